@@ -1,0 +1,106 @@
+/**
+ * Names of everything that exists once per experiment branch, derived from the project and the branch name.
+ *
+ * Pure functions, shared by the branch Lambda, the release Lambda, the CDK app and the SageMaker pipeline run
+ * command, so that every part computes the same name for the same branch.
+ *
+ * Encoding of a branch into a name-safe "slug":
+ * - Ordinary branches, whose `/`-separated segments are `[A-Za-z0-9]` words joined by single hyphens
+ *   (`experiment/deeper-trees`), map losslessly: `/` becomes `--` (`experiment--deeper-trees`). Because segments
+ *   cannot contain `--` nor start or end with `-`, this is reversible, so distinct branches get distinct names.
+ * - Any other branch (underscores, dots, unicode, shell characters, ...), and any name that would be too long for
+ *   the service, keeps a readable sanitized part and ends with `---` and a hash of the full branch name. `---` never
+ *   occurs in a lossless slug, so a hashed name never equals a lossless one.
+ */
+import { createHash } from 'node:crypto';
+
+/** SageMaker's rule for project names (CreateProject ProjectName). */
+export const PROJECT_NAME_PATTERN = /^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$/;
+
+const LOSSLESS_BRANCH = /^[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\/[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*$/;
+const HASH_SEPARATOR = '---';
+const HASH_LENGTH = 10;
+
+export class InvalidNameError extends Error {
+  override readonly name = 'InvalidNameError';
+}
+
+/** Hex digest prefix of the full branch name: what keeps names apart when sanitizing or truncating loses information. */
+export function branchHash(branchName: string): string {
+  return createHash('sha256').update(branchName, 'utf8').digest('hex').slice(0, HASH_LENGTH);
+}
+
+export function assertProjectName(projectName: string): void {
+  if (!PROJECT_NAME_PATTERN.test(projectName)) {
+    throw new InvalidNameError(
+      `project name ${JSON.stringify(projectName)} does not match SageMaker's pattern ${PROJECT_NAME_PATTERN.source}`,
+    );
+  }
+}
+
+export function assertBranchName(branchName: string): void {
+  if (typeof branchName !== 'string' || branchName.length === 0) {
+    throw new InvalidNameError('branch name must be a non-empty string');
+  }
+  if (branchName.startsWith('refs/')) {
+    throw new InvalidNameError(`branch name ${JSON.stringify(branchName)} must be the short name, not a full ref`);
+  }
+}
+
+/**
+ * The slug of `branchName`, at most `maxLength` characters, made of `[A-Za-z0-9-]`, starting and ending with a
+ * letter or digit.
+ */
+export function branchSlug(branchName: string, maxLength: number): string {
+  assertBranchName(branchName);
+  if (maxLength < HASH_SEPARATOR.length + HASH_LENGTH + 1) {
+    throw new InvalidNameError(`maxLength ${maxLength} leaves no room for a branch slug`);
+  }
+  if (LOSSLESS_BRANCH.test(branchName)) {
+    const lossless = branchName.split('/').join('--');
+    if (lossless.length <= maxLength) return lossless;
+  }
+  const budget = maxLength - HASH_SEPARATOR.length - HASH_LENGTH;
+  const readable = branchName
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .slice(0, budget)
+    .replace(/^-+|-+$/g, '');
+  const hash = branchHash(branchName);
+  return readable.length > 0 ? `${readable}${HASH_SEPARATOR}${hash}` : `b${hash}`;
+}
+
+function named(projectName: string, infix: string, branchName: string, maxLength: number): string {
+  assertProjectName(projectName);
+  const head = `${projectName}-${infix}`;
+  return `${head}${branchSlug(branchName, maxLength - head.length)}`;
+}
+
+/** CloudFormation stack of the branch: letter first, `[A-Za-z0-9-]`, at most 128 characters. */
+export function branchStackName(projectName: string, branchName: string): string {
+  return named(projectName, 'branch-', branchName, 128);
+}
+
+/** CodePipeline pipeline of the branch: `[A-Za-z0-9.@_-]`, at most 100 characters. */
+export function codePipelineName(projectName: string, branchName: string): string {
+  return named(projectName, '', branchName, 100);
+}
+
+/** SageMaker pipeline of the branch: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}`. */
+export function sageMakerPipelineName(projectName: string, branchName: string): string {
+  return named(projectName, '', branchName, 256);
+}
+
+/** Tags every per-branch resource carries; the branch Lambda only touches stacks that carry the project's. */
+export const TAG_PROJECT_NAME = 'sagemaker:project-name';
+export const TAG_PROJECT_ID = 'sagemaker:project-id';
+export const TAG_BRANCH = 'multibranch-mlops:branch';
+
+/** `refs/heads/x` → `x`; anything that is not a branch ref → undefined. */
+export function branchFromRef(ref: string): string | undefined {
+  return ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+}
+
+/** Whether `branchName` is an experiment branch: under the prefix, with something after it. */
+export function isUnderPrefix(branchName: string, prefix: string): boolean {
+  return branchName.startsWith(prefix) && branchName.length > prefix.length;
+}

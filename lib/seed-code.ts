@@ -1,0 +1,53 @@
+/**
+ * Stages the seed code that every new project's git repository starts with: the contents of `sagemaker-pipeline/`
+ * as data scientists see them (configuration, ML scripts, buildspec, CI files), plus the run command bundled by
+ * esbuild into one JavaScript file (`run.js`), so that a build installs nothing. TypeScript sources are not copied.
+ *
+ * Runs at synth time on the developer's machine only (no AWS calls).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+
+/** The project root, resolved from this file (lib/ is one level below it). */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export const SEED_SOURCE_DIR = path.join(PROJECT_ROOT, 'sagemaker-pipeline');
+
+/** Paths under sagemaker-pipeline/ that are build inputs, not repository contents. */
+const EXCLUDED = new Set(['node_modules', '__pycache__', '.pytest_cache', 'src']);
+
+function copyTree(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    if (EXCLUDED.has(entry.name)) continue;
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) copyTree(source, target);
+    else if (entry.isFile() && !entry.name.endsWith('.ts')) fs.copyFileSync(source, target);
+  }
+}
+
+/**
+ * Writes the seed repository's files into `stagingDir` (created or emptied first) and returns it.
+ */
+export function stageSeedCode(stagingDir: string, sourceDir: string = SEED_SOURCE_DIR): string {
+  fs.rmSync(stagingDir, { recursive: true, force: true });
+  copyTree(sourceDir, stagingDir);
+  const entry = path.join(sourceDir, 'run.ts');
+  if (fs.existsSync(entry)) {
+    buildSync({
+      entryPoints: [entry],
+      outfile: path.join(stagingDir, 'run.js'),
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minify: true,
+      mainFields: ['module', 'main'],
+      legalComments: 'none',
+      banner: { js: '#!/usr/bin/env node' },
+      logLevel: 'error',
+    });
+  }
+  return stagingDir;
+}
