@@ -1,0 +1,72 @@
+/**
+ * Configuration of the release function, from environment variables checked once at cold start: a missing or
+ * malformed variable fails with its name.
+ */
+import { z } from 'zod';
+import { parseEnv, requiredString } from '../shared/env';
+import { assertBranchName, PROJECT_NAME_PATTERN } from '../shared/naming';
+
+/** SageMaker's rule for model package group names (CreateModelPackageGroup ModelPackageGroupName). */
+export const MODEL_PACKAGE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+/** How long a merge that arrived before its model was registered is remembered, unless INTENT_TTL_DAYS says. */
+export const DEFAULT_INTENT_TTL_DAYS = 14;
+
+export interface ReleaseConfig {
+  readonly projectName: string;
+  /** The CodeCommit repository whose merges and pushes count; events of any other repository are ignored. */
+  readonly repositoryName: string;
+  /** Short name of the main branch (`main`), never a full ref. */
+  readonly mainBranch: string;
+  /** The only model package group this function reads or updates. */
+  readonly modelPackageGroupName: string;
+  /** DynamoDB table of merge intents: partition key `commitId` (S), TTL attribute `expiresAt`. */
+  readonly intentTableName: string;
+  readonly intentTtlDays: number;
+}
+
+const shortBranchName = () =>
+  requiredString().refine(
+    (value) => {
+      try {
+        assertBranchName(value);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be a short branch name such as "main", not a full ref' },
+  );
+
+export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): ReleaseConfig {
+  const parsed = parseEnv(
+    {
+      PROJECT_NAME: requiredString().regex(PROJECT_NAME_PATTERN, {
+        error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source}`,
+      }),
+      REPOSITORY_NAME: requiredString(),
+      MAIN_BRANCH: shortBranchName(),
+      MODEL_PACKAGE_GROUP_NAME: requiredString().regex(MODEL_PACKAGE_GROUP_NAME_PATTERN, {
+        error: `must match the model package group name pattern ${MODEL_PACKAGE_GROUP_NAME_PATTERN.source}`,
+      }),
+      INTENT_TABLE_NAME: requiredString().regex(/^[a-zA-Z0-9_.-]{3,255}$/, {
+        error: 'must be a DynamoDB table name (3 to 255 of [a-zA-Z0-9_.-])',
+      }),
+      INTENT_TTL_DAYS: z
+        .string()
+        .regex(/^[0-9]+$/, { error: 'must be a whole number of days' })
+        .transform(Number)
+        .refine((days) => days >= 1 && days <= 365, { error: 'must be between 1 and 365 days' })
+        .optional(),
+    },
+    env,
+  );
+  return {
+    projectName: parsed.PROJECT_NAME,
+    repositoryName: parsed.REPOSITORY_NAME,
+    mainBranch: parsed.MAIN_BRANCH,
+    modelPackageGroupName: parsed.MODEL_PACKAGE_GROUP_NAME,
+    intentTableName: parsed.INTENT_TABLE_NAME,
+    intentTtlDays: parsed.INTENT_TTL_DAYS ?? DEFAULT_INTENT_TTL_DAYS,
+  };
+}
