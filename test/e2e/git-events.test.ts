@@ -79,7 +79,7 @@ describe('git → CodeCommit events adapter', () => {
     ['FAST_FORWARD_MERGE', 'is the source tip'],
     ['SQUASH_MERGE', 'is a new single-parent commit with the source tree'],
     ['THREE_WAY_MERGE', 'is a two-parent commit'],
-  ] as const)('merges a pull request with %s on real git: the new main %s', (mergeOption) => {
+  ] as const)('merges a pull request with %s on real git: the new main %s', (mergeOption, _outcome) => {
     const ds = repo.clone('carol');
     ds.newBranch('experiment/c');
     ds.commit({ 'c.txt': 'c1' }, 'c1');
