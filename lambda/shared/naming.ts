@@ -5,19 +5,22 @@
  * command, so that every part computes the same name for the same branch.
  *
  * Encoding of a branch into a name-safe "slug":
- * - Ordinary branches, whose `/`-separated segments are `[A-Za-z0-9]` words joined by single hyphens
+ * - Ordinary branches, whose `/`-separated segments are lower-case `[a-z0-9]` words joined by single hyphens
  *   (`experiment/deeper-trees`), map losslessly: `/` becomes `--` (`experiment--deeper-trees`). Because segments
  *   cannot contain `--` nor start or end with `-`, this is reversible, so distinct branches get distinct names.
- * - Any other branch (underscores, dots, unicode, shell characters, ...), and any name that would be too long for
- *   the service, keeps a readable sanitized part and ends with `---` and a hash of the full branch name. `---` never
- *   occurs in a lossless slug, so a hashed name never equals a lossless one.
+ * - Any other branch (upper case, underscores, dots, unicode, shell characters, ...), and any name that would be too
+ *   long for the service, keeps a readable sanitized part and ends with `---` and a hash of the full branch name.
+ *   `---` never occurs in a lossless slug, so a hashed name never equals a lossless one.
+ * - Upper case is hashed because SageMaker treats names case-insensitively (its ARNs are lower case): git's
+ *   `experiment/Foo` and `experiment/foo` are two branches, so they must not differ only in case.
  */
 import { createHash } from 'node:crypto';
 
-/** SageMaker's rule for project names (CreateProject ProjectName). */
+/** SageMaker's rule for project names (CreateProject ProjectName), together with its 32-character limit. */
 export const PROJECT_NAME_PATTERN = /^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$/;
+export const PROJECT_NAME_MAX_LENGTH = 32;
 
-const LOSSLESS_BRANCH = /^[A-Za-z0-9]+(-[A-Za-z0-9]+)*(\/[A-Za-z0-9]+(-[A-Za-z0-9]+)*)*$/;
+const LOSSLESS_BRANCH = /^[a-z0-9]+(-[a-z0-9]+)*(\/[a-z0-9]+(-[a-z0-9]+)*)*$/;
 const HASH_SEPARATOR = '---';
 const HASH_LENGTH = 10;
 
@@ -31,6 +34,11 @@ export function branchHash(branchName: string): string {
 }
 
 export function assertProjectName(projectName: string): void {
+  if (projectName.length > PROJECT_NAME_MAX_LENGTH) {
+    throw new InvalidNameError(
+      `project name ${JSON.stringify(projectName)} is longer than ${PROJECT_NAME_MAX_LENGTH} characters`,
+    );
+  }
   if (!PROJECT_NAME_PATTERN.test(projectName)) {
     throw new InvalidNameError(
       `project name ${JSON.stringify(projectName)} does not match SageMaker's pattern ${PROJECT_NAME_PATTERN.source}`,
@@ -66,7 +74,8 @@ export function branchSlug(branchName: string, maxLength: number): string {
     .slice(0, budget)
     .replace(/^-+|-+$/g, '');
   const hash = branchHash(branchName);
-  return readable.length > 0 ? `${readable}${HASH_SEPARATOR}${hash}` : `b${hash}`;
+  // A branch with no letter or digit still gets the separator, so it can never equal a lossless slug.
+  return `${readable.length > 0 ? readable : 'b'}${HASH_SEPARATOR}${hash}`;
 }
 
 function named(projectName: string, infix: string, branchName: string, maxLength: number): string {
@@ -94,6 +103,28 @@ export function sageMakerPipelineName(projectName: string, branchName: string): 
 export const TAG_PROJECT_NAME = 'sagemaker:project-name';
 export const TAG_PROJECT_ID = 'sagemaker:project-id';
 export const TAG_BRANCH = 'multibranch-mlops:branch';
+
+/** AWS's rule for tag values: at most 256 characters of letters, spaces, digits and `_.:/=+-@`. */
+export const TAG_VALUE_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_VALUE_MAX_LENGTH = 256;
+
+/**
+ * The value of the `multibranch-mlops:branch` tag: the branch itself when it is a valid tag value, otherwise its
+ * allowed characters (others become `-`), cut to fit, followed by `---` and the branch hash. The exact branch name
+ * is kept in the branch stack's `BranchName` parameter.
+ */
+export function branchTagValue(branchName: string): string {
+  assertBranchName(branchName);
+  if (branchName.length <= TAG_VALUE_MAX_LENGTH && TAG_VALUE_PATTERN.test(branchName)) return branchName;
+  const budget = TAG_VALUE_MAX_LENGTH - HASH_SEPARATOR.length - HASH_LENGTH;
+  let readable = '';
+  // Whole code points only, counted in UTF-16 units (never fewer than AWS's characters).
+  for (const char of branchName.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]+/gu, '-')) {
+    if (readable.length + char.length > budget) break;
+    readable += char;
+  }
+  return `${readable}${HASH_SEPARATOR}${branchHash(branchName)}`;
+}
 
 /** `refs/heads/x` → `x`; anything that is not a branch ref → undefined. */
 export function branchFromRef(ref: string): string | undefined {
