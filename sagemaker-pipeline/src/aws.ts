@@ -1,0 +1,178 @@
+/**
+ * The run command's AWS calls: upload the step code, upsert the branch's SageMaker pipeline, start (at most) one
+ * execution per commit, and optionally wait for it. Clients are passed in; default clients honour AWS_ENDPOINT_URL.
+ */
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreatePipelineCommand,
+  DescribePipelineCommand,
+  DescribePipelineExecutionCommand,
+  PipelineExecutionStatus,
+  SageMakerClient,
+  StartPipelineExecutionCommand,
+  UpdatePipelineCommand,
+  paginateListPipelineExecutions,
+} from '@aws-sdk/client-sagemaker';
+import { createHash } from 'node:crypto';
+
+export function defaultClients(region: string): { s3: S3Client; sagemaker: SageMakerClient } {
+  const emulated = process.env.AWS_ENDPOINT_URL !== undefined && process.env.AWS_ENDPOINT_URL !== '';
+  return {
+    // Emulators serve buckets by path, not by virtual host.
+    s3: new S3Client({ region, ...(emulated ? { forcePathStyle: true } : {}) }),
+    sagemaker: new SageMakerClient({ region }),
+  };
+}
+
+export async function uploadObjects(
+  s3: S3Client,
+  bucket: string,
+  objects: readonly { key: string; body: Buffer; contentType: string }[],
+): Promise<void> {
+  for (const o of objects) {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: o.body, ContentType: o.contentType }));
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; message?: string };
+  return (
+    e.name === 'ResourceNotFound' ||
+    (e.name === 'ValidationException' && /does not exist|not found|could not find/i.test(e.message ?? ''))
+  );
+}
+
+export interface PipelineSpec {
+  readonly name: string;
+  readonly definition: string;
+  readonly roleArn: string;
+  readonly description: string;
+  readonly tags: readonly { Key: string; Value: string }[];
+}
+
+/** Creates the pipeline, or updates its definition if it exists. Returns what it did and the pipeline ARN. */
+export async function upsertPipeline(
+  sagemaker: SageMakerClient,
+  spec: PipelineSpec,
+): Promise<{ action: 'created' | 'updated'; arn: string }> {
+  let exists = true;
+  try {
+    await sagemaker.send(new DescribePipelineCommand({ PipelineName: spec.name }));
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    exists = false;
+  }
+  if (!exists) {
+    try {
+      const created = await sagemaker.send(
+        new CreatePipelineCommand({
+          PipelineName: spec.name,
+          PipelineDefinition: spec.definition,
+          PipelineDescription: spec.description,
+          RoleArn: spec.roleArn,
+          Tags: [...spec.tags],
+        }),
+      );
+      return { action: 'created', arn: created.PipelineArn ?? '' };
+    } catch (err) {
+      // A concurrent build created it first: fall through to the update.
+      const e = err as { name?: string; message?: string };
+      if (!/already exists/i.test(e.message ?? '')) throw err;
+    }
+  }
+  const updated = await sagemaker.send(
+    new UpdatePipelineCommand({
+      PipelineName: spec.name,
+      PipelineDefinition: spec.definition,
+      PipelineDescription: spec.description,
+      RoleArn: spec.roleArn,
+    }),
+  );
+  return { action: 'updated', arn: updated.PipelineArn ?? '' };
+}
+
+/** Display name of the execution for a commit: how a retried build finds the run it already started. */
+export const executionDisplayName = (commit: string) => `commit-${commit}`;
+
+/** Idempotency token for StartPipelineExecution: the same pipeline and commit always give the same token. */
+export function executionToken(pipelineName: string, commit: string): string {
+  return createHash('sha256').update(`${pipelineName}\n${commit}`, 'utf8').digest('hex');
+}
+
+export async function findExecutionForCommit(
+  sagemaker: SageMakerClient,
+  pipelineName: string,
+  commit: string,
+): Promise<{ arn: string; status: string } | undefined> {
+  const wanted = executionDisplayName(commit);
+  const pages = paginateListPipelineExecutions(
+    { client: sagemaker, pageSize: 100 },
+    { PipelineName: pipelineName, SortBy: 'CreationTime', SortOrder: 'Descending' },
+  );
+  for await (const page of pages) {
+    for (const summary of page.PipelineExecutionSummaries ?? []) {
+      if (summary.PipelineExecutionDisplayName === wanted && summary.PipelineExecutionArn !== undefined) {
+        return { arn: summary.PipelineExecutionArn, status: summary.PipelineExecutionStatus ?? 'Unknown' };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Starts the pipeline for a commit unless an execution for that commit exists. The display name marks the commit
+ * (found by listing first), and the client request token derived from it makes the service itself deduplicate a
+ * start that races with another.
+ */
+export async function startExecutionOnce(
+  sagemaker: SageMakerClient,
+  input: { pipelineName: string; commit: string; branch: string; parameters: Record<string, string> },
+): Promise<{ arn: string; started: boolean; status?: string }> {
+  const existing = await findExecutionForCommit(sagemaker, input.pipelineName, input.commit);
+  if (existing !== undefined) return { arn: existing.arn, started: false, status: existing.status };
+  const started = await sagemaker.send(
+    new StartPipelineExecutionCommand({
+      PipelineName: input.pipelineName,
+      PipelineExecutionDisplayName: executionDisplayName(input.commit),
+      PipelineExecutionDescription: `commit ${input.commit}`,
+      PipelineParameters: Object.entries(input.parameters).map(([Name, Value]) => ({ Name, Value })),
+      ClientRequestToken: executionToken(input.pipelineName, input.commit),
+    }),
+  );
+  if (started.PipelineExecutionArn === undefined) throw new Error('StartPipelineExecution returned no execution ARN');
+  return { arn: started.PipelineExecutionArn, started: true };
+}
+
+const TERMINAL: readonly string[] = [
+  PipelineExecutionStatus.SUCCEEDED,
+  PipelineExecutionStatus.FAILED,
+  PipelineExecutionStatus.STOPPED,
+];
+
+/** Polls until the execution ends; returns its final status and failure reason. */
+export async function waitForExecution(
+  sagemaker: SageMakerClient,
+  arn: string,
+  options: { intervalMs: number; timeoutMs: number; onStatus?: (status: string) => void },
+): Promise<{ status: string; failureReason?: string }> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = '';
+  for (;;) {
+    const described = await sagemaker.send(new DescribePipelineExecutionCommand({ PipelineExecutionArn: arn }));
+    const status = described.PipelineExecutionStatus ?? 'Unknown';
+    if (status !== last) options.onStatus?.(status);
+    last = status;
+    if (TERMINAL.includes(status)) return { status, failureReason: described.FailureReason || undefined };
+    if (Date.now() >= deadline) throw new Error(`execution ${arn} still ${status} after ${options.timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+  }
+}
+
+/** Link to the pipeline in the SageMaker console of its region. */
+export function consoleLink(region: string, pipelineName: string, executionArn: string): string {
+  const host = region.startsWith('cn-') ? 'console.amazonaws.cn' : 'console.aws.amazon.com';
+  const executionId = executionArn.split('/').pop() ?? '';
+  return `https://${region}.${host}/sagemaker/home?region=${region}#/pipelines/${encodeURIComponent(
+    pipelineName,
+  )}/executions/${encodeURIComponent(executionId)}`;
+}

@@ -1,0 +1,301 @@
+/**
+ * `node run.js`: builds the branch's pipeline definition, uploads the step code, upserts the SageMaker pipeline
+ * and starts one execution per commit, then returns (unless `--wait`). `--dry-run` prints the definition only.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  TAG_BRANCH,
+  TAG_PROJECT_ID,
+  TAG_PROJECT_NAME,
+  assertBranchName,
+  assertProjectName,
+  sageMakerPipelineName,
+} from '../../lambda/shared/naming';
+import {
+  consoleLink,
+  defaultClients,
+  startExecutionOnce,
+  uploadObjects,
+  upsertPipeline,
+  waitForExecution,
+} from './aws';
+import { assertReferences } from './check';
+import { loadConfig } from './config';
+import { COMMIT_PATTERN, PARAMETER, PipelineDefinition, RunContext, buildDefinition, codeLocation } from './definition';
+import { tarGz } from './tarball';
+
+export const USAGE = `Usage: node run.js [options]
+
+Builds this branch's SageMaker pipeline from pipeline.config.json, uploads the step scripts, creates or updates
+the pipeline and starts one execution for the commit (a second run for the same commit starts nothing), prints
+the execution ARN and a console link, and returns.
+
+Options (each falls back to the environment variable in brackets):
+  --branch NAME               git branch [BRANCH_NAME]
+  --commit SHA                full 40-hex commit id [COMMIT_HASH]
+  --project NAME              SageMaker project name [PROJECT_NAME]
+  --project-id ID             SageMaker project id, for tags [PROJECT_ID]
+  --bucket NAME               artifact bucket for code, data and models [ARTIFACT_BUCKET]
+  --role-arn ARN              role the pipeline runs as [SAGEMAKER_PIPELINE_ROLE_ARN]
+  --model-package-group NAME  model package group; else the config's, else [MODEL_PACKAGE_GROUP_NAME], else model-<project>
+  --region REGION             [AWS_REGION, AWS_DEFAULT_REGION]
+  --config FILE               configuration (default: pipeline.config.json beside run.js)
+  --wait                      wait for the execution to end; exit 1 unless it succeeded
+  --wait-timeout-minutes N    give up waiting after N minutes (default 120)
+  --dry-run                   print the pipeline definition and touch nothing
+  --help                      this text
+`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** SageMaker's pattern for tag values and customer metadata values; the branch must fit both. */
+const METADATA_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export interface RunOptions {
+  readonly context: RunContext;
+  readonly projectId?: string;
+  readonly configFile: string;
+  readonly wait: boolean;
+  readonly waitTimeoutMs: number;
+  readonly dryRun: boolean;
+}
+
+export interface Io {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+export interface Clients {
+  readonly s3: S3Client;
+  readonly sagemaker: SageMakerClient;
+}
+
+function pick(flag: string | undefined, env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (flag !== undefined) return flag;
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Parses flags and environment; throws UsageError naming every missing or malformed value. */
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, seedRoot: string): RunOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        branch: { type: 'string' },
+        commit: { type: 'string' },
+        project: { type: 'string' },
+        'project-id': { type: 'string' },
+        bucket: { type: 'string' },
+        'role-arn': { type: 'string' },
+        'model-package-group': { type: 'string' },
+        region: { type: 'string' },
+        config: { type: 'string' },
+        wait: { type: 'boolean', default: false },
+        'wait-timeout-minutes': { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const dryRun = v['dry-run'] === true;
+  const problems: string[] = [];
+  const required = (value: string | undefined, what: string, placeholder: string): string => {
+    if (value !== undefined) return value;
+    if (!dryRun) problems.push(`${what} is required`);
+    return placeholder;
+  };
+
+  const branch = pick(v.branch, env, 'BRANCH_NAME');
+  const commitRaw = pick(v.commit, env, 'COMMIT_HASH');
+  if (branch === undefined) problems.push('--branch (or BRANCH_NAME) is required');
+  else {
+    try {
+      assertBranchName(branch);
+      if (!METADATA_VALUE.test(branch)) {
+        problems.push(
+          `branch ${JSON.stringify(branch)} cannot be recorded on the model package: SageMaker metadata and tag ` +
+            'values allow only letters, digits, spaces and _.:/=+-@ (at most 256)',
+        );
+      }
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  const commit = commitRaw?.toLowerCase();
+  if (commit === undefined) problems.push('--commit (or COMMIT_HASH) is required');
+  else if (!COMMIT_PATTERN.test(commit))
+    problems.push(`commit ${JSON.stringify(commitRaw)} is not a full 40-hex commit id`);
+
+  const projectName = required(pick(v.project, env, 'PROJECT_NAME'), '--project (or PROJECT_NAME)', 'dry-run');
+  try {
+    assertProjectName(projectName);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  const projectId = pick(v['project-id'], env, 'PROJECT_ID');
+  if (!dryRun && projectId === undefined) problems.push('--project-id (or PROJECT_ID) is required');
+  const bucket = required(pick(v.bucket, env, 'ARTIFACT_BUCKET'), '--bucket (or ARTIFACT_BUCKET)', 'artifact-bucket');
+  if (!BUCKET.test(bucket)) problems.push(`bucket ${JSON.stringify(bucket)} is not an S3 bucket name`);
+  const roleArn = required(
+    pick(v['role-arn'], env, 'SAGEMAKER_PIPELINE_ROLE_ARN'),
+    '--role-arn (or SAGEMAKER_PIPELINE_ROLE_ARN)',
+    'arn:aws:iam::000000000000:role/sagemaker-pipeline-role',
+  );
+  if (!ROLE_ARN.test(roleArn)) problems.push(`role ARN ${JSON.stringify(roleArn)} is not an IAM role ARN`);
+  const region = required(
+    v.region ?? pick(undefined, env, 'AWS_REGION') ?? pick(undefined, env, 'AWS_DEFAULT_REGION'),
+    '--region (or AWS_REGION)',
+    'us-east-1',
+  );
+  let waitTimeoutMs = 120 * 60_000;
+  if (v['wait-timeout-minutes'] !== undefined) {
+    const minutes = Number(v['wait-timeout-minutes']);
+    if (!Number.isFinite(minutes) || minutes <= 0) problems.push('--wait-timeout-minutes must be a positive number');
+    else waitTimeoutMs = minutes * 60_000;
+  }
+  if (problems.length > 0 || branch === undefined || commit === undefined) {
+    throw new UsageError(problems.join('\n'));
+  }
+
+  const configFile = path.resolve(v.config ?? path.join(seedRoot, 'pipeline.config.json'));
+  const config = loadConfig(configFile);
+  const modelPackageGroupName =
+    v['model-package-group'] ??
+    config.modelPackageGroupName ??
+    pick(undefined, env, 'MODEL_PACKAGE_GROUP_NAME') ??
+    `model-${projectName}`;
+  return {
+    context: {
+      projectName,
+      branch,
+      commit,
+      region,
+      roleArn,
+      bucket,
+      pipelineName: sageMakerPipelineName(projectName, branch),
+      modelPackageGroupName,
+    },
+    projectId,
+    configFile,
+    wait: v.wait === true,
+    waitTimeoutMs,
+    dryRun,
+  };
+}
+
+/** The definition for the options, checked for broken references. */
+export function definitionFor(options: RunOptions): PipelineDefinition {
+  const definition = buildDefinition(loadConfig(options.configFile), options.context);
+  assertReferences(definition);
+  return definition;
+}
+
+function readScript(dir: string, name: string): Buffer {
+  const file = path.join(dir, name);
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    throw new UsageError(`step script ${file} is missing`);
+  }
+}
+
+/** The objects to upload: preprocess.py and evaluate.py as they are, train.py packed as the source directory. */
+export function codeObjects(options: RunOptions): { key: string; body: Buffer; contentType: string }[] {
+  const scripts = path.join(path.dirname(options.configFile), 'scripts');
+  const { keys } = codeLocation(options.context);
+  return [
+    { key: keys.preprocess, body: readScript(scripts, 'preprocess.py'), contentType: 'text/x-python' },
+    { key: keys.evaluate, body: readScript(scripts, 'evaluate.py'), contentType: 'text/x-python' },
+    {
+      key: keys.sourceDir,
+      body: tarGz([{ name: 'train.py', content: readScript(scripts, 'train.py') }]),
+      contentType: 'application/gzip',
+    },
+  ];
+}
+
+/** Runs the command; returns the process exit code. */
+export async function run(options: RunOptions, io: Io, clients?: Clients): Promise<number> {
+  const definition = definitionFor(options);
+  const { context } = options;
+  if (options.dryRun) {
+    io.out(JSON.stringify(definition, null, 2));
+    return 0;
+  }
+  const objects = codeObjects(options);
+  const { s3, sagemaker } = clients ?? defaultClients(context.region);
+  await uploadObjects(s3, context.bucket, objects);
+  io.err(`uploaded ${objects.length} code objects to s3://${context.bucket}/${codeLocation(context).prefix}/`);
+
+  const tags = [
+    { Key: TAG_PROJECT_NAME, Value: context.projectName },
+    { Key: TAG_PROJECT_ID, Value: options.projectId ?? '' },
+    { Key: TAG_BRANCH, Value: context.branch },
+  ];
+  const pipeline = await upsertPipeline(sagemaker, {
+    name: context.pipelineName,
+    definition: JSON.stringify(definition),
+    roleArn: context.roleArn,
+    description: `Training pipeline of branch ${context.branch} (project ${context.projectName})`.slice(0, 3072),
+    tags,
+  });
+  io.err(`pipeline ${context.pipelineName} ${pipeline.action}`);
+
+  const execution = await startExecutionOnce(sagemaker, {
+    pipelineName: context.pipelineName,
+    commit: context.commit,
+    branch: context.branch,
+    parameters: { [PARAMETER.commitId]: context.commit, [PARAMETER.branch]: context.branch },
+  });
+  io.err(
+    execution.started
+      ? `started execution for commit ${context.commit}`
+      : `an execution for commit ${context.commit} exists (${execution.status}); not starting another`,
+  );
+  io.out(execution.arn);
+  io.err(`console: ${consoleLink(context.region, context.pipelineName, execution.arn)}`);
+
+  if (!options.wait) return 0;
+  const result = await waitForExecution(sagemaker, execution.arn, {
+    intervalMs: 30_000,
+    timeoutMs: options.waitTimeoutMs,
+    onStatus: (status) => io.err(`execution status: ${status}`),
+  });
+  if (result.status !== 'Succeeded') {
+    io.err(`execution ended ${result.status}${result.failureReason ? `: ${result.failureReason}` : ''}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** Entry point: parses, runs, and turns errors into a message and exit code 2 (usage) or 1 (failure). */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, seedRoot: string, io: Io): Promise<number> {
+  try {
+    const options = parseOptions(argv, env, seedRoot);
+    if (options === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    return await run(options, io);
+  } catch (err) {
+    const e = err as Error;
+    io.err(`error: ${e.message}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}

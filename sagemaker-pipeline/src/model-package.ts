@@ -1,0 +1,42 @@
+/**
+ * The CreateModelPackage request that a definition's RegisterModel step makes, with an execution's values
+ * substituted: what SageMaker sends when the gate passes. Built from the definition itself, so that whoever plays
+ * SageMaker (the end-to-end tests) registers exactly what the pipeline would.
+ */
+import type { CreateModelPackageInput } from '@aws-sdk/client-sagemaker';
+import type { PipelineDefinition, RegisterModelStep, Step } from './definition';
+import { ExecutionValues, evaluate } from './expressions';
+
+function findRegisterSteps(steps: readonly Step[]): RegisterModelStep[] {
+  return steps.flatMap((step) => {
+    if (step.Type === 'RegisterModel') return [step];
+    if (step.Type === 'Condition') return findRegisterSteps([...step.Arguments.IfSteps, ...step.Arguments.ElseSteps]);
+    return [];
+  });
+}
+
+/** The definition's only RegisterModel step; throws when it has none or several. */
+export function registerModelStep(definition: PipelineDefinition): RegisterModelStep {
+  const found = findRegisterSteps(definition.Steps);
+  if (found.length !== 1 || found[0] === undefined) {
+    throw new Error(`the pipeline definition has ${found.length} RegisterModel steps; expected exactly one`);
+  }
+  return found[0];
+}
+
+/**
+ * @param values parameters (those not given take the definition's defaults), execution variables such as
+ *   `PipelineExecutionArn`, and step properties such as `Steps.TrainModel.ModelArtifacts.S3ModelArtifacts`
+ * @throws UnresolvedReferenceError naming the first value the request needs and `values` lacks
+ */
+export function modelPackageRequest(
+  definition: PipelineDefinition,
+  values: Partial<ExecutionValues> & Pick<ExecutionValues, 'execution' | 'properties'>,
+): CreateModelPackageInput {
+  const defaults = Object.fromEntries(definition.Parameters.map((p) => [p.Name, p.DefaultValue]));
+  const resolved = evaluate(registerModelStep(definition).Arguments, {
+    ...values,
+    parameters: { ...defaults, ...(values.parameters ?? {}) },
+  });
+  return resolved as CreateModelPackageInput;
+}
