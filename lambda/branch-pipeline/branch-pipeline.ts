@@ -1,0 +1,213 @@
+/**
+ * The branch function's logic: one pipeline stack per branch under the prefix, created when the branch appears,
+ * healed when an event was lost or a stack failed, removed (with the branch's SageMaker pipeline) when the branch
+ * goes. The hourly reconciliation compares the repository's branches with the project's stacks.
+ */
+import { CloudFormationClient, paginateDescribeStacks, Stack } from '@aws-sdk/client-cloudformation';
+import { CodeCommitClient, paginateListBranches } from '@aws-sdk/client-codecommit';
+import { describeError, RetryLaterError } from '../shared/errors';
+import { branchStackName, isUnderPrefix } from '../shared/naming';
+import { BranchPipelineConfig } from './config';
+import { Route, routeEvent } from './route';
+import {
+  deleteOwnedStack,
+  deleteSageMakerPipeline,
+  ensureBranchStack,
+  isProjectStack,
+  parameterOf,
+  SageMakerPipelineOutcome,
+  StackDeps,
+  StackOutcome,
+  deleteBranchStack,
+} from './stacks';
+
+export interface BranchPipelineDeps extends StackDeps {
+  readonly codecommit: CodeCommitClient;
+}
+
+export interface ReconcileSummary {
+  readonly branches: number;
+  readonly created: string[];
+  readonly recreated: string[];
+  readonly unchanged: string[];
+  /** Stacks of branches that no longer exist, whose deletion started. */
+  readonly deleted: string[];
+  readonly failed: { readonly target: string; readonly error: string }[];
+}
+
+export type BranchPipelineResult =
+  | { readonly action: 'ignored'; readonly reason: string }
+  | { readonly action: 'create' | 'heal'; readonly branch: string; readonly stack: StackOutcome }
+  | {
+      readonly action: 'delete';
+      readonly branch: string;
+      readonly stack: StackOutcome;
+      readonly sageMakerPipeline: SageMakerPipelineOutcome;
+    }
+  | ({ readonly action: 'reconcile' } & ReconcileSummary);
+
+export async function handleBranchPipelineEvent(
+  event: unknown,
+  deps: BranchPipelineDeps,
+): Promise<BranchPipelineResult> {
+  let route: Route;
+  try {
+    route = routeEvent(event, deps.config);
+  } catch (err) {
+    deps.logger.error('event rejected', { error: describeError(err) });
+    throw err;
+  }
+  const logger = deps.logger.child({
+    eventId: route.eventId,
+    ...('branch' in route ? { branch: route.branch } : {}),
+    ...('commitId' in route ? { commit: route.commitId } : {}),
+  });
+  const scoped = { ...deps, logger };
+  try {
+    switch (route.kind) {
+      case 'ignore':
+        logger.info('event ignored', { reason: route.reason });
+        return { action: 'ignored', reason: route.reason };
+      case 'create':
+      case 'heal': {
+        const stack = await ensureBranchStack(scoped, route.branch, route.eventId, {
+          firstAttempt: route.kind === 'create' ? 'create' : 'describe',
+        });
+        return { action: route.kind, branch: route.branch, stack };
+      }
+      case 'delete':
+        return { action: 'delete', branch: route.branch, ...(await deleteBranch(scoped, route.branch, route.eventId)) };
+      case 'reconcile': {
+        const summary = await reconcile(scoped, route.eventId);
+        return { action: 'reconcile', ...summary };
+      }
+    }
+  } catch (err) {
+    logger.error('event failed', { error: describeError(err), retryable: err instanceof RetryLaterError });
+    throw err;
+  }
+}
+
+/**
+ * Removes what belongs to a deleted branch: its stack (if this project owns it) and its SageMaker pipeline. A stack
+ * the project does not own stops everything before anything is deleted.
+ */
+export async function deleteBranch(
+  deps: StackDeps,
+  branch: string,
+  seed: string,
+  known?: Stack,
+): Promise<{ stack: StackOutcome; sageMakerPipeline: SageMakerPipelineOutcome }> {
+  // The ownership check (in deleteBranchStack) comes before the SageMaker pipeline is touched.
+  let stackResult: StackOutcome | undefined;
+  let stackError: unknown;
+  try {
+    stackResult = await deleteBranchStack(deps, branch, seed, known);
+  } catch (err) {
+    if (!(err instanceof RetryLaterError)) throw err;
+    stackError = err;
+  }
+  const sageMakerPipeline = await deleteSageMakerPipeline(deps, branch, seed);
+  if (stackError !== undefined) throw stackError;
+  return { stack: stackResult ?? 'absent', sageMakerPipeline };
+}
+
+/** Every branch of the repository (CodeCommit ListBranches, all pages). */
+export async function listBranches(codecommit: CodeCommitClient, repositoryName: string): Promise<string[]> {
+  const branches: string[] = [];
+  for await (const page of paginateListBranches({ client: codecommit }, { repositoryName })) {
+    branches.push(...(page.branches ?? []));
+  }
+  return branches;
+}
+
+/** The stacks named like this project's branch stacks that carry this project's tags (DescribeStacks, all pages). */
+export async function listProjectBranchStacks(
+  cloudformation: CloudFormationClient,
+  config: BranchPipelineConfig,
+): Promise<Stack[]> {
+  const prefix = `${config.projectName}-branch-`;
+  const stacks: Stack[] = [];
+  for await (const page of paginateDescribeStacks({ client: cloudformation }, {})) {
+    for (const stack of page.Stacks ?? []) {
+      if (
+        stack.StackName?.startsWith(prefix) &&
+        stack.StackStatus !== 'DELETE_COMPLETE' &&
+        isProjectStack(stack, config)
+      ) {
+        stacks.push(stack);
+      }
+    }
+  }
+  return stacks;
+}
+
+/**
+ * Heals lost events: creates the stacks of branches that have none (or replaces failed ones) and deletes the stacks
+ * of branches that are gone. One failure does not stop the others; the run fails at the end if any did.
+ */
+export async function reconcile(deps: BranchPipelineDeps, seed: string): Promise<ReconcileSummary> {
+  const { config, logger } = deps;
+  const branches = (await listBranches(deps.codecommit, config.repositoryName)).filter((branch) =>
+    isUnderPrefix(branch, config.branchPrefix),
+  );
+  const stacks = await listProjectBranchStacks(deps.cloudformation, config);
+  const byName = new Map(stacks.map((stack) => [stack.StackName ?? '', stack]));
+  const wanted = new Map(branches.map((branch) => [branchStackName(config.projectName, branch), branch]));
+  const summary: ReconcileSummary = {
+    branches: branches.length,
+    created: [],
+    recreated: [],
+    unchanged: [],
+    deleted: [],
+    failed: [],
+  };
+  let retryLater = false;
+  const attempt = async (target: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (err) {
+      retryLater ||= err instanceof RetryLaterError;
+      const { name, message } = describeError(err);
+      summary.failed.push({ target, error: `${name}: ${message}` });
+      logger.warn('reconcile could not heal', { target, error: { name, message } });
+    }
+  };
+
+  for (const [stackName, branch] of wanted) {
+    await attempt(branch, async () => {
+      const outcome = await ensureBranchStack({ ...deps, logger: logger.child({ branch }) }, branch, seed, {
+        firstAttempt: 'describe',
+        known: byName.get(stackName),
+      });
+      if (outcome === 'created') summary.created.push(branch);
+      else if (outcome === 'recreated') summary.recreated.push(branch);
+      else summary.unchanged.push(branch);
+    });
+  }
+  for (const stack of stacks) {
+    const stackName = stack.StackName ?? '';
+    if (wanted.has(stackName)) continue;
+    await attempt(stackName, async () => {
+      const branch = parameterOf(stack, 'BranchName');
+      const scoped = { ...deps, logger: logger.child({ branch, stackName }) };
+      if (branch === undefined || branchStackName(config.projectName, branch) !== stackName) {
+        // Without the branch there is no SageMaker pipeline name: delete the stack only.
+        scoped.logger.warn('orphaned branch stack has no usable BranchName parameter: deleting the stack only');
+        await deleteOwnedStack(scoped, stack, seed);
+      } else {
+        await deleteBranch(scoped, branch, seed, stack);
+      }
+      summary.deleted.push(stackName);
+    });
+  }
+
+  logger.info('reconciled', { ...summary });
+  if (summary.failed.length > 0) {
+    const message = `reconcile could not heal ${summary.failed.map((f) => `${f.target} (${f.error})`).join(', ')}`;
+    throw retryLater && summary.failed.every((f) => f.error.startsWith('RetryLaterError'))
+      ? new RetryLaterError(message)
+      : new Error(message);
+  }
+  return summary;
+}

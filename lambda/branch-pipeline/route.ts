@@ -1,0 +1,118 @@
+/**
+ * Decides what an incoming event asks of the branch function, before anything is touched: create or heal a branch
+ * stack, delete one, reconcile all, or ignore the event. A malformed event is a ValidationError that names what is
+ * wrong.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ValidationError } from '../shared/errors';
+import {
+  detailTypeOf,
+  formatIssues,
+  parseOrThrow,
+  repositoryStateChangeSchema,
+  scheduledEventSchema,
+} from '../shared/events';
+import { assertBranchName, branchFromRef, isUnderPrefix } from '../shared/naming';
+import { BranchPipelineConfig } from './config';
+
+export const REPOSITORY_STATE_CHANGE = 'CodeCommit Repository State Change';
+export const SCHEDULED_EVENT = 'Scheduled Event';
+
+export type Route =
+  | { readonly kind: 'ignore'; readonly reason: string; readonly eventId?: string; readonly branch?: string }
+  | { readonly kind: 'reconcile'; readonly eventId: string }
+  | {
+      /** create: the branch was created; heal: it was pushed to (create its stack if lost); delete: it was deleted. */
+      readonly kind: 'create' | 'heal' | 'delete';
+      readonly eventId: string;
+      readonly branch: string;
+      readonly commitId: string;
+    };
+
+/** The reconcile schedule's rule input, `{"action":"reconcile"}`, as the function receives it. */
+const reconcileInputSchema = z.strictObject({ action: z.literal('reconcile') });
+
+/** What each reference event must carry (the documented samples carry all of it). */
+const branchReferenceDetail = z.object({
+  referenceType: z.string().min(1),
+  referenceName: z.string().min(1),
+  referenceFullName: z.string().min(1),
+});
+const commitOf = {
+  referenceCreated: z.object({ commitId: z.string().min(1) }),
+  referenceUpdated: z.object({ commitId: z.string().min(1) }),
+  referenceDeleted: z.object({ oldCommitId: z.string().min(1) }),
+};
+const KIND_OF = { referenceCreated: 'create', referenceUpdated: 'heal', referenceDeleted: 'delete' } as const;
+
+function isReferenceEvent(name: string): name is keyof typeof KIND_OF {
+  return Object.prototype.hasOwnProperty.call(KIND_OF, name);
+}
+
+export function routeEvent(event: unknown, config: BranchPipelineConfig): Route {
+  const detailType = detailTypeOf(event);
+  if (detailType === undefined) {
+    if (typeof event === 'object' && event !== null && 'action' in event) {
+      parseOrThrow(reconcileInputSchema, event, 'reconcile input');
+      // A direct invocation has no event id; a fresh one keeps its request tokens apart from earlier runs.
+      return { kind: 'reconcile', eventId: `direct-${randomUUID()}` };
+    }
+    throw new ValidationError(
+      `unsupported event: expected an EventBridge "${REPOSITORY_STATE_CHANGE}" or "${SCHEDULED_EVENT}" event or {"action":"reconcile"}`,
+    );
+  }
+  if (detailType === SCHEDULED_EVENT) {
+    const scheduled = parseOrThrow(scheduledEventSchema, event, 'scheduled event');
+    return { kind: 'reconcile', eventId: scheduled.id };
+  }
+  if (detailType !== REPOSITORY_STATE_CHANGE) {
+    throw new ValidationError(`unsupported event: detail-type ${JSON.stringify(detailType)}`);
+  }
+
+  const parsed = parseOrThrow(repositoryStateChangeSchema, event, 'repository state change event');
+  const { detail, id: eventId } = parsed;
+  if (!isReferenceEvent(detail.event)) {
+    return { kind: 'ignore', eventId, reason: `event ${detail.event} does not concern branch pipelines` };
+  }
+  if (detail.repositoryName !== config.repositoryName) {
+    return { kind: 'ignore', eventId, reason: `repository ${detail.repositoryName} is not this project's` };
+  }
+  const reference = branchReferenceDetail.safeParse(detail);
+  if (!reference.success) {
+    throw new ValidationError(`${detail.event} event: ${prefixIssues(reference.error)}`);
+  }
+  const { referenceType, referenceName, referenceFullName } = reference.data;
+  if (referenceType !== 'branch') {
+    return { kind: 'ignore', eventId, reason: `reference type ${referenceType} is not a branch` };
+  }
+  if (branchFromRef(referenceFullName) !== referenceName) {
+    throw new ValidationError(
+      `${detail.event} event: detail.referenceFullName ${JSON.stringify(referenceFullName)} is not refs/heads/ + detail.referenceName ${JSON.stringify(referenceName)}`,
+    );
+  }
+  try {
+    assertBranchName(referenceName);
+  } catch (err) {
+    throw new ValidationError(`${detail.event} event: detail.referenceName: ${(err as Error).message}`);
+  }
+  if (!isUnderPrefix(referenceName, config.branchPrefix)) {
+    return {
+      kind: 'ignore',
+      eventId,
+      branch: referenceName,
+      reason: `branch is not under the prefix ${config.branchPrefix}`,
+    };
+  }
+  const commit = commitOf[detail.event].safeParse(detail);
+  if (!commit.success) throw new ValidationError(`${detail.event} event: ${prefixIssues(commit.error)}`);
+  const commitId = 'commitId' in commit.data ? commit.data.commitId : commit.data.oldCommitId;
+  return { kind: KIND_OF[detail.event], eventId, branch: referenceName, commitId };
+}
+
+function prefixIssues(error: z.ZodError): string {
+  return formatIssues(error)
+    .split('; ')
+    .map((issue) => `detail.${issue}`)
+    .join('; ');
+}

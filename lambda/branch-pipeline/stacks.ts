@@ -1,0 +1,334 @@
+/**
+ * The branch stack and the branch's SageMaker pipeline: create (idempotently), heal, delete. Only stacks that carry
+ * this project's tags are ever deleted or replaced.
+ */
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  Stack,
+} from '@aws-sdk/client-cloudformation';
+import { DeletePipelineCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { createHash } from 'node:crypto';
+import { ConflictError, RetryLaterError } from '../shared/errors';
+import { Logger } from '../shared/logger';
+import {
+  branchStackName,
+  branchTagValue,
+  codePipelineName,
+  sageMakerPipelineName,
+  TAG_BRANCH,
+  TAG_PROJECT_ID,
+  TAG_PROJECT_NAME,
+} from '../shared/naming';
+import { BranchPipelineConfig } from './config';
+
+export interface StackDeps {
+  readonly config: BranchPipelineConfig;
+  readonly logger: Logger;
+  readonly cloudformation: CloudFormationClient;
+  readonly sagemaker: SageMakerClient;
+  /** Milliseconds left in this invocation (the Lambda context's); bounds the wait for a deletion. */
+  readonly remainingTimeMs?: () => number;
+  /** Waits between polls of a deleting stack; tests pass an instant one. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** What happened to the branch stack. */
+export type StackOutcome =
+  /** created now */
+  | 'created'
+  /** a failed stack was deleted and created again */
+  | 'recreated'
+  /** exists, healthy or on its way there: nothing to do */
+  | 'exists'
+  /** deletion started (or was already under way) */
+  | 'deleting'
+  /** there is no stack */
+  | 'absent';
+
+export type SageMakerPipelineOutcome = 'deleted' | 'absent';
+
+/** States in which the stack is usable, or being created or updated towards that. */
+const USABLE = new Set([
+  'CREATE_COMPLETE',
+  'UPDATE_COMPLETE',
+  'UPDATE_ROLLBACK_COMPLETE',
+  'IMPORT_COMPLETE',
+  'IMPORT_ROLLBACK_COMPLETE',
+  'CREATE_IN_PROGRESS',
+  'UPDATE_IN_PROGRESS',
+  'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+  'UPDATE_ROLLBACK_IN_PROGRESS',
+  'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS',
+  'IMPORT_IN_PROGRESS',
+  'IMPORT_ROLLBACK_IN_PROGRESS',
+]);
+/** States a stack can only leave by being deleted: the branch's stack is deleted and created again. */
+const REPLACEABLE = new Set([
+  'ROLLBACK_COMPLETE',
+  'CREATE_FAILED',
+  'ROLLBACK_FAILED',
+  'DELETE_FAILED',
+  'REVIEW_IN_PROGRESS',
+]);
+/** States that settle by themselves: act once they have (a retry, or the next reconcile). */
+const SETTLING = new Set(['DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS']);
+/** States that need an operator (ContinueUpdateRollback or a fix of the template): never touched automatically. */
+const STUCK = new Set(['UPDATE_FAILED', 'UPDATE_ROLLBACK_FAILED', 'IMPORT_ROLLBACK_FAILED']);
+
+const POLL_INTERVAL_MS = 5_000;
+/** Time kept free at the end of an invocation for the create call and the logs. */
+const SAFETY_MARGIN_MS = 15_000;
+
+/** A request token for CloudFormation (`[a-zA-Z][-a-zA-Z0-9]*`, ≤128) and SageMaker (32 to 128), from its inputs. */
+export function requestToken(kind: string, ...parts: string[]): string {
+  return `${kind}-${createHash('sha256').update(parts.join('\u0000'), 'utf8').digest('hex').slice(0, 40)}`;
+}
+
+function tagOf(stack: Stack, key: string): string | undefined {
+  return stack.Tags?.find((tag) => tag.Key === key)?.Value;
+}
+
+export function parameterOf(stack: Stack, key: string): string | undefined {
+  return stack.Parameters?.find((parameter) => parameter.ParameterKey === key)?.ParameterValue;
+}
+
+/** Whether the stack carries this project's name and id tags: the only stacks this function changes. */
+export function isProjectStack(stack: Stack, config: BranchPipelineConfig): boolean {
+  return tagOf(stack, TAG_PROJECT_NAME) === config.projectName && tagOf(stack, TAG_PROJECT_ID) === config.projectId;
+}
+
+function errorName(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'name' in err ? String((err as { name: unknown }).name) : undefined;
+}
+
+function isStackMissing(err: unknown): boolean {
+  return errorName(err) === 'ValidationError' && /does not exist/.test((err as Error).message);
+}
+
+/** The stack by name or id, or undefined when there is none (a deleted one counts as none). */
+export async function describeStack(
+  cloudformation: CloudFormationClient,
+  nameOrId: string,
+): Promise<Stack | undefined> {
+  try {
+    const out = await cloudformation.send(new DescribeStacksCommand({ StackName: nameOrId }));
+    const stack = out.Stacks?.[0];
+    return stack === undefined || stack.StackStatus === 'DELETE_COMPLETE' ? undefined : stack;
+  } catch (err) {
+    if (isStackMissing(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Refuses a stack with the branch's name that this project does not own, or that belongs to another branch. */
+function assertOurs(stack: Stack, branch: string, config: BranchPipelineConfig): void {
+  if (!isProjectStack(stack, config)) {
+    throw new ConflictError(
+      `stack ${stack.StackName} exists but does not carry the tags ${TAG_PROJECT_NAME}=${config.projectName} and ${TAG_PROJECT_ID}=${config.projectId}; it is left untouched`,
+    );
+  }
+  const recorded = parameterOf(stack, 'BranchName');
+  if (recorded !== undefined && recorded !== branch) {
+    throw new ConflictError(
+      `stack ${stack.StackName} belongs to branch ${JSON.stringify(recorded)}, not ${JSON.stringify(branch)}; it is left untouched`,
+    );
+  }
+}
+
+async function createStack(deps: StackDeps, branch: string, token: string): Promise<void> {
+  const { config } = deps;
+  const parameters = {
+    ...config.pipelineStackParameters,
+    BranchName: branch,
+    PipelineName: codePipelineName(config.projectName, branch),
+  };
+  await deps.cloudformation.send(
+    new CreateStackCommand({
+      StackName: branchStackName(config.projectName, branch),
+      TemplateURL: config.pipelineTemplateUrl,
+      RoleARN: config.cloudFormationRoleArn,
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
+      Tags: [
+        { Key: TAG_PROJECT_NAME, Value: config.projectName },
+        { Key: TAG_PROJECT_ID, Value: config.projectId },
+        { Key: TAG_BRANCH, Value: branchTagValue(branch) },
+      ],
+      ClientRequestToken: token,
+    }),
+  );
+}
+
+/** Waits until the stack is gone, as long as the configured wait and the invocation's remaining time allow. */
+async function waitUntilDeleted(deps: StackDeps, stackId: string): Promise<boolean> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const started = Date.now();
+  const remainingAtStart = deps.remainingTimeMs?.() ?? Number.POSITIVE_INFINITY;
+  const budget = Math.min(deps.config.stackDeleteWaitSeconds * 1000, remainingAtStart - SAFETY_MARGIN_MS);
+  for (;;) {
+    const stack = await describeStack(deps.cloudformation, stackId);
+    if (stack === undefined) return true;
+    if (stack.StackStatus === 'DELETE_FAILED') {
+      throw new ConflictError(
+        `stack ${stack.StackName} could not be deleted: ${stack.StackStatusReason ?? 'no reason given'}`,
+      );
+    }
+    if (Date.now() - started + POLL_INTERVAL_MS > budget) return false;
+    await sleep(POLL_INTERVAL_MS);
+  }
+}
+
+/**
+ * Makes sure the branch stack exists: creates it when missing, replaces it when it failed, leaves it alone when it
+ * is usable. `seed` (the event id) makes the request tokens: the same event twice is one creation.
+ * `firstAttempt`: 'create' calls CreateStack straight away (a new branch: one call), 'describe' looks first (a push:
+ * the stack usually exists). `known` is the stack as a listing already described it.
+ */
+export async function ensureBranchStack(
+  deps: StackDeps,
+  branch: string,
+  seed: string,
+  options: { firstAttempt: 'create' | 'describe'; known?: Stack } = { firstAttempt: 'describe' },
+): Promise<StackOutcome> {
+  const { config, logger } = deps;
+  const stackName = branchStackName(config.projectName, branch);
+  const log = logger.child({ stackName });
+  let stack: Stack | undefined = options.known;
+
+  if (options.firstAttempt === 'create' && stack === undefined) {
+    try {
+      await createStack(deps, branch, requestToken('create', seed, stackName));
+      log.info('branch stack creation started');
+      return 'created';
+    } catch (err) {
+      if (errorName(err) !== 'AlreadyExistsException') throw err;
+      log.info('branch stack already exists: checking it');
+    }
+  }
+  stack ??= await describeStack(deps.cloudformation, stackName);
+  if (stack === undefined) {
+    try {
+      await createStack(deps, branch, requestToken('create', seed, stackName));
+    } catch (err) {
+      // Created since we looked (a concurrent invocation): the next event or reconcile checks its health.
+      if (errorName(err) === 'AlreadyExistsException') return 'exists';
+      throw err;
+    }
+    log.info('branch stack was missing: creation started');
+    return 'created';
+  }
+
+  assertOurs(stack, branch, config);
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  if (USABLE.has(status)) {
+    log.info('branch stack exists', { status });
+    return 'exists';
+  }
+  if (SETTLING.has(status)) {
+    throw new RetryLaterError(`stack ${stackName} is ${status}; try again once it has settled`);
+  }
+  if (STUCK.has(status) || !REPLACEABLE.has(status)) {
+    throw new ConflictError(`stack ${stackName} is ${status} and needs an operator: ${stack.StackStatusReason ?? ''}`);
+  }
+
+  const stackId = stack.StackId ?? stackName;
+  log.warn('branch stack failed: deleting it to create it again', { status, reason: stack.StackStatusReason });
+  await deps.cloudformation.send(
+    new DeleteStackCommand({
+      StackName: stackId,
+      RoleARN: config.cloudFormationRoleArn,
+      ClientRequestToken: requestToken('replace', seed, stackId),
+    }),
+  );
+  if (!(await waitUntilDeleted(deps, stackId))) {
+    throw new RetryLaterError(`stack ${stackName} is being deleted after ${status}; it is created again on retry`);
+  }
+  await createStack(deps, branch, requestToken('recreate', seed, stackId));
+  log.info('branch stack creation started again');
+  return 'recreated';
+}
+
+/**
+ * Deletes the branch stack, if this project owns it. A stack mid-transition is a RetryLaterError; one already
+ * deleting or gone is fine.
+ */
+export async function deleteBranchStack(
+  deps: StackDeps,
+  branch: string,
+  seed: string,
+  known?: Stack,
+): Promise<StackOutcome> {
+  const { config, logger } = deps;
+  const stackName = branchStackName(config.projectName, branch);
+  const stack = known ?? (await describeStack(deps.cloudformation, stackName));
+  if (stack === undefined) {
+    logger.info('branch stack is already gone', { stackName });
+    return 'absent';
+  }
+  assertOurs(stack, branch, config);
+  return deleteOwnedStack(deps, stack, seed);
+}
+
+/** Deletes a stack already checked to be this project's. */
+export async function deleteOwnedStack(deps: StackDeps, stack: Stack, seed: string): Promise<StackOutcome> {
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  const stackId = stack.StackId ?? stack.StackName ?? '';
+  const log = deps.logger.child({ stackName: stack.StackName });
+  if (status === 'DELETE_IN_PROGRESS') {
+    log.info('branch stack is already being deleted');
+    return 'deleting';
+  }
+  if (status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS') {
+    throw new RetryLaterError(`stack ${stack.StackName} is ${status}; it is deleted once that has finished`);
+  }
+  await deps.cloudformation.send(
+    new DeleteStackCommand({
+      StackName: stackId,
+      RoleARN: deps.config.cloudFormationRoleArn,
+      ClientRequestToken: requestToken('delete', seed, stackId),
+    }),
+  );
+  log.info('branch stack deletion started', { status });
+  return 'deleting';
+}
+
+/**
+ * Deletes the SageMaker pipeline that the branch's builds created (it is not part of the stack). Nothing else:
+ * model packages, artifacts and experiments stay. A pipeline that is already gone is fine.
+ */
+export async function deleteSageMakerPipeline(
+  deps: StackDeps,
+  branch: string,
+  seed: string,
+): Promise<SageMakerPipelineOutcome> {
+  const pipelineName = sageMakerPipelineName(deps.config.projectName, branch);
+  try {
+    await deps.sagemaker.send(
+      new DeletePipelineCommand({
+        PipelineName: pipelineName,
+        ClientRequestToken: requestToken('delete-pipeline', seed, pipelineName),
+      }),
+    );
+  } catch (err) {
+    const name = errorName(err);
+    // SageMaker says ResourceNotFound; some versions and emulators say ValidationException "could not find".
+    if (
+      name === 'ResourceNotFound' ||
+      (name === 'ValidationException' && /could not find|does not exist/i.test((err as Error).message))
+    ) {
+      deps.logger.info('SageMaker pipeline is already gone', { pipelineName });
+      return 'absent';
+    }
+    if (name === 'ConflictException') {
+      throw new RetryLaterError(`SageMaker pipeline ${pipelineName} cannot be deleted yet: ${(err as Error).message}`);
+    }
+    throw err;
+  }
+  deps.logger.info('SageMaker pipeline deleted', { pipelineName });
+  return 'deleted';
+}
