@@ -13,6 +13,7 @@ import {
   TAG_PROJECT_NAME,
   assertBranchName,
   assertProjectName,
+  branchTagValue,
   sageMakerPipelineName,
 } from '../../lambda/shared/naming';
 import {
@@ -24,7 +25,7 @@ import {
   waitForExecution,
 } from './aws';
 import { assertReferences } from './check';
-import { loadConfig } from './config';
+import { PipelineConfig, loadConfig } from './config';
 import { COMMIT_PATTERN, PARAMETER, PipelineDefinition, RunContext, buildDefinition, codeLocation } from './definition';
 import { tarGz } from './tarball';
 
@@ -63,6 +64,7 @@ export interface RunOptions {
   readonly context: RunContext;
   readonly projectId?: string;
   readonly configFile: string;
+  readonly config: PipelineConfig;
   readonly wait: boolean;
   readonly waitTimeoutMs: number;
   readonly dryRun: boolean;
@@ -193,6 +195,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     },
     projectId,
     configFile,
+    config,
     wait: v.wait === true,
     waitTimeoutMs,
     dryRun,
@@ -201,7 +204,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
 
 /** The definition for the options, checked for broken references. */
 export function definitionFor(options: RunOptions): PipelineDefinition {
-  const definition = buildDefinition(loadConfig(options.configFile), options.context);
+  const definition = buildDefinition(options.config, options.context);
   assertReferences(definition);
   return definition;
 }
@@ -246,7 +249,7 @@ export async function run(options: RunOptions, io: Io, clients?: Clients): Promi
   const tags = [
     { Key: TAG_PROJECT_NAME, Value: context.projectName },
     { Key: TAG_PROJECT_ID, Value: options.projectId ?? '' },
-    { Key: TAG_BRANCH, Value: context.branch },
+    { Key: TAG_BRANCH, Value: branchTagValue(context.branch) },
   ];
   const pipeline = await upsertPipeline(sagemaker, {
     name: context.pipelineName,

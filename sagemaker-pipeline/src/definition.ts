@@ -178,7 +178,8 @@ function processingBase(config: PipelineConfig, ctx: RunContext, script: string,
     AppSpecification: {
       ImageUri: sklearnImageUri(ctx.region, config.frameworkVersion),
       ContainerEntrypoint: ['python3', `${CODE_DIR}/${script}`],
-      ContainerArguments: args,
+      // The service rejects an empty list (ContainerArguments has at least one item).
+      ...(args.length > 0 ? { ContainerArguments: args } : {}),
     },
     RoleArn: ctx.roleArn,
     StoppingCondition: { MaxRuntimeInSeconds: config.processing.maxRuntimeSeconds },
