@@ -176,9 +176,11 @@ export async function reconcile(deps: BranchPipelineDeps, seed: string): Promise
 
   for (const [stackName, branch] of wanted) {
     await attempt(branch, async () => {
+      const known = byName.get(stackName);
+      // Not listed: create straight away (a stack this project does not own answers AlreadyExists and is checked).
       const outcome = await ensureBranchStack({ ...deps, logger: logger.child({ branch }) }, branch, seed, {
-        firstAttempt: 'describe',
-        known: byName.get(stackName),
+        firstAttempt: known === undefined ? 'create' : 'describe',
+        known,
       });
       if (outcome === 'created') summary.created.push(branch);
       else if (outcome === 'recreated') summary.recreated.push(branch);

@@ -104,6 +104,27 @@ function errorName(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'name' in err ? String((err as { name: unknown }).name) : undefined;
 }
 
+/** CreateStack's answers when the stack exists or this very request was already made. */
+function isAlreadyRequested(err: unknown): boolean {
+  const name = errorName(err);
+  return name === 'AlreadyExistsException' || name === 'TokenAlreadyExistsException';
+}
+
+/** DeleteStack, where a repeated request (TokenAlreadyExistsException) is the deletion already under way. */
+async function requestDeletion(deps: StackDeps, stackId: string, token: string): Promise<void> {
+  try {
+    await deps.cloudformation.send(
+      new DeleteStackCommand({
+        StackName: stackId,
+        RoleARN: deps.config.cloudFormationRoleArn,
+        ClientRequestToken: token,
+      }),
+    );
+  } catch (err) {
+    if (errorName(err) !== 'TokenAlreadyExistsException') throw err;
+  }
+}
+
 function isStackMissing(err: unknown): boolean {
   return errorName(err) === 'ValidationError' && /does not exist/.test((err as Error).message);
 }
@@ -167,10 +188,9 @@ async function createStack(deps: StackDeps, branch: string, token: string): Prom
 /** Waits until the stack is gone, as long as the configured wait and the invocation's remaining time allow. */
 async function waitUntilDeleted(deps: StackDeps, stackId: string): Promise<boolean> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const started = Date.now();
-  const remainingAtStart = deps.remainingTimeMs?.() ?? Number.POSITIVE_INFINITY;
-  const budget = Math.min(deps.config.stackDeleteWaitSeconds * 1000, remainingAtStart - SAFETY_MARGIN_MS);
-  for (;;) {
+  const remaining = deps.remainingTimeMs?.() ?? Number.POSITIVE_INFINITY;
+  const budgetMs = Math.min(deps.config.stackDeleteWaitSeconds * 1000, remaining - SAFETY_MARGIN_MS);
+  for (let polls = 1; ; polls++) {
     const stack = await describeStack(deps.cloudformation, stackId);
     if (stack === undefined) return true;
     if (stack.StackStatus === 'DELETE_FAILED') {
@@ -178,7 +198,7 @@ async function waitUntilDeleted(deps: StackDeps, stackId: string): Promise<boole
         `stack ${stack.StackName} could not be deleted: ${stack.StackStatusReason ?? 'no reason given'}`,
       );
     }
-    if (Date.now() - started + POLL_INTERVAL_MS > budget) return false;
+    if (polls * POLL_INTERVAL_MS > budgetMs) return false;
     await sleep(POLL_INTERVAL_MS);
   }
 }
@@ -206,7 +226,7 @@ export async function ensureBranchStack(
       log.info('branch stack creation started');
       return 'created';
     } catch (err) {
-      if (errorName(err) !== 'AlreadyExistsException') throw err;
+      if (!isAlreadyRequested(err)) throw err;
       log.info('branch stack already exists: checking it');
     }
   }
@@ -216,7 +236,7 @@ export async function ensureBranchStack(
       await createStack(deps, branch, requestToken('create', seed, stackName));
     } catch (err) {
       // Created since we looked (a concurrent invocation): the next event or reconcile checks its health.
-      if (errorName(err) === 'AlreadyExistsException') return 'exists';
+      if (isAlreadyRequested(err)) return 'exists';
       throw err;
     }
     log.info('branch stack was missing: creation started');
@@ -238,13 +258,7 @@ export async function ensureBranchStack(
 
   const stackId = stack.StackId ?? stackName;
   log.warn('branch stack failed: deleting it to create it again', { status, reason: stack.StackStatusReason });
-  await deps.cloudformation.send(
-    new DeleteStackCommand({
-      StackName: stackId,
-      RoleARN: config.cloudFormationRoleArn,
-      ClientRequestToken: requestToken('replace', seed, stackId),
-    }),
-  );
+  await requestDeletion(deps, stackId, requestToken('replace', seed, stackId));
   if (!(await waitUntilDeleted(deps, stackId))) {
     throw new RetryLaterError(`stack ${stackName} is being deleted after ${status}; it is created again on retry`);
   }
@@ -286,13 +300,7 @@ export async function deleteOwnedStack(deps: StackDeps, stack: Stack, seed: stri
   if (status.endsWith('_IN_PROGRESS') && status !== 'REVIEW_IN_PROGRESS') {
     throw new RetryLaterError(`stack ${stack.StackName} is ${status}; it is deleted once that has finished`);
   }
-  await deps.cloudformation.send(
-    new DeleteStackCommand({
-      StackName: stackId,
-      RoleARN: deps.config.cloudFormationRoleArn,
-      ClientRequestToken: requestToken('delete', seed, stackId),
-    }),
-  );
+  await requestDeletion(deps, stackId, requestToken('delete', seed, stackId));
   log.info('branch stack deletion started', { status });
   return 'deleting';
 }

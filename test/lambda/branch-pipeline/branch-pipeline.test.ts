@@ -1,0 +1,533 @@
+import {
+  AlreadyExistsException,
+  CloudFormationClient,
+  CloudFormationServiceException,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  Stack,
+  TokenAlreadyExistsException,
+} from '@aws-sdk/client-cloudformation';
+import { CodeCommitClient, ListBranchesCommand } from '@aws-sdk/client-codecommit';
+import {
+  ConflictException,
+  DeletePipelineCommand,
+  ResourceNotFound,
+  SageMakerClient,
+  SageMakerServiceException,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { BranchPipelineDeps, handleBranchPipelineEvent } from '../../../lambda/branch-pipeline/branch-pipeline';
+import { ConflictError, RetryLaterError, ValidationError } from '../../../lambda/shared/errors';
+import { branchStackName, codePipelineName, sageMakerPipelineName } from '../../../lambda/shared/naming';
+import { branchStack, CONFIG, memoryLogger, referenceEvent } from './support';
+
+const cloudformation = mockClient(CloudFormationClient);
+const codecommit = mockClient(CodeCommitClient);
+const sagemaker = mockClient(SageMakerClient);
+
+const BRANCH = 'experiment/deeper-trees';
+const STACK = branchStackName(CONFIG.projectName, BRANCH);
+
+const missing = (name = STACK) =>
+  new CloudFormationServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: {},
+    message: `Stack with id ${name} does not exist`,
+  });
+const alreadyExists = () => new AlreadyExistsException({ $metadata: {}, message: `Stack [${STACK}] already exists` });
+
+let deps: BranchPipelineDeps;
+let lines: Record<string, unknown>[];
+let sleeps: number[];
+
+beforeEach(() => {
+  cloudformation.reset();
+  codecommit.reset();
+  sagemaker.reset();
+  const memory = memoryLogger();
+  lines = memory.lines;
+  sleeps = [];
+  deps = {
+    config: CONFIG,
+    logger: memory.logger,
+    cloudformation: new CloudFormationClient({}),
+    codecommit: new CodeCommitClient({}),
+    sagemaker: new SageMakerClient({}),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  };
+  cloudformation.on(CreateStackCommand).resolves({ StackId: 'arn:new' });
+  cloudformation.on(DeleteStackCommand).resolves({});
+  sagemaker.on(DeletePipelineCommand).resolves({ PipelineArn: 'arn:pipeline' });
+});
+
+const handle = (event: unknown) => handleBranchPipelineEvent(event, deps);
+const expectNoChange = () => {
+  expect(cloudformation).not.toHaveReceivedCommand(CreateStackCommand);
+  expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+  expect(sagemaker).not.toHaveReceivedCommand(DeletePipelineCommand);
+};
+/** DescribeStacks answers, by stack name or id, in order (the last one repeats). */
+const describeReturns = (...answers: (Stack | Error)[]) => {
+  let call = cloudformation.on(DescribeStacksCommand);
+  for (const answer of answers) {
+    call = answer instanceof Error ? call.rejectsOnce(answer) : call.resolvesOnce({ Stacks: [answer] });
+  }
+  const last = answers[answers.length - 1];
+  if (last instanceof Error) call.rejects(last);
+  else if (last !== undefined) call.resolves({ Stacks: [last] });
+};
+
+describe('referenceCreated', () => {
+  it('creates the branch stack from the template, with the role, parameters, tags and a request token', async () => {
+    const result = await handle(referenceEvent('referenceCreated', BRANCH));
+
+    expect(result).toEqual({ action: 'create', branch: BRANCH, stack: 'created' });
+    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+    expect(cloudformation).toHaveReceivedCommandWith(CreateStackCommand, {
+      StackName: 'fraud-branch-experiment--deeper-trees',
+      TemplateURL: CONFIG.pipelineTemplateUrl,
+      RoleARN: CONFIG.cloudFormationRoleArn,
+      ClientRequestToken: expect.stringMatching(/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/),
+      Tags: [
+        { Key: 'sagemaker:project-name', Value: 'fraud' },
+        { Key: 'sagemaker:project-id', Value: 'p-abcdef123456' },
+        { Key: 'multibranch-mlops:branch', Value: BRANCH },
+      ],
+    });
+    const input = cloudformation.commandCalls(CreateStackCommand)[0]!.args[0].input;
+    expect(Object.fromEntries((input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]))).toEqual({
+      ...CONFIG.pipelineStackParameters,
+      BranchName: BRANCH,
+      PipelineName: codePipelineName(CONFIG.projectName, BRANCH),
+    });
+    expect(cloudformation).not.toHaveReceivedCommand(DescribeStacksCommand);
+  });
+
+  it('passes the exact branch name and a sanitized tag for a branch that is no valid tag value', async () => {
+    const branch = 'experiment/$(rm -rf ~)`x`';
+    await handle(referenceEvent('referenceCreated', branch));
+    const input = cloudformation.commandCalls(CreateStackCommand)[0]!.args[0].input;
+    expect(input.Parameters).toContainEqual({ ParameterKey: 'BranchName', ParameterValue: branch });
+    const tag = input.Tags?.find((t) => t.Key === 'multibranch-mlops:branch')?.Value;
+    expect(tag).toMatch(/^experiment\/-rm -rf -x----[0-9a-f]{10}$/);
+    expect(input.StackName).toMatch(/^fraud-branch-experiment-rm-rf-x---[0-9a-f]{10}$/);
+  });
+
+  it('sends the same request token for the same event twice, and another for another event', async () => {
+    await handle(referenceEvent('referenceCreated', BRANCH, { id: 'event-1' }));
+    await handle(referenceEvent('referenceCreated', BRANCH, { id: 'event-1' }));
+    await handle(referenceEvent('referenceCreated', BRANCH, { id: 'event-2' }));
+    const tokens = cloudformation.commandCalls(CreateStackCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+  });
+
+  it.each(['CREATE_COMPLETE', 'CREATE_IN_PROGRESS', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'])(
+    'treats a duplicate event as success when the stack exists (%s)',
+    async (status) => {
+      cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+      describeReturns(branchStack(BRANCH, status));
+
+      await expect(handle(referenceEvent('referenceCreated', BRANCH))).resolves.toEqual({
+        action: 'create',
+        branch: BRANCH,
+        stack: 'exists',
+      });
+      expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+      expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+    },
+  );
+
+  it('treats a reused request token as the creation already requested', async () => {
+    cloudformation.on(CreateStackCommand).rejects(new TokenAlreadyExistsException({ $metadata: {}, message: 'x' }));
+    describeReturns(branchStack(BRANCH, 'CREATE_IN_PROGRESS'));
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).resolves.toMatchObject({ stack: 'exists' });
+  });
+
+  it('refuses a stack with the branch’s name that lacks the project’s tags, touching nothing', async () => {
+    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+    describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE', { tags: { 'sagemaker:project-name': 'fraud' } }));
+
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(ConflictError);
+    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+  });
+
+  it('refuses a stack of another project', async () => {
+    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+    describeReturns(
+      branchStack(BRANCH, 'CREATE_COMPLETE', {
+        tags: { 'sagemaker:project-name': 'fraud', 'sagemaker:project-id': 'p-other0000000' },
+      }),
+    );
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/does not carry the tags/);
+  });
+
+  it('refuses a project stack whose BranchName is another branch', async () => {
+    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+    describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE', { branchParameter: 'experiment/other' }));
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/belongs to branch/);
+    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+  });
+
+  it.each(['ROLLBACK_COMPLETE', 'CREATE_FAILED', 'ROLLBACK_FAILED', 'DELETE_FAILED'])(
+    'deletes a stack in %s, waits until it is gone and creates it again',
+    async (status) => {
+      const failed = branchStack(BRANCH, status);
+      cloudformation.on(CreateStackCommand).rejectsOnce(alreadyExists()).resolves({ StackId: 'arn:new' });
+      describeReturns(failed, branchStack(BRANCH, 'DELETE_IN_PROGRESS'), missing());
+
+      await expect(handle(referenceEvent('referenceCreated', BRANCH))).resolves.toMatchObject({ stack: 'recreated' });
+      expect(cloudformation).toHaveReceivedCommandWith(DeleteStackCommand, {
+        StackName: failed.StackId,
+        RoleARN: CONFIG.cloudFormationRoleArn,
+      });
+      expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 2);
+      const tokens = cloudformation.commandCalls(CreateStackCommand).map((c) => c.args[0].input.ClientRequestToken);
+      expect(tokens[1]).not.toBe(tokens[0]);
+      expect(sleeps).toEqual([5000]);
+    },
+  );
+
+  it('asks to be retried when the failed stack is not deleted within the configured wait', async () => {
+    deps = { ...deps, config: { ...CONFIG, stackDeleteWaitSeconds: 12 } };
+    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+    describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE'), branchStack(BRANCH, 'DELETE_IN_PROGRESS'));
+
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(RetryLaterError);
+    expect(cloudformation).toHaveReceivedCommandTimes(DeleteStackCommand, 1);
+    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+    expect(sleeps).toEqual([5000, 5000]);
+  });
+
+  it('does not wait beyond the invocation’s remaining time', async () => {
+    deps = { ...deps, remainingTimeMs: () => 16_000 };
+    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+    describeReturns(branchStack(BRANCH, 'CREATE_FAILED'), branchStack(BRANCH, 'DELETE_IN_PROGRESS'));
+
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(RetryLaterError);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('reports a failed stack whose deletion fails as a conflict, without creating', async () => {
+    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+    describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE'), {
+      ...branchStack(BRANCH, 'DELETE_FAILED'),
+      StackStatusReason: 'bucket not empty',
+    });
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/could not be deleted: bucket/);
+    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+  });
+
+  it.each(['DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'])(
+    'asks to be retried when the stack is in %s, changing nothing',
+    async (status) => {
+      cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+      describeReturns(branchStack(BRANCH, status));
+      await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(RetryLaterError);
+      expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+      expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+    },
+  );
+
+  it.each(['UPDATE_ROLLBACK_FAILED', 'UPDATE_FAILED'])('leaves a stack in %s to an operator', async (status) => {
+    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+    describeReturns(branchStack(BRANCH, status));
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/needs an operator/);
+    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+  });
+
+  it('lets an unexpected CloudFormation error through', async () => {
+    cloudformation.on(CreateStackCommand).rejects(new Error('Rate exceeded'));
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow('Rate exceeded');
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'event failed', branch: BRANCH }));
+  });
+});
+
+describe('referenceUpdated', () => {
+  it('creates the stack when its create event was lost', async () => {
+    describeReturns(missing());
+    await expect(handle(referenceEvent('referenceUpdated', BRANCH))).resolves.toEqual({
+      action: 'heal',
+      branch: BRANCH,
+      stack: 'created',
+    });
+    expect(cloudformation).toHaveReceivedCommandWith(CreateStackCommand, { StackName: STACK });
+  });
+
+  it('does nothing when the stack exists', async () => {
+    describeReturns(branchStack(BRANCH, 'UPDATE_COMPLETE'));
+    await expect(handle(referenceEvent('referenceUpdated', BRANCH))).resolves.toMatchObject({ stack: 'exists' });
+    expectNoChange();
+  });
+
+  it('recreates a stack stuck in ROLLBACK_COMPLETE', async () => {
+    describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE'), missing());
+    await expect(handle(referenceEvent('referenceUpdated', BRANCH))).resolves.toMatchObject({ stack: 'recreated' });
+    expect(cloudformation).toHaveReceivedCommandTimes(DeleteStackCommand, 1);
+    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+  });
+
+  it('treats a stack created meanwhile by another invocation as existing', async () => {
+    describeReturns(missing());
+    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
+    await expect(handle(referenceEvent('referenceUpdated', BRANCH))).resolves.toMatchObject({ stack: 'exists' });
+  });
+});
+
+describe('referenceDeleted', () => {
+  it('deletes the branch stack with the role, and the branch’s SageMaker pipeline, and nothing else', async () => {
+    const stack = branchStack(BRANCH, 'CREATE_COMPLETE');
+    describeReturns(stack);
+
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toEqual({
+      action: 'delete',
+      branch: BRANCH,
+      stack: 'deleting',
+      sageMakerPipeline: 'deleted',
+    });
+    expect(cloudformation).toHaveReceivedCommandWith(DeleteStackCommand, {
+      StackName: stack.StackId,
+      RoleARN: CONFIG.cloudFormationRoleArn,
+      ClientRequestToken: expect.stringMatching(/^delete-[0-9a-f]{40}$/),
+    });
+    expect(sagemaker).toHaveReceivedCommandWith(DeletePipelineCommand, {
+      PipelineName: sageMakerPipelineName(CONFIG.projectName, BRANCH),
+      ClientRequestToken: expect.stringMatching(/^.{32,128}$/),
+    });
+    // Only DeletePipeline reached SageMaker: no model package, experiment or other call.
+    expect(sagemaker.calls()).toHaveLength(1);
+    expect(cloudformation).not.toHaveReceivedCommand(CreateStackCommand);
+  });
+
+  it('is fine when the stack and the SageMaker pipeline are already gone', async () => {
+    describeReturns(missing());
+    sagemaker.on(DeletePipelineCommand).rejects(new ResourceNotFound({ $metadata: {}, message: 'not found' }));
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({
+      stack: 'absent',
+      sageMakerPipeline: 'absent',
+    });
+    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+  });
+
+  it('accepts the "could not find" ValidationException for a missing pipeline', async () => {
+    describeReturns(missing());
+    sagemaker.on(DeletePipelineCommand).rejects(
+      new SageMakerServiceException({
+        name: 'ValidationException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'Could not find pipeline with PipelineName fraud-x.',
+      }),
+    );
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({
+      sageMakerPipeline: 'absent',
+    });
+  });
+
+  it('lets any other SageMaker validation error through', async () => {
+    describeReturns(missing());
+    sagemaker
+      .on(DeletePipelineCommand)
+      .rejects(
+        new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', $metadata: {}, message: 'bad' }),
+      );
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).rejects.toThrow('bad');
+  });
+
+  it('refuses a stack without the project’s tags and touches nothing, not even the SageMaker pipeline', async () => {
+    describeReturns(branchStack(BRANCH, 'CREATE_COMPLETE', { tags: {} }));
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).rejects.toThrow(ConflictError);
+    expectNoChange();
+  });
+
+  it('does not delete again a stack already being deleted', async () => {
+    describeReturns(branchStack(BRANCH, 'DELETE_IN_PROGRESS'));
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({ stack: 'deleting' });
+    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(sagemaker).toHaveReceivedCommandTimes(DeletePipelineCommand, 1);
+  });
+
+  it('retries the deletion of a stack in DELETE_FAILED', async () => {
+    describeReturns(branchStack(BRANCH, 'DELETE_FAILED'));
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({ stack: 'deleting' });
+    expect(cloudformation).toHaveReceivedCommandTimes(DeleteStackCommand, 1);
+  });
+
+  it.each(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'])(
+    'asks to be retried for a stack in %s, after deleting the SageMaker pipeline',
+    async (status) => {
+      describeReturns(branchStack(BRANCH, status));
+      await expect(handle(referenceEvent('referenceDeleted', BRANCH))).rejects.toThrow(RetryLaterError);
+      expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+      expect(sagemaker).toHaveReceivedCommandTimes(DeletePipelineCommand, 1);
+    },
+  );
+
+  it('treats a repeated delete request as the deletion under way', async () => {
+    describeReturns(branchStack(BRANCH, 'CREATE_COMPLETE'));
+    cloudformation.on(DeleteStackCommand).rejects(new TokenAlreadyExistsException({ $metadata: {}, message: 'x' }));
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({ stack: 'deleting' });
+  });
+
+  it('asks to be retried when SageMaker reports a conflict', async () => {
+    describeReturns(missing());
+    sagemaker.on(DeletePipelineCommand).rejects(new ConflictException({ $metadata: {}, message: 'busy' }));
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).rejects.toThrow(RetryLaterError);
+  });
+});
+
+describe('events that change nothing', () => {
+  it.each([
+    ['another repository', referenceEvent('referenceCreated', BRANCH, { repositoryName: 'other-repo' })],
+    ['a branch outside the prefix', referenceEvent('referenceDeleted', 'main')],
+    [
+      'a tag',
+      (() => {
+        const event = referenceEvent('referenceDeleted', 'experiment/v1');
+        event.detail.referenceType = 'tag';
+        event.detail.referenceFullName = 'refs/tags/experiment/v1';
+        return event;
+      })(),
+    ],
+  ])('logs and ignores %s', async (_what, event) => {
+    await expect(handle(event)).resolves.toMatchObject({ action: 'ignored' });
+    expect(cloudformation.calls()).toHaveLength(0);
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'event ignored' }));
+  });
+
+  it('rejects a malformed event with a ValidationError, logged once, and calls nothing', async () => {
+    const event = referenceEvent('referenceDeleted', BRANCH);
+    delete event.detail.referenceName;
+    await expect(handle(event)).rejects.toThrow(ValidationError);
+    expect(cloudformation.calls()).toHaveLength(0);
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(codecommit.calls()).toHaveLength(0);
+    expect(lines.filter((line) => line.level === 'ERROR')).toEqual([
+      expect.objectContaining({
+        message: 'event rejected',
+        error: expect.objectContaining({ name: 'ValidationError' }),
+      }),
+    ]);
+  });
+
+  it('logs the correlation keys of a branch event', async () => {
+    await handle(referenceEvent('referenceCreated', BRANCH, { id: 'evt-9' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ eventId: 'evt-9', branch: BRANCH, commit: '3e5983DESTINATION', stackName: STACK }),
+    );
+  });
+});
+
+describe('reconcile', () => {
+  const other = (name: string, tags: Record<string, string>): Stack => ({
+    ...branchStack('experiment/x', 'CREATE_COMPLETE', { tags }),
+    StackName: name,
+    StackId: `arn:${name}`,
+  });
+
+  it('creates missing stacks, replaces failed ones, deletes orphans, and leaves others’ stacks alone', async () => {
+    codecommit
+      .on(ListBranchesCommand)
+      .resolvesOnce({ branches: ['main', 'experiment/a', 'experiment/b'], nextToken: 'page-2' })
+      .resolvesOnce({ branches: ['experiment/c', 'experimental'] });
+    const failed = branchStack('experiment/c', 'ROLLBACK_COMPLETE');
+    const orphan = branchStack('experiment/gone', 'CREATE_COMPLETE');
+    const foreign = other(`${CONFIG.projectName}-branch-foreign`, {});
+    const otherProject = other('fraud2-branch-experiment--a', {
+      'sagemaker:project-name': 'fraud2',
+      'sagemaker:project-id': 'p-000000000002',
+    });
+    cloudformation
+      .on(DescribeStacksCommand, {})
+      .resolvesOnce({ Stacks: [branchStack('experiment/a', 'CREATE_COMPLETE'), failed, foreign], NextToken: 'n' })
+      .resolvesOnce({ Stacks: [orphan, otherProject] });
+    cloudformation.on(DescribeStacksCommand, { StackName: failed.StackId }).rejects(missing());
+
+    const result = await handle({ action: 'reconcile' });
+
+    expect(result).toEqual({
+      action: 'reconcile',
+      branches: 3,
+      created: ['experiment/b'],
+      recreated: ['experiment/c'],
+      unchanged: ['experiment/a'],
+      deleted: [orphan.StackName],
+      failed: [],
+    });
+    expect(codecommit).toHaveReceivedCommandWith(ListBranchesCommand, {
+      repositoryName: CONFIG.repositoryName,
+      nextToken: 'page-2',
+    });
+    expect(cloudformation).toHaveReceivedCommandWith(DescribeStacksCommand, { NextToken: 'n' });
+    const created = cloudformation.commandCalls(CreateStackCommand).map((c) => c.args[0].input.StackName);
+    expect(created).toEqual([branchStackName('fraud', 'experiment/b'), branchStackName('fraud', 'experiment/c')]);
+    const deleted = cloudformation.commandCalls(DeleteStackCommand).map((c) => c.args[0].input.StackName);
+    expect(deleted).toEqual([failed.StackId, orphan.StackId]);
+    expect(sagemaker).toHaveReceivedCommandTimes(DeletePipelineCommand, 1);
+    expect(sagemaker).toHaveReceivedCommandWith(DeletePipelineCommand, {
+      PipelineName: sageMakerPipelineName('fraud', 'experiment/gone'),
+    });
+  });
+
+  it('accepts the EventBridge scheduled event', async () => {
+    codecommit.on(ListBranchesCommand).resolves({ branches: [] });
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [] });
+    const scheduled = {
+      version: '0',
+      id: 'sched-1',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '111111111111',
+      time: '2026-01-01T00:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:events:us-east-1:111111111111:rule/reconcile'],
+      detail: {},
+    };
+    await expect(handle(scheduled)).resolves.toMatchObject({ action: 'reconcile', branches: 0 });
+    expectNoChange();
+  });
+
+  it('deletes only the stack of an orphan without a BranchName parameter', async () => {
+    codecommit.on(ListBranchesCommand).resolves({ branches: [] });
+    const orphan = { ...branchStack('experiment/gone', 'CREATE_COMPLETE'), Parameters: [] };
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [orphan] });
+    await expect(handle({ action: 'reconcile' })).resolves.toMatchObject({ deleted: [orphan.StackName] });
+    expect(cloudformation).toHaveReceivedCommandTimes(DeleteStackCommand, 1);
+    expect(sagemaker).not.toHaveReceivedCommand(DeletePipelineCommand);
+  });
+
+  it('heals every branch it can and then fails, naming the ones it could not', async () => {
+    codecommit.on(ListBranchesCommand).resolves({ branches: ['experiment/a', 'experiment/b'] });
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [] });
+    cloudformation
+      .on(CreateStackCommand, { StackName: branchStackName('fraud', 'experiment/a') })
+      .rejects(new Error('Template format error'));
+
+    await expect(handle({ action: 'reconcile' })).rejects.toThrow(
+      /could not heal experiment\/a \(Error: Template format error\)/,
+    );
+    expect(cloudformation).toHaveReceivedCommandWith(CreateStackCommand, {
+      StackName: branchStackName('fraud', 'experiment/b'),
+    });
+  });
+
+  it('asks to be retried when the only problems settle by themselves', async () => {
+    codecommit.on(ListBranchesCommand).resolves({ branches: ['experiment/a'] });
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [branchStack('experiment/a', 'DELETE_IN_PROGRESS')] });
+    await expect(handle({ action: 'reconcile' })).rejects.toThrow(RetryLaterError);
+    expectNoChange();
+  });
+
+  it('fails without changing anything when the branches cannot be listed', async () => {
+    codecommit.on(ListBranchesCommand).rejects(new Error('RepositoryDoesNotExistException'));
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [branchStack('experiment/a', 'CREATE_COMPLETE')] });
+    await expect(handle({ action: 'reconcile' })).rejects.toThrow('RepositoryDoesNotExistException');
+    expectNoChange();
+  });
+});
