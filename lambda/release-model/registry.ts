@@ -205,7 +205,10 @@ export type ApprovalOutcome = 'approved' | 'already-approved';
  */
 export async function approveModelPackage(
   sagemaker: SageMakerClient,
-  modelPackage: DescribeModelPackageCommandOutput,
+  modelPackage: Pick<
+    DescribeModelPackageCommandOutput,
+    'ModelPackageArn' | 'ModelApprovalStatus' | 'CustomerMetadataProperties'
+  >,
   trigger: ReleaseTrigger,
   options: { commitId: string; now: Date; note?: string },
 ): Promise<ApprovalOutcome> {

@@ -77,27 +77,12 @@ export async function handleReleaseEvent(event: unknown, deps: ReleaseDeps): Pro
     now: deps.now ?? (() => new Date()),
     log: eventId === undefined ? deps.logger : deps.logger.child({ eventId }),
   };
-  let request: ReleaseRequest;
-  try {
-    request = routeEvent(event, deps.config);
-  } catch (err) {
-    ctx.log.error('rejected the event: nothing approved', { error: describeError(err) });
-    throw err;
-  }
   let result: ReleaseResult;
-  switch (request.action) {
-    case 'ignore':
-      result = { outcome: 'ignored', message: request.reason };
-      break;
-    case 'approve-commit':
-      result = await approveCommit(request, { ...ctx, log: ctx.log.child({ commit: request.commitId }) });
-      break;
-    case 'model-registered':
-      result = await onModelRegistered(request.modelPackageArn, {
-        ...ctx,
-        log: ctx.log.child({ modelPackageArn: request.modelPackageArn }),
-      });
-      break;
+  try {
+    result = await act(routeEvent(event, deps.config), ctx);
+  } catch (err) {
+    ctx.log.error(`nothing approved: ${describeError(err).message}`, { error: describeError(err) });
+    throw err;
   }
   ctx.log.info(result.message, {
     outcome: result.outcome,
@@ -105,6 +90,20 @@ export async function handleReleaseEvent(event: unknown, deps: ReleaseDeps): Pro
     modelPackageArn: result.modelPackageArn,
   });
   return result;
+}
+
+async function act(request: ReleaseRequest, ctx: Context): Promise<ReleaseResult> {
+  switch (request.action) {
+    case 'ignore':
+      return { outcome: 'ignored', message: request.reason };
+    case 'approve-commit':
+      return approveCommit(request, { ...ctx, log: ctx.log.child({ commit: request.commitId }) });
+    case 'model-registered':
+      return onModelRegistered(request.modelPackageArn, {
+        ...ctx,
+        log: ctx.log.child({ modelPackageArn: request.modelPackageArn }),
+      });
+  }
 }
 
 function describeTrigger(trigger: ReleaseTrigger): string {

@@ -1,0 +1,582 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeModelPackageCommand,
+  ListModelPackagesCommand,
+  ModelApprovalStatus,
+  SageMakerClient,
+  UpdateModelPackageCommand,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handleReleaseEvent } from '../../../lambda/release-model/release';
+import { awsEvent } from '../../support/fixtures';
+import {
+  arnOf,
+  commit,
+  FakeVersion,
+  GROUP,
+  makeDeps,
+  mergeEvent,
+  mockIntentTable,
+  mockRegistry,
+  NOW,
+  pushEvent,
+  registeredEvent,
+  versions,
+} from './support';
+
+const sagemaker = mockClient(SageMakerClient);
+const dynamodb = mockClient(DynamoDBClient);
+
+beforeEach(() => {
+  sagemaker.reset();
+  dynamodb.reset();
+});
+
+/** SageMaker calls made before the first UpdateModelPackage (all calls if there is none). */
+function callsBeforeUpdate(): number {
+  const names = sagemaker.calls().map((call) => call.args[0].constructor.name);
+  const index = names.indexOf(UpdateModelPackageCommand.name);
+  return index === -1 ? names.length : index;
+}
+
+function updates() {
+  return sagemaker.commandCalls(UpdateModelPackageCommand).map((call) => call.args[0].input);
+}
+
+describe('pull request merged into main', () => {
+  it.each(['FAST_FORWARD_MERGE', 'SQUASH_MERGE', 'THREE_WAY_MERGE'])(
+    'approves the version of the source commit for a %s, with 2 calls before the update among 1,000 versions',
+    async (mergeOption) => {
+      // prepare: 1,000 versions; the experiment's last commit is version 990; newer versions exist for other commits,
+      // including the destination commit, which a merge-commit or squash lookup by main's head would wrongly pick.
+      const all: FakeVersion[] = [...versions(999), { version: 1000, commitId: commit('destination') }];
+      mockRegistry(sagemaker, all);
+      mockIntentTable(dynamodb);
+      const { deps } = makeDeps();
+
+      // act
+      const result = await handleReleaseEvent(mergeEvent(commit(990), { mergeOption }), deps);
+
+      // assert
+      expect(result).toMatchObject({ outcome: 'approved', commitId: commit(990), modelPackageVersion: 990 });
+      expect(callsBeforeUpdate()).toBeLessThanOrEqual(2);
+      expect(updates()).toHaveLength(1);
+      const update = updates()[0];
+      expect(update?.ModelPackageArn).toBe(arnOf(990));
+      expect(update?.ModelApprovalStatus).toBe('Approved');
+      expect(update?.ApprovalDescription).toEqual(expect.stringContaining('pull request 1'));
+      expect(update?.ApprovalDescription).toEqual(expect.stringContaining('experiment/deeper-trees'));
+      expect(update?.ApprovalDescription).toEqual(expect.stringContaining(mergeOption));
+      expect(update?.ApprovalDescription).toEqual(expect.stringContaining('assumed-role/Admin/Mary_Major'));
+      expect(update?.CustomerMetadataProperties).toEqual({
+        commit_id: commit(990),
+        branch: 'experiment/x',
+        pipeline_execution_arn: 'arn:exec/990',
+        release_trigger: 'pull-request',
+        release_pull_request_id: '1',
+        release_source_branch: 'experiment/deeper-trees',
+        release_destination_branch: 'main',
+        release_merge_option: mergeOption,
+        release_merged_by: 'arn:aws:sts::123456789012:assumed-role/Admin/Mary_Major',
+        release_event_id: '01234567-0123-0123-0123-012345678901',
+        release_approved_at: NOW.toISOString(),
+      });
+      expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    },
+  );
+
+  it('only ever lists and describes this project group', async () => {
+    mockRegistry(sagemaker, [...versions(3), { version: 4, commitId: commit(2), group: 'model-other' }]);
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    await handleReleaseEvent(mergeEvent(commit(2)), deps);
+
+    for (const call of sagemaker.commandCalls(ListModelPackagesCommand)) {
+      expect(call.args[0].input.ModelPackageGroupName).toBe(GROUP);
+    }
+    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(2)]);
+  });
+
+  it('approves the newest of several versions trained from the same commit', async () => {
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('a') },
+      { version: 2, commitId: commit('b') },
+      { version: 3, commitId: commit('a') },
+      { version: 4, commitId: commit('c') },
+    ]);
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(mergeEvent(commit('a')), deps);
+
+    expect(result.modelPackageVersion).toBe(3);
+    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(3)]);
+  });
+
+  it('leaves an approved version as it is: success, no second update', async () => {
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('a'), status: ModelApprovalStatus.APPROVED }]);
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(mergeEvent(commit('a')), deps);
+
+    expect(result.outcome).toBe('already-approved');
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+  });
+
+  it('refuses to approve a Rejected newest version, saying so', async () => {
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('a') },
+      { version: 2, commitId: commit('a'), status: ModelApprovalStatus.REJECTED },
+    ]);
+    mockIntentTable(dynamodb);
+    const { deps, logs } = makeDeps();
+
+    await expect(handleReleaseEvent(mergeEvent(commit('a')), deps)).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(`${arnOf(2)} for commit ${commit('a')} is Rejected`),
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(logs.some((l) => l.level === 'ERROR' && l.message.includes('nothing approved'))).toBe(true);
+  });
+
+  it('rejects the documented sample as published, whose sourceCommit is not 40 hex, naming the field', async () => {
+    const { deps } = makeDeps();
+
+    await expect(
+      handleReleaseEvent(awsEvent('codecommit-pullRequestMergeStatusUpdated.json'), deps),
+    ).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('detail.sourceCommit') });
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it('rejects a merge event whose isMerged is a boolean rather than the documented string', async () => {
+    const { deps } = makeDeps();
+
+    await expect(handleReleaseEvent(mergeEvent(commit('a'), { isMerged: true }), deps)).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('detail.isMerged'),
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'closed without merging (documented pullRequestStatusChanged)',
+      () => awsEvent('codecommit-pullRequestStatusChanged.json'),
+    ],
+    ['merge status updated but not merged', () => mergeEvent(commit('a'), { isMerged: 'False' })],
+    ['merged into another branch', () => mergeEvent(commit('a'), { destinationReference: 'refs/heads/develop' })],
+    ['of another repository', () => mergeEvent(commit('a'), { repositoryNames: ['OtherRepo'] })],
+    ['created (documented pullRequestCreated)', () => awsEvent('codecommit-pullRequestCreated.json')],
+  ])('ignores a pull request %s, touching nothing', async (_name, event) => {
+    mockRegistry(sagemaker, versions(3));
+    const { deps, logs } = makeDeps();
+
+    const result = await handleReleaseEvent(event(), deps);
+
+    expect(result.outcome).toBe('ignored');
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(logs.some((l) => l.message === result.message)).toBe(true);
+  });
+});
+
+describe('merged before the model was registered', () => {
+  it('records the merge intent durably with the reasons and a TTL, approving nothing yet', async () => {
+    mockRegistry(sagemaker, versions(5));
+    const table = mockIntentTable(dynamodb);
+    const { deps, logs } = makeDeps();
+
+    const result = await handleReleaseEvent(mergeEvent(commit('training'), { mergeOption: 'SQUASH_MERGE' }), deps);
+
+    expect(result.outcome).toBe('intent-recorded');
+    expect(result.message).toContain('failed the quality gate');
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'release-intents-demo',
+      ConditionExpression: 'attribute_not_exists(commitId)',
+    });
+    const item = table.get(commit('training'));
+    expect(item).toMatchObject({
+      status: { S: 'pending' },
+      expiresAt: { N: String(NOW.getTime() / 1000 + 14 * 86_400) },
+      trigger: {
+        M: expect.objectContaining({ pullRequestId: { S: '1' }, mergeOption: { S: 'SQUASH_MERGE' } }),
+      },
+    });
+    expect(logs.some((l) => l.level === 'WARN' && l.message.includes('merged before the model was registered'))).toBe(
+      true,
+    );
+  });
+
+  it('keeps the first intent when the merge event is delivered twice', async () => {
+    mockRegistry(sagemaker, versions(2));
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    await handleReleaseEvent(mergeEvent(commit('training')), deps);
+    const second = await handleReleaseEvent(mergeEvent(commit('training')), deps);
+
+    expect(second).toMatchObject({ outcome: 'intent-recorded', message: expect.stringContaining('already recorded') });
+    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(2);
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+  });
+
+  it('approves a version registered between the lookup and the intent, found by the re-check', async () => {
+    const all: FakeVersion[] = versions(3);
+    mockRegistry(sagemaker, all);
+    const table = mockIntentTable(dynamodb);
+    // The version appears right after the first lookup, as if registered meanwhile.
+    dynamodb.on(PutItemCommand).callsFake((input: PutItemCommand['input']) => {
+      all.push({ version: 4, commitId: commit('racing'), createdAt: NOW });
+      table.set(input.Item?.commitId?.S ?? '', { ...input.Item });
+      mockRegistry(sagemaker, all);
+      return {};
+    });
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(mergeEvent(commit('racing')), deps);
+
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 4 });
+    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(4)]);
+    expect(table.get(commit('racing'))).toMatchObject({
+      status: { S: 'done' },
+      approvedModelPackageArn: { S: arnOf(4) },
+    });
+    const recheck = sagemaker.commandCalls(ListModelPackagesCommand).at(-1)?.args[0].input;
+    expect(recheck?.CreationTimeAfter).toEqual(new Date(NOW.getTime() - 5 * 60_000));
+  });
+
+  it('approves the version once SageMaker reports it registered, with the merge reasons, and marks the intent done', async () => {
+    // prepare: merge first
+    const all: FakeVersion[] = versions(3);
+    mockRegistry(sagemaker, all);
+    const table = mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late'), { mergeOption: 'THREE_WAY_MERGE' }), deps);
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    // then training registers version 4 for the merged commit
+    all.push({ version: 4, commitId: commit('late') });
+    mockRegistry(sagemaker, all);
+
+    // act
+    const result = await handleReleaseEvent(registeredEvent(4), deps);
+
+    // assert
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 4, commitId: commit('late') });
+    expect(updates()).toHaveLength(1);
+    expect(updates()[0]).toMatchObject({
+      ModelPackageArn: arnOf(4),
+      ModelApprovalStatus: 'Approved',
+      ApprovalDescription: expect.stringMatching(
+        /pull request 1 from experiment\/deeper-trees was merged into main \(THREE_WAY_MERGE\).*approved on registration/,
+      ),
+      CustomerMetadataProperties: expect.objectContaining({
+        release_pull_request_id: '1',
+        release_trigger: 'pull-request',
+      }),
+    });
+    expect(table.get(commit('late'))).toMatchObject({
+      status: { S: 'done' },
+      approvedModelPackageArn: { S: arnOf(4) },
+    });
+  });
+
+  it('ignores the state change of its own approval: the intent is done, no second update', async () => {
+    const all: FakeVersion[] = [{ version: 1, commitId: commit('late') }];
+    mockRegistry(sagemaker, []);
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late')), deps);
+    mockRegistry(sagemaker, all);
+    await handleReleaseEvent(registeredEvent(1), deps);
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('late'), status: ModelApprovalStatus.APPROVED }]);
+
+    const again = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(again).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('already released') });
+    expect(updates()).toHaveLength(1);
+  });
+
+  it('marks the intent done without an update when the registered version is already approved', async () => {
+    mockRegistry(sagemaker, []);
+    const table = mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late')), deps);
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('late'), status: ModelApprovalStatus.APPROVED }]);
+
+    const result = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(result.outcome).toBe('already-approved');
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(table.get(commit('late'))?.status).toEqual({ S: 'done' });
+  });
+
+  it('never approves a Rejected registered version and says so, keeping the intent', async () => {
+    mockRegistry(sagemaker, []);
+    const table = mockIntentTable(dynamodb);
+    const { deps, logs } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late')), deps);
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('late'), status: ModelApprovalStatus.REJECTED }]);
+
+    const result = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(result).toMatchObject({ outcome: 'rejected', message: expect.stringContaining('is Rejected') });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(table.get(commit('late'))?.status).toEqual({ S: 'pending' });
+    expect(logs.some((l) => l.level === 'ERROR' && l.message.includes('never approved'))).toBe(true);
+  });
+
+  it('approves the newest version of the commit when the event reports an older one', async () => {
+    mockRegistry(sagemaker, []);
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late')), deps);
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('late') },
+      { version: 2, commitId: commit('late') },
+    ]);
+
+    const result = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(result.modelPackageVersion).toBe(2);
+    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(2)]);
+  });
+
+  it('ignores a registration for which no merge waits', async () => {
+    mockRegistry(sagemaker, versions(2));
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(registeredEvent(2), deps);
+
+    expect(result).toMatchObject({ outcome: 'ignored', message: `no merge waits for commit ${commit(2)}` });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+  });
+
+  it('ignores an intent past its expiry that DynamoDB has not deleted yet', async () => {
+    mockRegistry(sagemaker, []);
+    const table = mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late')), deps);
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('late') }]);
+    const later = new Date(NOW.getTime() + 15 * 86_400_000);
+
+    const result = await handleReleaseEvent(registeredEvent(1), { ...deps, now: () => later });
+
+    expect(result.outcome).toBe('ignored');
+    expect(table.has(commit('late'))).toBe(true);
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+  });
+
+  it('skips a registered version without commit metadata', async () => {
+    mockRegistry(sagemaker, [{ version: 1, description: 'hand-registered model' }]);
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(result).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('has no commit metadata') });
+    expect(dynamodb).not.toHaveReceivedCommand(GetItemCommand);
+  });
+
+  it('ignores a state change of another group without any call', async () => {
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(registeredEvent(1, 'model-other'), deps);
+
+    expect(result.outcome).toBe('ignored');
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it('ignores a version that describes as another group, never updating it', async () => {
+    mockRegistry(sagemaker, []);
+    sagemaker.on(DescribeModelPackageCommand).resolves({
+      ModelPackageArn: arnOf(1),
+      ModelPackageGroupName: 'model-other',
+      MetadataProperties: { CommitId: commit('x') },
+    });
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(result).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('not model-demo') });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it('parses the documented model package state change sample, array source and all', async () => {
+    const event = awsEvent<{ detail: Record<string, unknown> }>('sagemaker-model-package-state-change.json');
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(event, deps);
+
+    expect(result).toMatchObject({
+      outcome: 'ignored',
+      message: expect.stringContaining('versionedmp-p-idy6c3e1fiqj'),
+    });
+  });
+});
+
+describe('push to main', () => {
+  it('approves the new head when a model exists for it (direct push, fast-forward)', async () => {
+    mockRegistry(sagemaker, versions(10));
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(pushEvent(commit(7)), deps);
+
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 7 });
+    expect(updates()[0]).toMatchObject({
+      ModelPackageArn: arnOf(7),
+      ApprovalDescription: expect.stringContaining(`commit ${commit(7)} became the head of main (referenceUpdated)`),
+      CustomerMetadataProperties: expect.objectContaining({ release_trigger: 'push', release_branch: 'main' }),
+    });
+    expect(callsBeforeUpdate()).toBe(2);
+  });
+
+  it('approves on referenceCreated of main (documented sample, on main)', async () => {
+    mockRegistry(sagemaker, versions(3));
+    const event = awsEvent<{ detail: Record<string, unknown> }>('codecommit-referenceCreated.json');
+    event.detail = {
+      ...event.detail,
+      referenceName: 'main',
+      referenceFullName: 'refs/heads/main',
+      commitId: commit(1),
+    };
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(event, deps);
+
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 1 });
+  });
+
+  it('logs and does nothing for a head without a model (squash or merge commit): no update, no intent', async () => {
+    mockRegistry(sagemaker, versions(10));
+    const { deps, logs } = makeDeps();
+
+    const result = await handleReleaseEvent(pushEvent(commit('merge-commit')), deps);
+
+    expect(result).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('squash or merge commit') });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(dynamodb.calls()).toHaveLength(0);
+    expect(logs.some((l) => l.message === result.message)).toBe(true);
+  });
+
+  it('warns and approves nothing when the head model is Rejected', async () => {
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit(1), status: ModelApprovalStatus.REJECTED }]);
+    const { deps, logs } = makeDeps();
+
+    const result = await handleReleaseEvent(pushEvent(commit(1)), deps);
+
+    expect(result.outcome).toBe('rejected');
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(logs.some((l) => l.level === 'WARN' && l.message.includes('is Rejected'))).toBe(true);
+  });
+
+  it.each([
+    ['a push to another branch (documented sample, myBranch)', () => awsEvent('codecommit-referenceUpdated.json')],
+    [
+      'the deletion of main (documented referenceDeleted)',
+      () => {
+        const e = awsEvent<{ detail: Record<string, unknown> }>('codecommit-referenceDeleted.json');
+        e.detail = { ...e.detail, referenceName: 'main', referenceFullName: 'refs/heads/main' };
+        return e;
+      },
+    ],
+    ['a push to main of another repository', () => pushEvent(commit(1), { repositoryName: 'OtherRepo' })],
+    ['a tag named main', () => pushEvent(commit(1), { referenceType: 'tag', referenceFullName: 'refs/tags/main' })],
+  ])('ignores %s', async (_name, event) => {
+    mockRegistry(sagemaker, versions(3));
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(event(), deps);
+
+    expect(result.outcome).toBe('ignored');
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+
+  it('rejects a push to main whose commitId is not 40 hex, naming the field', async () => {
+    const { deps } = makeDeps();
+
+    await expect(handleReleaseEvent(pushEvent('7f0103fMERGE'), deps)).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining('detail.commitId "7f0103fMERGE"'),
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+  });
+});
+
+describe('direct invocation', () => {
+  it('approves the named commit and says it was a direct invocation', async () => {
+    mockRegistry(sagemaker, versions(150));
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent({ commit_id: commit(120) }, deps);
+
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 120, modelPackageArn: arnOf(120) });
+    expect(updates()[0]).toMatchObject({
+      ApprovalDescription: `Approved by direct invocation for commit ${commit(120)}.`,
+      CustomerMetadataProperties: expect.objectContaining({ release_trigger: 'direct-invocation' }),
+    });
+  });
+
+  it('rejects an unknown commit with an error naming it, approving and recording nothing', async () => {
+    mockRegistry(sagemaker, versions(250));
+    const { deps } = makeDeps();
+
+    await expect(handleReleaseEvent({ commit_id: commit('unknown') }, deps)).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: expect.stringContaining(`no model version in ${GROUP} was trained from commit ${commit('unknown')}`),
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(3);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a commit id that is not 40 hex digits', { commit_id: 'abc123' }, 'commit_id: must be a full commit id'],
+    ['an abbreviated commit id (no prefix matching)', { commit_id: commit(1).slice(0, 7) }, 'commit_id: must be'],
+    ['an upper-case commit id', { commit_id: commit(1).toUpperCase() }, 'commit_id: must be a full commit id'],
+    ['a payload without commit_id', {}, 'commit_id: is required'],
+    ['a payload with extra fields', { commit_id: commit(1), branch: 'main' }, 'Unrecognized key: "branch"'],
+    ['a commit id that is not a string', { commit_id: 42 }, 'commit_id: must be a string'],
+    ['a payload that is not an object', 'deadbeef', 'must be a JSON object'],
+  ])('rejects %s, naming the problem, approving nothing', async (_name, payload, problem) => {
+    mockRegistry(sagemaker, versions(3));
+    const { deps } = makeDeps();
+
+    await expect(handleReleaseEvent(payload, deps)).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: expect.stringContaining(problem),
+    });
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+});
+
+describe('other events', () => {
+  it.each(['codepipeline-pipeline-execution-succeeded.json', 'sagemaker-pipeline-execution-status-change.json'])(
+    'logs and ignores %s',
+    async (file) => {
+      const { deps, logs } = makeDeps();
+
+      const result = await handleReleaseEvent(awsEvent(file), deps);
+
+      expect(result).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('are not handled') });
+      expect(sagemaker.calls()).toHaveLength(0);
+      expect(logs).toHaveLength(1);
+    },
+  );
+
+  it('does not touch the intent table for approvals found at once', async () => {
+    mockRegistry(sagemaker, versions(2));
+    const { deps } = makeDeps();
+
+    await handleReleaseEvent(mergeEvent(commit(1)), deps);
+
+    expect(dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+    expect(dynamodb).not.toHaveReceivedCommand(GetItemCommand);
+  });
+});
