@@ -1,0 +1,323 @@
+/**
+ * What a project whose code lives outside CodeCommit (source provider `jenkins`) needs instead of the CodeCommit
+ * repository and the branch automation: the CodeBuild project `model-<project>-train`, which builds a source archive
+ * that Jenkins (or GitHub Actions) uploads to the artifact bucket for each commit, and two IAM roles for the CI
+ * system, with no IAM user and no access key:
+ *
+ * - the train role uploads under `ci-source/`, starts and reads builds of that one project, and reads their logs;
+ * - the release role invokes the release function, nothing else.
+ *
+ * Both are assumable by one principal from configuration: an IAM role or user ARN (Jenkins' own identity), or GitHub's
+ * OIDC provider, in which case the train role trusts only the repository's experiment branches and the release role
+ * only its main branch, so a workflow on an experiment branch cannot approve a model.
+ *
+ * Studio lists a project's repositories from SageMaker code repositories tagged with the project; when a repository
+ * URL is known, a `AWS::SageMaker::CodeRepository` so tagged associates it.
+ */
+import { ArnFormat, CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct, IConstruct } from 'constructs';
+import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
+
+/** Where CI uploads source archives in the artifact bucket: `ci-source/<branch>--<hash>/<commit>.zip`. */
+export const CI_SOURCE_PREFIX = 'ci-source/';
+
+/** GitHub Actions' OIDC issuer, without the scheme, as IAM condition keys name it. */
+export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
+
+/** The principal that assumes the CI roles. */
+export type CiPrincipal =
+  /** An IAM role or user ARN, for example the role of the Jenkins controller or agents. */
+  | { readonly kind: 'iam'; readonly arn: string }
+  /**
+   * GitHub Actions through the account's OIDC provider for token.actions.githubusercontent.com, for one repository.
+   */
+  | {
+      readonly kind: 'github-oidc';
+      /** `owner/repo`. */
+      readonly repository: string;
+      /**
+       * ARN of the IAM OIDC provider for GitHub Actions (one per account, created once outside the project).
+       * @default - arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com
+       */
+      readonly providerArn?: string;
+    };
+
+export interface JenkinsSourceProps {
+  /** The SageMaker project name; may be a CloudFormation parameter. */
+  readonly projectName: string;
+  /** The SageMaker project id; may be a CloudFormation parameter. */
+  readonly projectId: string;
+  /** The project's artifact bucket: CI uploads source archives under `ci-source/`. */
+  readonly artifactBucket: s3.IBucket;
+  /** The release function `release-model-package-<project>`, which the release role may invoke. */
+  readonly releaseFunction: lambda.IFunction;
+  /** The service role of the build (SageMaker pipeline permissions); it is granted read on `ci-source/`. */
+  readonly buildRole: iam.IRole;
+  /** The project-wide build variables (PROJECT_NAME, ...); CI adds BRANCH_NAME and COMMIT_HASH to each build. */
+  readonly environmentVariables: Record<string, codebuild.BuildEnvironmentVariable>;
+  /** Who assumes the CI roles. */
+  readonly principal: CiPrincipal;
+  /**
+   * Prefix of the branches that train; with GitHub OIDC, the train role trusts only branches under it.
+   * @default 'experiment/'
+   */
+  readonly branchPrefix?: string;
+  /**
+   * The branch whose updates release; with GitHub OIDC, the release role trusts only it.
+   * @default 'main'
+   */
+  readonly mainBranch?: string;
+  /**
+   * The repository's HTTPS clone URL, shown in Studio as the project's repository.
+   * @default - https://github.com/<owner>/<repo>.git for GitHub OIDC; no repository association for an IAM principal
+   */
+  readonly repositoryUrl?: string;
+  /**
+   * The build image and compute.
+   * @default - Amazon Linux 2023 ARM standard 3.0, small
+   */
+  readonly buildEnvironment?: codebuild.BuildEnvironment;
+  /**
+   * KMS key of the build's artifacts and logs.
+   * @default - CodeBuild's AWS managed key for Amazon S3
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * How long build logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/;
+const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+const BRANCH_PREFIX = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/$/;
+const HTTPS_URL = /^https:\/\/[^\s]+$/;
+
+function validate(props: JenkinsSourceProps): void {
+  if (!Token.isUnresolved(props.projectName)) assertProjectName(props.projectName);
+  const principal = props.principal;
+  if (principal.kind === 'iam') {
+    if (!Token.isUnresolved(principal.arn) && !IAM_PRINCIPAL_ARN.test(principal.arn)) {
+      throw new Error(
+        `principal.arn ${JSON.stringify(principal.arn)} must be an IAM role or user ARN ` +
+          '(arn:aws:iam::<account>:role/<name> or :user/<name>); assumed-role session ARNs cannot be trusted',
+      );
+    }
+  } else {
+    if (!GITHUB_REPOSITORY.test(principal.repository)) {
+      throw new Error(`principal.repository ${JSON.stringify(principal.repository)} must be "owner/repo"`);
+    }
+    const providerArn = principal.providerArn;
+    if (providerArn !== undefined && !Token.isUnresolved(providerArn) && !OIDC_PROVIDER_ARN.test(providerArn)) {
+      throw new Error(
+        `principal.providerArn ${JSON.stringify(providerArn)} must be the ARN of the IAM OIDC provider ` +
+          'for token.actions.githubusercontent.com',
+      );
+    }
+  }
+  if (props.branchPrefix !== undefined && !BRANCH_PREFIX.test(props.branchPrefix)) {
+    throw new Error(
+      `branchPrefix ${JSON.stringify(props.branchPrefix)} must be path segments of [A-Za-z0-9._-] ending with "/"`,
+    );
+  }
+  if (props.mainBranch !== undefined) {
+    assertBranchName(props.mainBranch);
+    if (/[*?[\]]/.test(props.mainBranch)) {
+      throw new Error(`mainBranch ${JSON.stringify(props.mainBranch)} must not hold wildcard characters`);
+    }
+  }
+  if (props.repositoryUrl !== undefined && !Token.isUnresolved(props.repositoryUrl)) {
+    if (!HTTPS_URL.test(props.repositoryUrl)) {
+      throw new Error(`repositoryUrl ${JSON.stringify(props.repositoryUrl)} must be an https:// URL`);
+    }
+  }
+}
+
+export class JenkinsSource extends Construct {
+  /** `model-<project>-train`, built from a source archive in the artifact bucket. */
+  readonly project: codebuild.Project;
+  readonly logGroup: logs.LogGroup;
+  /** Uploads source archives, starts and reads builds and their logs. */
+  readonly trainRole: iam.Role;
+  /** Invokes the release function. */
+  readonly releaseRole: iam.Role;
+  /** The Studio association, when a repository URL is known. */
+  readonly codeRepository?: sagemaker.CfnCodeRepository;
+
+  constructor(scope: Construct, id: string, props: JenkinsSourceProps) {
+    validate(props); // before super(): bad configuration adds nothing to the tree
+    super(scope, id);
+    const stack = Stack.of(this);
+    const branchPrefix = props.branchPrefix ?? 'experiment/';
+    const mainBranch = props.mainBranch ?? 'main';
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.project = new codebuild.Project(this, 'Project', {
+      projectName: `model-${props.projectName}-train`,
+      description: `Trains a branch of project ${props.projectName} from the source archive its CI uploads`,
+      role: props.buildRole,
+      // Every build overrides the location with its own ci-source/<branch>--<hash>/<commit>.zip; a build started
+      // without an override fails on this missing object instead of building something else.
+      source: codebuild.Source.s3({ bucket: props.artifactBucket, path: `${CI_SOURCE_PREFIX}override-required.zip` }),
+      buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
+      environment: props.buildEnvironment ?? {
+        buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
+        computeType: codebuild.ComputeType.SMALL,
+        privileged: false,
+      },
+      environmentVariables: props.environmentVariables,
+      encryptionKey: props.encryptionKey,
+      timeout: Duration.minutes(60),
+      logging: { cloudWatch: { logGroup: this.logGroup } },
+    });
+    const sourceObjects = props.artifactBucket.arnForObjects(`${CI_SOURCE_PREFIX}*`);
+    props.buildRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSourceArchives',
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [sourceObjects],
+      }),
+    );
+    props.artifactBucket.encryptionKey?.grantDecrypt(props.buildRole);
+
+    const [trainPrincipal, releasePrincipal] = this.principals(props.principal, branchPrefix, mainBranch);
+    this.trainRole = new iam.Role(this, 'TrainRole', {
+      assumedBy: trainPrincipal,
+      description: `CI of project ${props.projectName}: uploads sources and runs its train builds`,
+      maxSessionDuration: Duration.hours(1),
+    });
+    this.trainRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'UploadSourceArchives',
+        // Exactly what `aws s3 cp` needs, single or multipart; grantPut would add object lock and tagging actions.
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [sourceObjects],
+      }),
+    );
+    props.artifactBucket.encryptionKey?.grantEncrypt(this.trainRole);
+    this.trainRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartAndReadTrainBuilds',
+        actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
+        resources: [this.project.projectArn],
+      }),
+    );
+    this.logGroup.grant(this.trainRole, 'logs:GetLogEvents');
+
+    this.releaseRole = new iam.Role(this, 'ReleaseRole', {
+      assumedBy: releasePrincipal,
+      description: `CI of project ${props.projectName}: asks the release function to approve a merged model`,
+      maxSessionDuration: Duration.hours(1),
+    });
+    // The unqualified function only: no versions or aliases.
+    props.releaseFunction.grantInvokeLatestVersion(this.releaseRole);
+
+    const repositoryUrl =
+      props.repositoryUrl ??
+      (props.principal.kind === 'github-oidc' ? `https://github.com/${props.principal.repository}.git` : undefined);
+    if (repositoryUrl !== undefined) {
+      this.codeRepository = new sagemaker.CfnCodeRepository(this, 'StudioRepository', {
+        codeRepositoryName: `model-${props.projectName}-train`,
+        gitConfig: { repositoryUrl, branch: mainBranch },
+        tags: [
+          { key: TAG_PROJECT_NAME, value: props.projectName },
+          { key: TAG_PROJECT_ID, value: props.projectId },
+        ],
+      });
+    }
+
+    this.acknowledge(stack, props);
+  }
+
+  private principals(
+    principal: CiPrincipal,
+    branchPrefix: string,
+    mainBranch: string,
+  ): [iam.IPrincipal, iam.IPrincipal] {
+    if (principal.kind === 'iam') {
+      return [new iam.ArnPrincipal(principal.arn), new iam.ArnPrincipal(principal.arn)];
+    }
+    const stack = Stack.of(this);
+    const providerArn =
+      principal.providerArn ??
+      stack.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'oidc-provider',
+        resourceName: GITHUB_OIDC_ISSUER,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    const subject = `repo:${principal.repository}:ref:refs/heads/`;
+    const audience = { [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com' };
+    return [
+      new iam.WebIdentityPrincipal(providerArn, {
+        StringEquals: audience,
+        StringLike: { [`${GITHUB_OIDC_ISSUER}:sub`]: `${subject}${branchPrefix}*` },
+      }),
+      new iam.WebIdentityPrincipal(providerArn, {
+        StringEquals: { ...audience, [`${GITHUB_OIDC_ISSUER}:sub`]: `${subject}${mainBranch}` },
+      }),
+    ];
+  }
+
+  /** cdk-nag findings this construct causes, each acknowledged with its reason; the IDs as cdk-nag renders them. */
+  private acknowledge(stack: Stack, props: JenkinsSourceProps): void {
+    const render = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
+    const region = render(stack.region, '<AWS::Region>');
+    const account = render(stack.account, '<AWS::AccountId>');
+    const logicalId = (construct: Construct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+    const projectRef = `<${logicalId(this.project)}>`;
+    const bucketArn = stack.resolve(props.artifactBucket.bucketArn) as { 'Fn::GetAtt'?: string[] } | string;
+    const bucketRef =
+      typeof bucketArn === 'string'
+        ? bucketArn
+        : `<${(bucketArn['Fn::GetAtt'] ?? ['ArtifactBucket', 'Arn']).join('.')}>`;
+    const sourceObjects = `Resource::${bucketRef}/${CI_SOURCE_PREFIX}*`;
+
+    const ack = (construct: IConstruct, finding: string, reason: string) =>
+      Validations.of(construct).acknowledge({ id: `AwsSolutions-${finding}`, reason });
+    ack(this.trainRole, `IAM5[${sourceObjects}]`, 'Uploads have one key per branch and commit, all under ci-source/');
+    ack(
+      this.trainRole,
+      `IAM5[Resource::<${logicalId(this.logGroup)}.Arn>:*]`,
+      "GetLogEvents on the streams of this project's own build log group; stream names are per build",
+    );
+    ack(props.buildRole, `IAM5[${sourceObjects}]`, 'Each build reads its own archive; all are under ci-source/');
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+      ack(
+        props.buildRole,
+        `IAM5[Action::${action}]`,
+        "CodeBuild's S3 source grants this read on the placeholder source object of this project only",
+      );
+    }
+    ack(
+      props.buildRole,
+      `IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/codebuild/${projectRef}:*]`,
+      "CodeBuild's default log group permission for this project's own streams (logs go to its log group)",
+    );
+    ack(
+      props.buildRole,
+      `IAM5[Resource::arn:<AWS::Partition>:codebuild:${region}:${account}:report-group/${projectRef}-*]`,
+      "CodeBuild's permission on this project's own test report groups",
+    );
+    if (props.encryptionKey === undefined) {
+      ack(
+        this.project,
+        'CB4',
+        'The build produces no artifacts (the pipeline writes to the SSE-S3 artifact bucket); CodeBuild encrypts ' +
+          'its own data with the AWS managed key',
+      );
+    }
+  }
+}
