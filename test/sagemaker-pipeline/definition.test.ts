@@ -159,8 +159,8 @@ describe('pipeline definition', () => {
       ]);
       const image = '141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
       const preprocess = stepNamed<ProcessingStep>(definition, STEP.preprocess);
-      expect(preprocess.Arguments.AppSpecification.ImageUri).toBe(image);
-      expect(preprocess.Arguments.AppSpecification.ContainerEntrypoint).toEqual([
+      expect(preprocess.Arguments.AppSpecification?.ImageUri).toBe(image);
+      expect(preprocess.Arguments.AppSpecification?.ContainerEntrypoint).toEqual([
         'python3',
         '/opt/ml/processing/input/code/preprocess.py',
       ]);

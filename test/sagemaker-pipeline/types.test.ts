@@ -7,7 +7,9 @@ import { param } from '../../sagemaker-pipeline/src/expressions';
 
 const processing: ProcessingStep['Arguments'] = {
   AppSpecification: { ImageUri: 'image' },
-  ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: param('ProcessingInstanceType') } },
+  ProcessingResources: {
+    ClusterConfig: { InstanceCount: 1, InstanceType: param('ProcessingInstanceType'), VolumeSizeInGB: 30 },
+  },
   RoleArn: 'arn:aws:iam::123456789012:role/x',
   // @ts-expect-error S3DataType accepts only the API's enum values
   ProcessingInputs: [{ InputName: 'x', S3Input: { S3Uri: 's3://b/k', S3DataType: 'Prefix' } }],
