@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/**
+ * The CDK app: reads the configuration and creates the baseline stack, checked by cdk-nag (AwsSolutions), the
+ * per-branch template included. Nothing else.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { BaselineStack } from '../lib/baseline-stack';
+import { readConfig } from '../lib/config';
+
+const app = new App();
+const config = readConfig((key) => app.node.tryGetContext(key));
+new BaselineStack(app, 'MultibranchMlops', {
+  config,
+  branchTemplateValidation: (branchApp) => [new AwsSolutionsChecks(branchApp)],
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

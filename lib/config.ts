@@ -1,0 +1,228 @@
+/**
+ * The app's one typed, validated configuration, read from CDK context (`cdk.json` and `-c key=value`).
+ *
+ * Every key is checked here, once, before any construct exists: a bad value throws a {@link ConfigError} that names
+ * the key, the value and what is allowed, so `cdk synth` fails before it writes anything. Nothing here calls AWS.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from './seed-code';
+
+/** Where the product's template changes come from: CodeCommit (built in) or a Jenkins server (a later variant). */
+export const SOURCE_PROVIDERS = ['codecommit', 'jenkins'] as const;
+export type SourceProvider = (typeof SOURCE_PROVIDERS)[number];
+
+/** Log retention values CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export interface AppConfig {
+  /** The AWS account the baseline stack is deployed to (context `account`, or the CLI's CDK_DEFAULT_ACCOUNT). */
+  readonly account: string;
+  /** The AWS region the baseline stack is deployed to (context `region`, or the CLI's CDK_DEFAULT_REGION). */
+  readonly region: string;
+  /** Context `sourceProvider`. */
+  readonly sourceProvider: SourceProvider;
+  /** Context `studioPrincipalArns`: IAM role ARNs allowed to launch the product from SageMaker Studio. */
+  readonly studioPrincipalArns: readonly string[];
+  /** Context `branchPrefix`: branches under it get their own pipeline. */
+  readonly branchPrefix: string;
+  /** Context `mainBranch`: merges and pushes to it release a model. */
+  readonly mainBranch: string;
+  /** Context `reconcileIntervalMinutes`: how often the branch Lambda reconciles branches with branch stacks. */
+  readonly reconcileIntervalMinutes: number;
+  /** Context `intentTtlDays`: how long the release Lambda remembers a release intent. */
+  readonly intentTtlDays: number;
+  /** Context `logRetentionDays`: retention of the Lambda log groups. */
+  readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
+  /** Context `productVersion`: the name of the Service Catalog product version this synth produces. */
+  readonly productVersion: string;
+  /** Context `productVersionLocked`: refuse to synthesize a changed template under an existing version name. */
+  readonly productVersionLocked: boolean;
+  /** Context `retainedProductVersions`: earlier version names kept in the product, from their snapshots. */
+  readonly retainedProductVersions: readonly string[];
+}
+
+/** A context value that is not allowed. The message names the key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: context key "${key}" ${message}`);
+  }
+}
+
+/** Reads a context key; `tryGetContext` in CDK apps, a plain record in tests. */
+export type ContextReader = (key: string) => unknown;
+
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** A git branch name (a conservative subset of `git check-ref-format`): segments of [A-Za-z0-9._-] joined by `/`. */
+const BRANCH_NAME = /^(?!.*\.\.)(?!.*\/\/)(?!.*\.lock(\/|$))[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+/** Service Catalog provisioning artifact names: at most 100 characters; kept to a file-name-safe set. */
+const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+function readString(read: ContextReader, key: string, fallback: string | undefined): string {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') {
+    if (fallback === undefined) throw new ConfigError(key, 'is required and was not set');
+    return fallback;
+  }
+  if (typeof value !== 'string') throw new ConfigError(key, `must be a string, got ${show(value)}`);
+  return value;
+}
+
+function readEnum<T extends string>(read: ContextReader, key: string, allowed: readonly T[], fallback: T): T {
+  const value = readString(read, key, fallback);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(key, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${show(value)}`);
+  }
+  return value as T;
+}
+
+function readInteger(read: ContextReader, key: string, min: number, max: number, fallback: number): number {
+  const raw = read(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const value = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(key, `must be an integer from ${min} to ${max}, got ${show(raw)}`);
+  }
+  return value;
+}
+
+function readBoolean(read: ContextReader, key: string, fallback: boolean): boolean {
+  const raw = read(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new ConfigError(key, `must be true or false, got ${show(raw)}`);
+}
+
+/**
+ * A list of strings: a JSON array in `cdk.json`; on the command line (`-c key=...`) a JSON array or a
+ * comma-separated string.
+ */
+function readStringList(read: ContextReader, key: string): string[] {
+  const raw = read(key);
+  if (raw === undefined || raw === null || raw === '') return [];
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    const text = raw.trim();
+    if (text.startsWith('[')) {
+      try {
+        value = JSON.parse(text) as unknown;
+      } catch {
+        throw new ConfigError(key, `must be a JSON array of strings, got ${show(raw)}`);
+      }
+    } else {
+      value = text.split(',').map((part) => part.trim());
+    }
+  }
+  if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string' && item.length > 0)) {
+    throw new ConfigError(key, `must be a list of non-empty strings, got ${show(raw)}`);
+  }
+  return value;
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    version?: unknown;
+  };
+  if (typeof manifest.version !== 'string') throw new Error('package.json has no "version"');
+  return `v${manifest.version}`;
+}
+
+/**
+ * Reads and validates the whole configuration. `env` supplies CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION, which the
+ * CDK CLI sets from the caller's credentials; context `account` / `region` win over them (offline synth).
+ */
+export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const account = readString(read, 'account', env.CDK_DEFAULT_ACCOUNT);
+  if (!ACCOUNT.test(account))
+    throw new ConfigError('account', `must be a 12-digit AWS account id, got ${show(account)}`);
+  const region = readString(read, 'region', env.CDK_DEFAULT_REGION);
+  if (!REGION.test(region))
+    throw new ConfigError('region', `must be an AWS region such as "us-east-1", got ${show(region)}`);
+
+  const sourceProvider = readEnum(read, 'sourceProvider', SOURCE_PROVIDERS, 'codecommit');
+
+  const studioPrincipalArns = readStringList(read, 'studioPrincipalArns');
+  for (const arn of studioPrincipalArns) {
+    if (!IAM_ROLE_ARN.test(arn)) {
+      throw new ConfigError(
+        'studioPrincipalArns',
+        `must hold IAM role ARNs (arn:aws:iam::<account>:role/<name>), got ${show(arn)}`,
+      );
+    }
+  }
+  if (new Set(studioPrincipalArns).size !== studioPrincipalArns.length) {
+    throw new ConfigError('studioPrincipalArns', `must not repeat an ARN, got ${show(studioPrincipalArns)}`);
+  }
+
+  const branchPrefix = readString(read, 'branchPrefix', 'experiment/');
+  if (!BRANCH_NAME.test(branchPrefix) || branchPrefix.length > 100) {
+    throw new ConfigError(
+      'branchPrefix',
+      `must be the start of a git branch name (letters, digits, ".", "_", "-", "/"; at most 100), got ${show(branchPrefix)}`,
+    );
+  }
+  const mainBranch = readString(read, 'mainBranch', 'main');
+  if (!BRANCH_NAME.test(mainBranch) || mainBranch.endsWith('/') || mainBranch.length > 100) {
+    throw new ConfigError('mainBranch', `must be a git branch name such as "main", got ${show(mainBranch)}`);
+  }
+  if (mainBranch.startsWith(branchPrefix)) {
+    throw new ConfigError(
+      'mainBranch',
+      `must not be under branchPrefix ${show(branchPrefix)}, got ${show(mainBranch)}`,
+    );
+  }
+
+  const reconcileIntervalMinutes = readInteger(read, 'reconcileIntervalMinutes', 5, 1440, 60);
+  const intentTtlDays = readInteger(read, 'intentTtlDays', 1, 365, 30);
+  const retention = readInteger(read, 'logRetentionDays', 1, 3653, 90);
+  const logRetentionDays = LOG_RETENTION_DAYS.find((days) => days === retention);
+  if (logRetentionDays === undefined) {
+    throw new ConfigError(
+      'logRetentionDays',
+      `must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${show(retention)}`,
+    );
+  }
+
+  const productVersion = readString(read, 'productVersion', packageVersion());
+  if (!VERSION_NAME.test(productVersion)) {
+    throw new ConfigError('productVersion', `must match ${VERSION_NAME.source}, got ${show(productVersion)}`);
+  }
+  const productVersionLocked = readBoolean(read, 'productVersionLocked', false);
+  const retainedProductVersions = readStringList(read, 'retainedProductVersions');
+  for (const name of retainedProductVersions) {
+    if (!VERSION_NAME.test(name) || name === productVersion) {
+      throw new ConfigError(
+        'retainedProductVersions',
+        `must hold earlier version names other than productVersion ${show(productVersion)}, got ${show(name)}`,
+      );
+    }
+  }
+
+  return {
+    account,
+    region,
+    sourceProvider,
+    studioPrincipalArns,
+    branchPrefix,
+    mainBranch,
+    reconcileIntervalMinutes,
+    intentTtlDays,
+    logRetentionDays,
+    productVersion,
+    productVersionLocked,
+    retainedProductVersions,
+  };
+}

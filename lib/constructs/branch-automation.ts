@@ -1,0 +1,158 @@
+/**
+ * Creates and deletes one branch stack (lib/branch-pipeline-stack.ts) per experiment branch: the branch Lambda,
+ * the per-branch template it deploys (an asset it may read), the rules that call it (the source's branch events and
+ * an hourly reconcile), and exactly the permissions it needs: branch stacks of this project only, created through
+ * the CloudFormation service role only.
+ */
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import type { BranchTemplateParameter } from '../branch-pipeline-stack';
+import { BranchPipelineRoles } from './branch-pipeline-roles';
+import { ProjectSource } from './codecommit-source';
+import { MonitoredFunction } from './monitored-function';
+import { acknowledgeWildcards, nagResource } from './nag';
+
+/** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
+export const RECONCILE_INPUT = { action: 'reconcile' } as const;
+
+export interface BranchAutomationProps {
+  readonly projectName: string;
+  readonly projectId: string;
+  readonly source: ProjectSource;
+  readonly branchPrefix: string;
+  /** The synthesized per-branch template (a file), published as an asset. */
+  readonly templateFile: string;
+  readonly roles: BranchPipelineRoles;
+  readonly buildProject: codebuild.IProject;
+  readonly artifactBucket: s3.IBucket;
+  readonly reconcileInterval: Duration;
+  readonly logRetention: logs.RetentionDays;
+}
+
+export class BranchAutomation extends Construct {
+  readonly handler: MonitoredFunction;
+  readonly template: s3assets.Asset;
+  readonly reconcileRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: BranchAutomationProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.template = new s3assets.Asset(this, 'Template', { path: props.templateFile });
+    const templateUrl = `https://${this.template.s3BucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.template.s3ObjectKey}`;
+
+    const staticParameters: Record<Exclude<BranchTemplateParameter, 'BranchName' | 'PipelineName'>, string> = {
+      ProjectName: props.projectName,
+      ProjectId: props.projectId,
+      RepositoryName: props.source.repository.repositoryName,
+      CodeBuildProjectName: props.buildProject.projectName,
+      ArtifactBucketName: props.artifactBucket.bucketName,
+      PipelineRoleArn: props.roles.pipelineRole.roleArn,
+      EventsRoleArn: props.roles.eventsRole.roleArn,
+    };
+
+    this.handler = new MonitoredFunction(this, 'Handler', {
+      handlerDir: 'branch-pipeline',
+      description: `Creates and deletes the branch pipelines of project ${props.projectName}`,
+      timeout: Duration.minutes(5),
+      logRetention: props.logRetention,
+      environment: {
+        PROJECT_NAME: props.projectName,
+        PROJECT_ID: props.projectId,
+        REPOSITORY_NAME: props.source.repository.repositoryName,
+        BRANCH_PREFIX: props.branchPrefix,
+        PIPELINE_TEMPLATE_URL: templateUrl,
+        CLOUDFORMATION_ROLE_ARN: props.roles.cloudFormationRole.roleArn,
+        PIPELINE_STACK_PARAMETERS: stack.toJsonString(staticParameters),
+      },
+    });
+    const role = this.handler.role;
+    const branchStacks = stack.formatArn({
+      service: 'cloudformation',
+      resource: 'stack',
+      resourceName: `${props.projectName}-branch-*/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const branchSageMakerPipelines = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'pipeline',
+      resourceName: `${props.projectName}-*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadBranchTemplate',
+        actions: ['s3:GetObject'],
+        resources: [this.template.bucket.arnForObjects(this.template.s3ObjectKey)],
+      }),
+    );
+    props.roles.cloudFormationRole.grantPassRole(role);
+    props.source.repository.grant(role, 'codecommit:GetBranch', 'codecommit:ListBranches');
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageBranchStacks',
+        actions: [
+          'cloudformation:CreateStack',
+          'cloudformation:UpdateStack',
+          'cloudformation:DeleteStack',
+          'cloudformation:DescribeStackEvents',
+          'cloudformation:TagResource',
+        ],
+        // Branch stacks are named "<project>-branch-<slug>" (lambda/shared/naming.ts, branchStackName).
+        resources: [branchStacks],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeStacksForReconcile',
+        actions: ['cloudformation:DescribeStacks'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteBranchSageMakerPipelines',
+        actions: ['sagemaker:DescribePipeline', 'sagemaker:DeletePipeline'],
+        // SageMaker pipelines of branches are named "<project>-<slug>" (naming.ts, sageMakerPipelineName).
+        resources: [branchSageMakerPipelines],
+      }),
+    );
+
+    acknowledgeWildcards(role, {
+      'Resource::*':
+        "Reconcile lists stacks with DescribeStacks without a stack name, which needs '*'; it reads stack metadata only.",
+      [nagResource(this, branchStacks)]:
+        'Branch stacks are created at run time, named "<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
+      [nagResource(this, branchSageMakerPipelines)]:
+        'SageMaker pipelines of branches are created by their builds, named "<project>-<slug>" (naming.ts).',
+    });
+
+    const target = new targets.LambdaFunction(this.handler.function, {
+      deadLetterQueue: this.handler.deadLetterQueue,
+      retryAttempts: 4,
+      maxEventAge: Duration.hours(2),
+    });
+    props.source.addBranchTarget(target);
+
+    this.reconcileRule = new events.Rule(this, 'ReconcileRule', {
+      description: `Reconciles the branch stacks of project ${props.projectName} with its branches`,
+      schedule: events.Schedule.rate(props.reconcileInterval),
+    });
+    this.reconcileRule.addTarget(
+      new targets.LambdaFunction(this.handler.function, {
+        event: events.RuleTargetInput.fromObject(RECONCILE_INPUT),
+        deadLetterQueue: this.handler.deadLetterQueue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(1),
+      }),
+    );
+  }
+}

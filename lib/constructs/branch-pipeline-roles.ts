@@ -1,0 +1,132 @@
+/**
+ * The roles every branch stack reuses (the branch template creates none):
+ * - the pipeline role: the CodePipeline service role, also used by its actions (source and train);
+ * - the events role: lets EventBridge start a branch pipeline on a push;
+ * - the CloudFormation service role: used only to create, update and delete branch stacks, so the branch Lambda
+ *   itself cannot create pipelines or rules.
+ */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { grantArtifactReadWrite } from './artifact-bucket';
+import { ROLE_PATH } from './monitored-function';
+import { acknowledgeWildcards, nagResource } from './nag';
+
+export interface BranchPipelineRolesProps {
+  readonly projectName: string;
+  readonly artifactBucket: s3.Bucket;
+  readonly repository: codecommit.IRepository;
+  readonly buildProject: codebuild.IProject;
+}
+
+export class BranchPipelineRoles extends Construct {
+  readonly pipelineRole: iam.Role;
+  readonly eventsRole: iam.Role;
+  readonly cloudFormationRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: BranchPipelineRolesProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    /** Branch pipelines are named `<project>-<branch slug>` (lambda/shared/naming.ts, codePipelineName). */
+    const branchPipelinesArn = stack.formatArn({
+      service: 'codepipeline',
+      resource: `${props.projectName}-*`,
+      arnFormat: ArnFormat.NO_RESOURCE_NAME,
+    });
+
+    const branchRulesArn = stack.formatArn({
+      service: 'events',
+      resource: 'rule',
+      resourceName: `${props.projectName}-branch-*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    this.pipelineRole = new iam.Role(this, 'PipelineRole', {
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      path: ROLE_PATH,
+      description: `Branch pipelines of project ${props.projectName} and their actions`,
+    });
+    grantArtifactReadWrite(props.artifactBucket, this.pipelineRole);
+    props.repository.grant(
+      this.pipelineRole,
+      'codecommit:GetBranch',
+      'codecommit:GetCommit',
+      'codecommit:UploadArchive',
+      'codecommit:GetUploadArchiveStatus',
+      'codecommit:CancelUploadArchive',
+    );
+    this.pipelineRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunTrainBuild',
+        actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds', 'codebuild:StopBuild'],
+        resources: [props.buildProject.projectArn],
+      }),
+    );
+
+    this.eventsRole = new iam.Role(this, 'EventsRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      path: ROLE_PATH,
+      description: `Starts the branch pipelines of project ${props.projectName} on a push`,
+    });
+    this.eventsRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartBranchPipeline',
+        actions: ['codepipeline:StartPipelineExecution'],
+        resources: [branchPipelinesArn],
+      }),
+    );
+
+    this.cloudFormationRole = new iam.Role(this, 'CloudFormationRole', {
+      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+      path: ROLE_PATH,
+      description: `Creates and deletes the branch stacks of project ${props.projectName}`,
+    });
+    this.cloudFormationRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageBranchPipelines',
+        actions: [
+          'codepipeline:CreatePipeline',
+          'codepipeline:UpdatePipeline',
+          'codepipeline:DeletePipeline',
+          'codepipeline:GetPipeline',
+          'codepipeline:GetPipelineState',
+          'codepipeline:TagResource',
+          'codepipeline:UntagResource',
+          'codepipeline:ListTagsForResource',
+        ],
+        resources: [branchPipelinesArn],
+      }),
+    );
+    this.cloudFormationRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageBranchTriggerRules',
+        actions: [
+          'events:PutRule',
+          'events:DeleteRule',
+          'events:DescribeRule',
+          'events:PutTargets',
+          'events:RemoveTargets',
+          'events:TagResource',
+          'events:UntagResource',
+          'events:ListTagsForResource',
+        ],
+        // CloudFormation names the rule "<stack name>-<logical id>-<suffix>"; branch stacks are "<project>-branch-*".
+        resources: [branchRulesArn],
+      }),
+    );
+    this.pipelineRole.grantPassRole(this.cloudFormationRole);
+    this.eventsRole.grantPassRole(this.cloudFormationRole);
+
+    const pipelinesReason =
+      'Branch pipelines are created at run time and named "<project>-<branch slug>" (lambda/shared/naming.ts).';
+    acknowledgeWildcards(this.eventsRole, { [nagResource(this, branchPipelinesArn)]: pipelinesReason });
+    acknowledgeWildcards(this.cloudFormationRole, {
+      [nagResource(this, branchPipelinesArn)]: pipelinesReason,
+      [nagResource(this, branchRulesArn)]:
+        'CloudFormation names the trigger rule of a branch stack after the stack ("<project>-branch-<slug>-...").',
+    });
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The Service Catalog launch role: what CloudFormation runs with when SageMaker provisions (updates, terminates)
+ * a project from the product. It may do exactly what the project template needs, on resources named like the
+ * template names them:
+ * - stacks Service Catalog creates (`SC-<account>-pp-*`) and resources CloudFormation names after them (`SC-*`);
+ * - the promised names: repository and build project `model-<project>-train`, model package group `model-<project>`,
+ *   release function `release-model-package-<project>`;
+ * - IAM roles under the product's role path only, passed only to the services that use them;
+ * - the product's assets (templates, Lambda code, seed code) in the asset bucket, read only.
+ */
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ROLE_PATH } from './monitored-function';
+import { acknowledgeWildcards, nagResource } from './nag';
+
+export interface LaunchRoleProps {
+  /** The bucket that holds the product's assets. */
+  readonly assetBucket: s3.IBucket;
+}
+
+/** `arn:<partition>:<service>:<region>:<account>:<resource>`, with pseudo parameters so the policy is portable. */
+function arn(service: string, resource: string): string {
+  return `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+}
+
+export class LaunchRole extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: LaunchRoleProps) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com'),
+      description: 'Service Catalog launch role of the multibranch-mlops SageMaker project product',
+    });
+    /** Adds a statement; a resource with a wildcard needs the reason, which acknowledges its cdk-nag finding. */
+    const allow = (
+      sid: string,
+      actions: string[],
+      resources: string[],
+      reason?: string,
+      conditions?: Record<string, unknown>,
+    ) => {
+      this.role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, conditions }));
+      for (const resource of resources.filter((r) => nagResource(this, r).includes('*'))) {
+        if (reason === undefined)
+          throw new Error(`statement ${sid}: resource ${resource} has a wildcard and no reason`);
+        acknowledgeWildcards(this.role, { [resource === '*' ? 'Resource::*' : nagResource(this, resource)]: reason });
+      }
+    };
+    const SC_NAMED = 'CloudFormation names these resources after the Service Catalog stack ("SC-<account>-pp-<id>").';
+
+    const projectRoles = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${ROLE_PATH}*`;
+
+    allow(
+      'ProvisionProjectStacks',
+      [
+        'cloudformation:CreateStack',
+        'cloudformation:UpdateStack',
+        'cloudformation:DeleteStack',
+        'cloudformation:DescribeStacks',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:SetStackPolicy',
+        'cloudformation:TagResource',
+        'cloudformation:UntagResource',
+        'cloudformation:CreateChangeSet',
+        'cloudformation:DescribeChangeSet',
+        'cloudformation:ExecuteChangeSet',
+        'cloudformation:DeleteChangeSet',
+      ],
+      [arn('cloudformation', 'stack/SC-*/*'), arn('cloudformation', 'changeSet/*/*')],
+      'Service Catalog names provisioned stacks "SC-<account>-pp-<id>" and their change sets at run time.',
+    );
+    allow(
+      'ReadTemplates',
+      ['cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'],
+      ['*'],
+      'GetTemplateSummary, ValidateTemplate, DescribeAlarms and DescribeLogGroups support no resource-level permission.',
+    );
+    allow(
+      'ReadProductAssets',
+      ['s3:GetObject'],
+      [props.assetBucket.arnForObjects('*')],
+      'Read-only access to the product assets (templates, Lambda code, seed code), whose keys are content hashes.',
+    );
+
+    allow(
+      'ProjectRoles',
+      [
+        'iam:CreateRole',
+        'iam:DeleteRole',
+        'iam:GetRole',
+        'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:PutRolePolicy',
+        'iam:DeleteRolePolicy',
+        'iam:GetRolePolicy',
+        'iam:TagRole',
+        'iam:UntagRole',
+      ],
+      [projectRoles],
+      'Roles of a project are created at provisioning, with generated names, under the product role path only.',
+    );
+    allow(
+      'PassProjectRoles',
+      ['iam:PassRole'],
+      [projectRoles],
+      'Roles of a project have generated names under the product role path; passed to Lambda and CodeBuild only.',
+      { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'codebuild.amazonaws.com'] } },
+    );
+
+    allow(
+      'Repository',
+      [
+        'codecommit:CreateRepository',
+        'codecommit:DeleteRepository',
+        'codecommit:GetRepository',
+        'codecommit:UpdateRepositoryDescription',
+        'codecommit:TagResource',
+        'codecommit:UntagResource',
+        'codecommit:ListTagsForResource',
+        'codecommit:CreateCommit',
+        'codecommit:GitPush',
+      ],
+      [arn('codecommit', 'model-*-train')],
+      'The repository of a project is named "model-<project>-train", the project name known at provisioning only.',
+    );
+    allow(
+      'TrainBuildProject',
+      ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
+      [arn('codebuild', 'project/model-*-train')],
+      'The build project of a project is named "model-<project>-train", the project name known at provisioning only.',
+    );
+    allow(
+      'ModelPackageGroup',
+      [
+        'sagemaker:CreateModelPackageGroup',
+        'sagemaker:DeleteModelPackageGroup',
+        'sagemaker:DescribeModelPackageGroup',
+        'sagemaker:AddTags',
+        'sagemaker:DeleteTags',
+        'sagemaker:ListTags',
+      ],
+      [arn('sagemaker', 'model-package-group/model-*')],
+      'The model package group of a project is named "model-<project>", the project name known at provisioning only.',
+    );
+    allow(
+      'ArtifactBucket',
+      [
+        's3:CreateBucket',
+        's3:DeleteBucket',
+        's3:GetBucketPolicy',
+        's3:PutBucketPolicy',
+        's3:DeleteBucketPolicy',
+        's3:PutBucketTagging',
+        's3:GetBucketTagging',
+        's3:PutEncryptionConfiguration',
+        's3:GetEncryptionConfiguration',
+        's3:PutBucketVersioning',
+        's3:GetBucketVersioning',
+        's3:PutBucketPublicAccessBlock',
+        's3:GetBucketPublicAccessBlock',
+        's3:PutBucketOwnershipControls',
+        's3:GetBucketOwnershipControls',
+        's3:PutLifecycleConfiguration',
+        's3:GetLifecycleConfiguration',
+      ],
+      // CloudFormation names the bucket after the (lower-cased) Service Catalog stack.
+      [`arn:${Aws.PARTITION}:s3:::sc-*`],
+      SC_NAMED,
+    );
+    allow(
+      'Functions',
+      [
+        'lambda:CreateFunction',
+        'lambda:DeleteFunction',
+        'lambda:GetFunction',
+        'lambda:GetFunctionConfiguration',
+        'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration',
+        'lambda:AddPermission',
+        'lambda:RemovePermission',
+        'lambda:PutFunctionEventInvokeConfig',
+        'lambda:UpdateFunctionEventInvokeConfig',
+        'lambda:DeleteFunctionEventInvokeConfig',
+        'lambda:GetFunctionEventInvokeConfig',
+        'lambda:TagResource',
+        'lambda:UntagResource',
+        'lambda:ListTags',
+      ],
+      [arn('lambda', 'function:SC-*'), arn('lambda', 'function:release-model-package-*')],
+      `${SC_NAMED} The release function is named "release-model-package-<project>".`,
+    );
+    allow(
+      'Rules',
+      [
+        'events:PutRule',
+        'events:DeleteRule',
+        'events:DescribeRule',
+        'events:PutTargets',
+        'events:RemoveTargets',
+        'events:TagResource',
+        'events:UntagResource',
+      ],
+      [arn('events', 'rule/SC-*')],
+      SC_NAMED,
+    );
+    allow(
+      'Queues',
+      [
+        'sqs:CreateQueue',
+        'sqs:DeleteQueue',
+        'sqs:GetQueueAttributes',
+        'sqs:SetQueueAttributes',
+        'sqs:TagQueue',
+        'sqs:UntagQueue',
+      ],
+      [arn('sqs', 'SC-*')],
+      SC_NAMED,
+    );
+    allow(
+      'Alarms',
+      ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource'],
+      [arn('cloudwatch', 'alarm:SC-*')],
+      SC_NAMED,
+    );
+    allow(
+      'DescribeAlarms',
+      ['cloudwatch:DescribeAlarms'],
+      ['*'],
+      'DescribeAlarms supports no resource-level permission.',
+    );
+    allow(
+      'LogGroups',
+      [
+        'logs:CreateLogGroup',
+        'logs:DeleteLogGroup',
+        'logs:PutRetentionPolicy',
+        'logs:DeleteRetentionPolicy',
+        'logs:TagResource',
+        'logs:UntagResource',
+        'logs:TagLogGroup',
+        'logs:UntagLogGroup',
+      ],
+      [arn('logs', 'log-group:SC-*')],
+      SC_NAMED,
+    );
+    allow(
+      'DescribeLogGroups',
+      ['logs:DescribeLogGroups'],
+      ['*'],
+      'DescribeLogGroups supports no resource-level permission.',
+    );
+    allow(
+      'IntentTable',
+      [
+        'dynamodb:CreateTable',
+        'dynamodb:DeleteTable',
+        'dynamodb:DescribeTable',
+        'dynamodb:UpdateTable',
+        'dynamodb:UpdateTimeToLive',
+        'dynamodb:DescribeTimeToLive',
+        'dynamodb:UpdateContinuousBackups',
+        'dynamodb:DescribeContinuousBackups',
+        'dynamodb:TagResource',
+        'dynamodb:UntagResource',
+        'dynamodb:ListTagsOfResource',
+      ],
+      [arn('dynamodb', 'table/SC-*')],
+      SC_NAMED,
+    );
+  }
+}

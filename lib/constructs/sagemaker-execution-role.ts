@@ -1,0 +1,102 @@
+/**
+ * The role SageMaker pipeline executions (and the processing and training jobs they start) run with: read and write
+ * the project's artifact bucket, pull training images, register model packages in the project's group, and write
+ * their logs and metrics.
+ */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { grantArtifactReadWrite } from './artifact-bucket';
+import { ROLE_PATH } from './monitored-function';
+import { acknowledgeWildcards, nagResource } from './nag';
+
+export interface SageMakerExecutionRoleProps {
+  readonly projectName: string;
+  readonly artifactBucket: s3.Bucket;
+  readonly trainingImageRepository: ecr.IRepository;
+  readonly modelPackageGroupName: string;
+}
+
+export class SageMakerExecutionRole extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: SageMakerExecutionRoleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const arn = (resource: string, resourceName: string, service = 'sagemaker') =>
+      stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      path: ROLE_PATH,
+      description: `SageMaker pipeline executions of project ${props.projectName}`,
+    });
+    grantArtifactReadWrite(props.artifactBucket, this.role);
+    props.trainingImageRepository.grantPull(this.role);
+    // Jobs started by a pipeline execution pass this role on to SageMaker.
+    this.role.grantPassRole(this.role);
+
+    const jobArns = { processing: arn('processing-job', 'pipelines-*'), training: arn('training-job', 'pipelines-*') };
+    const modelPackages = arn('model-package', `${props.modelPackageGroupName}/*`);
+    const jobLogs = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: '/aws/sagemaker/*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PipelineJobs',
+        actions: [
+          'sagemaker:CreateProcessingJob',
+          'sagemaker:DescribeProcessingJob',
+          'sagemaker:StopProcessingJob',
+          'sagemaker:CreateTrainingJob',
+          'sagemaker:DescribeTrainingJob',
+          'sagemaker:StopTrainingJob',
+          'sagemaker:AddTags',
+        ],
+        // SageMaker Pipelines names the jobs it starts "pipelines-<execution>-<step>-<suffix>".
+        resources: [jobArns.processing, jobArns.training],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RegisterModel',
+        actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup'],
+        resources: [arn('model-package-group', props.modelPackageGroupName), modelPackages],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'JobLogs',
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [jobLogs],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'JobMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringLike: { 'cloudwatch:namespace': ['/aws/sagemaker/*'] } },
+      }),
+    );
+
+    acknowledgeWildcards(this.role, {
+      'Resource::*':
+        'ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource-level permission; ' +
+        'PutMetricData is limited to the /aws/sagemaker/* namespaces by a condition.',
+      [nagResource(this, jobArns.processing)]:
+        'SageMaker Pipelines names the jobs it starts "pipelines-<execution id>-<step>-<suffix>" at run time.',
+      [nagResource(this, jobArns.training)]:
+        'SageMaker Pipelines names the jobs it starts "pipelines-<execution id>-<step>-<suffix>" at run time.',
+      [nagResource(this, modelPackages)]:
+        "Model package versions are numbered at registration; the wildcard covers versions of this project's group only.",
+      [nagResource(this, jobLogs)]:
+        'SageMaker jobs write to the /aws/sagemaker/ log groups (TrainingJobs, ProcessingJobs) with a stream per job.',
+    });
+  }
+}

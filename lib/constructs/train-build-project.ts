@@ -1,0 +1,132 @@
+/**
+ * The one CodeBuild project every branch pipeline of a project runs its "Train" action on. It executes the
+ * repository's `buildspec.yml`, which builds the SageMaker pipeline definition of the branch, upserts the pipeline and
+ * starts an execution. Per-branch values come from the pipeline (`BRANCH_NAME`, `COMMIT_HASH`); per-project values
+ * are set here.
+ */
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { grantArtifactReadWrite } from './artifact-bucket';
+import { ROLE_PATH } from './monitored-function';
+import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
+
+export interface TrainBuildProjectProps {
+  readonly projectName: string;
+  readonly projectId: string;
+  readonly artifactBucket: s3.Bucket;
+  readonly modelPackageGroupName: string;
+  readonly sageMakerExecutionRole: iam.IRole;
+  readonly logRetention: logs.RetentionDays;
+}
+
+export class TrainBuildProject extends Construct {
+  readonly project: codebuild.PipelineProject;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: TrainBuildProjectProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      path: ROLE_PATH,
+      description: `Train builds of project ${props.projectName}`,
+    });
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.project = new codebuild.PipelineProject(this, 'Project', {
+      // Named like the repository, so that the launch role can be scoped to the project's build project.
+      projectName: `model-${props.projectName}-train`,
+      description: `Builds and starts the SageMaker pipeline of a branch of project ${props.projectName}`,
+      role: this.role,
+      buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
+      environment: {
+        buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
+        computeType: codebuild.ComputeType.SMALL,
+        privileged: false,
+      },
+      environmentVariables: {
+        PROJECT_NAME: { value: props.projectName },
+        PROJECT_ID: { value: props.projectId },
+        ARTIFACT_BUCKET: { value: props.artifactBucket.bucketName },
+        MODEL_PACKAGE_GROUP_NAME: { value: props.modelPackageGroupName },
+        SAGEMAKER_PIPELINE_ROLE_ARN: { value: props.sageMakerExecutionRole.roleArn },
+      },
+      timeout: Duration.minutes(60),
+      logging: { cloudWatch: { logGroup } },
+    });
+
+    grantArtifactReadWrite(props.artifactBucket, this.role);
+    props.sageMakerExecutionRole.grantPassRole(this.role);
+    const pipelineArn = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'pipeline',
+      resourceName: `${props.projectName}-*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'UpsertAndStartBranchPipeline',
+        actions: [
+          'sagemaker:CreatePipeline',
+          'sagemaker:UpdatePipeline',
+          'sagemaker:DescribePipeline',
+          'sagemaker:StartPipelineExecution',
+          'sagemaker:DescribePipelineExecution',
+          'sagemaker:ListPipelineExecutionSteps',
+          'sagemaker:AddTags',
+          'sagemaker:ListTags',
+        ],
+        resources: [pipelineArn, `${pipelineArn}/execution/*`],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadModelPackageGroup',
+        actions: ['sagemaker:DescribeModelPackageGroup'],
+        resources: [
+          stack.formatArn({
+            service: 'sagemaker',
+            resource: 'model-package-group',
+            resourceName: props.modelPackageGroupName,
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+
+    const defaultLogGroup = stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `/aws/codebuild/${this.project.projectName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const reportGroups = stack.formatArn({
+      service: 'codebuild',
+      resource: 'report-group',
+      resourceName: `${this.project.projectName}-*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    acknowledgeWildcards(this.role, {
+      [nagResource(this, pipelineArn)]:
+        'Branch pipelines are created at run time and named "<project>-<branch slug>" (lambda/shared/naming.ts).',
+      [nagResource(this, `${pipelineArn}/execution/*`)]: 'Executions of the branch pipelines get ids at run time.',
+      [nagResource(this, defaultLogGroup)]:
+        "Added by CodeBuild's L2 construct for its default log group (streams are per build); this project logs to its own group.",
+      [nagResource(this, reportGroups)]: "Added by CodeBuild's L2 construct: report groups of this build project only.",
+    });
+    acknowledgeRule(
+      this.project,
+      'CB4',
+      'Build artifacts go to the project bucket (SSE-S3) and the build holds no secrets; a customer managed KMS key ' +
+        'per project would add cost and key administration without a consumer that needs it.',
+    );
+  }
+}
