@@ -1,0 +1,250 @@
+/**
+ * The run command against moto_server with the real AWS SDK: uploads the code, creates then updates the branch's
+ * pipeline, starts one execution per commit with the commit and branch as parameters, and starts nothing for a
+ * commit that already ran. Then plays SageMaker's RegisterModel step from the stored definition.
+ */
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateModelPackageCommand,
+  CreateModelPackageGroupCommand,
+  DescribeModelPackageCommand,
+  DescribePipelineCommand,
+  ListPipelineExecutionsCommand,
+  ListPipelineParametersForExecutionCommand,
+  ListPipelinesCommand,
+  ListTagsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { SEED_SOURCE_DIR } from '../../lib/seed-code';
+import { sageMakerPipelineName } from '../../lambda/shared/naming';
+import { main } from '../../sagemaker-pipeline/src/cli';
+import { STEP } from '../../sagemaker-pipeline/src/definition';
+import { modelPackageRequest } from '../../sagemaker-pipeline/src/model-package';
+import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
+
+const BUCKET = 'abalone-artifacts';
+const BRANCH = 'experiment/deeper-trees';
+const PIPELINE = sageMakerPipelineName('abalone', BRANCH);
+const FIRST = '1111111111111111111111111111111111111111';
+const SECOND = '2222222222222222222222222222222222222222';
+
+function buildEnv(commit: string, branch = BRANCH): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    BRANCH_NAME: branch,
+    COMMIT_HASH: commit,
+    PROJECT_NAME: 'abalone',
+    PROJECT_ID: 'p-abc123xyz',
+    ARTIFACT_BUCKET: BUCKET,
+    MODEL_PACKAGE_GROUP_NAME: 'model-abalone',
+    SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/sagemaker-pipeline',
+  };
+}
+
+async function runCommand(argv: string[], env: NodeJS.ProcessEnv) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, env, SEED_SOURCE_DIR, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err: err.join('\n') };
+}
+
+describe('run command against moto', () => {
+  let moto: MotoServer;
+  let sagemaker: SageMakerClient;
+  let s3: S3Client;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    useMotoEnvironment(moto.endpoint);
+    sagemaker = new SageMakerClient({});
+    s3 = new S3Client({ forcePathStyle: true });
+  });
+  afterAll(async () => moto.stop());
+  beforeEach(async () => {
+    await moto.reset();
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  });
+
+  const executions = async () =>
+    (await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: PIPELINE }))).PipelineExecutionSummaries ??
+    [];
+
+  it('creates the pipeline, uploads the code under the commit and starts an execution with the run parameters', async () => {
+    const result = await runCommand([], buildEnv(FIRST));
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.err).toContain(`pipeline ${PIPELINE} created`);
+
+    const pipeline = await sagemaker.send(new DescribePipelineCommand({ PipelineName: PIPELINE }));
+    const definition = JSON.parse(pipeline.PipelineDefinition ?? '{}');
+    expect(definition.Parameters).toContainEqual({ Name: 'CommitId', Type: 'String', DefaultValue: FIRST });
+    expect(pipeline.RoleArn).toBe('arn:aws:iam::123456789012:role/sagemaker-pipeline');
+    const tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: pipeline.PipelineArn }));
+    expect(tags.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'sagemaker:project-name', Value: 'abalone' },
+        { Key: 'sagemaker:project-id', Value: 'p-abc123xyz' },
+        { Key: 'multibranch-mlops:branch', Value: BRANCH },
+      ]),
+    );
+
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([
+      `${PIPELINE}/code/${FIRST}/evaluate.py`,
+      `${PIPELINE}/code/${FIRST}/preprocess.py`,
+      `${PIPELINE}/code/${FIRST}/sourcedir.tar.gz`,
+    ]);
+    const tarball = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: `${PIPELINE}/code/${FIRST}/sourcedir.tar.gz` }),
+    );
+    const tar = gunzipSync(Buffer.from(await tarball.Body!.transformToByteArray()));
+    expect(tar.subarray(0, 8).toString('ascii')).toBe('train.py');
+    expect(tar.toString('utf8')).toContain(fs.readFileSync(path.join(SEED_SOURCE_DIR, 'scripts', 'train.py'), 'utf8'));
+
+    const [execution, ...others] = await executions();
+    expect(others).toEqual([]);
+    expect(result.out).toEqual([execution?.PipelineExecutionArn]);
+    expect(execution?.PipelineExecutionDisplayName).toBe(`commit-${FIRST}`);
+    const parameters = await sagemaker.send(
+      new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: execution?.PipelineExecutionArn }),
+    );
+    expect(parameters.PipelineParameters).toEqual([
+      { Name: 'CommitId', Value: FIRST },
+      { Name: 'BranchName', Value: BRANCH },
+    ]);
+    expect(result.err).toContain(
+      'console: https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/pipelines/',
+    );
+  });
+
+  it('starts nothing new when the same commit runs again (a retried build)', async () => {
+    const first = await runCommand([], buildEnv(FIRST));
+    const retry = await runCommand([], buildEnv(FIRST));
+    expect(retry.code).toBe(0);
+    expect(retry.err).toContain(`an execution for commit ${FIRST} exists`);
+    expect(retry.out).toEqual(first.out);
+    expect(await executions()).toHaveLength(1);
+  });
+
+  it('updates the pipeline for the next commit and starts a second execution', async () => {
+    await runCommand([], buildEnv(FIRST));
+    const next = await runCommand([], buildEnv(SECOND));
+    expect(next.code).toBe(0);
+    expect(next.err).toContain(`pipeline ${PIPELINE} updated`);
+    const pipeline = await sagemaker.send(new DescribePipelineCommand({ PipelineName: PIPELINE }));
+    expect(JSON.parse(pipeline.PipelineDefinition ?? '{}').Parameters).toContainEqual({
+      Name: 'CommitId',
+      Type: 'String',
+      DefaultValue: SECOND,
+    });
+    expect((await executions()).map((e) => e.PipelineExecutionDisplayName).sort()).toEqual([
+      `commit-${FIRST}`,
+      `commit-${SECOND}`,
+    ]);
+  });
+
+  it('waits for the execution with --wait and exits 0 when it succeeded', async () => {
+    const result = await runCommand(['--wait'], buildEnv(FIRST));
+    expect(result.code).toBe(0);
+    expect(result.err).toContain('execution status: Succeeded');
+  });
+
+  it('rejects a branch that holds shell syntax and a short commit id, and creates nothing', async () => {
+    const result = await runCommand([], buildEnv('abc1234', 'feature/$(touch pwned)'));
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('branch "feature/$(touch pwned)" cannot be recorded');
+    expect(result.err).toContain('commit "abc1234" is not a full 40-hex commit id');
+    expect((await sagemaker.send(new ListPipelinesCommand({}))).PipelineSummaries ?? []).toEqual([]);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).toEqual([]);
+  });
+
+  it('registers, playing SageMaker, the model package that the stored definition describes', async () => {
+    await runCommand([], buildEnv(FIRST));
+    const pipeline = await sagemaker.send(new DescribePipelineCommand({ PipelineName: PIPELINE }));
+    const [execution] = await executions();
+    const executionArn = execution?.PipelineExecutionArn ?? '';
+    const request = modelPackageRequest(JSON.parse(pipeline.PipelineDefinition ?? '{}'), {
+      execution: { PipelineExecutionArn: executionArn, PipelineExecutionId: executionArn.split('/').pop() ?? '' },
+      properties: {
+        [`Steps.${STEP.train}.ModelArtifacts.S3ModelArtifacts`]: `s3://${BUCKET}/model.tar.gz`,
+        [`Steps.${STEP.evaluate}.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri`]: `s3://${BUCKET}/evaluation`,
+      },
+    });
+    await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'model-abalone' }));
+    const created = await sagemaker.send(new CreateModelPackageCommand(request));
+    const described = await sagemaker.send(
+      new DescribeModelPackageCommand({ ModelPackageName: created.ModelPackageArn }),
+    );
+    expect(described.MetadataProperties?.CommitId).toBe(FIRST);
+    expect(described.CustomerMetadataProperties).toEqual({
+      commit_id: FIRST,
+      branch: BRANCH,
+      pipeline_execution_arn: executionArn,
+    });
+    expect(described.ModelPackageDescription).toBe(`commit ${FIRST} on branch ${BRANCH}`);
+    expect(described.ModelApprovalStatus).toBe('PendingManualApproval');
+  });
+});
+
+describe('bundled run command (the seed repository as staged)', () => {
+  let moto: MotoServer;
+  let seed: string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    useMotoEnvironment(moto.endpoint);
+    seed = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-'));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { stageSeedCode } = require('../../lib/seed-code') as typeof import('../../lib/seed-code');
+    stageSeedCode(seed);
+    await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: BUCKET }));
+  });
+  afterAll(async () => {
+    await moto.stop();
+    fs.rmSync(seed, { recursive: true, force: true });
+  });
+
+  it('runs the buildspec commands as CodeBuild would, passing a hostile branch name only as data', () => {
+    const buildspec = JSON.parse(
+      execFileSync(
+        'python3',
+        [
+          '-c',
+          'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))',
+          path.join(seed, 'buildspec.yml'),
+        ],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    );
+    expect(buildspec.phases.install).toEqual({ 'runtime-versions': { nodejs: 20 } });
+    const commands: string[] = buildspec.phases.build.commands;
+    expect(commands).toEqual(['node run.js --branch "$BRANCH_NAME" --commit "$COMMIT_HASH"']);
+
+    const marker = path.join(seed, 'pwned');
+    const hostile = execFileSyncStatus('bash', ['-c', commands.join('\n')], {
+      cwd: seed,
+      env: buildEnv(FIRST, `feature/$(touch ${marker})`),
+    });
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(hostile.status).toBe(2);
+    expect(hostile.stderr).toContain('cannot be recorded on the model package');
+
+    const ok = execFileSyncStatus('bash', ['-c', commands.join('\n')], { cwd: seed, env: buildEnv(FIRST) });
+    expect(ok.stderr).toContain(`pipeline ${PIPELINE} created`);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout.trim()).toMatch(
+      new RegExp(`^arn:aws:sagemaker:us-east-1:\\d{12}:pipeline/${PIPELINE}/execution/\\w+$`),
+    );
+  });
+});
+
+function execFileSyncStatus(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+  const result = spawnSync(file, args, { ...options, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
