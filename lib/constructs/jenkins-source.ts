@@ -14,7 +14,7 @@
  * Studio lists a project's repositories from SageMaker code repositories tagged with the project; when a repository
  * URL is known, a `AWS::SageMaker::CodeRepository` so tagged associates it.
  */
-import { ArnFormat, CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -23,6 +23,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledgeRule, acknowledgeWildcards, nagAttribute, nagResource } from './nag';
 import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
 
 /** Where CI uploads source archives in the artifact bucket: `ci-source/<branch>--<hash>/<commit>.zip`. */
@@ -271,48 +272,29 @@ export class JenkinsSource extends Construct {
     ];
   }
 
-  /** cdk-nag findings this construct causes, each acknowledged with its reason; the IDs as cdk-nag renders them. */
+  /** cdk-nag findings this construct causes, each acknowledged with its reason. */
   private acknowledge(stack: Stack, props: JenkinsSourceProps): void {
-    const render = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
-    const region = render(stack.region, '<AWS::Region>');
-    const account = render(stack.account, '<AWS::AccountId>');
-    const logicalId = (construct: Construct) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
-    const projectRef = `<${logicalId(this.project)}>`;
-    const bucketArn = stack.resolve(props.artifactBucket.bucketArn) as { 'Fn::GetAtt'?: string[] } | string;
-    const bucketRef =
-      typeof bucketArn === 'string'
-        ? bucketArn
-        : `<${(bucketArn['Fn::GetAtt'] ?? ['ArtifactBucket', 'Arn']).join('.')}>`;
-    const sourceObjects = `Resource::${bucketRef}/${CI_SOURCE_PREFIX}*`;
-
-    const ack = (construct: IConstruct, finding: string, reason: string) =>
-      Validations.of(construct).acknowledge({ id: `AwsSolutions-${finding}`, reason });
-    ack(this.trainRole, `IAM5[${sourceObjects}]`, 'Uploads have one key per branch and commit, all under ci-source/');
-    ack(
-      this.trainRole,
-      `IAM5[Resource::<${logicalId(this.logGroup)}.Arn>:*]`,
-      "GetLogEvents on the streams of this project's own build log group; stream names are per build",
-    );
-    ack(props.buildRole, `IAM5[${sourceObjects}]`, 'Each build reads its own archive; all are under ci-source/');
-    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
-      ack(
-        props.buildRole,
-        `IAM5[Action::${action}]`,
-        "CodeBuild's S3 source grants this read on the placeholder source object of this project only",
-      );
-    }
-    ack(
-      props.buildRole,
-      `IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/codebuild/${projectRef}:*]`,
-      "CodeBuild's default log group permission for this project's own streams (logs go to its log group)",
-    );
-    ack(
-      props.buildRole,
-      `IAM5[Resource::arn:<AWS::Partition>:codebuild:${region}:${account}:report-group/${projectRef}-*]`,
-      "CodeBuild's permission on this project's own test report groups",
-    );
+    const sourceObjects = nagResource(this, props.artifactBucket.arnForObjects(`${CI_SOURCE_PREFIX}*`));
+    acknowledgeWildcards(this.trainRole, {
+      [sourceObjects]: 'Uploads have one key per branch and commit, all under ci-source/',
+      [`Resource::${nagAttribute(this.logGroup.node.defaultChild as IConstruct, 'Arn')}:*`]:
+        "GetLogEvents on the streams of this project's own build log group; stream names are per build",
+    });
+    // What CodeBuild adds to its service role for this project, beside the archive read above.
+    const projectArn = (service: string, resource: string, resourceName: string, arnFormat: ArnFormat) =>
+      nagResource(this, stack.formatArn({ service, resource, resourceName, arnFormat }));
+    acknowledgeWildcards(props.buildRole, {
+      [sourceObjects]: 'Each build reads its own archive; all are under ci-source/',
+      'Action::s3:GetObject*': "CodeBuild's S3 source grant, on this project's placeholder source object only",
+      'Action::s3:GetBucket*': "CodeBuild's S3 source grant, on the project's artifact bucket only",
+      'Action::s3:List*': "CodeBuild's S3 source grant, on the project's artifact bucket only",
+      [projectArn('logs', 'log-group', `/aws/codebuild/${this.project.projectName}:*`, ArnFormat.COLON_RESOURCE_NAME)]:
+        "CodeBuild's default log permission, on this project's own log streams",
+      [projectArn('codebuild', 'report-group', `${this.project.projectName}-*`, ArnFormat.SLASH_RESOURCE_NAME)]:
+        "CodeBuild's permission on this project's own test report groups",
+    });
     if (props.encryptionKey === undefined) {
-      ack(
+      acknowledgeRule(
         this.project,
         'CB4',
         'The build produces no artifacts (the pipeline writes to the SSE-S3 artifact bucket); CodeBuild encrypts ' +
