@@ -23,6 +23,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct, IConstruct } from 'constructs';
+import { ROLE_PATH } from './monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagAttribute, nagResource } from './nag';
 import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
 
@@ -197,6 +198,7 @@ export class JenkinsSource extends Construct {
       assumedBy: trainPrincipal,
       description: `CI of project ${props.projectName}: uploads sources and runs its train builds`,
       maxSessionDuration: Duration.hours(1),
+      path: ROLE_PATH,
     });
     this.trainRole.addToPolicy(
       new iam.PolicyStatement({
@@ -220,6 +222,7 @@ export class JenkinsSource extends Construct {
       assumedBy: releasePrincipal,
       description: `CI of project ${props.projectName}: asks the release function to approve a merged model`,
       maxSessionDuration: Duration.hours(1),
+      path: ROLE_PATH,
     });
     // The unqualified function only: no versions or aliases.
     props.releaseFunction.grantInvokeLatestVersion(this.releaseRole);

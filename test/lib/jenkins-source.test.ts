@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { JenkinsSource, JenkinsSourceProps } from '../../lib/constructs/jenkins-source';
+import { ROLE_PATH } from '../../lib/constructs/monitored-function';
 
 const JENKINS_ROLE = 'arn:aws:iam::222222222222:role/jenkins-agents';
 
@@ -211,6 +212,8 @@ describe('JenkinsSource', () => {
         Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: JENKINS_ROLE } }],
       });
       expect(properties.MaxSessionDuration).toBe(3600);
+      // The launch role may create roles under the product's path only.
+      expect(properties.Path).toBe(ROLE_PATH);
     }
   });
 
