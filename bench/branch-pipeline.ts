@@ -1,0 +1,155 @@
+/**
+ * Figures of the branch function, as the issue asks for them:
+ * - bundle size: lambda/branch-pipeline/index.ts bundled by esbuild the way the CDK NodejsFunction does (minify,
+ *   platform node, target node22, format cjs, mainFields module/main, nothing external), then zipped;
+ * - cold init: median of 5 `require`s of the bundled file, each in a fresh Node process;
+ * - wall time per event: the bundled handler against moto_server (real SDK, the synthesized branch template in
+ *   moto's S3), median of 20 events of each kind.
+ *
+ *   npm run bench:branch
+ */
+import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { buildSync } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { synthesizeBranchTemplate } from '../lib/branch-pipeline-stack';
+import { startMoto, useMotoEnvironment } from '../test/support/moto';
+
+const ROOT = path.resolve(__dirname, '..');
+const RUNS_INIT = 5;
+const RUNS_EVENT = 20;
+
+const ENV = {
+  PROJECT_NAME: 'fraud',
+  PROJECT_ID: 'p-abcdef123456',
+  REPOSITORY_NAME: 'model-fraud-train',
+  BRANCH_PREFIX: 'experiment/',
+  PIPELINE_TEMPLATE_URL: 'https://bench-assets.s3.us-east-1.amazonaws.com/branch.template.json',
+  CLOUDFORMATION_ROLE_ARN: 'arn:aws:iam::123456789012:role/fraud-branch-stacks',
+  PIPELINE_STACK_PARAMETERS: JSON.stringify({
+    ProjectName: 'fraud',
+    ProjectId: 'p-abcdef123456',
+    RepositoryName: 'model-fraud-train',
+    CodeBuildProjectName: 'fraud-build',
+    ArtifactBucketName: 'fraud-artifacts',
+    PipelineRoleArn: 'arn:aws:iam::123456789012:role/fraud-pipeline',
+    EventsRoleArn: 'arn:aws:iam::123456789012:role/fraud-events',
+  }),
+  LOG_LEVEL: 'ERROR',
+};
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+function referenceEvent(kind: string, branch: string, id: string): unknown {
+  const commit = kind === 'referenceDeleted' ? { oldCommitId: 'a'.repeat(40) } : { commitId: 'b'.repeat(40) };
+  return {
+    version: '0',
+    id,
+    'detail-type': 'CodeCommit Repository State Change',
+    source: 'aws.codecommit',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [`arn:aws:codecommit:us-east-1:123456789012:${ENV.REPOSITORY_NAME}`],
+    detail: {
+      event: kind,
+      repositoryName: ENV.REPOSITORY_NAME,
+      referenceType: 'branch',
+      referenceName: branch,
+      referenceFullName: `refs/heads/${branch}`,
+      ...commit,
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-branch-'));
+  try {
+    // 1. Bundle and zip.
+    const bundle = path.join(work, 'index.js');
+    buildSync({
+      entryPoints: [path.join(ROOT, 'lambda/branch-pipeline/index.ts')],
+      outfile: bundle,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      mainFields: ['module', 'main'],
+      logLevel: 'error',
+    });
+    const zip = path.join(work, 'index.zip');
+    execFileSync('zip', ['-q', '-j', zip, bundle]);
+    const bundleBytes = fs.statSync(bundle).size;
+    const zipBytes = fs.statSync(zip).size;
+
+    // 2. Cold init: require the bundle in fresh Node processes.
+    const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+    const inits: number[] = [];
+    for (let i = 0; i < RUNS_INIT; i++) {
+      const out = execFileSync(process.execPath, ['-e', probe], {
+        env: { ...process.env, ...ENV, AWS_REGION: 'us-east-1' },
+        encoding: 'utf8',
+      });
+      inits.push(Number(out));
+    }
+
+    // 3. Wall time per event against moto, with the bundled handler.
+    const moto = await startMoto();
+    try {
+      useMotoEnvironment(moto.endpoint);
+      Object.assign(process.env, ENV);
+      const s3 = new S3Client({ forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: 'bench-assets' }));
+      const template = synthesizeBranchTemplate(path.join(work, 'branch.template.json'));
+      await s3.send(
+        new PutObjectCommand({ Bucket: 'bench-assets', Key: 'branch.template.json', Body: fs.readFileSync(template) }),
+      );
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundled artifact, as Lambda loads it
+      const { handler } = require(bundle) as { handler: (event: unknown) => Promise<{ stack?: string }> };
+      const timed = async (event: unknown, expected: string) => {
+        const started = process.hrtime.bigint();
+        const result = await handler(event);
+        const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+        if (result.stack !== expected) throw new Error(`expected ${expected}, got ${JSON.stringify(result)}`);
+        return elapsed;
+      };
+      const branches = Array.from({ length: RUNS_EVENT }, (_, i) => `experiment/bench-${i}`);
+      const created: number[] = [];
+      const updated: number[] = [];
+      const deleted: number[] = [];
+      for (const [i, branch] of branches.entries()) {
+        created.push(await timed(referenceEvent('referenceCreated', branch, `c-${i}`), 'created'));
+      }
+      for (const [i, branch] of branches.entries()) {
+        updated.push(await timed(referenceEvent('referenceUpdated', branch, `u-${i}`), 'exists'));
+      }
+      for (const [i, branch] of branches.entries()) {
+        deleted.push(await timed(referenceEvent('referenceDeleted', branch, `d-${i}`), 'deleting'));
+      }
+
+      const lines = [
+        `bundle: ${(bundleBytes / 1024).toFixed(1)} KiB, zipped ${(zipBytes / 1024).toFixed(1)} KiB (${zipBytes} bytes)`,
+        `cold init (require of the bundle, ${RUNS_INIT} fresh node ${process.version} processes): median ${ms(median(inits))} [${inits.map((v) => v.toFixed(0)).join(', ')}]`,
+        `wall time per event against moto (median of ${RUNS_EVENT}): referenceCreated ${ms(median(created))}, referenceUpdated (stack exists) ${ms(median(updated))}, referenceDeleted ${ms(median(deleted))}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } finally {
+      await moto.stop();
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
