@@ -1,0 +1,220 @@
+/**
+ * Plays CodePipeline and CodeBuild for the branch stacks that the branch Lambda created in the emulator (moto
+ * creates the stacks but skips their CodePipeline resources):
+ * - the deployed stack's template (GetTemplate) and parameters (DescribeStacks) give its trigger rule; an event
+ *   that matches the pattern of a stack that existed when the event was put starts the pipeline, and so does the
+ *   stack's creation (CodePipeline runs a new pipeline once);
+ * - an execution checks out the branch head of the real git repository (the CodeCommit source action) and runs the
+ *   build as CodeBuild would: the shared build project's environment variables from the project template, the
+ *   build action's variables from the branch template (`#{SourceVariables.CommitId}` filled in), and the
+ *   commands of the buildspec the project names, found in the checked-out commit.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { TAG_PROJECT_NAME } from '../../../lambda/shared/naming';
+import { resourcesOfType } from './deployed-app';
+import { matchesEventPattern } from './event-pattern';
+import type { GitRepository } from './git-events';
+import { CfnTemplate, TemplateResources } from './template-resources';
+
+export interface BranchStack {
+  readonly stackName: string;
+  readonly stackId: string;
+  readonly branch: string;
+  readonly parameters: Record<string, string>;
+  readonly tags: Record<string, string>;
+}
+
+export interface BuildRun {
+  readonly branch: string;
+  readonly commit: string;
+  readonly stackName: string;
+  /** Why the pipeline ran: its creation, or the rule that matched an event. */
+  readonly trigger: 'pipeline-created' | 'event';
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The variables the build ran with. */
+  readonly environment: Record<string, string>;
+}
+
+export interface BranchPipelinesOptions {
+  readonly projectName: string;
+  readonly repository: GitRepository;
+  readonly productTemplate: CfnTemplate;
+  /** Resolves the product template (the build project's environment). */
+  readonly productResources: TemplateResources;
+  /** Where builds check out their source. */
+  readonly workDir: string;
+  readonly endpoint: string;
+  readonly account: string;
+  readonly region: string;
+  /** Variables every build gets from the environment it runs in (credentials, region, the emulator's endpoint). */
+  readonly runtimeEnv: Record<string, string>;
+}
+
+interface BuildSpec {
+  env?: { variables?: Record<string, string> };
+  phases?: Record<string, { commands?: string[] }>;
+}
+
+const PHASES = ['install', 'pre_build', 'build', 'post_build'];
+
+export class BranchPipelines {
+  readonly builds: BuildRun[] = [];
+  private readonly cloudformation = new CloudFormationClient({});
+  private buildCount = 0;
+
+  constructor(private readonly options: BranchPipelinesOptions) {}
+
+  /** The project's branch stacks in the emulator, by branch. */
+  async stacks(): Promise<Map<string, BranchStack>> {
+    const out = await this.cloudformation.send(new DescribeStacksCommand({}));
+    const result = new Map<string, BranchStack>();
+    for (const stack of out.Stacks ?? []) {
+      if (stack.StackStatus === 'DELETE_COMPLETE') continue;
+      const tags = Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+      if (tags[TAG_PROJECT_NAME] !== this.options.projectName) continue;
+      const parameters = Object.fromEntries(
+        (stack.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? '']),
+      );
+      const branch = parameters.BranchName;
+      if (!branch) throw new Error(`branch stack ${stack.StackName} has no BranchName parameter`);
+      result.set(branch, {
+        stackName: stack.StackName ?? '',
+        stackId: stack.StackId ?? '',
+        branch,
+        parameters,
+        tags,
+      });
+    }
+    return result;
+  }
+
+  /** The stacks among `existing` whose trigger rule matches `event`. */
+  async triggeredBy(existing: Map<string, BranchStack>, event: unknown): Promise<BranchStack[]> {
+    const matched: BranchStack[] = [];
+    for (const stack of existing.values()) {
+      const { template, resources } = await this.deployedTemplate(stack);
+      for (const ruleId of resourcesOfType(template, 'AWS::Events::Rule')) {
+        const props = template.Resources[ruleId]?.Properties ?? {};
+        const targetsPipeline = ((props.Targets as { Arn: unknown }[] | undefined) ?? []).some((t) =>
+          JSON.stringify(t.Arn).includes(':codepipeline:'),
+        );
+        if (!targetsPipeline || props.EventPattern === undefined) continue;
+        if (matchesEventPattern(await resources.resolve(props.EventPattern), event)) matched.push(stack);
+      }
+    }
+    return matched;
+  }
+
+  /** Runs the branch's pipeline once: the build on the branch's current head. */
+  async runPipeline(stack: BranchStack, trigger: BuildRun['trigger']): Promise<BuildRun> {
+    const { template, resources } = await this.deployedTemplate(stack);
+    const commit = this.options.repository.head(stack.branch);
+    const sourceDir = this.options.repository.exportCommit(
+      commit,
+      path.join(this.options.workDir, `build-${++this.buildCount}-${commit.slice(0, 8)}`),
+    );
+    const environment = {
+      ...this.options.runtimeEnv,
+      CODEBUILD_SRC_DIR: sourceDir,
+      CODEBUILD_RESOLVED_SOURCE_VERSION: commit,
+      ...(await this.projectVariables(stack.parameters.CodeBuildProjectName ?? '')),
+      ...(await this.actionVariables(template, resources, commit)),
+    };
+    const buildSpec = this.buildSpec(sourceDir);
+    const commands = PHASES.flatMap((phase) => buildSpec.phases?.[phase]?.commands ?? []);
+    if (commands.length === 0) throw new Error(`the buildspec of ${commit} has no commands`);
+    const result = spawnSync('bash', ['-e', '-c', commands.join('\n')], {
+      cwd: sourceDir,
+      encoding: 'utf8',
+      env: { ...buildSpec.env?.variables, ...environment },
+      timeout: 60_000,
+    });
+    const run: BuildRun = {
+      branch: stack.branch,
+      commit,
+      stackName: stack.stackName,
+      trigger,
+      exitCode: result.status ?? -1,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      environment,
+    };
+    this.builds.push(run);
+    return run;
+  }
+
+  private async deployedTemplate(stack: BranchStack): Promise<{ template: CfnTemplate; resources: TemplateResources }> {
+    const out = await this.cloudformation.send(new GetTemplateCommand({ StackName: stack.stackName }));
+    const template = JSON.parse(out.TemplateBody ?? '{}') as CfnTemplate;
+    const { endpoint, account, region } = this.options;
+    return {
+      template,
+      resources: new TemplateResources({
+        template,
+        parameters: stack.parameters,
+        stackName: stack.stackName,
+        endpoint,
+        account,
+        region,
+      }),
+    };
+  }
+
+  /** The environment variables of the product template's build project named `projectName`. */
+  private async projectVariables(projectName: string): Promise<Record<string, string>> {
+    const { productTemplate, productResources } = this.options;
+    for (const id of resourcesOfType(productTemplate, 'AWS::CodeBuild::Project')) {
+      const props = productTemplate.Resources[id]?.Properties ?? {};
+      if ((await productResources.resolveString(props.Name, `${id}.Name`)) !== projectName) continue;
+      const variables =
+        (props.Environment as { EnvironmentVariables?: { Name: string; Value: unknown }[] }).EnvironmentVariables ?? [];
+      const result: Record<string, string> = {};
+      for (const v of variables) result[v.Name] = await productResources.resolveString(v.Value, `${id} ${v.Name}`);
+      return result;
+    }
+    throw new Error(`the project template has no CodeBuild project named ${projectName}`);
+  }
+
+  /** The build action's environment variables, with the source action's CommitId variable filled in. */
+  private async actionVariables(
+    template: CfnTemplate,
+    resources: TemplateResources,
+    commit: string,
+  ): Promise<Record<string, string>> {
+    for (const id of resourcesOfType(template, 'AWS::CodePipeline::Pipeline')) {
+      const stages = (template.Resources[id]?.Properties?.Stages ?? []) as {
+        Actions: { ActionTypeId: { Category: string }; Namespace?: string; Configuration?: Record<string, unknown> }[];
+      }[];
+      const actions = stages.flatMap((s) => s.Actions);
+      const namespace = actions.find((a) => a.ActionTypeId.Category === 'Source')?.Namespace;
+      const build = actions.find((a) => a.ActionTypeId.Category === 'Build');
+      if (!build?.Configuration?.EnvironmentVariables) continue;
+      let json = await resources.resolveString(build.Configuration.EnvironmentVariables, 'EnvironmentVariables');
+      if (namespace) json = json.split(`#{${namespace}.CommitId}`).join(commit);
+      const list = JSON.parse(json) as { name: string; value: string }[];
+      return Object.fromEntries(list.map((v) => [v.name, v.value]));
+    }
+    throw new Error('the branch template has no pipeline with a build action');
+  }
+
+  /** The project's buildspec (`BuildSpec` of its source: a file in the checked-out commit). */
+  private buildSpec(sourceDir: string): BuildSpec {
+    const { productTemplate } = this.options;
+    const [projectId] = resourcesOfType(productTemplate, 'AWS::CodeBuild::Project');
+    const source = (productTemplate.Resources[projectId ?? '']?.Properties?.Source ?? {}) as { BuildSpec?: string };
+    const file = path.join(sourceDir, source.BuildSpec ?? 'buildspec.yml');
+    if (!fs.existsSync(file)) throw new Error(`the checked-out commit has no ${source.BuildSpec ?? 'buildspec.yml'}`);
+    // PyYAML comes with cfn-lint (requirements-dev.txt); the project has no YAML parser of its own.
+    const json = execFileSync(
+      'python3',
+      ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', file],
+      { encoding: 'utf8' },
+    );
+    return JSON.parse(json) as BuildSpec;
+  }
+}

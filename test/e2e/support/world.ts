@@ -1,0 +1,175 @@
+/**
+ * Everything the end-to-end story runs on, set up once: moto_server, the synthesized app, the project "deployed"
+ * (the resources its handlers reference created in moto, the per-branch template uploaded where the branch Lambda
+ * reads it), the real git repository seeded with the synthesized seed code, the CodeCommit stand-in, both Lambda
+ * functions running from their bundles, the event bus with the template's rules, CodePipeline/CodeBuild and
+ * SageMaker played on top of moto.
+ *
+ * {@link World.deliver} is "what happens after a git operation": each event goes to the bus at once (EventBridge),
+ * then the branch pipelines it started run (CodePipeline → CodeBuild → run.js).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PROJECT_ROOT } from '../../support/fixtures';
+import { MotoServer, startMoto, useMotoEnvironment } from '../../support/moto';
+import { BranchPipelines, BuildRun } from './branch-pipelines';
+import { CodeCommitStandIn, startCodeCommitStandIn } from './codecommit-standin';
+import { DeployedFunction, resourcesOfType, SynthesizedApp, synthesizeApp } from './deployed-app';
+import { Delivery, EventBus } from './event-bus';
+import { AwsEvent, GitRepository } from './git-events';
+import { SageMakerPlayer } from './sagemaker-player';
+import { TemplateResources } from './template-resources';
+
+/** moto's account: ARNs it returns carry it, so the app is synthesized for it. */
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+export const PROJECT_NAME = 'churn';
+export const PROJECT_ID = 'p-e2e0000001';
+
+export interface DeliveryReport {
+  readonly event: AwsEvent;
+  readonly deliveries: Delivery[];
+  readonly builds: BuildRun[];
+}
+
+export class World {
+  private constructor(
+    readonly moto: MotoServer,
+    readonly app: SynthesizedApp,
+    readonly resources: TemplateResources,
+    readonly repository: GitRepository,
+    readonly codecommit: CodeCommitStandIn,
+    readonly functions: ReadonlyMap<string, DeployedFunction>,
+    readonly bus: EventBus,
+    readonly pipelines: BranchPipelines,
+    readonly sagemaker: SageMakerPlayer,
+    readonly artifactBucket: string,
+    private readonly workDir: string,
+  ) {}
+
+  static async create(): Promise<World> {
+    const workDir = path.join(PROJECT_ROOT, '.test-out', 'e2e');
+    const app = synthesizeApp(path.join(workDir, 'cdk.out'), ACCOUNT, REGION);
+    const moto = await startMoto();
+    useMotoEnvironment(moto.endpoint, REGION);
+    const template = app.productTemplate;
+    const resources = new TemplateResources({
+      template,
+      parameters: { SageMakerProjectName: PROJECT_NAME, SageMakerProjectId: PROJECT_ID },
+      stackName: `SC-${ACCOUNT}-pp-e2e0000001`,
+      account: ACCOUNT,
+      region: REGION,
+      endpoint: moto.endpoint,
+    });
+
+    // The repository, created with the seed code the template gives it (CodeCommit's Code property).
+    const [repositoryId] = resourcesOfType(template, 'AWS::CodeCommit::Repository');
+    const repositoryProps = template.Resources[repositoryId ?? '']?.Properties ?? {};
+    const code = repositoryProps.Code as { S3: { Key: string }; BranchName: string };
+    const repository = new GitRepository({
+      repositoryName: await resources.resolveString(repositoryProps.RepositoryName, 'RepositoryName'),
+      account: ACCOUNT,
+      region: REGION,
+      mainBranch: code.BranchName,
+      seedDir: app.assetPath(code.S3.Key),
+    });
+    const codecommit = await startCodeCommitStandIn(repository);
+    const runtimeEnv = {
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ENDPOINT_URL_CODECOMMIT: codecommit.endpoint,
+    };
+
+    await resources.createAll('AWS::SageMaker::ModelPackageGroup');
+    const functions = new Map<string, DeployedFunction>();
+    for (const id of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      functions.set(id, await DeployedFunction.fromTemplate(app, resources, id, runtimeEnv));
+    }
+    await World.publishBranchTemplate(app, functions);
+
+    const bus = await EventBus.fromTemplate(template, resources, functions);
+    const pipelines = new BranchPipelines({
+      projectName: PROJECT_NAME,
+      repository,
+      productTemplate: template,
+      productResources: resources,
+      workDir: path.join(workDir, 'builds'),
+      endpoint: moto.endpoint,
+      account: ACCOUNT,
+      region: REGION,
+      runtimeEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: workDir, ...runtimeEnv },
+    });
+    const branchFunction = [...functions.values()].find((f) => f.environment.PIPELINE_STACK_PARAMETERS);
+    const artifactBucket = (
+      JSON.parse(branchFunction?.environment.PIPELINE_STACK_PARAMETERS ?? '{}') as { ArtifactBucketName?: string }
+    ).ArtifactBucketName;
+    if (!artifactBucket) throw new Error('the branch function has no ArtifactBucketName in PIPELINE_STACK_PARAMETERS');
+    return new World(
+      moto,
+      app,
+      resources,
+      repository,
+      codecommit,
+      functions,
+      bus,
+      pipelines,
+      new SageMakerPlayer(artifactBucket),
+      artifactBucket,
+      workDir,
+    );
+  }
+
+  /**
+   * Puts the per-branch template where PIPELINE_TEMPLATE_URL says, as publishing the product's assets does (the
+   * asset bucket belongs to the baseline stack, so the test creates it).
+   */
+  private static async publishBranchTemplate(app: SynthesizedApp, functions: ReadonlyMap<string, DeployedFunction>) {
+    const url = [...functions.values()].map((f) => f.environment.PIPELINE_TEMPLATE_URL).find(Boolean);
+    const match = url ? /^https:\/\/([^.]+)\.s3\.[^/]+\/(.+)$/.exec(url) : null;
+    if (!match?.[1] || !match[2]) throw new Error(`PIPELINE_TEMPLATE_URL ${url} is not an S3 object URL`);
+    const s3 = new S3Client({ forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: match[1] }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: match[1], Key: match[2], Body: fs.readFileSync(app.assetPath(match[2])) }),
+    );
+  }
+
+  /** The deployed function whose environment has `variable` (each handler has one it alone needs). */
+  functionWith(variable: string): DeployedFunction {
+    const found = [...this.functions.values()].filter((f) => f.environment[variable] !== undefined);
+    if (found.length !== 1 || !found[0]) throw new Error(`${found.length} functions have ${variable}`);
+    return found[0];
+  }
+
+  /** Delivers each event as EventBridge would, then runs the branch pipelines that it started. */
+  async deliver(events: AwsEvent[]): Promise<DeliveryReport[]> {
+    const reports: DeliveryReport[] = [];
+    for (const event of events) {
+      const before = await this.pipelines.stacks();
+      const triggered = await this.pipelines.triggeredBy(before, event);
+      const deliveries = await this.bus.put(event);
+      const after = await this.pipelines.stacks();
+      const builds: BuildRun[] = [];
+      for (const stack of triggered) {
+        if (after.has(stack.branch)) builds.push(await this.pipelines.runPipeline(stack, 'event'));
+      }
+      for (const [branch, stack] of after) {
+        if (!before.has(branch)) builds.push(await this.pipelines.runPipeline(stack, 'pipeline-created'));
+      }
+      reports.push({ event, deliveries, builds });
+    }
+    return reports;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.functions.values()].map((f) => f.stop()));
+    await this.codecommit.stop();
+    await this.moto.stop();
+    this.repository.dispose();
+    fs.rmSync(path.join(this.workDir, 'builds'), { recursive: true, force: true });
+  }
+}

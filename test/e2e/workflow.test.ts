@@ -1,0 +1,371 @@
+/**
+ * The team's day, end to end: real git, the deployed code (the esbuild bundles and environment of the synthesized
+ * project template), events matched against the template's own rules, moto_server as AWS.
+ *
+ * Where moto falls short the test plays the service on top of it, and says so:
+ * - CodeCommit: a bare git repository is the repository; its events come from the git adapter in the documented
+ *   shapes; the branch APIs the handlers call (ListBranches) are answered from it by a local stand-in.
+ * - CodePipeline / CodeBuild: moto creates the branch stacks but skips their pipelines; the test runs a branch's
+ *   build when the deployed stack's trigger rule matches (or the stack was just created), with the buildspec's
+ *   commands and the variables of the templates.
+ * - SageMaker: moto records pipelines and executions but runs no steps; completing an execution registers the model
+ *   version with the request the RegisterModel step of the stored definition describes.
+ *
+ * The steps share one world and run in order: each `it` is a chapter of the story.
+ */
+import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeModelPackageCommand,
+  DescribePipelineCommand,
+  ListModelPackagesCommand,
+  ListPipelineExecutionsCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { branchStackName, codePipelineName, sageMakerPipelineName } from '../../lambda/shared/naming';
+import { BuildRun } from './support/branch-pipelines';
+import { AwsEvent, WorkClone } from './support/git-events';
+import { DeliveryReport, PROJECT_NAME, World } from './support/world';
+
+jest.setTimeout(180_000);
+
+const DEEPER = 'experiment/deeper-trees';
+const MORE_DATA = 'experiment/more-data';
+const EARLY = 'experiment/early-merge';
+const TWICE = 'experiment/twice';
+const GROUP = `model-${PROJECT_NAME}`;
+const EXECUTION_ARN = /^arn:aws:sagemaker:[a-z0-9-]+:\d{12}:pipeline\/[^/]+\/execution\/\S+$/;
+
+let world: World;
+const cloudformation = () => new CloudFormationClient({});
+const sagemaker = () => new SageMakerClient({});
+
+/** Changes the seed's pipeline configuration the way a data scientist would, and commits. */
+function tweak(clone: WorkClone, change: (config: Record<string, unknown>) => void, message: string): string {
+  const config = JSON.parse(clone.read('pipeline.config.json')) as Record<string, unknown>;
+  change(config);
+  return clone.commit({ 'pipeline.config.json': `${JSON.stringify(config, null, 2)}\n` }, message);
+}
+
+/** Function logical ids → how often each was invoked by these reports, and every invocation's error. */
+function summary(reports: DeliveryReport[]) {
+  const invoked: Record<string, string[]> = {};
+  const errors: string[] = [];
+  for (const report of reports) {
+    for (const d of report.deliveries) {
+      (invoked[d.invocation.functionLogicalId] ??= []).push(d.rule);
+      if (!d.invocation.ok) errors.push(`${d.rule}: ${d.invocation.error?.name}: ${d.invocation.error?.message}`);
+    }
+  }
+  return { invoked, errors };
+}
+
+function resultsOf(reports: DeliveryReport[], functionLogicalId: string): unknown[] {
+  return reports.flatMap((r) =>
+    r.deliveries.filter((d) => d.invocation.functionLogicalId === functionLogicalId).map((d) => d.invocation.result),
+  );
+}
+
+/** The execution ARN a build's run.js printed; fails with the build's output if it did not succeed. */
+function executionOf(build: BuildRun | undefined): string {
+  if (!build) throw new Error('no build ran');
+  if (build.exitCode !== 0) {
+    throw new Error(`build of ${build.branch} exited ${build.exitCode}:\n${build.stderr}\n${build.stdout}`);
+  }
+  const arn = build.stdout.trim().split('\n').pop() ?? '';
+  expect(arn).toMatch(EXECUTION_ARN);
+  return arn;
+}
+
+async function stackStatus(branch: string): Promise<string> {
+  try {
+    const out = await cloudformation().send(
+      new DescribeStacksCommand({ StackName: branchStackName(PROJECT_NAME, branch) }),
+    );
+    return out.Stacks?.[0]?.StackStatus ?? 'ABSENT';
+  } catch (err) {
+    if (/does not exist/.test((err as Error).message)) return 'ABSENT';
+    throw err;
+  }
+}
+
+async function pipelineExists(branch: string): Promise<boolean> {
+  try {
+    await sagemaker().send(new DescribePipelineCommand({ PipelineName: sageMakerPipelineName(PROJECT_NAME, branch) }));
+    return true;
+  } catch (err) {
+    if (/ResourceNotFound|could not find|does not exist/i.test(`${(err as Error).name} ${(err as Error).message}`)) {
+      return false;
+    }
+    throw err;
+  }
+}
+
+interface Version {
+  readonly arn: string;
+  readonly version: number;
+  readonly commit: string;
+  readonly branch: string;
+  readonly status: string;
+}
+
+/** Every version in the project's group, oldest first, with the metadata contract's commit and branch. */
+async function versions(): Promise<Version[]> {
+  const list = await sagemaker().send(
+    new ListModelPackagesCommand({ ModelPackageGroupName: GROUP, SortBy: 'CreationTime', SortOrder: 'Ascending' }),
+  );
+  const out: Version[] = [];
+  for (const summary of list.ModelPackageSummaryList ?? []) {
+    const described = await sagemaker().send(
+      new DescribeModelPackageCommand({ ModelPackageName: summary.ModelPackageArn }),
+    );
+    out.push({
+      arn: described.ModelPackageArn ?? '',
+      version: described.ModelPackageVersion ?? 0,
+      commit: described.MetadataProperties?.CommitId ?? '',
+      branch: described.CustomerMetadataProperties?.branch ?? '',
+      status: described.ModelApprovalStatus ?? '',
+    });
+  }
+  return out;
+}
+
+/** Everything the story's steps change: stacks, SageMaker pipelines and executions, versions, intents. */
+async function snapshot() {
+  const stacks = await world.pipelines.stacks();
+  const pipelines: Record<string, number> = {};
+  for (const branch of [DEEPER, MORE_DATA, EARLY, TWICE]) {
+    if (!(await pipelineExists(branch))) continue;
+    const executions = await sagemaker().send(
+      new ListPipelineExecutionsCommand({ PipelineName: sageMakerPipelineName(PROJECT_NAME, branch) }),
+    );
+    pipelines[branch] = executions.PipelineExecutionSummaries?.length ?? 0;
+  }
+  const table = world.functionWith('INTENT_TABLE_NAME').environment.INTENT_TABLE_NAME;
+  const intents = await new DynamoDBClient({}).send(new ScanCommand({ TableName: table }));
+  return {
+    stacks: [...stacks.values()].map((s) => `${s.stackName}:${s.branch}`).sort(),
+    pipelines,
+    versions: await versions(),
+    intents: (intents.Items ?? []).map((item) => JSON.stringify(item)).sort(),
+  };
+}
+
+beforeAll(async () => {
+  world = await World.create();
+}, 120_000);
+
+afterAll(async () => {
+  await world?.dispose();
+});
+
+describe('the team day, end to end', () => {
+  let branchFn: string;
+  let releaseFn: string;
+  const alice = { tips: [] as string[], executions: [] as string[], events: [] as AwsEvent[] };
+  const bob = { tips: [] as string[], executions: [] as string[], events: [] as AwsEvent[] };
+  let aliceClone: WorkClone;
+  let bobClone: WorkClone;
+
+  beforeAll(() => {
+    branchFn = world.functionWith('PIPELINE_TEMPLATE_URL').logicalId;
+    releaseFn = world.functionWith('INTENT_TABLE_NAME').logicalId;
+  });
+
+  it('1. two data scientists push experiment branches: each gets a branch stack and a SageMaker pipeline', async () => {
+    aliceClone = world.repository.clone('alice');
+    aliceClone.newBranch(DEEPER);
+    alice.tips.push(tweak(aliceClone, (c) => ((c.hyperparameters as Record<string, number>).max_depth = 6), 'deeper'));
+    alice.events = aliceClone.push(DEEPER);
+
+    bobClone = world.repository.clone('bob');
+    bobClone.newBranch(MORE_DATA);
+    bob.tips.push(tweak(bobClone, (c) => ((c.split as Record<string, number>).test = 0.1), 'more training data'));
+    bob.events = bobClone.push(MORE_DATA);
+
+    const reports = await world.deliver([...alice.events, ...bob.events]);
+    const { invoked, errors } = summary(reports);
+    expect(errors).toEqual([]);
+    // Each referenceCreated reaches the branch Lambda through the template's branch rule, and nothing else.
+    expect(invoked).toEqual({ [branchFn]: [expect.any(String), expect.any(String)] });
+
+    const stacks = await world.pipelines.stacks();
+    expect([...stacks.keys()].sort()).toEqual([DEEPER, MORE_DATA]);
+    for (const [branch, tips] of [
+      [DEEPER, alice.tips],
+      [MORE_DATA, bob.tips],
+    ] as const) {
+      const stack = stacks.get(branch);
+      expect(stack?.stackName).toBe(branchStackName(PROJECT_NAME, branch));
+      expect(stack?.parameters).toEqual(
+        expect.objectContaining({ BranchName: branch, PipelineName: codePipelineName(PROJECT_NAME, branch) }),
+      );
+      // The new pipeline ran once, on the pushed commit, with the variables the templates give the build.
+      const builds = reports.flatMap((r) => r.builds).filter((b) => b.branch === branch);
+      expect(builds.map((b) => [b.trigger, b.commit])).toEqual([['pipeline-created', tips[0]]]);
+      expect(builds[0]?.environment).toEqual(
+        expect.objectContaining({
+          BRANCH_NAME: branch,
+          COMMIT_HASH: tips[0],
+          PROJECT_NAME,
+          MODEL_PACKAGE_GROUP_NAME: GROUP,
+        }),
+      );
+      expect(await pipelineExists(branch)).toBe(true);
+    }
+    alice.executions.push(executionOf(reports.flatMap((r) => r.builds).find((b) => b.branch === DEEPER)));
+    bob.executions.push(executionOf(reports.flatMap((r) => r.builds).find((b) => b.branch === MORE_DATA)));
+  });
+
+  it('1b. a branch outside the prefix matches no rule: no stack, no pipeline, no invocation', async () => {
+    const clone = world.repository.clone('carol');
+    clone.newBranch('hotfix/typo');
+    clone.commit({ 'NOTES.md': 'typo\n' }, 'typo');
+    const reports = await world.deliver(clone.push('hotfix/typo'));
+    expect(reports.flatMap((r) => r.deliveries)).toEqual([]);
+    expect(reports.flatMap((r) => r.builds)).toEqual([]);
+    expect([...(await world.pipelines.stacks()).keys()].sort()).toEqual([DEEPER, MORE_DATA]);
+  });
+
+  it('2. each pushes twice: the push runs the branch pipeline, and each branch has two model versions', async () => {
+    alice.tips.push(
+      tweak(aliceClone, (c) => ((c.hyperparameters as Record<string, number>).n_estimators = 400), 'more trees'),
+    );
+    bob.tips.push(tweak(bobClone, (c) => ((c.split as Record<string, number>).validation = 0.1), 'even more data'));
+    const reports = await world.deliver([...aliceClone.push(DEEPER), ...bobClone.push(MORE_DATA)]);
+    const { invoked, errors } = summary(reports);
+    expect(errors).toEqual([]);
+    expect(invoked).toEqual({ [branchFn]: [expect.any(String), expect.any(String)] });
+    expect(resultsOf(reports, branchFn)).toEqual([
+      expect.objectContaining({ action: 'heal', stack: 'exists' }),
+      expect.objectContaining({ action: 'heal', stack: 'exists' }),
+    ]);
+    // The deployed stack's own trigger rule started each branch's pipeline on the new commit.
+    const builds = reports.flatMap((r) => r.builds);
+    expect(builds.map((b) => [b.branch, b.trigger, b.commit])).toEqual([
+      [DEEPER, 'event', alice.tips[1]],
+      [MORE_DATA, 'event', bob.tips[1]],
+    ]);
+    alice.executions.push(executionOf(builds[0]));
+    bob.executions.push(executionOf(builds[1]));
+
+    // SageMaker finishes the four executions; each registration event reaches the release Lambda, approves nothing.
+    for (const arn of [alice.executions[0], bob.executions[0], alice.executions[1], bob.executions[1]]) {
+      const registration = await world.sagemaker.completeExecution(arn ?? '');
+      const [report] = await world.deliver([registration.event]);
+      expect(summary([report!]).errors).toEqual([]);
+      expect(summary([report!]).invoked).toEqual({ [releaseFn]: [expect.any(String)] });
+    }
+    expect((await versions()).map((v) => [v.branch, v.commit, v.status])).toEqual([
+      [DEEPER, alice.tips[0], 'PendingManualApproval'],
+      [MORE_DATA, bob.tips[0], 'PendingManualApproval'],
+      [DEEPER, alice.tips[1], 'PendingManualApproval'],
+      [MORE_DATA, bob.tips[1], 'PendingManualApproval'],
+    ]);
+  });
+
+  it("3. a pull request squash-merged into main approves exactly that branch's newest version", async () => {
+    const before = await snapshot();
+    const pullRequest = world.repository.openPullRequest(MORE_DATA, 'Train on more data');
+    const opened = await world.deliver(pullRequest.events);
+    expect(opened.flatMap((r) => r.deliveries)).toEqual([]);
+
+    const merge = world.repository.mergePullRequest(pullRequest, 'SQUASH_MERGE');
+    const reports = await world.deliver(merge.events);
+    const { invoked, errors } = summary(reports);
+    expect(errors).toEqual([]);
+    // main updated (a squash commit, which trained nothing) and the merge: both reach only the release Lambda.
+    expect(invoked).toEqual({ [releaseFn]: [expect.any(String), expect.any(String)] });
+    expect(reports.flatMap((r) => r.builds)).toEqual([]);
+
+    const after = await snapshot();
+    expect(after.versions.map((v) => [v.branch, v.commit, v.status])).toEqual([
+      [DEEPER, alice.tips[0], 'PendingManualApproval'],
+      [MORE_DATA, bob.tips[0], 'PendingManualApproval'],
+      [DEEPER, alice.tips[1], 'PendingManualApproval'],
+      [MORE_DATA, bob.tips[1], 'Approved'],
+    ]);
+    expect({ ...after, versions: [] }).toEqual({ ...before, versions: [] });
+  });
+
+  it('4. a deleted branch loses its stack and SageMaker pipeline, and keeps its model versions', async () => {
+    const reports = await world.deliver(aliceClone.deleteRemoteBranch(DEEPER));
+    const { invoked, errors } = summary(reports);
+    expect(errors).toEqual([]);
+    expect(invoked).toEqual({ [branchFn]: [expect.any(String)] });
+    expect(reports.flatMap((r) => r.builds)).toEqual([]);
+    expect(['ABSENT', 'DELETE_COMPLETE']).toContain(await stackStatus(DEEPER));
+    expect(await pipelineExists(DEEPER)).toBe(false);
+    expect(await stackStatus(MORE_DATA)).toBe('CREATE_COMPLETE');
+    expect(await pipelineExists(MORE_DATA)).toBe(true);
+    expect((await versions()).filter((v) => v.branch === DEEPER).map((v) => [v.commit, v.status])).toEqual([
+      [alice.tips[0], 'PendingManualApproval'],
+      [alice.tips[1], 'PendingManualApproval'],
+    ]);
+  });
+
+  it('5. a merge that happens before its model is registered: Approved once registered', async () => {
+    const clone = world.repository.clone('dana');
+    clone.newBranch(EARLY);
+    const tip = clone.commit({ 'NOTES.md': 'a quick experiment\n' }, 'quick experiment');
+    const pushed = await world.deliver(clone.push(EARLY));
+    expect(summary(pushed).errors).toEqual([]);
+    const execution = executionOf(pushed.flatMap((r) => r.builds).find((b) => b.branch === EARLY));
+
+    const pullRequest = world.repository.openPullRequest(EARLY, 'Quick experiment');
+    const merge = world.repository.mergePullRequest(pullRequest, 'FAST_FORWARD_MERGE');
+    expect(merge.mergeCommit).toBe(tip);
+    const merged = await world.deliver(merge.events);
+    expect(summary(merged).errors).toEqual([]);
+    expect(resultsOf(merged, releaseFn)).toContainEqual(expect.objectContaining({ outcome: 'intent-recorded' }));
+    expect((await versions()).filter((v) => v.commit === tip)).toEqual([]);
+
+    const registration = await world.sagemaker.completeExecution(execution);
+    const registered = await world.deliver([registration.event]);
+    expect(summary(registered).errors).toEqual([]);
+    expect(resultsOf(registered, releaseFn)).toEqual([expect.objectContaining({ outcome: 'approved' })]);
+    expect((await versions()).map((v) => [v.branch, v.commit, v.status])).toEqual([
+      [DEEPER, alice.tips[0], 'PendingManualApproval'],
+      [MORE_DATA, bob.tips[0], 'PendingManualApproval'],
+      [DEEPER, alice.tips[1], 'PendingManualApproval'],
+      [MORE_DATA, bob.tips[1], 'Approved'],
+      [EARLY, tip, 'Approved'],
+    ]);
+  });
+
+  it('6. every event delivered twice (EventBridge delivers at least once) leaves the same end state', async () => {
+    const twice = async (events: AwsEvent[]) => {
+      const first = await world.deliver(events);
+      const once = await snapshot();
+      const second = await world.deliver(events);
+      expect(summary([...first, ...second]).errors).toEqual([]);
+      expect(await snapshot()).toEqual(once);
+      return first;
+    };
+    const clone = world.repository.clone('erin');
+    clone.newBranch(TWICE);
+    const tip = clone.commit({ 'NOTES.md': 'twice\n' }, 'an experiment whose events all come twice');
+    const created = await twice(clone.push(TWICE));
+    // The duplicate also matched the new stack's trigger rule; run.js starts no second execution for a commit.
+    const execution = executionOf(created.flatMap((r) => r.builds).find((b) => b.branch === TWICE));
+    const registration = await world.sagemaker.completeExecution(execution);
+    await twice([registration.event]);
+    const pullRequest = world.repository.openPullRequest(TWICE, 'Twice');
+    await twice(world.repository.mergePullRequest(pullRequest, 'THREE_WAY_MERGE').events);
+    expect((await versions()).filter((v) => v.commit === tip).map((v) => v.status)).toEqual(['Approved']);
+    await twice(clone.deleteRemoteBranch(TWICE));
+    expect(['ABSENT', 'DELETE_COMPLETE']).toContain(await stackStatus(TWICE));
+    expect(await pipelineExists(TWICE)).toBe(false);
+  });
+
+  it('7. the reconcile schedule finds every branch in git (CodeCommit stand-in) and changes nothing', async () => {
+    const before = await snapshot();
+    const [rule] = world.bus.scheduledRules();
+    const deliveries = await world.bus.fireSchedule(rule ?? '');
+    expect(deliveries.map((d) => [d.invocation.functionLogicalId, d.invocation.ok, d.invocation.error])).toEqual([
+      [branchFn, true, undefined],
+    ]);
+    expect(world.codecommit.calls).toContain('ListBranches');
+    expect(await snapshot()).toEqual(before);
+  });
+});
