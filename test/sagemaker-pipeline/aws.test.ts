@@ -1,0 +1,116 @@
+/** Unit tests (mocked SDK clients) for the run command's AWS paths that moto cannot produce. */
+import {
+  CreatePipelineCommand,
+  DescribePipelineCommand,
+  DescribePipelineExecutionCommand,
+  ListPipelineExecutionsCommand,
+  SageMakerClient,
+  StartPipelineExecutionCommand,
+  UpdatePipelineCommand,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  consoleLink,
+  executionToken,
+  startExecutionOnce,
+  upsertPipeline,
+  waitForExecution,
+} from '../../sagemaker-pipeline/src/aws';
+
+const sagemaker = mockClient(SageMakerClient);
+const client = new SageMakerClient({ region: 'us-east-1' });
+const spec = { name: 'p-main', definition: '{}', roleArn: 'arn:aws:iam::1:role/r', description: 'd', tags: [] };
+const COMMIT = 'c'.repeat(40);
+
+function error(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+describe('run command AWS calls', () => {
+  beforeEach(() => sagemaker.reset());
+
+  it('updates instead when a concurrent build created the pipeline first', async () => {
+    sagemaker.on(DescribePipelineCommand).rejects(error('ResourceNotFound', 'Pipeline p-main does not exist'));
+    sagemaker
+      .on(CreatePipelineCommand)
+      .rejects(error('ValidationException', 'Pipeline with name (p-main) already exists.'));
+    sagemaker.on(UpdatePipelineCommand).resolves({ PipelineArn: 'arn:p' });
+    await expect(upsertPipeline(client, spec)).resolves.toEqual({ action: 'updated', arn: 'arn:p' });
+    expect(sagemaker).toHaveReceivedCommandWith(UpdatePipelineCommand, {
+      PipelineName: 'p-main',
+      PipelineDefinition: '{}',
+    });
+  });
+
+  it('passes other DescribePipeline errors through and changes nothing', async () => {
+    sagemaker.on(DescribePipelineCommand).rejects(error('AccessDeniedException', 'not allowed'));
+    await expect(upsertPipeline(client, spec)).rejects.toThrow('not allowed');
+    expect(sagemaker).not.toHaveReceivedCommand(CreatePipelineCommand);
+    expect(sagemaker).not.toHaveReceivedCommand(UpdatePipelineCommand);
+  });
+
+  it('starts with a client token derived from pipeline and commit, the same on a retry', async () => {
+    sagemaker.on(ListPipelineExecutionsCommand).resolves({ PipelineExecutionSummaries: [] });
+    sagemaker.on(StartPipelineExecutionCommand).resolves({ PipelineExecutionArn: 'arn:e' });
+    const input = { pipelineName: 'p-main', commit: COMMIT, branch: 'main', parameters: { CommitId: COMMIT } };
+    await startExecutionOnce(client, input);
+    await startExecutionOnce(client, input);
+    const tokens = sagemaker.commandCalls(StartPipelineExecutionCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(tokens).toEqual([executionToken('p-main', COMMIT), executionToken('p-main', COMMIT)]);
+    expect(tokens[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(executionToken('p-other', COMMIT)).not.toBe(tokens[0]);
+  });
+
+  it('finds the execution of the commit on a later page of the listing', async () => {
+    sagemaker
+      .on(ListPipelineExecutionsCommand)
+      .resolvesOnce({
+        PipelineExecutionSummaries: [{ PipelineExecutionArn: 'arn:other', PipelineExecutionDisplayName: 'commit-x' }],
+        NextToken: 'page2',
+      })
+      .resolvesOnce({
+        PipelineExecutionSummaries: [
+          {
+            PipelineExecutionArn: 'arn:mine',
+            PipelineExecutionDisplayName: `commit-${COMMIT}`,
+            PipelineExecutionStatus: 'Executing',
+          },
+        ],
+      });
+    const result = await startExecutionOnce(client, {
+      pipelineName: 'p-main',
+      commit: COMMIT,
+      branch: 'main',
+      parameters: {},
+    });
+    expect(result).toEqual({ arn: 'arn:mine', started: false, status: 'Executing' });
+    expect(sagemaker).not.toHaveReceivedCommand(StartPipelineExecutionCommand);
+  });
+
+  it('waits until the execution ends and reports a failure with its reason', async () => {
+    sagemaker
+      .on(DescribePipelineExecutionCommand)
+      .resolvesOnce({ PipelineExecutionStatus: 'Executing' })
+      .resolvesOnce({ PipelineExecutionStatus: 'Failed', FailureReason: 'Step GateFailed failed' });
+    const seen: string[] = [];
+    const result = await waitForExecution(client, 'arn:e', {
+      intervalMs: 1,
+      timeoutMs: 5000,
+      onStatus: (s) => seen.push(s),
+    });
+    expect(result).toEqual({ status: 'Failed', failureReason: 'Step GateFailed failed' });
+    expect(seen).toEqual(['Executing', 'Failed']);
+  });
+
+  it('gives up waiting after the timeout', async () => {
+    sagemaker.on(DescribePipelineExecutionCommand).resolves({ PipelineExecutionStatus: 'Executing' });
+    await expect(waitForExecution(client, 'arn:e', { intervalMs: 1, timeoutMs: 5 })).rejects.toThrow('still Executing');
+  });
+
+  it('links to the console of the region, in the China partition too', () => {
+    const arn = 'arn:aws-cn:sagemaker:cn-north-1:1:pipeline/p-main/execution/abc123';
+    expect(consoleLink('cn-north-1', 'p-main', arn)).toBe(
+      'https://cn-north-1.console.amazonaws.cn/sagemaker/home?region=cn-north-1#/pipelines/p-main/executions/abc123',
+    );
+  });
+});
