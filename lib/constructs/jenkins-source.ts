@@ -7,8 +7,8 @@
  * - the train role uploads under `ci-source/`, starts and reads builds of that one project, and reads their logs;
  * - the release role invokes the release function, nothing else.
  *
- * Both are assumable by one principal from configuration: an IAM role or user ARN (Jenkins' own identity), or GitHub's
- * OIDC provider, in which case the train role trusts only the repository's experiment branches and the release role
+ * Both are assumable by one principal from configuration: an IAM role or user ARN (Jenkins' own identity), this
+ * account (principals its administrators allow to assume them), or GitHub's OIDC provider, in which case the train role trusts only the repository's experiment branches and the release role
  * only its main branch, so a workflow on an experiment branch cannot approve a model.
  *
  * Studio lists a project's repositories from SageMaker code repositories tagged with the project; when a repository
@@ -37,6 +37,11 @@ export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
 export type CiPrincipal =
   /** An IAM role or user ARN, for example the role of the Jenkins controller or agents. */
   | { readonly kind: 'iam'; readonly arn: string }
+  /**
+   * This account: any IAM principal of the account whose own policy allows sts:AssumeRole on the roles (the
+   * account's administrators decide who). The fallback when configuration names no principal.
+   */
+  | { readonly kind: 'account' }
   /**
    * GitHub Actions through the account's OIDC provider for token.actions.githubusercontent.com, for one repository.
    */
@@ -114,7 +119,7 @@ function validate(props: JenkinsSourceProps): void {
           '(arn:aws:iam::<account>:role/<name> or :user/<name>); assumed-role session ARNs cannot be trusted',
       );
     }
-  } else {
+  } else if (principal.kind === 'github-oidc') {
     if (!GITHUB_REPOSITORY.test(principal.repository)) {
       throw new Error(`principal.repository ${JSON.stringify(principal.repository)} must be "owner/repo"`);
     }
@@ -251,6 +256,9 @@ export class JenkinsSource extends Construct {
   ): [iam.IPrincipal, iam.IPrincipal] {
     if (principal.kind === 'iam') {
       return [new iam.ArnPrincipal(principal.arn), new iam.ArnPrincipal(principal.arn)];
+    }
+    if (principal.kind === 'account') {
+      return [new iam.AccountRootPrincipal(), new iam.AccountRootPrincipal()];
     }
     const stack = Stack.of(this);
     const providerArn =

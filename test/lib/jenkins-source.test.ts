@@ -217,6 +217,24 @@ describe('JenkinsSource', () => {
     }
   });
 
+  it('falls back to trusting the account, whose administrators then decide who may assume the roles', () => {
+    const built = build({ principal: { kind: 'account' } });
+    const roles = built.template().findResources('AWS::IAM::Role');
+    for (const role of [built.ci.trainRole, built.ci.releaseRole]) {
+      const properties = (roles[roleLogicalId(built, role)] as { Properties: Record<string, unknown> }).Properties;
+      expect(properties.AssumeRolePolicyDocument).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+          },
+        ],
+      });
+    }
+  });
+
   it('trusts GitHub OIDC for the repository: experiment branches may train, only main may release', () => {
     const built = build({ principal: { kind: 'github-oidc', repository: 'acme/churn' } });
     const roles = built.template().findResources('AWS::IAM::Role');
