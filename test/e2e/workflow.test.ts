@@ -24,6 +24,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { branchStackName, codePipelineName, sageMakerPipelineName } from '../../lambda/shared/naming';
 import { BuildRun } from './support/branch-pipelines';
+import { EventBus } from './support/event-bus';
+import { matchesEventPattern } from './support/event-pattern';
 import { AwsEvent, WorkClone } from './support/git-events';
 import { DeliveryReport, PROJECT_NAME, World } from './support/world';
 
@@ -217,6 +219,19 @@ describe('the team day, end to end', () => {
     bob.executions.push(executionOf(reports.flatMap((r) => r.builds).find((b) => b.branch === MORE_DATA)));
   });
 
+  it("1a. delivery follows the template: with the branch rule's prefix changed, the same push reaches nothing", async () => {
+    const template = JSON.parse(JSON.stringify(world.app.productTemplate)) as typeof world.app.productTemplate;
+    const [ruleId] = Object.entries(template.Resources)
+      .filter(([, r]) => JSON.stringify(r.Properties?.EventPattern ?? null).includes('referenceDeleted'))
+      .map(([id]) => id);
+    const pattern = template.Resources[ruleId ?? '']?.Properties?.EventPattern as { detail: Record<string, unknown> };
+    expect(pattern.detail.referenceName).toEqual([{ prefix: 'experiment/' }]);
+    pattern.detail.referenceName = [{ prefix: 'experiments/' }];
+    const wrong = await EventBus.fromTemplate(template, world.resources, world.functions);
+    expect(await wrong.put(alice.events[0])).toEqual([]);
+    expect(matchesEventPattern(world.bus.pattern(ruleId ?? '') ?? {}, alice.events[0])).toBe(true);
+  });
+
   it('1b. a branch outside the prefix matches no rule: no stack, no pipeline, no invocation', async () => {
     const clone = world.repository.clone('carol');
     clone.newBranch('hotfix/typo');
@@ -250,8 +265,26 @@ describe('the team day, end to end', () => {
     bob.executions.push(executionOf(builds[1]));
 
     // SageMaker finishes the four executions; each registration event reaches the release Lambda, approves nothing.
-    for (const arn of [alice.executions[0], bob.executions[0], alice.executions[1], bob.executions[1]]) {
-      const registration = await world.sagemaker.completeExecution(arn ?? '');
+    const runs = [
+      [alice.executions[0], DEEPER, alice.tips[0]],
+      [bob.executions[0], MORE_DATA, bob.tips[0]],
+      [alice.executions[1], DEEPER, alice.tips[1]],
+      [bob.executions[1], MORE_DATA, bob.tips[1]],
+    ] as const;
+    for (const [arn = '', branch, commit = ''] of runs) {
+      const registration = await world.sagemaker.completeExecution(arn);
+      // The version carries the metadata contract (docs/design.md) the release Lambda reads.
+      const described = await sagemaker().send(
+        new DescribeModelPackageCommand({ ModelPackageName: registration.modelPackageArn }),
+      );
+      expect(described).toEqual(
+        expect.objectContaining({
+          ModelPackageGroupName: GROUP,
+          ModelPackageDescription: expect.stringMatching(new RegExp(`^commit ${commit}`)),
+          MetadataProperties: expect.objectContaining({ CommitId: commit }),
+          CustomerMetadataProperties: { commit_id: commit, branch, pipeline_execution_arn: arn },
+        }),
+      );
       const [report] = await world.deliver([registration.event]);
       expect(summary([report!]).errors).toEqual([]);
       expect(summary([report!]).invoked).toEqual({ [releaseFn]: [expect.any(String)] });

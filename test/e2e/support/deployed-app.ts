@@ -7,62 +7,45 @@
  * - {@link DeployedFunction}: one Lambda function of the template in a child process (a warm execution environment):
  *   `LAMBDA_TASK_ROOT` is the bundle's asset directory, `_HANDLER` the template's `Handler`, the environment exactly
  *   the template's `Environment.Variables` (resolved against the emulator) plus what Lambda itself sets (region,
- *   credentials) and the emulator's endpoint. Each invocation gets a context whose remaining time counts down from
+ *   credentials, `NODE_PATH` to the SDK) and the emulator's endpoint. Each invocation gets a context whose remaining time counts down from
  *   the template's `Timeout`.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { BaselineStack } from '../../../lib/baseline-stack';
-import { readConfig } from '../../../lib/config';
+import { buildApp, removeApp } from '../../support/app';
 import { PROJECT_ROOT } from '../../support/fixtures';
 import { CfnTemplate, TemplateResources } from './template-resources';
 
 export interface SynthesizedApp {
   readonly assemblyDir: string;
   readonly productTemplate: CfnTemplate;
-  /** The main branch and branch prefix the app was configured with (cdk.json). */
-  readonly mainBranch: string;
-  readonly branchPrefix: string;
   /** The file or directory in the assembly of the asset published under `s3Key` (`<hash>.zip`, `<hash>.json`). */
   assetPath(s3Key: string): string;
+  /** Removes the assembly. */
+  remove(): void;
 }
 
 /**
- * Synthesizes the app as `npm run synth` does (cdk.json's context, the given account and region) into `outdir`,
- * which must lie inside the project so that the bundles resolve the SDK packages Lambda provides (`@aws-sdk/*`,
- * left external by the bundling) from the project's node_modules, as the Lambda runtime provides them.
+ * Synthesizes the app as the tests build it (test/support/app.ts: cdk.json's context) for `account` and `region`,
+ * with bundling on, so the Lambda assets are the esbuild bundles a deployment uploads.
  */
-export function synthesizeApp(outdir: string, account: string, region: string): SynthesizedApp {
-  fs.rmSync(outdir, { recursive: true, force: true });
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
-    context: Record<string, unknown>;
-  };
-  const app = new App({ outdir, context: { ...cdkJson.context, account, region } });
-  const config = readConfig((key) => app.node.tryGetContext(key), {});
-  const baseline = new BaselineStack(app, 'MultibranchMlops', {
-    config,
-    snapshotDirectory: path.join(outdir, 'product-stack-snapshots'),
-  });
-  const assembly = app.synth();
-  const templateFile = path.join(assembly.directory, baseline.productStack.templateFile);
-  const productTemplate = JSON.parse(fs.readFileSync(templateFile, 'utf8')) as CfnTemplate;
-  const entries = fs.readdirSync(assembly.directory);
+export function synthesizeApp(account: string, region: string): SynthesizedApp {
+  const built = buildApp({ context: { account, region, 'aws:cdk:bundling-stacks': ['**'] } });
+  const entries = fs.readdirSync(built.outdir);
   return {
-    assemblyDir: assembly.directory,
-    productTemplate,
-    mainBranch: config.mainBranch,
-    branchPrefix: config.branchPrefix,
+    assemblyDir: built.outdir,
+    productTemplate: built.productTemplate.toJSON() as CfnTemplate,
     assetPath(s3Key: string): string {
       const hash = s3Key.replace(/\.(zip|json)$/, '');
       const found = entries.filter((e) => e === `asset.${hash}` || e === `asset.${hash}.json`);
       if (found.length !== 1 || !found[0]) {
-        throw new Error(`no single asset for S3 key ${s3Key} in ${assembly.directory} (found ${found.join(', ')})`);
+        throw new Error(`no single asset for S3 key ${s3Key} in ${built.outdir} (found ${found.join(', ')})`);
       }
-      return path.join(assembly.directory, found[0]);
+      return path.join(built.outdir, found[0]);
     },
+    remove: () => removeApp(built),
   };
 }
 
@@ -200,6 +183,8 @@ export class DeployedFunction {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         LAMBDA_TASK_ROOT: this.taskRoot,
         _HANDLER: this.handlerName,
+        // Lambda's runtime provides the AWS SDK (which the bundles leave external) through NODE_PATH.
+        NODE_PATH: path.join(PROJECT_ROOT, 'node_modules'),
         ...this.environment,
       },
     });

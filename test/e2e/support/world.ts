@@ -9,9 +9,9 @@
  * then the branch pipelines it started run (CodePipeline → CodeBuild → run.js).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { PROJECT_ROOT } from '../../support/fixtures';
 import { MotoServer, startMoto, useMotoEnvironment } from '../../support/moto';
 import { BranchPipelines, BuildRun } from './branch-pipelines';
 import { CodeCommitStandIn, startCodeCommitStandIn } from './codecommit-standin';
@@ -49,8 +49,8 @@ export class World {
   ) {}
 
   static async create(): Promise<World> {
-    const workDir = path.join(PROJECT_ROOT, '.test-out', 'e2e');
-    const app = synthesizeApp(path.join(workDir, 'cdk.out'), ACCOUNT, REGION);
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-world-'));
+    const app = synthesizeApp(ACCOUNT, REGION);
     const moto = await startMoto();
     useMotoEnvironment(moto.endpoint, REGION);
     const template = app.productTemplate;
@@ -170,6 +170,7 @@ export class World {
     await this.codecommit.stop();
     await this.moto.stop();
     this.repository.dispose();
-    fs.rmSync(path.join(this.workDir, 'builds'), { recursive: true, force: true });
+    this.app.remove();
+    fs.rmSync(this.workDir, { recursive: true, force: true });
   }
 }
