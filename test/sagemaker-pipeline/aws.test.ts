@@ -8,7 +8,10 @@ import {
   StartPipelineExecutionCommand,
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
+import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SEED_SOURCE_DIR } from '../../lib/seed-code';
+import { main } from '../../sagemaker-pipeline/src/cli';
 import {
   consoleLink,
   executionToken,
@@ -18,6 +21,7 @@ import {
 } from '../../sagemaker-pipeline/src/aws';
 
 const sagemaker = mockClient(SageMakerClient);
+const s3 = mockClient(S3Client);
 const client = new SageMakerClient({ region: 'us-east-1' });
 const spec = { name: 'p-main', definition: '{}', roleArn: 'arn:aws:iam::1:role/r', description: 'd', tags: [] };
 const COMMIT = 'c'.repeat(40);
@@ -27,7 +31,32 @@ function error(name: string, message: string): Error {
 }
 
 describe('run command AWS calls', () => {
-  beforeEach(() => sagemaker.reset());
+  beforeEach(() => {
+    sagemaker.reset();
+    s3.reset();
+  });
+
+  it('--dry-run prints the definition and sends no request to AWS, even with every variable set', async () => {
+    const out: string[] = [];
+    const code = await main(
+      ['--dry-run'],
+      {
+        BRANCH_NAME: 'main',
+        COMMIT_HASH: COMMIT,
+        PROJECT_NAME: 'abalone',
+        PROJECT_ID: 'p-1',
+        ARTIFACT_BUCKET: 'bucket-1',
+        SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
+        AWS_REGION: 'eu-west-1',
+      },
+      SEED_SOURCE_DIR,
+      { out: (l) => out.push(l), err: (l) => out.push(l) },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(out.join('\n')).Version).toBe('2020-12-01');
+    expect(sagemaker.calls()).toHaveLength(0);
+    expect(s3.calls()).toHaveLength(0);
+  });
 
   it('updates instead when a concurrent build created the pipeline first', async () => {
     sagemaker.on(DescribePipelineCommand).rejects(error('ResourceNotFound', 'Pipeline p-main does not exist'));
