@@ -6,12 +6,19 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BaselineStack } from '../lib/baseline-stack';
-import { readConfig } from '../lib/config';
+import { ConfigError, readConfig } from '../lib/config';
 
 const app = new App();
-const config = readConfig((key) => app.node.tryGetContext(key));
-new BaselineStack(app, 'MultibranchMlops', {
-  config,
-  branchTemplateValidation: (branchApp) => [new AwsSolutionsChecks(branchApp)],
-});
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+try {
+  const config = readConfig((key) => app.node.tryGetContext(key));
+  new BaselineStack(app, 'MultibranchMlops', {
+    config,
+    branchTemplateValidation: (branchApp) => [new AwsSolutionsChecks(branchApp)],
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+} catch (error) {
+  // A bad context value is the user's to fix: say which key, without a stack trace.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

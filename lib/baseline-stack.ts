@@ -92,6 +92,10 @@ export class BaselineStack extends Stack {
       ],
     });
     Tags.of(this.product).add(STUDIO_VISIBILITY_TAG.key, STUDIO_VISIBILITY_TAG.value);
+    // A new version becomes available only once the assets it provisions from (Lambda code, seed code, branch
+    // template) have been copied into the asset bucket.
+    const assetDeployment = assets.node.tryFindChild('ProductAssetsDeployment');
+    if (assetDeployment !== undefined) this.product.node.addDependency(assetDeployment);
 
     this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
       displayName: 'Multi-branch MLOps',

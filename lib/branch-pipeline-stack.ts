@@ -98,14 +98,12 @@ export class BranchPipelineStack extends Stack {
       output: sourceOutput,
       trigger: actions.CodeCommitTrigger.EVENTS,
       eventRole: eventsRole,
-      role: pipelineRole,
       variablesNamespace: 'SourceVariables',
     });
     const train = new actions.CodeBuildAction({
       actionName: 'Train',
       project: buildProject,
       input: sourceOutput,
-      role: pipelineRole,
       environmentVariables: {
         BRANCH_NAME: { value: value('BranchName') },
         COMMIT_HASH: { value: source.variables.commitId },
@@ -118,6 +116,8 @@ export class BranchPipelineStack extends Stack {
       role: pipelineRole,
       artifactBucket,
       crossAccountKeys: false,
+      // The actions run with the pipeline role: no action role, so the template creates none.
+      usePipelineRoleForActions: true,
       restartExecutionOnUpdate: false,
       stages: [
         { stageName: SOURCE_STAGE, actions: [source] },

@@ -8,7 +8,7 @@ import { IConstruct } from 'constructs';
 
 /** Acknowledges a whole rule (for example `AwsSolutions-S1`) on `scope` and its children. */
 export function acknowledgeRule(scope: IConstruct, ruleId: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id: `AwsSolutions-${ruleId}`, reason });
+  Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${ruleId}`, reason });
 }
 
 /**
@@ -17,7 +17,7 @@ export function acknowledgeRule(scope: IConstruct, ruleId: string, reason: strin
  */
 export function acknowledgeWildcards(scope: IConstruct, findings: Record<string, string>): void {
   for (const [finding, reason] of Object.entries(findings)) {
-    Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`, reason });
   }
 }
 

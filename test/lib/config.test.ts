@@ -1,0 +1,158 @@
+import { ConfigError, readConfig } from '../../lib/config';
+
+const BASE: Record<string, unknown> = { account: '123456789012', region: 'eu-west-1' };
+
+function read(context: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
+  const merged = { ...BASE, ...context };
+  return readConfig((key) => merged[key], env);
+}
+
+function errorOf(context: Record<string, unknown>, env: NodeJS.ProcessEnv = {}): ConfigError {
+  try {
+    read(context, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = read({});
+    expect(config).toMatchObject({
+      account: '123456789012',
+      region: 'eu-west-1',
+      sourceProvider: 'codecommit',
+      studioPrincipalArns: [],
+      branchPrefix: 'experiment/',
+      mainBranch: 'main',
+      reconcileIntervalMinutes: 60,
+      intentTtlDays: 30,
+      logRetentionDays: 90,
+      productVersionLocked: false,
+      retainedProductVersions: [],
+    });
+    expect(config.productVersion).toMatch(/^v\d+\.\d+\.\d+/);
+  });
+
+  it('takes account and region from the CLI environment when the context has none', () => {
+    const config = readConfig(() => undefined, {
+      CDK_DEFAULT_ACCOUNT: '210987654321',
+      CDK_DEFAULT_REGION: 'ap-south-1',
+    });
+    expect(config.account).toBe('210987654321');
+    expect(config.region).toBe('ap-south-1');
+  });
+
+  it('prefers context account and region over the CLI environment', () => {
+    const config = read({}, { CDK_DEFAULT_ACCOUNT: '210987654321', CDK_DEFAULT_REGION: 'ap-south-1' });
+    expect(config.account).toBe('123456789012');
+    expect(config.region).toBe('eu-west-1');
+  });
+
+  it('rejects a missing account, naming the key', () => {
+    const error = errorOf({ account: undefined });
+    expect(error.key).toBe('account');
+    expect(error.message).toContain('"account" is required');
+  });
+
+  it('rejects an account that is not 12 digits', () => {
+    expect(errorOf({ account: '1234' }).message).toContain('"account" must be a 12-digit AWS account id');
+  });
+
+  it('rejects a region that is not a region name', () => {
+    expect(errorOf({ region: 'Europe' }).message).toContain('"region" must be an AWS region');
+  });
+
+  it('accepts both source providers', () => {
+    expect(read({ sourceProvider: 'jenkins' }).sourceProvider).toBe('jenkins');
+    expect(read({ sourceProvider: 'codecommit' }).sourceProvider).toBe('codecommit');
+  });
+
+  it('rejects an unknown source provider, naming the key and the allowed values', () => {
+    const error = errorOf({ sourceProvider: 'github' });
+    expect(error.key).toBe('sourceProvider');
+    expect(error.message).toBe(
+      'Invalid configuration: context key "sourceProvider" must be one of "codecommit", "jenkins", got "github"',
+    );
+  });
+
+  it('reads principals from a JSON array, a JSON string and a comma-separated string', () => {
+    const a = 'arn:aws:iam::123456789012:role/DataScientist';
+    const b = 'arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-ExecutionRole-2024';
+    expect(read({ studioPrincipalArns: [a, b] }).studioPrincipalArns).toEqual([a, b]);
+    expect(read({ studioPrincipalArns: JSON.stringify([a, b]) }).studioPrincipalArns).toEqual([a, b]);
+    expect(read({ studioPrincipalArns: `${a}, ${b}` }).studioPrincipalArns).toEqual([a, b]);
+  });
+
+  it('rejects a principal that is not an IAM role ARN', () => {
+    const error = errorOf({ studioPrincipalArns: ['arn:aws:iam::123456789012:user/alice'] });
+    expect(error.key).toBe('studioPrincipalArns');
+    expect(error.message).toContain('must hold IAM role ARNs');
+  });
+
+  it('rejects principals that are not a list of strings', () => {
+    expect(errorOf({ studioPrincipalArns: [42] }).key).toBe('studioPrincipalArns');
+    expect(errorOf({ studioPrincipalArns: '[not json' }).key).toBe('studioPrincipalArns');
+  });
+
+  it('rejects a repeated principal', () => {
+    const a = 'arn:aws:iam::123456789012:role/DataScientist';
+    expect(errorOf({ studioPrincipalArns: [a, a] }).message).toContain('must not repeat an ARN');
+  });
+
+  it('rejects a branch prefix that is not the start of a branch name', () => {
+    for (const bad of ['refs heads', '/experiment', 'exp..eriment/', 42]) {
+      expect(errorOf({ branchPrefix: bad }).key).toBe('branchPrefix');
+    }
+  });
+
+  it('rejects a main branch that is not a branch name', () => {
+    for (const bad of ['main branch', 'main/', '../main']) {
+      expect(errorOf({ mainBranch: bad }).key).toBe('mainBranch');
+    }
+  });
+
+  it('rejects a main branch under the experiment prefix', () => {
+    const error = errorOf({ branchPrefix: 'exp', mainBranch: 'experimental' });
+    expect(error.key).toBe('mainBranch');
+    expect(error.message).toContain('must not be under branchPrefix "exp"');
+  });
+
+  it('reads integers from numbers and numeric strings and rejects others', () => {
+    expect(read({ reconcileIntervalMinutes: '15' }).reconcileIntervalMinutes).toBe(15);
+    expect(read({ intentTtlDays: 7 }).intentTtlDays).toBe(7);
+    expect(errorOf({ reconcileIntervalMinutes: 1 }).message).toContain(
+      '"reconcileIntervalMinutes" must be an integer from 5 to 1440, got 1',
+    );
+    expect(errorOf({ intentTtlDays: 'soon' }).key).toBe('intentTtlDays');
+    expect(errorOf({ intentTtlDays: 1.5 }).key).toBe('intentTtlDays');
+  });
+
+  it('rejects a log retention CloudWatch Logs does not offer', () => {
+    expect(read({ logRetentionDays: 14 }).logRetentionDays).toBe(14);
+    const error = errorOf({ logRetentionDays: 10 });
+    expect(error.key).toBe('logRetentionDays');
+    expect(error.message).toContain('must be one of 1, 3, 5, 7, 14');
+  });
+
+  it('reads the product version settings', () => {
+    const config = read({ productVersion: 'v2.0.0', productVersionLocked: 'true', retainedProductVersions: 'v1.0.0' });
+    expect(config).toMatchObject({
+      productVersion: 'v2.0.0',
+      productVersionLocked: true,
+      retainedProductVersions: ['v1.0.0'],
+    });
+  });
+
+  it('rejects a product version name with characters outside the allowed set', () => {
+    expect(errorOf({ productVersion: 'v1 final' }).key).toBe('productVersion');
+    expect(errorOf({ productVersionLocked: 'yes' }).key).toBe('productVersionLocked');
+  });
+
+  it('rejects retaining the current product version as an earlier one', () => {
+    const error = errorOf({ productVersion: 'v2', retainedProductVersions: ['v1', 'v2'] });
+    expect(error.key).toBe('retainedProductVersions');
+  });
+});

@@ -1,0 +1,359 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { BRANCH_TEMPLATE_PARAMETERS } from '../../lib/branch-pipeline-stack';
+import { RECONCILE_INPUT } from '../../lib/constructs/branch-automation';
+import { ROLE_PATH } from '../../lib/constructs/monitored-function';
+import { BuiltApp, buildApp, removeApp } from '../support/app';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+const PROJECT = { Ref: 'SageMakerProjectName' };
+const PREFIX = 'experiment/';
+
+function only(template: Template, type: string, props: Record<string, unknown> = {}): [string, Resource] {
+  const found = Object.entries(template.findResources(type, props ? { Properties: props } : undefined));
+  if (found.length !== 1) throw new Error(`expected one ${type} matching, found ${found.length}`);
+  return found[0] as [string, Resource];
+}
+
+function functionNamed(template: Template, idPrefix: string): [string, Resource] {
+  const entry = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(idPrefix));
+  if (entry === undefined) throw new Error(`no function ${idPrefix}`);
+  return entry as [string, Resource];
+}
+
+function policyOfRole(template: Template, roleId: string): Statement[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Array<{
+    Properties: { Roles: Array<{ Ref: string }>; PolicyDocument: { Statement: Statement[] } };
+  }>;
+  return policies
+    .filter((policy) => policy.Properties.Roles.some((role) => role.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+function roleOf(fn: Resource): string {
+  return ((fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'] as [string, string])[0];
+}
+
+function ruleTargeting(template: Template, functionId: string): Resource[] {
+  return (Object.values(template.findResources('AWS::Events::Rule')) as Resource[]).filter((rule) =>
+    JSON.stringify(rule.Properties.Targets).includes(`"${functionId}"`),
+  );
+}
+
+describe('ProjectProductStack', () => {
+  let built: BuiltApp;
+  let template: Template;
+  let branchFnId: string;
+  let branchFn: Resource;
+  let releaseFnId: string;
+  let releaseFn: Resource;
+  let repositoryId: string;
+
+  beforeAll(() => {
+    built = buildApp();
+    template = built.productTemplate;
+    [branchFnId, branchFn] = functionNamed(template, 'BranchAutomationHandlerFunction');
+    [releaseFnId, releaseFn] = functionNamed(template, 'ReleaseAutomationHandlerFunction');
+    [repositoryId] = only(template, 'AWS::CodeCommit::Repository');
+  });
+  afterAll(() => removeApp(built));
+
+  it('takes the two parameters SageMaker passes, with the constraints SageMaker puts on them', () => {
+    expect(template.toJSON().Parameters).toEqual({
+      SageMakerProjectName: expect.objectContaining({
+        Type: 'String',
+        AllowedPattern: '^[a-zA-Z](-*[a-zA-Z0-9])*',
+        MaxLength: 32,
+        MinLength: 1,
+      }),
+      SageMakerProjectId: expect.objectContaining({ Type: 'String', MaxLength: 16, MinLength: 1 }),
+    });
+  });
+
+  it('creates the repository model-<project>-train with the seed code on the main branch', () => {
+    template.hasResourceProperties('AWS::CodeCommit::Repository', {
+      RepositoryName: { 'Fn::Join': ['', ['model-', PROJECT, '-train']] },
+      Code: {
+        BranchName: 'main',
+        S3: { Bucket: Match.stringLikeRegexp('^multibranch-mlops-assets-'), Key: Match.stringLikeRegexp('\\.zip$') },
+      },
+    });
+  });
+
+  it('creates the model package group model-<project>', () => {
+    template.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
+      ModelPackageGroupName: { 'Fn::Join': ['', ['model-', PROJECT]] },
+    });
+  });
+
+  it('keeps one artifact bucket, retained, encrypted, versioned and private', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicPolicy: true, RestrictPublicBuckets: true }),
+        LifecycleConfiguration: { Rules: [Match.objectLike({ AbortIncompleteMultipartUpload: Match.anyValue() })] },
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('gives every branch one shared build project with the project environment', () => {
+    template.resourceCountIs('AWS::CodeBuild::Project', 1);
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Name: { 'Fn::Join': ['', ['model-', PROJECT, '-train']] },
+      Source: { Type: 'CODEPIPELINE', BuildSpec: 'buildspec.yml' },
+      Environment: Match.objectLike({
+        PrivilegedMode: false,
+        EnvironmentVariables: Match.arrayWith(
+          [
+            'PROJECT_NAME',
+            'PROJECT_ID',
+            'ARTIFACT_BUCKET',
+            'MODEL_PACKAGE_GROUP_NAME',
+            'SAGEMAKER_PIPELINE_ROLE_ARN',
+          ].map((Name) => Match.objectLike({ Name })),
+        ),
+      }),
+    });
+  });
+
+  it('creates every role under the product role path, with no AWS managed policy and no wildcard action', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as Resource[];
+    expect(roles).toHaveLength(7);
+    for (const role of roles) {
+      expect(role.Properties.Path).toBe(ROLE_PATH);
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[]).flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    for (const statement of statements) {
+      for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
+    }
+  });
+
+  it('has roles for CodePipeline, CodeBuild, SageMaker, CloudFormation, EventBridge and the two functions', () => {
+    const services = (Object.values(template.findResources('AWS::IAM::Role')) as Resource[]).map(
+      (role) =>
+        (role.Properties.AssumeRolePolicyDocument as { Statement: Array<{ Principal: { Service: string } }> })
+          .Statement[0]?.Principal.Service,
+    );
+    expect(services.sort()).toEqual(
+      [
+        'cloudformation.amazonaws.com',
+        'codebuild.amazonaws.com',
+        'codepipeline.amazonaws.com',
+        'events.amazonaws.com',
+        'lambda.amazonaws.com',
+        'lambda.amazonaws.com',
+        'sagemaker.amazonaws.com',
+      ].sort(),
+    );
+  });
+
+  it('lets the CloudFormation service role pass only the pipeline and events roles', () => {
+    const [cfnRoleId] = only(template, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })],
+      }),
+    });
+    const passed = policyOfRole(template, cfnRoleId)
+      .filter((s) => [s.Action].flat().includes('iam:PassRole'))
+      .flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r)));
+    expect(passed).toHaveLength(2);
+    expect(passed.join()).toMatch(/BranchPipelineRolesPipelineRole\w+","Arn"/);
+    expect(passed.join()).toMatch(/BranchPipelineRolesEventsRole\w+","Arn"/);
+    const actions = policyOfRole(template, cfnRoleId).flatMap((s) => [s.Action].flat());
+    expect(actions.every((a) => /^(codepipeline|events|iam:PassRole)/.test(a))).toBe(true);
+  });
+
+  it('runs both functions on the newest Node.js runtime, ARM64, JSON logs, with a dead-letter queue', () => {
+    for (const fn of [branchFn, releaseFn]) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        LoggingConfig: { LogFormat: 'JSON' },
+        DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] } },
+      });
+    }
+    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('alarms on errors of each function and on messages in each dead-letter queue', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    for (const fnId of [branchFnId, releaseFnId]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }],
+      });
+    }
+    const dlqAlarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' },
+    });
+    expect(Object.keys(dlqAlarms)).toHaveLength(2);
+  });
+
+  it('names the release function release-model-package-<project>', () => {
+    expect(releaseFn.Properties.FunctionName).toEqual({ 'Fn::Join': ['', ['release-model-package-', PROJECT]] });
+    expect(branchFn.Properties.FunctionName).toBeUndefined();
+  });
+
+  it('gives the branch function the contract environment, with the static branch template parameters', () => {
+    const env = (branchFn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        'PROJECT_NAME',
+        'PROJECT_ID',
+        'REPOSITORY_NAME',
+        'BRANCH_PREFIX',
+        'PIPELINE_TEMPLATE_URL',
+        'CLOUDFORMATION_ROLE_ARN',
+        'PIPELINE_STACK_PARAMETERS',
+      ].sort(),
+    );
+    expect(env.BRANCH_PREFIX).toBe(PREFIX);
+    const url = JSON.stringify(env.PIPELINE_TEMPLATE_URL);
+    expect(url).toMatch(/https:\/\/multibranch-mlops-assets-111111111111-us-east-1\.s3\./);
+    expect(url).toMatch(/\/[0-9a-f]{64}\.json"/);
+    const parameters = JSON.stringify(env.PIPELINE_STACK_PARAMETERS);
+    const staticNames = BRANCH_TEMPLATE_PARAMETERS.filter((p) => p !== 'BranchName' && p !== 'PipelineName');
+    for (const name of staticNames) expect(parameters).toContain(`\\"${name}\\":`);
+    expect(parameters).not.toContain('BranchName');
+  });
+
+  it('gives the release function the contract environment', () => {
+    const env = (releaseFn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        'PROJECT_NAME',
+        'REPOSITORY_NAME',
+        'MAIN_BRANCH',
+        'MODEL_PACKAGE_GROUP_NAME',
+        'INTENT_TABLE_NAME',
+        'INTENT_TTL_DAYS',
+      ].sort(),
+    );
+    expect(env.MAIN_BRANCH).toBe('main');
+    expect(env.INTENT_TTL_DAYS).toBe('30');
+  });
+
+  it('creates the intent table keyed by commitId with a TTL on expiresAt', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'commitId', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'commitId', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('sends branch events of this repository under the prefix to the branch function', () => {
+    const rules = ruleTargeting(template, branchFnId).filter((r) => r.Properties.EventPattern !== undefined);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties.EventPattern).toEqual({
+      source: ['aws.codecommit'],
+      'detail-type': ['CodeCommit Repository State Change'],
+      resources: [{ 'Fn::GetAtt': [repositoryId, 'Arn'] }],
+      detail: {
+        event: ['referenceCreated', 'referenceUpdated', 'referenceDeleted'],
+        referenceType: ['branch'],
+        referenceName: [{ prefix: PREFIX }],
+      },
+    });
+  });
+
+  it('reconciles hourly by calling the branch function with {"action":"reconcile"}', () => {
+    const rules = ruleTargeting(template, branchFnId).filter((r) => r.Properties.ScheduleExpression !== undefined);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties.ScheduleExpression).toBe('rate(1 hour)');
+    const targets = rules[0]?.Properties.Targets as Array<{ Input: string }>;
+    expect(JSON.parse(targets[0]?.Input ?? 'null')).toEqual(RECONCILE_INPUT);
+  });
+
+  it('sends merges into main and pushes to main of this repository to the release function', () => {
+    const patterns = ruleTargeting(template, releaseFnId).map((r) => r.Properties.EventPattern);
+    expect(patterns).toContainEqual({
+      source: ['aws.codecommit'],
+      'detail-type': ['CodeCommit Pull Request State Change'],
+      resources: [{ 'Fn::GetAtt': [repositoryId, 'Arn'] }],
+      detail: {
+        event: ['pullRequestMergeStatusUpdated', 'pullRequestStatusChanged'],
+        isMerged: ['True'],
+        destinationReference: ['refs/heads/main'],
+      },
+    });
+    expect(patterns).toContainEqual({
+      source: ['aws.codecommit'],
+      'detail-type': ['CodeCommit Repository State Change'],
+      resources: [{ 'Fn::GetAtt': [repositoryId, 'Arn'] }],
+      detail: { event: ['referenceCreated', 'referenceUpdated'], referenceType: ['branch'], referenceName: ['main'] },
+    });
+  });
+
+  it("sends state changes of the project's model packages to the release function", () => {
+    const patterns = ruleTargeting(template, releaseFnId).map((r) => r.Properties.EventPattern);
+    expect(patterns).toContainEqual({
+      source: ['aws.sagemaker'],
+      'detail-type': ['SageMaker Model Package State Change'],
+      detail: { ModelPackageGroupName: [{ 'Fn::Join': ['', ['model-', PROJECT]] }] },
+    });
+    expect(patterns).toHaveLength(3);
+  });
+
+  it('routes undeliverable events to the dead-letter queue with retries', () => {
+    for (const fnId of [branchFnId, releaseFnId]) {
+      for (const rule of ruleTargeting(template, fnId)) {
+        expect(rule.Properties.Targets).toEqual([
+          expect.objectContaining({
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] } },
+            RetryPolicy: expect.objectContaining({ MaximumRetryAttempts: expect.any(Number) }),
+          }),
+        ]);
+      }
+    }
+  });
+
+  it('limits the branch function to the branch stacks of the project, created through the service role', () => {
+    const statements = policyOfRole(template, roleOf(branchFn));
+    const stacks = statements.find((s) => [s.Action].flat().includes('cloudformation:CreateStack'));
+    expect([stacks?.Action].flat().sort()).toEqual(
+      [
+        'cloudformation:CreateStack',
+        'cloudformation:DeleteStack',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:TagResource',
+        'cloudformation:UpdateStack',
+      ].sort(),
+    );
+    expect(JSON.stringify(stacks?.Resource)).toContain(':stack/",{"Ref":"SageMakerProjectName"},"-branch-*/*"');
+    const passRole = statements.filter((s) => [s.Action].flat().includes('iam:PassRole'));
+    expect(passRole).toHaveLength(1);
+    expect(JSON.stringify(passRole[0]?.Resource)).toMatch(/BranchPipelineRolesCloudFormationRole\w+","Arn"/);
+    const templateRead = statements.find((s) => [s.Action].flat().includes('s3:GetObject'));
+    expect(templateRead?.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(templateRead?.Resource)).toMatch(/multibranch-mlops-assets-[^*]+\/[0-9a-f]{64}\.json"/);
+  });
+
+  it('publishes the per-branch template as an asset of the product', () => {
+    const env = (branchFn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const key = /([0-9a-f]{64}\.json)/.exec(JSON.stringify(env.PIPELINE_TEMPLATE_URL))?.[1];
+    const sources = built.baselineTemplate.findResources('Custom::CDKBucketDeployment');
+    expect(JSON.stringify(sources)).toContain(key);
+  });
+});
