@@ -54,6 +54,8 @@ interface Context {
   readonly store: IntentStore;
   readonly now: () => Date;
   readonly log: Logger;
+  /** ARNs this invocation has approved so far, for an honest error log. */
+  readonly approved: string[];
 }
 
 function eventIdOf(event: unknown): string | undefined {
@@ -76,12 +78,14 @@ export async function handleReleaseEvent(event: unknown, deps: ReleaseDeps): Pro
     },
     now: deps.now ?? (() => new Date()),
     log: eventId === undefined ? deps.logger : deps.logger.child({ eventId }),
+    approved: [],
   };
   let result: ReleaseResult;
   try {
     result = await act(routeEvent(event, deps.config), ctx);
   } catch (err) {
-    ctx.log.error(`nothing approved: ${describeError(err).message}`, { error: describeError(err) });
+    const done = ctx.approved.length > 0 ? `failed after approving ${ctx.approved.join(', ')}` : 'nothing approved';
+    ctx.log.error(`${done}: ${describeError(err).message}`, { error: describeError(err) });
     throw err;
   }
   ctx.log.info(result.message, {
@@ -129,6 +133,7 @@ async function approve(
     now: ctx.now(),
     note,
   });
+  if (outcome === 'approved') ctx.approved.push(modelPackage.ModelPackageArn ?? '(no arn)');
   const version = `version ${modelPackage.ModelPackageVersion ?? '?'} of ${ctx.deps.config.modelPackageGroupName}`;
   return {
     outcome,

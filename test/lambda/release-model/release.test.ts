@@ -283,6 +283,33 @@ describe('merged before the model was registered', () => {
     });
   });
 
+  it('completes on retry when marking the intent done failed after the approval, without a second update', async () => {
+    mockRegistry(sagemaker, []);
+    const table = mockIntentTable(dynamodb);
+    const { deps, logs } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late')), deps);
+    const registered: FakeVersion[] = [{ version: 1, commitId: commit('late') }];
+    mockRegistry(sagemaker, registered);
+    dynamodb.on(UpdateItemCommand).rejectsOnce(new Error('ProvisionedThroughputExceededException'));
+
+    await expect(handleReleaseEvent(registeredEvent(1), deps)).rejects.toThrow('ProvisionedThroughputExceeded');
+    expect(logs.some((l) => l.level === 'ERROR' && l.message.startsWith(`failed after approving ${arnOf(1)}`))).toBe(
+      true,
+    );
+    // EventBridge retries the event; the version now reads Approved
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('late'), status: ModelApprovalStatus.APPROVED }]);
+    const retriedTable = mockIntentTable(dynamodb);
+    retriedTable.set(commit('late'), table.get(commit('late')) ?? {});
+    const retried = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(retried.outcome).toBe('already-approved');
+    expect(updates()).toHaveLength(1);
+    expect(retriedTable.get(commit('late'))).toMatchObject({
+      status: { S: 'done' },
+      approvedModelPackageArn: { S: arnOf(1) },
+    });
+  });
+
   it('ignores the state change of its own approval: the intent is done, no second update', async () => {
     const all: FakeVersion[] = [{ version: 1, commitId: commit('late') }];
     mockRegistry(sagemaker, []);
