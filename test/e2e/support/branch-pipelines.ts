@@ -118,14 +118,15 @@ export class BranchPipelines {
       commit,
       path.join(this.options.workDir, `build-${++this.buildCount}-${commit.slice(0, 8)}`),
     );
+    const project = await this.buildProject(stack.parameters.CodeBuildProjectName ?? '');
     const environment = {
       ...this.options.runtimeEnv,
       CODEBUILD_SRC_DIR: sourceDir,
       CODEBUILD_RESOLVED_SOURCE_VERSION: commit,
-      ...(await this.projectVariables(stack.parameters.CodeBuildProjectName ?? '')),
+      ...project.variables,
       ...(await this.actionVariables(template, resources, commit)),
     };
-    const buildSpec = this.buildSpec(sourceDir);
+    const buildSpec = this.buildSpec(sourceDir, project.buildSpecFile);
     const commands = PHASES.flatMap((phase) => buildSpec.phases?.[phase]?.commands ?? []);
     if (commands.length === 0) throw new Error(`the buildspec of ${commit} has no commands`);
     const result = spawnSync('bash', ['-e', '-c', commands.join('\n')], {
@@ -165,8 +166,10 @@ export class BranchPipelines {
     };
   }
 
-  /** The environment variables of the product template's build project named `projectName`. */
-  private async projectVariables(projectName: string): Promise<Record<string, string>> {
+  /** The product template's build project named `projectName`: its environment variables and buildspec file. */
+  private async buildProject(
+    projectName: string,
+  ): Promise<{ variables: Record<string, string>; buildSpecFile: string }> {
     const { productTemplate, productResources } = this.options;
     for (const id of resourcesOfType(productTemplate, 'AWS::CodeBuild::Project')) {
       const props = productTemplate.Resources[id]?.Properties ?? {};
@@ -175,7 +178,8 @@ export class BranchPipelines {
         (props.Environment as { EnvironmentVariables?: { Name: string; Value: unknown }[] }).EnvironmentVariables ?? [];
       const result: Record<string, string> = {};
       for (const v of variables) result[v.Name] = await productResources.resolveString(v.Value, `${id} ${v.Name}`);
-      return result;
+      const source = (props.Source ?? {}) as { BuildSpec?: string };
+      return { variables: result, buildSpecFile: source.BuildSpec ?? 'buildspec.yml' };
     }
     throw new Error(`the project template has no CodeBuild project named ${projectName}`);
   }
@@ -202,13 +206,10 @@ export class BranchPipelines {
     throw new Error('the branch template has no pipeline with a build action');
   }
 
-  /** The project's buildspec (`BuildSpec` of its source: a file in the checked-out commit). */
-  private buildSpec(sourceDir: string): BuildSpec {
-    const { productTemplate } = this.options;
-    const [projectId] = resourcesOfType(productTemplate, 'AWS::CodeBuild::Project');
-    const source = (productTemplate.Resources[projectId ?? '']?.Properties?.Source ?? {}) as { BuildSpec?: string };
-    const file = path.join(sourceDir, source.BuildSpec ?? 'buildspec.yml');
-    if (!fs.existsSync(file)) throw new Error(`the checked-out commit has no ${source.BuildSpec ?? 'buildspec.yml'}`);
+  /** The buildspec the project names (`Source.BuildSpec`: a file in the checked-out commit). */
+  private buildSpec(sourceDir: string, buildSpecFile: string): BuildSpec {
+    const file = path.join(sourceDir, buildSpecFile);
+    if (!fs.existsSync(file)) throw new Error(`the checked-out commit has no ${buildSpecFile}`);
     // PyYAML comes with cfn-lint (requirements-dev.txt); the project has no YAML parser of its own.
     const json = execFileSync(
       'python3',

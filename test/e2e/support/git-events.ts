@@ -76,10 +76,6 @@ export function git(cwd: string, args: string[]): string {
   }).trim();
 }
 
-function copyTree(from: string, to: string): void {
-  fs.cpSync(from, to, { recursive: true });
-}
-
 /** The time format of the published samples: ISO 8601 to the second, UTC. */
 function eventTime(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -109,7 +105,7 @@ export class GitRepository {
 
     // The project's first commit: what the repository is created with (CodeCommit's initial code).
     const seed = this.clone('seed');
-    if (options.seedDir) copyTree(options.seedDir, seed.dir);
+    if (options.seedDir) fs.cpSync(options.seedDir, seed.dir, { recursive: true });
     else fs.writeFileSync(path.join(seed.dir, 'README.md'), '# model\n');
     git(seed.dir, ['add', '--all']);
     git(seed.dir, ['commit', '--quiet', '-m', 'Initial commit: seed code']);
