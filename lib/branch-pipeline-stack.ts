@@ -11,17 +11,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   App,
+  Aws,
   BootstraplessSynthesizer,
   CfnParameter,
   IPolicyValidationPlugin,
   Stack,
   StackProps,
+  Fn,
   Tags,
   Validations,
 } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -53,6 +56,14 @@ const DESCRIPTIONS: Record<BranchTemplateParameter, string> = {
   PipelineRoleArn: 'ARN of the role that the pipeline and its actions use.',
   EventsRoleArn: 'ARN of the role that EventBridge uses to start the pipeline on a push.',
 };
+
+/**
+ * The name prefix of a branch stack's trigger rule: `mbm-<project id>-`, followed by the stack's id (a UUID), so the
+ * name is unique, at most 57 characters (the limit is 64), and the project's CloudFormation role can be scoped to it.
+ */
+export function triggerRuleNamePrefix(projectId: string): string {
+  return `mbm-${projectId}-`;
+}
 
 /** Stage and action names of the branch pipeline. */
 export const SOURCE_STAGE = 'Source';
@@ -124,6 +135,15 @@ export class BranchPipelineStack extends Stack {
         { stageName: TRAIN_STAGE, actions: [train] },
       ],
     });
+
+    // Name the trigger rule that the source action creates; CloudFormation's generated name would be cut to 64
+    // characters at an unpredictable place, which no IAM policy can be scoped to.
+    const triggerRules = this.node.findAll().filter((c): c is events.CfnRule => c instanceof events.CfnRule);
+    if (triggerRules.length !== 1) throw new Error(`expected one trigger rule, found ${triggerRules.length}`);
+    triggerRules[0]!.name = Fn.join('', [
+      triggerRuleNamePrefix(value('ProjectId')),
+      Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+    ]);
 
     Tags.of(this).add(TAG_PROJECT_NAME, value('ProjectName'));
     Tags.of(this).add(TAG_PROJECT_ID, value('ProjectId'));

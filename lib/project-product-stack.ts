@@ -133,6 +133,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
 
     this.roles = new BranchPipelineRoles(this, 'BranchPipelineRoles', {
       projectName,
+      projectId,
       artifactBucket: this.artifactBucket,
       repository: this.source.repository,
       buildProject: this.trainBuild.project,

@@ -12,11 +12,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { grantArtifactReadWrite } from './artifact-bucket';
+import { triggerRuleNamePrefix } from '../branch-pipeline-stack';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export interface BranchPipelineRolesProps {
   readonly projectName: string;
+  readonly projectId: string;
   readonly artifactBucket: s3.Bucket;
   readonly repository: codecommit.IRepository;
   readonly buildProject: codebuild.IProject;
@@ -40,7 +42,7 @@ export class BranchPipelineRoles extends Construct {
     const branchRulesArn = stack.formatArn({
       service: 'events',
       resource: 'rule',
-      resourceName: `${props.projectName}-branch-*`,
+      resourceName: `${triggerRuleNamePrefix(props.projectId)}*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
 
@@ -113,7 +115,7 @@ export class BranchPipelineRoles extends Construct {
           'events:UntagResource',
           'events:ListTagsForResource',
         ],
-        // CloudFormation names the rule "<stack name>-<logical id>-<suffix>"; branch stacks are "<project>-branch-*".
+        // The branch template names its trigger rule "mbm-<project id>-<stack uuid>" (triggerRuleNamePrefix).
         resources: [branchRulesArn],
       }),
     );
@@ -126,7 +128,7 @@ export class BranchPipelineRoles extends Construct {
     acknowledgeWildcards(this.cloudFormationRole, {
       [nagResource(this, branchPipelinesArn)]: pipelinesReason,
       [nagResource(this, branchRulesArn)]:
-        'CloudFormation names the trigger rule of a branch stack after the stack ("<project>-branch-<slug>-...").',
+        'A branch stack names its trigger rule "mbm-<project id>-<stack uuid>" when it is created (triggerRuleNamePrefix).',
     });
   }
 }

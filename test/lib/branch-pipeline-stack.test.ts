@@ -3,7 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, IPolicyValidationPlugin, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { BRANCH_TEMPLATE_PARAMETERS, synthesizeBranchTemplate } from '../../lib/branch-pipeline-stack';
+import {
+  BRANCH_TEMPLATE_PARAMETERS,
+  synthesizeBranchTemplate,
+  triggerRuleNamePrefix,
+} from '../../lib/branch-pipeline-stack';
 import { TAG_BRANCH, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -96,6 +100,19 @@ describe('BranchPipelineStack', () => {
       },
       Targets: [Match.objectLike({ RoleArn: { Ref: 'EventsRoleArn' } })],
     });
+  });
+
+  it('names the trigger rule "mbm-<project id>-<stack uuid>", which the CloudFormation role is scoped to', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: {
+        'Fn::Join': [
+          '',
+          ['mbm-', { Ref: 'ProjectId' }, '-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }],
+        ],
+      },
+    });
+    // 4 + 16 (longest project id) + 1 + 36 (UUID) characters fit EventBridge's limit of 64.
+    expect(triggerRuleNamePrefix('p-abcdefghijklmn').length + 36).toBeLessThanOrEqual(64);
   });
 
   it('tags its resources with the project and the branch', () => {

@@ -176,6 +176,12 @@ describe('ProjectProductStack', () => {
     expect(passed).toHaveLength(2);
     expect(passed.join()).toMatch(/BranchPipelineRolesPipelineRole\w+","Arn"/);
     expect(passed.join()).toMatch(/BranchPipelineRolesEventsRole\w+","Arn"/);
+    const rules = policyOfRole(template, cfnRoleId).find((s) => [s.Action].flat().includes('events:PutRule'));
+    expect(JSON.stringify(rules?.Resource)).toContain(':rule/mbm-",{"Ref":"SageMakerProjectId"},"-*"');
+    const pipelines = policyOfRole(template, cfnRoleId).find((s) =>
+      [s.Action].flat().includes('codepipeline:CreatePipeline'),
+    );
+    expect(JSON.stringify(pipelines?.Resource)).toContain(':",{"Ref":"SageMakerProjectName"},"-*"');
     const actions = policyOfRole(template, cfnRoleId).flatMap((s) => [s.Action].flat());
     expect(actions.every((a) => /^(codepipeline|events|iam:PassRole)/.test(a))).toBe(true);
   });
