@@ -12,6 +12,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
 import { main } from '../../sagemaker-pipeline/src/cli';
+import { RUN_COMMAND_PERMISSIONS } from '../../sagemaker-pipeline/src/permissions';
 import {
   consoleLink,
   executionToken,
@@ -140,6 +141,46 @@ describe('run command AWS calls', () => {
     const arn = 'arn:aws-cn:sagemaker:cn-north-1:1:pipeline/p-main/execution/abc123';
     expect(consoleLink('cn-north-1', 'p-main', arn)).toBe(
       'https://cn-north-1.console.amazonaws.cn/sagemaker/home?region=cn-north-1#/pipelines/p-main/executions/abc123',
+    );
+  });
+
+  it('sends only requests that the documented permissions allow, creating then starting with --wait', async () => {
+    sagemaker.on(DescribePipelineCommand).rejects(error('ValidationException', 'Could not find pipeline p.'));
+    sagemaker.on(CreatePipelineCommand).resolves({ PipelineArn: 'arn:p' });
+    sagemaker.on(ListPipelineExecutionsCommand).resolves({ PipelineExecutionSummaries: [] });
+    sagemaker.on(StartPipelineExecutionCommand).resolves({ PipelineExecutionArn: 'arn:e/execution/x' });
+    sagemaker
+      .on(DescribePipelineExecutionCommand)
+      .resolves({ PipelineExecutionStatus: 'Failed', FailureReason: 'gate' });
+    s3.resolves({});
+    const err: string[] = [];
+    const env = {
+      BRANCH_NAME: 'main',
+      COMMIT_HASH: COMMIT,
+      PROJECT_NAME: 'abalone',
+      PROJECT_ID: 'p-1',
+      ARTIFACT_BUCKET: 'bucket-1',
+      SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
+      AWS_REGION: 'eu-west-1',
+    };
+    const code = await main(['--wait'], env, SEED_SOURCE_DIR, { out: () => undefined, err: (l) => err.push(l) });
+    expect(code).toBe(1);
+    expect(err).toContain('execution ended Failed: gate');
+    const actions = [
+      ...sagemaker.calls().map((c) => `sagemaker:${c.args[0].constructor.name.replace(/Command$/, '')}`),
+      ...s3.calls().map((c) => `s3:${c.args[0].constructor.name.replace(/Command$/, '')}`),
+    ];
+    const allowed: string[] = [...RUN_COMMAND_PERMISSIONS.s3, ...RUN_COMMAND_PERMISSIONS.sagemaker];
+    expect([...new Set(actions)].filter((a) => !allowed.includes(a))).toEqual([]);
+    expect(new Set(actions)).toEqual(
+      new Set([
+        's3:PutObject',
+        'sagemaker:DescribePipeline',
+        'sagemaker:CreatePipeline',
+        'sagemaker:ListPipelineExecutions',
+        'sagemaker:StartPipelineExecution',
+        'sagemaker:DescribePipelineExecution',
+      ]),
     );
   });
 });
