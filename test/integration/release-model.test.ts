@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
+  CreateModelPackageCommand,
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
   ModelPackageSummary,
@@ -206,5 +207,34 @@ describe('release function against moto_server', () => {
     await handleReleaseEvent(registeredEvent(arn, version), deps);
     await handleReleaseEvent(mergeEvent(lateCommit, 'THREE_WAY_MERGE', '8'), deps);
     expect(sent).not.toContain('UpdateModelPackageCommand');
+  });
+
+  it('skips a newer hand-registered version without metadata and approves the contract version', async () => {
+    const handCommit = fakeCommitId('hand');
+    const contractArn = await registerVersion(sagemaker, GROUP, { commitId: handCommit });
+    const hand = await sagemaker.send(
+      new CreateModelPackageCommand({
+        ModelPackageGroupName: GROUP,
+        ModelPackageDescription: `commit ${handCommit} copied by hand`,
+        InferenceSpecification: {
+          Containers: [{ Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1' }],
+          SupportedContentTypes: ['text/csv'],
+          SupportedResponseMIMETypes: ['text/csv'],
+        },
+      }),
+    );
+    sent.length = 0;
+
+    const result = await handleReleaseEvent({ commit_id: handCommit }, deps);
+    const calls = [...sent];
+
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageArn: contractArn });
+    expect((await describe_(hand.ModelPackageArn ?? '')).ModelApprovalStatus).not.toBe('Approved');
+    expect(calls).toEqual([
+      'ListModelPackagesCommand',
+      'DescribeModelPackageCommand',
+      'DescribeModelPackageCommand',
+      'UpdateModelPackageCommand',
+    ]);
   });
 });
