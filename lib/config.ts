@@ -186,7 +186,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
   }
 
   const reconcileIntervalMinutes = readInteger(read, 'reconcileIntervalMinutes', 5, 1440, 60);
-  const intentTtlDays = readInteger(read, 'intentTtlDays', 1, 365, 30);
+  const intentTtlDays = readInteger(read, 'intentTtlDays', 1, 365, 14);
   const retention = readInteger(read, 'logRetentionDays', 1, 3653, 90);
   const logRetentionDays = LOG_RETENTION_DAYS.find((days) => days === retention);
   if (logRetentionDays === undefined) {

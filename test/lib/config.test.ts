@@ -28,7 +28,7 @@ describe('readConfig', () => {
       branchPrefix: 'experiment/',
       mainBranch: 'main',
       reconcileIntervalMinutes: 60,
-      intentTtlDays: 30,
+      intentTtlDays: 14,
       logRetentionDays: 90,
       productVersionLocked: false,
       retainedProductVersions: [],

@@ -256,7 +256,7 @@ describe('ProjectProductStack', () => {
       ].sort(),
     );
     expect(env.MAIN_BRANCH).toBe('main');
-    expect(env.INTENT_TTL_DAYS).toBe('30');
+    expect(env.INTENT_TTL_DAYS).toBe('14');
   });
 
   it('creates the intent table keyed by commitId with a TTL on expiresAt', () => {
