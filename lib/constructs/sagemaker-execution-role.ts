@@ -62,6 +62,31 @@ export class SageMakerExecutionRole extends Construct {
         resources: [jobArns.processing, jobArns.training],
       }),
     );
+    // The pipeline records each execution in the experiment model-<project> (one trial per execution).
+    const experiment = arn('experiment', `model-${props.projectName}`);
+    const trials = arn('experiment-trial', '*');
+    const trialComponents = arn('experiment-trial-component', '*');
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordExperiment',
+        actions: ['sagemaker:CreateExperiment', 'sagemaker:DescribeExperiment'],
+        resources: [experiment],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordTrials',
+        actions: [
+          'sagemaker:CreateTrial',
+          'sagemaker:DescribeTrial',
+          'sagemaker:CreateTrialComponent',
+          'sagemaker:DescribeTrialComponent',
+          'sagemaker:UpdateTrialComponent',
+          'sagemaker:AssociateTrialComponent',
+        ],
+        resources: [trials, trialComponents],
+      }),
+    );
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'RegisterModel',
@@ -95,6 +120,10 @@ export class SageMakerExecutionRole extends Construct {
         'SageMaker Pipelines names the jobs it starts "pipelines-<execution id>-<step>-<suffix>" at run time.',
       [nagResource(this, modelPackages)]:
         "Model package versions are numbered at registration; the wildcard covers versions of this project's group only.",
+      [nagResource(this, trials)]:
+        'Trials are named after pipeline executions, whose ids SageMaker assigns at run time.',
+      [nagResource(this, trialComponents)]:
+        'Trial components are named by SageMaker after the jobs of an execution, at run time.',
       [nagResource(this, jobLogs)]:
         'SageMaker jobs write to the /aws/sagemaker/ log groups (TrainingJobs, ProcessingJobs) with a stream per job.',
     });

@@ -80,6 +80,7 @@ export class TrainBuildProject extends Construct {
           'sagemaker:DescribePipeline',
           'sagemaker:StartPipelineExecution',
           'sagemaker:DescribePipelineExecution',
+          'sagemaker:ListPipelineExecutions',
           'sagemaker:ListPipelineExecutionSteps',
           'sagemaker:AddTags',
           'sagemaker:ListTags',

@@ -356,6 +356,41 @@ describe('ProjectProductStack', () => {
     expect(JSON.stringify(templateRead?.Resource)).toMatch(/multibranch-mlops-assets-[^*]+\/[0-9a-f]{64}\.json"/);
   });
 
+  it('lets the build upsert, start and list only the SageMaker pipelines of the project, and pass only the execution role', () => {
+    const [buildRoleId] = only(template, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'codebuild.amazonaws.com' } })],
+      }),
+    });
+    const statements = policyOfRole(template, buildRoleId);
+    const pipelines = statements.find((s) => [s.Action].flat().includes('sagemaker:CreatePipeline'));
+    expect([pipelines?.Action].flat()).toEqual(
+      expect.arrayContaining([
+        'sagemaker:UpdatePipeline',
+        'sagemaker:StartPipelineExecution',
+        'sagemaker:ListPipelineExecutions',
+        'sagemaker:DescribePipelineExecution',
+      ]),
+    );
+    expect(JSON.stringify(pipelines?.Resource)).toContain(':pipeline/",{"Ref":"SageMakerProjectName"},"-*"');
+    const passRole = statements.filter((s) => [s.Action].flat().includes('iam:PassRole'));
+    expect(passRole).toHaveLength(1);
+    expect(JSON.stringify(passRole[0]?.Resource)).toMatch(/^\{"Fn::GetAtt":\["SageMakerExecutionRole\w+","Arn"\]\}$/);
+  });
+
+  it("lets the SageMaker execution role register models in the project's group only", () => {
+    const [executionRoleId] = only(template, 'AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })],
+      }),
+    });
+    const register = policyOfRole(template, executionRoleId).find((s) =>
+      [s.Action].flat().includes('sagemaker:CreateModelPackage'),
+    );
+    expect(JSON.stringify(register?.Resource)).toContain(':model-package-group/model-",{"Ref":"SageMakerProjectName"}');
+    expect(JSON.stringify(register?.Resource)).toContain(':model-package/model-",{"Ref":"SageMakerProjectName"},"/*"');
+  });
+
   it('publishes the per-branch template as an asset of the product', () => {
     const env = (branchFn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     const key = /([0-9a-f]{64}\.json)/.exec(JSON.stringify(env.PIPELINE_TEMPLATE_URL))?.[1];
