@@ -391,14 +391,22 @@ describe('the team day, end to end', () => {
     expect(await pipelineExists(TWICE)).toBe(false);
   });
 
-  it('7. the reconcile schedule finds every branch in git (CodeCommit stand-in) and changes nothing', async () => {
+  it("7. a late duplicate of a deleted branch's create event is undone by the hourly reconcile", async () => {
     const before = await snapshot();
+    // CodeCommit's events are best-effort and unordered: Alice's referenceCreated arrives again, after step 4.
+    const stale = await world.deliver(alice.events);
+    expect(summary(stale).errors).toEqual([]);
+    // Whatever the branch Lambda made of it, nothing trained: the branch is gone, so a pipeline fails at its source.
+    expect(stale.flatMap((r) => r.builds).filter((b) => b.failedStage !== 'Source')).toEqual([]);
+
     const [rule] = world.bus.scheduledRules();
     const deliveries = await world.bus.fireSchedule(rule ?? '');
     expect(deliveries.map((d) => [d.invocation.functionLogicalId, d.invocation.ok, d.invocation.error])).toEqual([
       [branchFn, true, undefined],
     ]);
+    // The reconcile listed the branches of the real repository through the CodeCommit stand-in.
     expect(world.codecommit.calls).toContain('ListBranches');
     expect(await snapshot()).toEqual(before);
+    expect(['ABSENT', 'DELETE_COMPLETE']).toContain(await stackStatus(DEEPER));
   });
 });

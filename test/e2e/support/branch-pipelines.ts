@@ -33,6 +33,8 @@ export interface BuildRun {
   readonly stackName: string;
   /** Why the pipeline ran: its creation, or the rule that matched an event. */
   readonly trigger: 'pipeline-created' | 'event';
+  /** Set when the execution stopped before the build: the source action found no such branch. */
+  readonly failedStage?: 'Source';
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
@@ -110,10 +112,28 @@ export class BranchPipelines {
     return matched;
   }
 
-  /** Runs the branch's pipeline once: the build on the branch's current head. */
+  /**
+   * Runs the branch's pipeline once: the build on the branch's current head, or, when the branch is gone, a
+   * failure of the source action (as CodePipeline's CodeCommit source fails).
+   */
   async runPipeline(stack: BranchStack, trigger: BuildRun['trigger']): Promise<BuildRun> {
     const { template, resources } = await this.deployedTemplate(stack);
-    const commit = this.options.repository.head(stack.branch);
+    const commit = this.options.repository.branches().get(stack.branch);
+    if (commit === undefined) {
+      const failed: BuildRun = {
+        branch: stack.branch,
+        commit: '',
+        stackName: stack.stackName,
+        trigger,
+        failedStage: 'Source',
+        exitCode: 1,
+        stdout: '',
+        stderr: `source action: branch ${stack.branch} does not exist in ${this.options.repository.repositoryName}`,
+        environment: {},
+      };
+      this.builds.push(failed);
+      return failed;
+    }
     const sourceDir = this.options.repository.exportCommit(
       commit,
       path.join(this.options.workDir, `build-${++this.buildCount}-${commit.slice(0, 8)}`),
