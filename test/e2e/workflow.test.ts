@@ -56,7 +56,9 @@ function summary(reports: DeliveryReport[]) {
   for (const report of reports) {
     for (const d of report.deliveries) {
       (invoked[d.invocation.functionLogicalId] ??= []).push(d.rule);
-      if (!d.invocation.ok) errors.push(`${d.rule}: ${d.invocation.error?.name}: ${d.invocation.error?.message}`);
+      if (!d.invocation.ok) {
+        errors.push(`${d.rule}: ${d.invocation.error?.name}: ${d.invocation.error?.message}\n${d.invocation.logTail}`);
+      }
     }
   }
   return { invoked, errors };

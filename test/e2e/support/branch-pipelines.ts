@@ -14,10 +14,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { TAG_PROJECT_NAME } from '../../../lambda/shared/naming';
-import { resourcesOfType } from './deployed-app';
 import { matchesEventPattern } from './event-pattern';
 import type { GitRepository } from './git-events';
-import { CfnTemplate, TemplateResources } from './template-resources';
+import { CfnTemplate, resourcesOfType, TemplateResources } from './template-resources';
 
 export interface BranchStack {
   readonly stackName: string;
@@ -65,7 +64,6 @@ interface BuildSpec {
 const PHASES = ['install', 'pre_build', 'build', 'post_build'];
 
 export class BranchPipelines {
-  readonly builds: BuildRun[] = [];
   private readonly cloudformation = new CloudFormationClient({});
   private buildCount = 0;
 
@@ -131,7 +129,6 @@ export class BranchPipelines {
         stderr: `source action: branch ${stack.branch} does not exist in ${this.options.repository.repositoryName}`,
         environment: {},
       };
-      this.builds.push(failed);
       return failed;
     }
     const sourceDir = this.options.repository.exportCommit(
@@ -165,7 +162,6 @@ export class BranchPipelines {
       stderr: result.stderr,
       environment,
     };
-    this.builds.push(run);
     return run;
   }
 

@@ -49,19 +49,14 @@ export function synthesizeApp(account: string, region: string): SynthesizedApp {
   };
 }
 
-/** The logical ids of the template's resources of `type`. */
-export function resourcesOfType(template: CfnTemplate, type: string): string[] {
-  return Object.entries(template.Resources)
-    .filter(([, r]) => r.Type === type)
-    .map(([id]) => id);
-}
-
 export interface Invocation {
   readonly functionLogicalId: string;
   readonly event: unknown;
   readonly ok: boolean;
   readonly result?: unknown;
   readonly error?: { name: string; message: string };
+  /** The function's last log lines, when the invocation failed. */
+  readonly logTail?: string;
 }
 
 /** Runs in the child: loads the handler as Lambda does, answers invocations over IPC. */
@@ -103,7 +98,6 @@ interface Reply {
 export class DeployedFunction {
   /** Every line the function wrote (its JSON logs), for the test's failure messages. */
   readonly logs: string[] = [];
-  readonly invocations: Invocation[] = [];
   private child?: ChildProcess;
   private readonly waiting = new Map<string, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
 
@@ -154,9 +148,12 @@ export class DeployedFunction {
       this.waiting.set(id, { resolve, reject });
       child.send({ id, event, timeoutMs: this.timeoutMs });
     });
-    const invocation: Invocation = { functionLogicalId: this.logicalId, event, ...reply };
-    this.invocations.push(invocation);
-    return invocation;
+    return {
+      functionLogicalId: this.logicalId,
+      event,
+      ...reply,
+      ...(reply.ok ? {} : { logTail: this.tail(10) }),
+    };
   }
 
   /** The last log lines, for failure messages. */

@@ -6,9 +6,9 @@
  *
  * Scheduled rules do not match events; {@link EventBus.fireSchedule} plays their schedule.
  */
-import { resourcesOfType, DeployedFunction, Invocation } from './deployed-app';
+import type { DeployedFunction, Invocation } from './deployed-app';
 import { matchesEventPattern } from './event-pattern';
-import { CfnTemplate, TemplateResources } from './template-resources';
+import { CfnTemplate, resourcesOfType, TemplateResources } from './template-resources';
 
 interface RuleTarget {
   readonly functionLogicalId: string;
@@ -28,9 +28,6 @@ export interface Delivery {
 }
 
 export class EventBus {
-  /** Every event put on the bus, with the deliveries it caused, in order. */
-  readonly history: { event: unknown; deliveries: Delivery[] }[] = [];
-
   private constructor(
     private readonly rules: Rule[],
     private readonly functions: ReadonlyMap<string, DeployedFunction>,
@@ -83,7 +80,6 @@ export class EventBus {
         deliveries.push({ rule: rule.logicalId, invocation: await this.invoke(target, event) });
       }
     }
-    this.history.push({ event, deliveries });
     return deliveries;
   }
 
@@ -95,7 +91,6 @@ export class EventBus {
     for (const target of rule.targets) {
       deliveries.push({ rule: rule.logicalId, invocation: await this.invoke(target, undefined) });
     }
-    this.history.push({ event: { schedule: rule.schedule }, deliveries });
     return deliveries;
   }
 

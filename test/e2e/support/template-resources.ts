@@ -20,6 +20,13 @@ export interface CfnTemplate {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 }
 
+/** The logical ids of the template's resources of `type`. */
+export function resourcesOfType(template: CfnTemplate, type: string): string[] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id]) => id);
+}
+
 export interface TemplateResourcesOptions {
   readonly template: CfnTemplate;
   /** What SageMaker passes, e.g. `{ SageMakerProjectName: 'demo', SageMakerProjectId: 'p-abc' }`. */
@@ -43,7 +50,7 @@ export class UnsupportedTemplateValueError extends Error {
 
 export class TemplateResources {
   /** What the test created in the emulator, by logical id. */
-  readonly created = new Map<string, Physical>();
+  private readonly created = new Map<string, Physical>();
   private readonly pending = new Map<string, Promise<Physical>>();
   private readonly s3 = new S3Client({ forcePathStyle: true });
   private readonly dynamodb = new DynamoDBClient({});
@@ -76,9 +83,7 @@ export class TemplateResources {
    * needs to exist (the model package group the pipelines register into).
    */
   async createAll(type: string): Promise<string[]> {
-    const ids = Object.entries(this.options.template.Resources)
-      .filter(([, r]) => r.Type === type)
-      .map(([id]) => id);
+    const ids = resourcesOfType(this.options.template, type);
     for (const id of ids) await this.physical(id);
     return ids;
   }

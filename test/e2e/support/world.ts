@@ -15,11 +15,11 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { MotoServer, startMoto, useMotoEnvironment } from '../../support/moto';
 import { BranchPipelines, BuildRun } from './branch-pipelines';
 import { CodeCommitStandIn, startCodeCommitStandIn } from './codecommit-standin';
-import { DeployedFunction, resourcesOfType, SynthesizedApp, synthesizeApp } from './deployed-app';
+import { DeployedFunction, SynthesizedApp, synthesizeApp } from './deployed-app';
 import { Delivery, EventBus } from './event-bus';
 import { AwsEvent, GitRepository } from './git-events';
 import { SageMakerPlayer } from './sagemaker-player';
-import { TemplateResources } from './template-resources';
+import { resourcesOfType, TemplateResources } from './template-resources';
 
 /** moto's account: ARNs it returns carry it, so the app is synthesized for it. */
 export const ACCOUNT = '123456789012';
@@ -44,7 +44,6 @@ export class World {
     readonly bus: EventBus,
     readonly pipelines: BranchPipelines,
     readonly sagemaker: SageMakerPlayer,
-    readonly artifactBucket: string,
     private readonly workDir: string,
   ) {}
 
@@ -118,7 +117,6 @@ export class World {
       bus,
       pipelines,
       new SageMakerPlayer(artifactBucket),
-      artifactBucket,
       workDir,
     );
   }
