@@ -77,7 +77,7 @@ export function git(cwd: string, args: string[]): string {
 }
 
 /** The time format of the published samples: ISO 8601 to the second, UTC. */
-function eventTime(): string {
+export function eventTime(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -20,7 +20,7 @@ import { modelPackageRequest, registerModelStep } from '../../../sagemaker-pipel
 import type { PipelineDefinition } from '../../../sagemaker-pipeline/src/definition';
 import { collectGets } from '../../../sagemaker-pipeline/src/expressions';
 import { awsEvent } from '../../support/fixtures';
-import type { AwsEvent } from './git-events';
+import { AwsEvent, eventTime } from './git-events';
 
 export interface Registration {
   readonly executionArn: string;
@@ -80,7 +80,7 @@ export class SageMakerPlayer {
     const event = awsEvent<AwsEvent>('sagemaker-model-package-state-change.json');
     const [, , , region, account] = modelPackageArn.split(':');
     event.id = randomUUID();
-    event.time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    event.time = eventTime();
     // The sample repeats `source`; real events carry the string (shared/fixtures/aws-events/README.md).
     event.source = 'aws.sagemaker';
     event.region = region ?? event.region;
