@@ -92,7 +92,6 @@ export class MonitoredFunction extends Construct {
       retryAttempts: 2,
       bundling: {
         minify: true,
-        sourceMap: true,
         mainFields: ['module', 'main'],
         target: 'node24',
         format: nodejs.OutputFormat.CJS,
