@@ -29,7 +29,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TAG_BRANCH, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../lambda/shared/naming';
+import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../lambda/shared/naming';
 
 /** The template's parameters, as docs/design.md fixes them. */
 export const BRANCH_TEMPLATE_PARAMETERS = [
@@ -147,7 +147,9 @@ export class BranchPipelineStack extends Stack {
 
     Tags.of(this).add(TAG_PROJECT_NAME, value('ProjectName'));
     Tags.of(this).add(TAG_PROJECT_ID, value('ProjectId'));
-    Tags.of(this).add(TAG_BRANCH, value('BranchName'));
+    // No resource tag carries the raw BranchName: tag values allow only letters, digits, spaces and `_.:/=+-@`, and
+    // branch names may hold anything git accepts. The branch Lambda tags the stack with `branchTagValue(branch)`,
+    // which CloudFormation propagates to these resources.
   }
 }
 

@@ -115,17 +115,18 @@ describe('BranchPipelineStack', () => {
     expect(triggerRuleNamePrefix('p-abcdefghijklmn').length + 36).toBeLessThanOrEqual(64);
   });
 
-  it('tags its resources with the project and the branch', () => {
+  it('tags its resources with the project, and never with the raw branch name (not a valid tag value)', () => {
     for (const type of ['AWS::CodePipeline::Pipeline', 'AWS::Events::Rule']) {
       template.hasResourceProperties(type, {
         Tags: Match.arrayWith([
           // CDK sorts tags by key.
-          { Key: TAG_BRANCH, Value: { Ref: 'BranchName' } },
           { Key: TAG_PROJECT_ID, Value: { Ref: 'ProjectId' } },
           { Key: TAG_PROJECT_NAME, Value: { Ref: 'ProjectName' } },
         ]),
       });
     }
+    // The branch tag comes from the stack's tags (branchTagValue), which CloudFormation propagates.
+    expect(JSON.stringify(template.toJSON().Resources)).not.toContain(TAG_BRANCH);
   });
 });
 
