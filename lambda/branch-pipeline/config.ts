@@ -2,7 +2,7 @@
  * Configuration of the branch function, from environment variables checked once at cold start: a missing or
  * malformed variable fails with its name.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { jsonStringRecord, parseEnv, requiredString } from '../shared/env';
 import { assertProjectName, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN } from '../shared/naming';
 
@@ -30,56 +30,69 @@ export interface BranchPipelineConfig {
 }
 
 const projectName = () =>
-  requiredString().refine(
-    (value) => {
-      try {
-        assertProjectName(value);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    {
-      error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source} and have at most ${PROJECT_NAME_MAX_LENGTH} characters`,
-    },
+  requiredString().check(
+    z.refine(
+      (value) => {
+        try {
+          assertProjectName(value);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      {
+        error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source} and have at most ${PROJECT_NAME_MAX_LENGTH} characters`,
+      },
+    ),
   );
 
 export function loadBranchPipelineConfig(env: NodeJS.ProcessEnv = process.env): BranchPipelineConfig {
   const parsed = parseEnv(
     {
       PROJECT_NAME: projectName(),
-      PROJECT_ID: requiredString().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}$/, {
-        error: 'must be a SageMaker project id such as p-abcdef123456',
-      }),
-      REPOSITORY_NAME: requiredString().regex(/^[\w.-]{1,100}$/, {
-        error: 'must be a CodeCommit repository name (1 to 100 of letters, digits, ".", "_", "-")',
-      }),
-      BRANCH_PREFIX: requiredString().refine((value) => !value.startsWith('refs/'), {
-        error: 'must be the start of a short branch name such as "experiment/", not a ref',
-      }),
-      PIPELINE_TEMPLATE_URL: requiredString().refine(
-        (value) => {
-          try {
-            return new URL(value).protocol === 'https:';
-          } catch {
-            return false;
-          }
-        },
-        { error: 'must be the https URL of the branch template in S3' },
+      PROJECT_ID: requiredString().check(
+        z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}$/, {
+          error: 'must be a SageMaker project id such as p-abcdef123456',
+        }),
       ),
-      CLOUDFORMATION_ROLE_ARN: requiredString().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
-        error: 'must be an IAM role ARN',
-      }),
-      PIPELINE_STACK_PARAMETERS: jsonStringRecord().refine(
-        (record) => PER_BRANCH_PARAMETERS.every((key) => !(key in record)),
-        { error: `must not set ${PER_BRANCH_PARAMETERS.join(' or ')}: the function sets them per branch` },
+      REPOSITORY_NAME: requiredString().check(
+        z.regex(/^[\w.-]{1,100}$/, {
+          error: 'must be a CodeCommit repository name (1 to 100 of letters, digits, ".", "_", "-")',
+        }),
       ),
-      STACK_DELETE_WAIT_SECONDS: z
-        .string()
-        .regex(/^[0-9]+$/, { error: 'must be a whole number of seconds' })
-        .transform(Number)
-        .refine((seconds) => seconds <= 840, { error: 'must be at most 840 seconds' })
-        .optional(),
+      BRANCH_PREFIX: requiredString().check(
+        z.refine((value) => !value.startsWith('refs/'), {
+          error: 'must be the start of a short branch name such as "experiment/", not a ref',
+        }),
+      ),
+      PIPELINE_TEMPLATE_URL: requiredString().check(
+        z.refine(
+          (value) => {
+            try {
+              return new URL(value).protocol === 'https:';
+            } catch {
+              return false;
+            }
+          },
+          { error: 'must be the https URL of the branch template in S3' },
+        ),
+      ),
+      CLOUDFORMATION_ROLE_ARN: requiredString().check(
+        z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'must be an IAM role ARN' }),
+      ),
+      PIPELINE_STACK_PARAMETERS: jsonStringRecord().check(
+        z.refine((record) => PER_BRANCH_PARAMETERS.every((key) => !(key in record)), {
+          error: `must not set ${PER_BRANCH_PARAMETERS.join(' or ')}: the function sets them per branch`,
+        }),
+      ),
+      STACK_DELETE_WAIT_SECONDS: z.optional(
+        z
+          .pipe(
+            z.string().check(z.regex(/^[0-9]+$/, { error: 'must be a whole number of seconds' })),
+            z.transform(Number),
+          )
+          .check(z.refine((seconds) => seconds <= 840, { error: 'must be at most 840 seconds' })),
+      ),
     },
     env,
   );

@@ -4,7 +4,7 @@
  * wrong.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '../shared/errors';
 import {
   detailTypeOf,
@@ -34,15 +34,16 @@ export type Route =
 const reconcileInputSchema = z.strictObject({ action: z.literal('reconcile') });
 
 /** What each reference event must carry (the documented samples carry all of it). */
+const nonEmpty = () => z.string().check(z.minLength(1));
 const branchReferenceDetail = z.object({
-  referenceType: z.string().min(1),
-  referenceName: z.string().min(1),
-  referenceFullName: z.string().min(1),
+  referenceType: nonEmpty(),
+  referenceName: nonEmpty(),
+  referenceFullName: nonEmpty(),
 });
 const commitOf = {
-  referenceCreated: z.object({ commitId: z.string().min(1) }),
-  referenceUpdated: z.object({ commitId: z.string().min(1) }),
-  referenceDeleted: z.object({ oldCommitId: z.string().min(1) }),
+  referenceCreated: z.object({ commitId: nonEmpty() }),
+  referenceUpdated: z.object({ commitId: nonEmpty() }),
+  referenceDeleted: z.object({ oldCommitId: nonEmpty() }),
 };
 const KIND_OF = { referenceCreated: 'create', referenceUpdated: 'heal', referenceDeleted: 'delete' } as const;
 
@@ -110,7 +111,7 @@ export function routeEvent(event: unknown, config: BranchPipelineConfig): Route 
   return { kind: KIND_OF[detail.event], eventId, branch: referenceName, commitId };
 }
 
-function prefixIssues(error: z.ZodError): string {
+function prefixIssues(error: z.core.$ZodError): string {
   return formatIssues(error)
     .split('; ')
     .map((issue) => `detail.${issue}`)

@@ -2,7 +2,7 @@
  * Configuration of the release function, from environment variables checked once at cold start: a missing or
  * malformed variable fails with its name.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseEnv, requiredString } from '../shared/env';
 import { assertBranchName, PROJECT_NAME_PATTERN } from '../shared/naming';
 
@@ -26,38 +26,43 @@ export interface ReleaseConfig {
 }
 
 const shortBranchName = () =>
-  requiredString().refine(
-    (value) => {
-      try {
-        assertBranchName(value);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { error: 'must be a short branch name such as "main", not a full ref' },
+  requiredString().check(
+    z.refine(
+      (value) => {
+        try {
+          assertBranchName(value);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be a short branch name such as "main", not a full ref' },
+    ),
   );
 
 export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): ReleaseConfig {
   const parsed = parseEnv(
     {
-      PROJECT_NAME: requiredString().regex(PROJECT_NAME_PATTERN, {
-        error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source}`,
-      }),
+      PROJECT_NAME: requiredString().check(
+        z.regex(PROJECT_NAME_PATTERN, {
+          error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source}`,
+        }),
+      ),
       REPOSITORY_NAME: requiredString(),
       MAIN_BRANCH: shortBranchName(),
-      MODEL_PACKAGE_GROUP_NAME: requiredString().regex(MODEL_PACKAGE_GROUP_NAME_PATTERN, {
-        error: `must match the model package group name pattern ${MODEL_PACKAGE_GROUP_NAME_PATTERN.source}`,
-      }),
-      INTENT_TABLE_NAME: requiredString().regex(/^[a-zA-Z0-9_.-]{3,255}$/, {
-        error: 'must be a DynamoDB table name (3 to 255 of [a-zA-Z0-9_.-])',
-      }),
-      INTENT_TTL_DAYS: z
-        .string()
-        .regex(/^[0-9]+$/, { error: 'must be a whole number of days' })
-        .transform(Number)
-        .refine((days) => days >= 1 && days <= 365, { error: 'must be between 1 and 365 days' })
-        .optional(),
+      MODEL_PACKAGE_GROUP_NAME: requiredString().check(
+        z.regex(MODEL_PACKAGE_GROUP_NAME_PATTERN, {
+          error: `must match the model package group name pattern ${MODEL_PACKAGE_GROUP_NAME_PATTERN.source}`,
+        }),
+      ),
+      INTENT_TABLE_NAME: requiredString().check(
+        z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name (3 to 255 of [a-zA-Z0-9_.-])' }),
+      ),
+      INTENT_TTL_DAYS: z.optional(
+        z
+          .pipe(z.string().check(z.regex(/^[0-9]+$/, { error: 'must be a whole number of days' })), z.transform(Number))
+          .check(z.refine((days) => days >= 1 && days <= 365, { error: 'must be between 1 and 365 days' })),
+      ),
     },
     env,
   );

@@ -13,7 +13,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ReleaseTrigger } from './registry';
 
 export type PullRequestTrigger = Extract<ReleaseTrigger, { kind: 'pull-request' }>;
@@ -41,12 +41,12 @@ function triggerToItem(trigger: PullRequestTrigger): Record<string, AttributeVal
 }
 
 const stored = z.object({ S: z.string() });
-const storedOptional = stored.optional();
+const storedOptional = z.optional(stored);
 const itemSchema = z.object({
   commitId: stored,
   status: z.object({ S: z.enum(['pending', 'done']) }),
   recordedAt: stored,
-  expiresAt: z.object({ N: z.string().regex(/^[0-9]+$/) }),
+  expiresAt: z.object({ N: z.string().check(z.regex(/^[0-9]+$/)) }),
   approvedModelPackageArn: storedOptional,
   trigger: z.object({
     M: z.object({

@@ -4,14 +4,14 @@
  *
  * Exported so that callers (the Jenkins pipeline, its tests) validate against the same schema the function uses.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { COMMIT_ID_PATTERN, parseOrThrow } from '../shared/events';
 
 export const directInvocationSchema = z.strictObject(
   {
     commit_id: z
       .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-      .regex(COMMIT_ID_PATTERN, { error: 'must be a full commit id: 40 lowercase hex digits' }),
+      .check(z.regex(COMMIT_ID_PATTERN, { error: 'must be a full commit id: 40 lowercase hex digits' })),
   },
   {
     error: (issue) =>

@@ -2,38 +2,40 @@
  * Configuration from environment variables, parsed once at cold start with a zod schema. A missing or malformed
  * variable fails with its name, so a broken deployment says what is wrong on the first invocation.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from './errors';
+import { formatIssues } from './events';
 
-export function parseEnv<T extends z.ZodRawShape>(
+export function parseEnv<T extends z.core.$ZodShape>(
   shape: T,
   env: NodeJS.ProcessEnv = process.env,
-): z.infer<z.ZodObject<T>> {
-  const result = z.object(shape).safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new ValidationError(`invalid environment: ${problems.join('; ')}`);
-  }
+): z.infer<z.ZodMiniObject<T>> {
+  const result = z.safeParse(z.object(shape), env);
+  if (!result.success) throw new ValidationError(`invalid environment: ${formatIssues(result.error)}`);
   return result.data;
 }
 
 /** A string variable that must be present and non-empty. */
-export const requiredString = () => z.string({ error: 'is required' }).min(1, { error: 'must not be empty' });
+export const requiredString = () =>
+  z.string({ error: 'is required' }).check(z.minLength(1, { error: 'must not be empty' }));
 
 /** A variable holding a JSON object whose values are strings (for example static stack parameters). */
 export const jsonStringRecord = () =>
-  z.string({ error: 'is required' }).transform((raw, ctx) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `is not valid JSON (${(err as Error).message})` });
-      return z.NEVER;
-    }
-    const parsed = z.record(z.string(), z.string()).safeParse(value);
-    if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON object whose values are strings' });
-      return z.NEVER;
-    }
-    return parsed.data;
-  });
+  z.pipe(
+    z.string({ error: 'is required' }),
+    z.transform((raw: string, ctx) => {
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch (err) {
+        ctx.issues.push({ code: 'custom', message: `is not valid JSON (${(err as Error).message})`, input: raw });
+        return z.NEVER;
+      }
+      const parsed = z.safeParse(z.record(z.string(), z.string()), value);
+      if (!parsed.success) {
+        ctx.issues.push({ code: 'custom', message: 'must be a JSON object whose values are strings', input: raw });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
+  );

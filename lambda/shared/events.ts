@@ -7,13 +7,20 @@
  * `referenceDeleted` has only `oldCommitId`; the merge event has `sourceCommit` and `destinationCommit` but no merge
  * commit id.
  */
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { ValidationError } from './errors';
+
+// zod/mini loads no locale: without one every issue reads "Invalid input". The English one (a few KB, unlike the
+// namespace `z.locales`, which holds every language) keeps the messages the full zod API gives.
+z.config(en());
+
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** The envelope every EventBridge event has. `source` may be an array in one published SageMaker sample. */
 const envelope = {
   version: z.string(),
-  id: z.string().min(1),
+  id: nonEmpty(),
   account: z.string(),
   time: z.string(),
   region: z.string(),
@@ -26,18 +33,16 @@ export const repositoryStateChangeSchema = z.object({
   ...envelope,
   'detail-type': z.literal('CodeCommit Repository State Change'),
   source: z.literal('aws.codecommit'),
-  detail: z
-    .object({
-      event: z.string().min(1),
-      repositoryName: z.string().min(1),
-      repositoryId: z.string().optional(),
-      referenceType: z.string().optional(),
-      referenceName: z.string().optional(),
-      referenceFullName: z.string().optional(),
-      commitId: z.string().optional(),
-      oldCommitId: z.string().optional(),
-    })
-    .loose(),
+  detail: z.looseObject({
+    event: nonEmpty(),
+    repositoryName: nonEmpty(),
+    repositoryId: z.optional(z.string()),
+    referenceType: z.optional(z.string()),
+    referenceName: z.optional(z.string()),
+    referenceFullName: z.optional(z.string()),
+    commitId: z.optional(z.string()),
+    oldCommitId: z.optional(z.string()),
+  }),
 });
 export type RepositoryStateChangeEvent = z.infer<typeof repositoryStateChangeSchema>;
 
@@ -45,23 +50,21 @@ export const pullRequestStateChangeSchema = z.object({
   ...envelope,
   'detail-type': z.literal('CodeCommit Pull Request State Change'),
   source: z.literal('aws.codecommit'),
-  detail: z
-    .object({
-      event: z.string().min(1),
-      isMerged: z.enum(['True', 'False']),
-      pullRequestId: z.string().min(1),
-      pullRequestStatus: z.string().optional(),
-      repositoryNames: z.array(z.string()).min(1),
-      sourceReference: z.string().min(1),
-      destinationReference: z.string().min(1),
-      sourceCommit: z.string().min(1),
-      destinationCommit: z.string().optional(),
-      mergeOption: z.string().optional(),
-      callerUserArn: z.string().optional(),
-      author: z.string().optional(),
-      title: z.string().optional(),
-    })
-    .loose(),
+  detail: z.looseObject({
+    event: nonEmpty(),
+    isMerged: z.enum(['True', 'False']),
+    pullRequestId: nonEmpty(),
+    pullRequestStatus: z.optional(z.string()),
+    repositoryNames: z.array(z.string()).check(z.minLength(1)),
+    sourceReference: nonEmpty(),
+    destinationReference: nonEmpty(),
+    sourceCommit: nonEmpty(),
+    destinationCommit: z.optional(z.string()),
+    mergeOption: z.optional(z.string()),
+    callerUserArn: z.optional(z.string()),
+    author: z.optional(z.string()),
+    title: z.optional(z.string()),
+  }),
 });
 export type PullRequestStateChangeEvent = z.infer<typeof pullRequestStateChangeSchema>;
 
@@ -69,15 +72,13 @@ export const modelPackageStateChangeSchema = z.object({
   ...envelope,
   'detail-type': z.literal('SageMaker Model Package State Change'),
   source: z.union([z.literal('aws.sagemaker'), z.array(z.literal('aws.sagemaker'))]),
-  detail: z
-    .object({
-      ModelPackageGroupName: z.string().min(1),
-      ModelPackageArn: z.string().min(1),
-      ModelPackageVersion: z.number().int().optional(),
-      ModelApprovalStatus: z.string().optional(),
-      ModelPackageStatus: z.string().optional(),
-    })
-    .loose(),
+  detail: z.looseObject({
+    ModelPackageGroupName: nonEmpty(),
+    ModelPackageArn: nonEmpty(),
+    ModelPackageVersion: z.optional(z.number().check(z.int())),
+    ModelApprovalStatus: z.optional(z.string()),
+    ModelPackageStatus: z.optional(z.string()),
+  }),
 });
 export type ModelPackageStateChangeEvent = z.infer<typeof modelPackageStateChangeSchema>;
 
@@ -93,13 +94,13 @@ export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
 export const COMMIT_ID_PATTERN = /^[0-9a-f]{40}$/;
 
 /** Formats zod issues as "path: message; ..." for error messages and logs. */
-export function formatIssues(error: z.ZodError): string {
+export function formatIssues(error: z.core.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
 }
 
 /** Parses `value` with `schema` or throws a ValidationError that names `what` and every problem. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(value);
+export function parseOrThrow<S extends z.core.$ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = z.safeParse(schema, value);
   if (!result.success) throw new ValidationError(`${what}: ${formatIssues(result.error)}`);
   return result.data;
 }

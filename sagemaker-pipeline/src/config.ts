@@ -3,7 +3,12 @@
  * checked once, so a mistake fails the build with the field's name before anything touches AWS.
  */
 import * as fs from 'node:fs';
-import { z } from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+// zod/mini loads no locale: without one every issue reads "Invalid input". Only the English one is loaded (the
+// namespace `z.locales` would bundle every language into run.js).
+z.config(en());
 
 /** Metrics that `evaluate.py` writes under `regression_metrics.<name>.value`, and which way is better. */
 export const METRICS = {
@@ -16,53 +21,59 @@ export type MetricName = keyof typeof METRICS;
 
 const instanceType = z
   .string()
-  .regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type like ml.m5.large');
-const maxRuntimeSeconds = z.number().int().min(60).max(432000);
+  .check(z.regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type like ml.m5.large'));
+const maxRuntimeSeconds = z.number().check(z.int(), z.gte(60), z.lte(432000));
 
-export const PipelineConfigSchema = z
-  .object({
-    /** S3 URI of the raw CSV (abalone format); `{region}` is replaced by the pipeline's region. */
-    inputData: z.string().regex(/^s3:\/\/[a-z0-9{][a-z0-9.{}-]*[a-z0-9}](\/.*)?$/, 'must be an s3:// URI'),
-    /** Version of SageMaker's scikit-learn framework images (processing, training and inference). */
-    frameworkVersion: z.enum(['1.2-1']).default('1.2-1'),
-    processing: z
-      .object({ instanceType, maxRuntimeSeconds: maxRuntimeSeconds.default(3600) })
-      .strict()
-      .default({ instanceType: 'ml.m5.large', maxRuntimeSeconds: 3600 }),
-    training: z
-      .object({ instanceType, maxRuntimeSeconds: maxRuntimeSeconds.default(3600) })
-      .strict()
-      .default({ instanceType: 'ml.m5.large', maxRuntimeSeconds: 3600 }),
-    /** Passed to train.py as `--<name> <value>`. */
-    hyperparameters: z
+export const PipelineConfigSchema = z.strictObject({
+  /** S3 URI of the raw CSV (abalone format); `{region}` is replaced by the pipeline's region. */
+  inputData: z.string().check(z.regex(/^s3:\/\/[a-z0-9{][a-z0-9.{}-]*[a-z0-9}](\/.*)?$/, 'must be an s3:// URI')),
+  /** Version of SageMaker's scikit-learn framework images (processing, training and inference). */
+  frameworkVersion: z._default(z.enum(['1.2-1']), '1.2-1'),
+  processing: z._default(z.strictObject({ instanceType, maxRuntimeSeconds: z._default(maxRuntimeSeconds, 3600) }), {
+    instanceType: 'ml.m5.large',
+    maxRuntimeSeconds: 3600,
+  }),
+  training: z._default(z.strictObject({ instanceType, maxRuntimeSeconds: z._default(maxRuntimeSeconds, 3600) }), {
+    instanceType: 'ml.m5.large',
+    maxRuntimeSeconds: 3600,
+  }),
+  /** Passed to train.py as `--<name> <value>`. */
+  hyperparameters: z._default(
+    z
       .record(
-        z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'hyperparameter names are snake_case words'),
-        z.union([z.number(), z.string().max(256), z.boolean()]),
+        z.string().check(z.regex(/^[a-z][a-z0-9_]{0,63}$/, 'hyperparameter names are snake_case words')),
+        z.union([z.number(), z.string().check(z.maxLength(256)), z.boolean()]),
       )
-      .refine((h) => !Object.keys(h).some((k) => k.startsWith('sagemaker_')), {
-        message: 'names starting with sagemaker_ are reserved for the container',
+      .check(
+        z.refine((h) => !Object.keys(h).some((k) => k.startsWith('sagemaker_')), {
+          message: 'names starting with sagemaker_ are reserved for the container',
+        }),
+      ),
+    {},
+  ),
+  /** Fractions of the rows that preprocess.py holds out for validation and test; the rest trains. */
+  split: z._default(
+    z
+      .strictObject({
+        validation: z.number().check(z.gt(0), z.lt(0.5)),
+        test: z.number().check(z.gt(0), z.lt(0.5)),
       })
-      .default({}),
-    /** Fractions of the rows that preprocess.py holds out for validation and test; the rest trains. */
-    split: z
-      .object({ validation: z.number().gt(0).lt(0.5), test: z.number().gt(0).lt(0.5) })
-      .strict()
-      .refine((s) => s.validation + s.test < 0.9, { message: 'validation + test must leave rows to train on' })
-      .default({ validation: 0.15, test: 0.15 }),
-    /** The quality gate: a model is registered only if its test-set metric passes the threshold. */
-    gate: z
-      .object({
-        metric: z.enum(Object.keys(METRICS) as [MetricName, ...MetricName[]]),
-        threshold: z.number().finite(),
-      })
-      .strict(),
-    /** @default the project's group, `model-<project>` (the one the release step watches) */
-    modelPackageGroupName: z
-      .string()
-      .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a model package group name')
-      .optional(),
-  })
-  .strict();
+      .check(
+        z.refine((s) => s.validation + s.test < 0.9, { message: 'validation + test must leave rows to train on' }),
+      ),
+    { validation: 0.15, test: 0.15 },
+  ),
+  /** The quality gate: a model is registered only if its test-set metric passes the threshold. */
+  gate: z.strictObject({
+    metric: z.enum(Object.keys(METRICS) as [MetricName, ...MetricName[]]),
+    // z.number() rejects NaN and the infinities: a threshold is always finite.
+    threshold: z.number(),
+  }),
+  /** @default the project's group, `model-<project>` (the one the release step watches) */
+  modelPackageGroupName: z.optional(
+    z.string().check(z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a model package group name')),
+  ),
+});
 
 export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
 

@@ -1,0 +1,151 @@
+/**
+ * Bundle figures of both Lambda handlers and of the seed code's run command, `npm run bench:bundles`:
+ * - bundle size: each handler's index.ts bundled by esbuild the way the CDK NodejsFunction does (minify, platform
+ *   node, target node22, format cjs, mainFields module/main, nothing external), then zipped; the seed code's
+ *   `run.js` staged by `stageSeedCode` (lib/seed-code.ts), as a new repository receives it;
+ * - cold init of each handler: median of 5 `require`s of the bundled file, each in a fresh Node process, with the
+ *   environment the handler reads at cold start;
+ * - the same bundle with `@aws-sdk/*` external, NodejsFunction's default for the Node.js 18+ runtimes
+ *   (the runtime provides the SDK), so this is our code and zod alone;
+ * - with `--top N`: the N largest inputs of each bundle (bytes in the output), from esbuild's metafile.
+ *
+ *   npm run bench:bundles
+ *   npm run bench:bundles -- --top 15
+ */
+import { BuildOptions, buildSync, Metafile } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { stageSeedCode } from '../lib/seed-code';
+
+const ROOT = path.resolve(__dirname, '..');
+const RUNS_INIT = 5;
+
+const HANDLERS = [
+  {
+    name: 'branch-pipeline',
+    entry: 'lambda/branch-pipeline/index.ts',
+    env: {
+      PROJECT_NAME: 'fraud',
+      PROJECT_ID: 'p-abcdef123456',
+      REPOSITORY_NAME: 'model-fraud-train',
+      BRANCH_PREFIX: 'experiment/',
+      PIPELINE_TEMPLATE_URL: 'https://bench-assets.s3.us-east-1.amazonaws.com/branch.template.json',
+      CLOUDFORMATION_ROLE_ARN: 'arn:aws:iam::123456789012:role/fraud-branch-stacks',
+      PIPELINE_STACK_PARAMETERS: JSON.stringify({ ProjectName: 'fraud', RepositoryName: 'model-fraud-train' }),
+    },
+  },
+  {
+    name: 'release-model',
+    entry: 'lambda/release-model/index.ts',
+    env: {
+      PROJECT_NAME: 'fraud',
+      REPOSITORY_NAME: 'model-fraud-train',
+      MAIN_BRANCH: 'main',
+      MODEL_PACKAGE_GROUP_NAME: 'model-fraud',
+      INTENT_TABLE_NAME: 'fraud-release-intents',
+      INTENT_TTL_DAYS: '14',
+    },
+  },
+] as const;
+
+/** The options of the CDK NodejsFunction bundling that bench/branch-pipeline.ts measures with. */
+const ESBUILD = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  logLevel: 'error',
+} as const satisfies BuildOptions;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+function zippedBytes(file: string): number {
+  const zip = `${file}.zip`;
+  execFileSync('zip', ['-q', '-j', zip, file]);
+  return fs.statSync(zip).size;
+}
+
+/** The `top` largest inputs of a bundle, folded by package (node_modules/<package>) or source folder. */
+function largestInputs(metafile: Metafile, top: number): string[] {
+  const byInput = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const key = match ? match[1]! : path.dirname(input);
+      byInput.set(key, (byInput.get(key) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...byInput.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([input, bytes]) => `    ${kib(bytes).padStart(10)}  ${input}`);
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { top: { type: 'string', default: '0' } } });
+  const top = Number(values.top);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundles-'));
+  const lines: string[] = [];
+  try {
+    for (const handler of HANDLERS) {
+      const bundle = path.join(work, handler.name, 'index.js');
+      const result = buildSync({
+        ...ESBUILD,
+        entryPoints: [path.join(ROOT, handler.entry)],
+        outfile: bundle,
+        metafile: true,
+      });
+      const deployed = path.join(work, handler.name, 'deployed.js');
+      buildSync({
+        ...ESBUILD,
+        entryPoints: [path.join(ROOT, handler.entry)],
+        outfile: deployed,
+        external: ['@aws-sdk/*'],
+      });
+      const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+      const inits: number[] = [];
+      for (let i = 0; i < RUNS_INIT; i++) {
+        const out = execFileSync(process.execPath, ['-e', probe], {
+          env: { ...process.env, ...handler.env, AWS_REGION: 'us-east-1', LOG_LEVEL: 'ERROR', NODE_NO_WARNINGS: '1' },
+          encoding: 'utf8',
+        });
+        inits.push(Number(out));
+      }
+      const bytes = fs.statSync(bundle).size;
+      const zipped = zippedBytes(bundle);
+      lines.push(
+        `${handler.name}: bundle ${kib(bytes)} (${bytes} bytes), zipped ${kib(zipped)} (${zipped} bytes), cold init median ${median(inits).toFixed(1)} ms [${inits.map((v) => v.toFixed(0)).join(', ')}]`,
+      );
+      const deployedBytes = fs.statSync(deployed).size;
+      const deployedZipped = zippedBytes(deployed);
+      lines.push(
+        `  with @aws-sdk/* external (NodejsFunction default): bundle ${kib(deployedBytes)} (${deployedBytes} bytes), zipped ${kib(deployedZipped)} (${deployedZipped} bytes)`,
+      );
+      if (top > 0) lines.push(...largestInputs(result.metafile, top));
+    }
+
+    const seed = stageSeedCode(path.join(work, 'seed'));
+    const runJs = path.join(seed, 'run.js');
+    const runBytes = fs.statSync(runJs).size;
+    const runZipped = zippedBytes(runJs);
+    lines.push(
+      `seed run.js: bundle ${kib(runBytes)} (${runBytes} bytes), zipped ${kib(runZipped)} (${runZipped} bytes)`,
+    );
+    lines.push(`(node ${process.version}, ${RUNS_INIT} fresh processes per cold init)`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main();
