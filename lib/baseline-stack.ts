@@ -104,7 +104,10 @@ export class BaselineStack extends Stack {
     });
     this.portfolio.addProduct(this.product);
 
-    this.launchRole = new LaunchRole(this, 'LaunchRole', { assetBucket: assets }).role;
+    this.launchRole = new LaunchRole(this, 'LaunchRole', {
+      assetBucket: assets,
+      sourceProvider: config.sourceProvider,
+    }).role;
     this.portfolio.setLaunchRole(this.product, this.launchRole, {
       description: 'Projects are provisioned with the launch role, not with the permissions of the Studio user',
     });

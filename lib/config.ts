@@ -6,11 +6,34 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  CiPrincipal,
+  GITHUB_REPOSITORY,
+  HTTPS_URL,
+  IAM_PRINCIPAL_ARN,
+  OIDC_PROVIDER_ARN,
+} from './constructs/jenkins-source';
 import { PROJECT_ROOT } from './seed-code';
 
-/** Where the product's template changes come from: CodeCommit (built in) or a Jenkins server (a later variant). */
+/** Where the project's code lives: CodeCommit (built in), or elsewhere with Jenkins or GitHub Actions as CI. */
 export const SOURCE_PROVIDERS = ['codecommit', 'jenkins'] as const;
 export type SourceProvider = (typeof SOURCE_PROVIDERS)[number];
+
+/** Who runs CI for a `jenkins` project, and the repository Studio shows. */
+export interface CiConfig {
+  /** From `ciPrincipalArn` (an IAM role or user), `githubRepository` (GitHub OIDC), or neither (the account). */
+  readonly principal: CiPrincipal;
+  /** Context `repositoryUrl`. @default - https://github.com/<githubRepository>.git, or none */
+  readonly repositoryUrl?: string;
+}
+
+/** Context keys that configure the `jenkins` source provider only. */
+export const CI_CONTEXT_KEYS = [
+  'ciPrincipalArn',
+  'githubRepository',
+  'githubOidcProviderArn',
+  'repositoryUrl',
+] as const;
 
 /** Log retention values CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -24,6 +47,8 @@ export interface AppConfig {
   readonly region: string;
   /** Context `sourceProvider`. */
   readonly sourceProvider: SourceProvider;
+  /** CI of a `jenkins` project (context `ciPrincipalArn`, `githubRepository`, ...); undefined for `codecommit`. */
+  readonly ci?: CiConfig;
   /** Context `studioPrincipalArns`: IAM role ARNs allowed to launch the product from SageMaker Studio. */
   readonly studioPrincipalArns: readonly string[];
   /** Context `branchPrefix`: branches under it get their own pipeline. */
@@ -132,6 +157,59 @@ function readStringList(read: ContextReader, key: string): string[] {
   return value;
 }
 
+function readOptional(read: ContextReader, key: string, pattern: RegExp, what: string): string | undefined {
+  const raw = read(key);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw !== 'string' || !pattern.test(raw)) throw new ConfigError(key, `must be ${what}, got ${show(raw)}`);
+  return raw;
+}
+
+/** The CI keys: only with sourceProvider `jenkins`, and at most one principal. */
+function readCi(read: ContextReader, sourceProvider: SourceProvider): CiConfig | undefined {
+  if (sourceProvider !== 'jenkins') {
+    for (const key of CI_CONTEXT_KEYS) {
+      const value = read(key);
+      if (value !== undefined && value !== null && value !== '') {
+        throw new ConfigError(
+          key,
+          `applies only to sourceProvider "jenkins", got ${show(value)} with ${show(sourceProvider)}`,
+        );
+      }
+    }
+    return undefined;
+  }
+  const arn = readOptional(
+    read,
+    'ciPrincipalArn',
+    IAM_PRINCIPAL_ARN,
+    'an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)',
+  );
+  const repository = readOptional(read, 'githubRepository', GITHUB_REPOSITORY, 'a GitHub repository "owner/repo"');
+  const providerArn = readOptional(
+    read,
+    'githubOidcProviderArn',
+    OIDC_PROVIDER_ARN,
+    'the ARN of the IAM OIDC provider for token.actions.githubusercontent.com',
+  );
+  const repositoryUrl = readOptional(read, 'repositoryUrl', HTTPS_URL, 'an https:// clone URL');
+  if (arn !== undefined && repository !== undefined) {
+    throw new ConfigError(
+      'githubRepository',
+      `cannot be set together with ciPrincipalArn ${show(arn)}: choose one CI principal`,
+    );
+  }
+  if (providerArn !== undefined && repository === undefined) {
+    throw new ConfigError('githubOidcProviderArn', 'needs githubRepository');
+  }
+  const principal: CiPrincipal =
+    arn !== undefined
+      ? { kind: 'iam', arn }
+      : repository !== undefined
+        ? { kind: 'github-oidc', repository, providerArn }
+        : { kind: 'account' };
+  return { principal, repositoryUrl };
+}
+
 function packageVersion(): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
     version?: unknown;
@@ -153,6 +231,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     throw new ConfigError('region', `must be an AWS region such as "us-east-1", got ${show(region)}`);
 
   const sourceProvider = readEnum(read, 'sourceProvider', SOURCE_PROVIDERS, 'codecommit');
+  const ci = readCi(read, sourceProvider);
 
   const studioPrincipalArns = readStringList(read, 'studioPrincipalArns');
   for (const arn of studioPrincipalArns) {
@@ -215,6 +294,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     account,
     region,
     sourceProvider,
+    ci,
     studioPrincipalArns,
     branchPrefix,
     mainBranch,

@@ -5,9 +5,13 @@
  * The stack composes: the source (CodeCommit repository with the seed code, and its event rules), the model package
  * group, the artifact bucket, the shared train build project, the roles the branch stacks reuse, the branch
  * automation (branch Lambda + per-branch template asset) and the release automation (release Lambda).
+ *
+ * With the source provider `jenkins`, the code lives outside CodeCommit: no repository and no branch automation; the
+ * train build takes a source archive CI uploads, and the JenkinsSource construct adds the CI roles, the Studio
+ * repository association and the outputs CI is configured from.
  */
 import * as path from 'node:path';
-import { App, CfnParameter, Duration, IPolicyValidationPlugin, Stage } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, Duration, IPolicyValidationPlugin, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -20,6 +24,7 @@ import { ArtifactBucket } from './constructs/artifact-bucket';
 import { BranchAutomation } from './constructs/branch-automation';
 import { BranchPipelineRoles } from './constructs/branch-pipeline-roles';
 import { CodeCommitSource, ProjectSource } from './constructs/codecommit-source';
+import { JenkinsSource } from './constructs/jenkins-source';
 import { ReleaseAutomation } from './constructs/release-automation';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
@@ -36,7 +41,13 @@ export const SEED_CODE_DIR = 'seed-code';
 
 export type ProjectConfig = Pick<
   AppConfig,
-  'sourceProvider' | 'branchPrefix' | 'mainBranch' | 'reconcileIntervalMinutes' | 'intentTtlDays' | 'logRetentionDays'
+  | 'sourceProvider'
+  | 'ci'
+  | 'branchPrefix'
+  | 'mainBranch'
+  | 'reconcileIntervalMinutes'
+  | 'intentTtlDays'
+  | 'logRetentionDays'
 >;
 
 export interface ProjectProductStackProps {
@@ -56,13 +67,18 @@ export interface ProjectProductStackProps {
 export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly projectNameParameter: CfnParameter;
   readonly projectIdParameter: CfnParameter;
-  readonly source: ProjectSource;
+  /** The CodeCommit source; undefined with the `jenkins` source provider. */
+  readonly source?: ProjectSource;
   readonly artifactBucket: s3.Bucket;
   readonly modelPackageGroup: sagemaker.CfnModelPackageGroup;
   readonly trainBuild: TrainBuildProject;
-  readonly roles: BranchPipelineRoles;
-  readonly branchAutomation: BranchAutomation;
+  /** Roles of the branch stacks; undefined with the `jenkins` source provider. */
+  readonly roles?: BranchPipelineRoles;
+  /** Undefined with the `jenkins` source provider: CI builds branches itself. */
+  readonly branchAutomation?: BranchAutomation;
   readonly releaseAutomation: ReleaseAutomation;
+  /** CI roles and the Studio repository association; only with the `jenkins` source provider. */
+  readonly jenkinsSource?: JenkinsSource;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -71,11 +87,6 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       analyticsReporting: false,
     });
     const { config } = props;
-    if (config.sourceProvider !== 'codecommit') {
-      throw new Error(
-        `sourceProvider "${config.sourceProvider}" is not supported yet: the project template supports "codecommit" only`,
-      );
-    }
 
     this.projectNameParameter = new CfnParameter(this, PROJECT_NAME_PARAMETER, {
       type: 'String',
@@ -95,13 +106,16 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const outdir = Stage.of(this)?.outdir ?? '.';
 
-    this.source = new CodeCommitSource(this, 'Source', {
-      repositoryName: `model-${projectName}-train`,
-      description: `Training code of SageMaker project ${projectName}`,
-      seedDirectory: stageSeedCode(path.join(outdir, SEED_CODE_DIR)),
-      branchPrefix: config.branchPrefix,
-      mainBranch: config.mainBranch,
-    });
+    const jenkins = config.sourceProvider === 'jenkins';
+    if (!jenkins) {
+      this.source = new CodeCommitSource(this, 'Source', {
+        repositoryName: `model-${projectName}-train`,
+        description: `Training code of SageMaker project ${projectName}`,
+        seedDirectory: stageSeedCode(path.join(outdir, SEED_CODE_DIR)),
+        branchPrefix: config.branchPrefix,
+        mainBranch: config.mainBranch,
+      });
+    }
 
     const modelPackageGroupName = `model-${projectName}`;
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
@@ -129,7 +143,45 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       modelPackageGroupName,
       sageMakerExecutionRole: executionRole.role,
       logRetention,
+      source: jenkins ? JenkinsSource.buildSource(this.artifactBucket) : undefined,
     });
+
+    const releaseAutomation = () => {
+      const automation = new ReleaseAutomation(this, 'ReleaseAutomation', {
+        projectName,
+        source: this.source,
+        mainBranch: config.mainBranch,
+        modelPackageGroupName,
+        intentTtlDays: config.intentTtlDays,
+        logRetention,
+      });
+      automation.node.addDependency(this.modelPackageGroup);
+      return automation;
+    };
+
+    if (this.source === undefined) {
+      this.releaseAutomation = releaseAutomation();
+      this.jenkinsSource = new JenkinsSource(this, 'JenkinsSource', {
+        projectName,
+        projectId,
+        artifactBucket: this.artifactBucket,
+        releaseFunction: this.releaseAutomation.handler.function,
+        project: this.trainBuild.project,
+        logGroup: this.trainBuild.logGroup,
+        principal: config.ci?.principal ?? { kind: 'account' },
+        branchPrefix: config.branchPrefix,
+        mainBranch: config.mainBranch,
+        repositoryUrl: config.ci?.repositoryUrl,
+      });
+      const output = (id: string, value: string, description: string) =>
+        new CfnOutput(this, id, { value, description });
+      output('CiTrainRoleArn', this.jenkinsSource.trainRole.roleArn, 'Role CI assumes to train a branch');
+      output('CiReleaseRoleArn', this.jenkinsSource.releaseRole.roleArn, 'Role CI assumes to release a merge');
+      output('CiSourceBucketName', this.artifactBucket.bucketName, 'Bucket CI uploads source archives to (ci-source/)');
+      output('TrainBuildProjectName', this.trainBuild.project.projectName, 'CodeBuild project CI starts');
+      output('ReleaseFunctionName', this.releaseAutomation.handler.function.functionName, 'Function CI invokes');
+      return;
+    }
 
     this.roles = new BranchPipelineRoles(this, 'BranchPipelineRoles', {
       projectName,
@@ -154,14 +206,6 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       logRetention,
     });
 
-    this.releaseAutomation = new ReleaseAutomation(this, 'ReleaseAutomation', {
-      projectName,
-      source: this.source,
-      mainBranch: config.mainBranch,
-      modelPackageGroupName,
-      intentTtlDays: config.intentTtlDays,
-      logRetention,
-    });
-    this.releaseAutomation.node.addDependency(this.modelPackageGroup);
+    this.releaseAutomation = releaseAutomation();
   }
 }

@@ -1,30 +1,30 @@
 /**
  * What a project whose code lives outside CodeCommit (source provider `jenkins`) needs instead of the CodeCommit
- * repository and the branch automation: the CodeBuild project `model-<project>-train`, which builds a source archive
- * that Jenkins (or GitHub Actions) uploads to the artifact bucket for each commit, and two IAM roles for the CI
- * system, with no IAM user and no access key:
+ * repository and the branch automation, beside the project's train build `model-<project>-train` (which builds a
+ * source archive CI uploads, {@link JenkinsSource.buildSource}): two IAM roles for the CI system, with no IAM user and
+ * no access key, and the Studio association of the repository.
  *
  * - the train role uploads under `ci-source/`, starts and reads builds of that one project, and reads their logs;
  * - the release role invokes the release function, nothing else.
  *
  * Both are assumable by one principal from configuration: an IAM role or user ARN (Jenkins' own identity), this
- * account (principals its administrators allow to assume them), or GitHub's OIDC provider, in which case the train role trusts only the repository's experiment branches and the release role
- * only its main branch, so a workflow on an experiment branch cannot approve a model.
+ * account (principals its administrators allow to assume them), or GitHub's OIDC provider, in which case the train
+ * role trusts only the repository's experiment branches and the release role only its main branch, so a workflow on
+ * an experiment branch cannot approve a model.
  *
  * Studio lists a project's repositories from SageMaker code repositories tagged with the project; when a repository
- * URL is known, a `AWS::SageMaker::CodeRepository` so tagged associates it.
+ * URL is known, an `AWS::SageMaker::CodeRepository` so tagged associates it.
  */
 import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { ROLE_PATH } from './monitored-function';
-import { acknowledgeRule, acknowledgeWildcards, nagAttribute, nagResource } from './nag';
+import { acknowledgeWildcards, nagResource } from './nag';
 import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
 
 /** Where CI uploads source archives in the artifact bucket: `ci-source/<branch>--<hash>/<commit>.zip`. */
@@ -65,10 +65,13 @@ export interface JenkinsSourceProps {
   readonly artifactBucket: s3.IBucket;
   /** The release function `release-model-package-<project>`, which the release role may invoke. */
   readonly releaseFunction: lambda.IFunction;
-  /** The service role of the build (SageMaker pipeline permissions); it is granted read on `ci-source/`. */
-  readonly buildRole: iam.IRole;
-  /** The project-wide build variables (PROJECT_NAME, ...); CI adds BRANCH_NAME and COMMIT_HASH to each build. */
-  readonly environmentVariables: Record<string, codebuild.BuildEnvironmentVariable>;
+  /**
+   * The project's train build `model-<project>-train`, whose source is {@link JenkinsSource.buildSource}; its role is
+   * granted read on `ci-source/`.
+   */
+  readonly project: codebuild.IProject;
+  /** The train build's log group, which CI reads. */
+  readonly logGroup: logs.ILogGroup;
   /** Who assumes the CI roles. */
   readonly principal: CiPrincipal;
   /**
@@ -86,28 +89,13 @@ export interface JenkinsSourceProps {
    * @default - https://github.com/<owner>/<repo>.git for GitHub OIDC; no repository association for an IAM principal
    */
   readonly repositoryUrl?: string;
-  /**
-   * The build image and compute.
-   * @default - Amazon Linux 2023 ARM standard 3.0, small
-   */
-  readonly buildEnvironment?: codebuild.BuildEnvironment;
-  /**
-   * KMS key of the build's artifacts and logs.
-   * @default - CodeBuild's AWS managed key for Amazon S3
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * How long build logs are kept.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
-const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
-const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/;
-const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+export const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+export const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/;
+export const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
 const BRANCH_PREFIX = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/$/;
-const HTTPS_URL = /^https:\/\/[^\s]+$/;
+export const HTTPS_URL = /^https:\/\/[^\s]+$/;
 
 function validate(props: JenkinsSourceProps): void {
   if (!Token.isUnresolved(props.projectName)) assertProjectName(props.projectName);
@@ -150,9 +138,15 @@ function validate(props: JenkinsSourceProps): void {
 }
 
 export class JenkinsSource extends Construct {
-  /** `model-<project>-train`, built from a source archive in the artifact bucket. */
-  readonly project: codebuild.Project;
-  readonly logGroup: logs.LogGroup;
+  /**
+   * The source of the train build: an archive in the artifact bucket. Every build overrides the location with its
+   * own `ci-source/<branch>--<hash>/<commit>.zip`; a build started without an override fails on this missing object
+   * instead of building something else.
+   */
+  static buildSource(artifactBucket: s3.IBucket): codebuild.ISource {
+    return codebuild.Source.s3({ bucket: artifactBucket, path: `${CI_SOURCE_PREFIX}override-required.zip` });
+  }
+
   /** Uploads source archives, starts and reads builds and their logs. */
   readonly trainRole: iam.Role;
   /** Invokes the release function. */
@@ -163,40 +157,20 @@ export class JenkinsSource extends Construct {
   constructor(scope: Construct, id: string, props: JenkinsSourceProps) {
     validate(props); // before super(): bad configuration adds nothing to the tree
     super(scope, id);
-    const stack = Stack.of(this);
     const branchPrefix = props.branchPrefix ?? 'experiment/';
     const mainBranch = props.mainBranch ?? 'main';
+    const buildRole = props.project.role;
+    if (buildRole === undefined) throw new Error('project must have a service role (its build reads ci-source/)');
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    });
-    this.project = new codebuild.Project(this, 'Project', {
-      projectName: `model-${props.projectName}-train`,
-      description: `Trains a branch of project ${props.projectName} from the source archive its CI uploads`,
-      role: props.buildRole,
-      // Every build overrides the location with its own ci-source/<branch>--<hash>/<commit>.zip; a build started
-      // without an override fails on this missing object instead of building something else.
-      source: codebuild.Source.s3({ bucket: props.artifactBucket, path: `${CI_SOURCE_PREFIX}override-required.zip` }),
-      buildSpec: codebuild.BuildSpec.fromSourceFilename('buildspec.yml'),
-      environment: props.buildEnvironment ?? {
-        buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
-        computeType: codebuild.ComputeType.SMALL,
-        privileged: false,
-      },
-      environmentVariables: props.environmentVariables,
-      encryptionKey: props.encryptionKey,
-      timeout: Duration.minutes(60),
-      logging: { cloudWatch: { logGroup: this.logGroup } },
-    });
     const sourceObjects = props.artifactBucket.arnForObjects(`${CI_SOURCE_PREFIX}*`);
-    props.buildRole.addToPrincipalPolicy(
+    buildRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadSourceArchives',
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [sourceObjects],
       }),
     );
-    props.artifactBucket.encryptionKey?.grantDecrypt(props.buildRole);
+    props.artifactBucket.encryptionKey?.grantDecrypt(buildRole);
 
     const [trainPrincipal, releasePrincipal] = this.principals(props.principal, branchPrefix, mainBranch);
     this.trainRole = new iam.Role(this, 'TrainRole', {
@@ -218,10 +192,10 @@ export class JenkinsSource extends Construct {
       new iam.PolicyStatement({
         sid: 'StartAndReadTrainBuilds',
         actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
-        resources: [this.project.projectArn],
+        resources: [props.project.projectArn],
       }),
     );
-    this.logGroup.grant(this.trainRole, 'logs:GetLogEvents');
+    props.logGroup.grant(this.trainRole, 'logs:GetLogEvents');
 
     this.releaseRole = new iam.Role(this, 'ReleaseRole', {
       assumedBy: releasePrincipal,
@@ -246,7 +220,7 @@ export class JenkinsSource extends Construct {
       });
     }
 
-    this.acknowledge(stack, props);
+    this.acknowledge(props, buildRole);
   }
 
   private principals(
@@ -284,33 +258,16 @@ export class JenkinsSource extends Construct {
   }
 
   /** cdk-nag findings this construct causes, each acknowledged with its reason. */
-  private acknowledge(stack: Stack, props: JenkinsSourceProps): void {
+  private acknowledge(props: JenkinsSourceProps, buildRole: iam.IRole): void {
     const sourceObjects = nagResource(this, props.artifactBucket.arnForObjects(`${CI_SOURCE_PREFIX}*`));
     acknowledgeWildcards(this.trainRole, {
-      [sourceObjects]: 'Uploads have one key per branch and commit, all under ci-source/',
-      [`Resource::${nagAttribute(this.logGroup.node.defaultChild as IConstruct, 'Arn')}:*`]:
-        "GetLogEvents on the streams of this project's own build log group; stream names are per build",
+      [sourceObjects]: 'Uploads have one key per branch and commit, all under the ci-source/ prefix of the bucket.',
     });
-    // What CodeBuild adds to its service role for this project, beside the archive read above.
-    const projectArn = (service: string, resource: string, resourceName: string, arnFormat: ArnFormat) =>
-      nagResource(this, stack.formatArn({ service, resource, resourceName, arnFormat }));
-    acknowledgeWildcards(props.buildRole, {
-      [sourceObjects]: 'Each build reads its own archive; all are under ci-source/',
-      'Action::s3:GetObject*': "CodeBuild's S3 source grant, on this project's placeholder source object only",
-      'Action::s3:GetBucket*': "CodeBuild's S3 source grant, on the project's artifact bucket only",
-      'Action::s3:List*': "CodeBuild's S3 source grant, on the project's artifact bucket only",
-      [projectArn('logs', 'log-group', `/aws/codebuild/${this.project.projectName}:*`, ArnFormat.COLON_RESOURCE_NAME)]:
-        "CodeBuild's default log permission, on this project's own log streams",
-      [projectArn('codebuild', 'report-group', `${this.project.projectName}-*`, ArnFormat.SLASH_RESOURCE_NAME)]:
-        "CodeBuild's permission on this project's own test report groups",
+    acknowledgeWildcards(buildRole, {
+      [sourceObjects]: 'Each build reads its own archive; all archives are under the ci-source/ prefix.',
+      'Action::s3:GetObject*': "CodeBuild's S3 source grant, on this project's placeholder source object only.",
+      'Action::s3:GetBucket*': "CodeBuild's S3 source grant, on the project's artifact bucket only.",
+      'Action::s3:List*': "CodeBuild's S3 source grant, on the project's artifact bucket only.",
     });
-    if (props.encryptionKey === undefined) {
-      acknowledgeRule(
-        this.project,
-        'CB4',
-        'The build produces no artifacts (the pipeline writes to the SSE-S3 artifact bucket); CodeBuild encrypts ' +
-          'its own data with the AWS managed key',
-      );
-    }
   }
 }

@@ -12,12 +12,19 @@ import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { SourceProvider } from '../config';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export interface LaunchRoleProps {
   /** The bucket that holds the product's assets. */
   readonly assetBucket: s3.IBucket;
+  /**
+   * What the project template creates for the code: a CodeCommit repository, or (`jenkins`) the Studio association
+   * of an outside repository.
+   * @default 'codecommit'
+   */
+  readonly sourceProvider?: SourceProvider;
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>`, with pseudo parameters so the policy is portable. */
@@ -111,22 +118,39 @@ export class LaunchRole extends Construct {
       { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'codebuild.amazonaws.com'] } },
     );
 
-    allow(
-      'Repository',
-      [
-        'codecommit:CreateRepository',
-        'codecommit:DeleteRepository',
-        'codecommit:GetRepository',
-        'codecommit:UpdateRepositoryDescription',
-        'codecommit:TagResource',
-        'codecommit:UntagResource',
-        'codecommit:ListTagsForResource',
-        'codecommit:CreateCommit',
-        'codecommit:GitPush',
-      ],
-      [arn('codecommit', 'model-*-train')],
-      'The repository of a project is named "model-<project>-train", the project name known at provisioning only.',
-    );
+    if (props.sourceProvider === 'jenkins') {
+      allow(
+        'StudioCodeRepository',
+        [
+          'sagemaker:CreateCodeRepository',
+          'sagemaker:DeleteCodeRepository',
+          'sagemaker:DescribeCodeRepository',
+          'sagemaker:UpdateCodeRepository',
+          'sagemaker:AddTags',
+          'sagemaker:DeleteTags',
+          'sagemaker:ListTags',
+        ],
+        [arn('sagemaker', 'code-repository/model-*-train')],
+        'The Studio code repository of a project is named "model-<project>-train", the project name known at provisioning only.',
+      );
+    } else {
+      allow(
+        'Repository',
+        [
+          'codecommit:CreateRepository',
+          'codecommit:DeleteRepository',
+          'codecommit:GetRepository',
+          'codecommit:UpdateRepositoryDescription',
+          'codecommit:TagResource',
+          'codecommit:UntagResource',
+          'codecommit:ListTagsForResource',
+          'codecommit:CreateCommit',
+          'codecommit:GitPush',
+        ],
+        [arn('codecommit', 'model-*-train')],
+        'The repository of a project is named "model-<project>-train", the project name known at provisioning only.',
+      );
+    }
     allow(
       'TrainBuildProject',
       ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],

@@ -19,7 +19,11 @@ export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change'
 
 export interface ReleaseAutomationProps {
   readonly projectName: string;
-  readonly source: ProjectSource;
+  /**
+   * The source whose merges and pushes to main call the function.
+   * @default - no source events: CI invokes the function directly (source provider `jenkins`)
+   */
+  readonly source?: ProjectSource;
   readonly mainBranch: string;
   readonly modelPackageGroupName: string;
   readonly intentTtlDays: number;
@@ -59,7 +63,8 @@ export class ReleaseAutomation extends Construct {
       logRetention: props.logRetention,
       environment: {
         PROJECT_NAME: props.projectName,
-        REPOSITORY_NAME: props.source.repository.repositoryName,
+        // The promised repository name; with a `jenkins` source no CodeCommit event names it, so nothing matches it.
+        REPOSITORY_NAME: props.source?.repository.repositoryName ?? `model-${props.projectName}-train`,
         MAIN_BRANCH: props.mainBranch,
         MODEL_PACKAGE_GROUP_NAME: props.modelPackageGroupName,
         INTENT_TABLE_NAME: this.intentTable.tableName,
@@ -98,7 +103,7 @@ export class ReleaseAutomation extends Construct {
       }),
     );
 
-    props.source.addReleaseTarget(
+    props.source?.addReleaseTarget(
       new targets.LambdaFunction(this.handler.function, {
         deadLetterQueue: this.handler.deadLetterQueue,
         retryAttempts: 4,

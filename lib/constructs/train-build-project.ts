@@ -2,7 +2,8 @@
  * The one CodeBuild project every branch pipeline of a project runs its "Train" action on. It executes the
  * repository's `buildspec.yml`, which builds the SageMaker pipeline definition of the branch, upserts the pipeline and
  * starts an execution. Per-branch values come from the pipeline (`BRANCH_NAME`, `COMMIT_HASH`); per-project values
- * are set here.
+ * are set here. With the `jenkins` source provider the same project builds from a source archive CI uploads
+ * (`source`, see JenkinsSource) instead of a pipeline artifact.
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -21,11 +22,17 @@ export interface TrainBuildProjectProps {
   readonly modelPackageGroupName: string;
   readonly sageMakerExecutionRole: iam.IRole;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Where builds get the commit from.
+   * @default - the branch pipeline's source artifact (a CodePipeline project)
+   */
+  readonly source?: codebuild.ISource;
 }
 
 export class TrainBuildProject extends Construct {
-  readonly project: codebuild.PipelineProject;
+  readonly project: codebuild.Project;
   readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: TrainBuildProjectProps) {
     super(scope, id);
@@ -36,12 +43,12 @@ export class TrainBuildProject extends Construct {
       path: ROLE_PATH,
       description: `Train builds of project ${props.projectName}`,
     });
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.project = new codebuild.PipelineProject(this, 'Project', {
+    const projectProps: codebuild.PipelineProjectProps = {
       // Named like the repository, so that the launch role can be scoped to the project's build project.
       projectName: `model-${props.projectName}-train`,
       description: `Builds and starts the SageMaker pipeline of a branch of project ${props.projectName}`,
@@ -60,8 +67,12 @@ export class TrainBuildProject extends Construct {
         SAGEMAKER_PIPELINE_ROLE_ARN: { value: props.sageMakerExecutionRole.roleArn },
       },
       timeout: Duration.minutes(60),
-      logging: { cloudWatch: { logGroup } },
-    });
+      logging: { cloudWatch: { logGroup: this.logGroup } },
+    };
+    this.project =
+      props.source === undefined
+        ? new codebuild.PipelineProject(this, 'Project', projectProps)
+        : new codebuild.Project(this, 'Project', { ...projectProps, source: props.source });
 
     grantArtifactReadWrite(props.artifactBucket, this.role);
     props.sageMakerExecutionRole.grantPassRole(this.role);

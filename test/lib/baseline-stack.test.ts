@@ -167,14 +167,6 @@ describe('BaselineStack', () => {
   });
 });
 
-describe('BaselineStack with the jenkins source provider', () => {
-  it('fails synth with a clear "not supported yet" error until the Jenkins variant exists', () => {
-    expect(() => buildApp({ context: { sourceProvider: 'jenkins' } })).toThrow(
-      'sourceProvider "jenkins" is not supported yet',
-    );
-  });
-});
-
 describe('BaselineStack product versions', () => {
   const built: BuiltApp[] = [];
   let snapshots: string;

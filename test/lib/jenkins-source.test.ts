@@ -1,7 +1,9 @@
 import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { JenkinsSource, JenkinsSourceProps } from '../../lib/constructs/jenkins-source';
 import { ROLE_PATH } from '../../lib/constructs/monitored-function';
+import { TrainBuildProject } from '../../lib/constructs/train-build-project';
 
 const JENKINS_ROLE = 'arn:aws:iam::222222222222:role/jenkins-agents';
 
@@ -17,6 +20,7 @@ interface Built {
   readonly app: App;
   readonly stack: Stack;
   readonly ci: JenkinsSource;
+  readonly trainBuild: TrainBuildProject;
   readonly template: () => Template;
 }
 
@@ -24,6 +28,7 @@ interface Fixtures {
   readonly app: App;
   readonly stack: Stack;
   readonly base: Omit<JenkinsSourceProps, 'principal'>;
+  readonly trainBuild: TrainBuildProject;
 }
 
 /** A small stack: the artifact bucket, a release function and a build role as the project template has them. */
@@ -42,8 +47,16 @@ function fixtures(projectName = 'churn'): Fixtures {
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({})'),
   });
-  const buildRole = new iam.Role(stack, 'BuildRole', {
-    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+  const trainBuild = new TrainBuildProject(stack, 'TrainBuild', {
+    projectName,
+    projectId: 'p-abcdef123456',
+    artifactBucket,
+    modelPackageGroupName: `model-${projectName}`,
+    sageMakerExecutionRole: new iam.Role(stack, 'SageMakerRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    }),
+    logRetention: logs.RetentionDays.ONE_MONTH,
+    source: JenkinsSource.buildSource(artifactBucket),
   });
   // Findings of the fixtures above, which stand in for the foundation's resources and are not under test.
   for (const id of ['AwsSolutions-S1', 'AwsSolutions-L1']) {
@@ -57,25 +70,26 @@ function fixtures(projectName = 'churn'): Fixtures {
   return {
     app,
     stack,
+    trainBuild,
     base: {
       projectName,
       projectId: 'p-abcdef123456',
       artifactBucket,
       releaseFunction,
-      buildRole,
-      environmentVariables: { PROJECT_NAME: { value: projectName } },
+      project: trainBuild.project,
+      logGroup: trainBuild.logGroup,
     },
   };
 }
 
 function build(overrides: Partial<JenkinsSourceProps> = {}): Built {
-  const { app, stack, base } = fixtures();
+  const { app, stack, base, trainBuild } = fixtures();
   const ci = new JenkinsSource(stack, 'JenkinsSource', {
     ...base,
     principal: { kind: 'iam', arn: JENKINS_ROLE },
     ...overrides,
   });
-  return { app, stack, ci, template: () => Template.fromStack(stack) };
+  return { app, stack, ci, trainBuild, template: () => Template.fromStack(stack) };
 }
 
 function roleLogicalId(built: Built, role: iam.Role): string {
@@ -109,8 +123,8 @@ describe('JenkinsSource', () => {
     template.resourceCountIs('AWS::IAM::User', 0);
     template.resourceCountIs('AWS::IAM::AccessKey', 0);
     template.resourceCountIs('AWS::CodeBuild::Project', 1);
-    // The two fixture roles (build, release function) and the CI train and release roles.
-    template.resourceCountIs('AWS::IAM::Role', 4);
+    // The three fixture roles (build, SageMaker, release function) and the CI train and release roles.
+    template.resourceCountIs('AWS::IAM::Role', 5);
   });
 
   it('builds model-<project>-train from a source archive that each build names', () => {
@@ -126,7 +140,7 @@ describe('JenkinsSource', () => {
         BuildSpec: 'buildspec.yml',
       },
       Environment: Match.objectLike({
-        EnvironmentVariables: [{ Name: 'PROJECT_NAME', Type: 'PLAINTEXT', Value: 'churn' }],
+        EnvironmentVariables: Match.arrayWith([{ Name: 'PROJECT_NAME', Type: 'PLAINTEXT', Value: 'churn' }]),
       }),
       LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: Match.anyValue() } } },
     });
@@ -148,7 +162,7 @@ describe('JenkinsSource', () => {
         Sid: 'StartAndReadTrainBuilds',
         Effect: 'Allow',
         Action: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
-        Resource: { 'Fn::GetAtt': [idOf(built, built.ci.project), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [idOf(built, built.trainBuild.project), 'Arn'] },
       },
       {
         Effect: 'Allow',
@@ -161,11 +175,11 @@ describe('JenkinsSource', () => {
                 'arn:',
                 { Ref: 'AWS::Partition' },
                 ':logs:us-east-1:111111111111:log-group:',
-                { Ref: idOf(built, built.ci.logGroup) },
+                { Ref: idOf(built, built.trainBuild.logGroup) },
               ],
             ],
           },
-          { 'Fn::GetAtt': [idOf(built, built.ci.logGroup), 'Arn'] },
+          { 'Fn::GetAtt': [idOf(built, built.trainBuild.logGroup), 'Arn'] },
         ],
       },
     ]);
@@ -190,7 +204,7 @@ describe('JenkinsSource', () => {
 
   it('lets the build read source archives under ci-source/ only', () => {
     const built = build();
-    const statements = statementsOf(built, built.stack.node.findChild('BuildRole') as iam.Role);
+    const statements = statementsOf(built, built.trainBuild.role);
     const bucketId = built.stack.getLogicalId(
       built.stack.node.findChild('ArtifactBucket').node.defaultChild as s3.CfnBucket,
     );
@@ -305,19 +319,31 @@ describe('JenkinsSource', () => {
     const app = new App();
     const stack = new Stack(app, 'Param');
     const name = new CfnParameter(stack, 'SageMakerProjectName', { type: 'String' }).valueAsString;
-    const ci = new JenkinsSource(stack, 'JenkinsSource', {
+    const bucket = new s3.Bucket(stack, 'B');
+    const logGroup = new logs.LogGroup(stack, 'L');
+    new JenkinsSource(stack, 'JenkinsSource', {
       projectName: name,
       projectId: 'p-1',
-      artifactBucket: new s3.Bucket(stack, 'B'),
+      artifactBucket: bucket,
       releaseFunction: lambda.Function.fromFunctionName(stack, 'F', 'release-model-package-x'),
-      buildRole: new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') }),
-      environmentVariables: {},
-      principal: { kind: 'iam', arn: JENKINS_ROLE },
+      project: new codebuild.Project(stack, 'P', {
+        source: JenkinsSource.buildSource(bucket),
+        logging: { cloudWatch: { logGroup } },
+      }),
+      logGroup,
+      principal: { kind: 'github-oidc', repository: 'acme/churn' },
     });
-    expect(ci.project).toBeDefined();
-    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
-      Name: { 'Fn::Join': ['', ['model-', { Ref: 'SageMakerProjectName' }, '-train']] },
+    Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::CodeRepository', {
+      CodeRepositoryName: { 'Fn::Join': ['', ['model-', { Ref: 'SageMakerProjectName' }, '-train']] },
     });
+  });
+
+  it('rejects a train build without a service role, which could not read the archives', () => {
+    const { stack, base } = fixtures();
+    const project = codebuild.Project.fromProjectName(stack, 'Imported', 'model-churn-train');
+    expect(
+      () => new JenkinsSource(stack, 'JenkinsSource', { ...base, project, principal: { kind: 'account' } }),
+    ).toThrow(/project must have a service role/);
   });
 
   it('passes cdk-nag with every acknowledgement named, and cdk-nag still catches a new wildcard', () => {

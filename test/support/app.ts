@@ -35,8 +35,9 @@ export interface BuiltApp {
   readonly baseline: BaselineStack;
   readonly baselineTemplate: Template;
   readonly productTemplate: Template;
-  readonly branchTemplate: Template;
-  /** Every CloudFormation template the synth wrote: baseline, product stack, per-branch. */
+  /** The per-branch template; undefined with the `jenkins` source provider, which has no branch stacks. */
+  readonly branchTemplate?: Template;
+  /** Every CloudFormation template the synth wrote: baseline, product stack, per-branch (if any). */
   readonly templateFiles: readonly string[];
 }
 
@@ -78,13 +79,14 @@ export function buildApp(options: BuildOptions = {}): BuiltApp {
   const baselineFile = assembly.getStackByName(baseline.stackName).templateFullPath;
   const productFile = path.join(assembly.directory, baseline.productStack.templateFile);
   const branchFile = path.join(assembly.directory, BRANCH_TEMPLATE_FILE);
+  const hasBranchTemplate = fs.existsSync(branchFile);
   return {
     outdir,
     baseline,
     baselineTemplate: readTemplate(baselineFile),
     productTemplate: readTemplate(productFile),
-    branchTemplate: readTemplate(branchFile),
-    templateFiles: [baselineFile, productFile, branchFile],
+    branchTemplate: hasBranchTemplate ? readTemplate(branchFile) : undefined,
+    templateFiles: hasBranchTemplate ? [baselineFile, productFile, branchFile] : [baselineFile, productFile],
   };
 }
 
