@@ -4,7 +4,8 @@
  *   platform node, target node22, format cjs, mainFields module/main, nothing external), then zipped;
  * - cold init: median of 5 `require`s of the bundled file, each in a fresh Node process;
  * - wall time per event: the bundled handler against moto_server (real SDK, the synthesized branch template in
- *   moto's S3), median of 20 events of each kind.
+ *   moto's S3), median of 20 events of each kind. moto lacks the CodeCommit branch APIs: GetBranch (asked before a
+ *   stack is created) is answered by the e2e CodeCommit stand-in, over HTTP like the service, with the bench branches.
  *
  *   npm run bench:branch
  */
@@ -15,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesizeBranchTemplate } from '../lib/branch-pipeline-stack';
+import { startCodeCommitStandIn } from '../test/e2e/support/codecommit-standin';
 import { startMoto, useMotoEnvironment } from '../test/support/moto';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -102,10 +104,15 @@ async function main(): Promise<void> {
     }
 
     // 3. Wall time per event against moto, with the bundled handler.
+    const branches = Array.from({ length: RUNS_EVENT }, (_, i) => `experiment/bench-${i}`);
+    const codecommit = await startCodeCommitStandIn({
+      repositoryName: ENV.REPOSITORY_NAME,
+      branches: () => new Map(branches.map((branch) => [branch, 'b'.repeat(40)])),
+    });
     const moto = await startMoto();
     try {
       useMotoEnvironment(moto.endpoint);
-      Object.assign(process.env, ENV);
+      Object.assign(process.env, ENV, { AWS_ENDPOINT_URL_CODECOMMIT: codecommit.endpoint });
       const s3 = new S3Client({ forcePathStyle: true });
       await s3.send(new CreateBucketCommand({ Bucket: 'bench-assets' }));
       const template = synthesizeBranchTemplate(path.join(work, 'branch.template.json'));
@@ -121,7 +128,6 @@ async function main(): Promise<void> {
         if (result.stack !== expected) throw new Error(`expected ${expected}, got ${JSON.stringify(result)}`);
         return elapsed;
       };
-      const branches = Array.from({ length: RUNS_EVENT }, (_, i) => `experiment/bench-${i}`);
       const created: number[] = [];
       const updated: number[] = [];
       const deleted: number[] = [];
@@ -143,6 +149,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${lines.join('\n')}\n`);
     } finally {
       await moto.stop();
+      await codecommit.stop();
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * goes. The hourly reconciliation compares the repository's branches with the project's stacks.
  */
 import { CloudFormationClient, paginateDescribeStacks, Stack } from '@aws-sdk/client-cloudformation';
-import { CodeCommitClient, paginateListBranches } from '@aws-sdk/client-codecommit';
+import { CodeCommitClient, GetBranchCommand, paginateListBranches } from '@aws-sdk/client-codecommit';
 import { describeError, RetryLaterError } from '../shared/errors';
 import { branchStackName, isUnderPrefix } from '../shared/naming';
 import { BranchPipelineConfig } from './config';
@@ -36,7 +36,7 @@ export interface ReconcileSummary {
 }
 
 export type BranchPipelineResult =
-  | { readonly action: 'ignored'; readonly reason: string }
+  | { readonly action: 'ignored'; readonly reason: string; readonly branch?: string }
   | { readonly action: 'create' | 'heal'; readonly branch: string; readonly stack: StackOutcome }
   | {
       readonly action: 'delete';
@@ -70,10 +70,18 @@ export async function handleBranchPipelineEvent(
         return { action: 'ignored', reason: route.reason };
       case 'create':
       case 'heal': {
-        const stack = await ensureBranchStack(scoped, route.branch, route.eventId, {
-          firstAttempt: route.kind === 'create' ? 'create' : 'describe',
+        // Events arrive at least once and out of order: a late create or push of a branch deleted since must not
+        // bring its stack back. The branch is looked up only when a stack is about to be created or replaced.
+        const { branch } = route;
+        const stack = await ensureBranchStack(scoped, branch, route.eventId, {
+          firstAttempt: 'describe',
+          branchExists: () => branchExists(deps.codecommit, deps.config.repositoryName, branch),
         });
-        return { action: route.kind, branch: route.branch, stack };
+        if (stack === 'branch-gone') {
+          logger.info('branch no longer exists, ignoring');
+          return { action: 'ignored', reason: 'branch no longer exists', branch };
+        }
+        return { action: route.kind, branch, stack };
       }
       case 'delete':
         return { action: 'delete', branch: route.branch, ...(await deleteBranch(scoped, route.branch, route.eventId)) };
@@ -110,6 +118,24 @@ export async function deleteBranch(
   const sageMakerPipeline = await deleteSageMakerPipeline(deps, branch, seed);
   if (stackError !== undefined) throw stackError;
   return { stack: stackResult ?? 'absent', sageMakerPipeline };
+}
+
+/**
+ * Whether the branch exists in the repository now (CodeCommit GetBranch). Only a missing branch
+ * (BranchDoesNotExistException) is false; any other error propagates.
+ */
+export async function branchExists(
+  codecommit: CodeCommitClient,
+  repositoryName: string,
+  branchName: string,
+): Promise<boolean> {
+  try {
+    await codecommit.send(new GetBranchCommand({ repositoryName, branchName }));
+    return true;
+  } catch (err) {
+    if (err instanceof Error && err.name === 'BranchDoesNotExistException') return false;
+    throw err;
+  }
 }
 
 /** Every branch of the repository (CodeCommit ListBranches, all pages). */

@@ -46,7 +46,9 @@ export type StackOutcome =
   /** deletion started (or was already under way) */
   | 'deleting'
   /** there is no stack */
-  | 'absent';
+  | 'absent'
+  /** the branch no longer exists (a late event): nothing was created or replaced */
+  | 'branch-gone';
 
 export type SageMakerPipelineOutcome = 'deleted' | 'absent';
 
@@ -206,21 +208,33 @@ async function waitUntilDeleted(deps: StackDeps, stackId: string): Promise<boole
 /**
  * Makes sure the branch stack exists: creates it when missing, replaces it when it failed, leaves it alone when it
  * is usable. `seed` (the event id) makes the request tokens: the same event twice is one creation.
- * `firstAttempt`: 'create' calls CreateStack straight away (a new branch: one call), 'describe' looks first (a push:
- * the stack usually exists). `known` is the stack as a listing already described it.
+ * `firstAttempt`: 'create' calls CreateStack straight away (the reconcile, for a listed branch without a stack),
+ * 'describe' looks first (events: the stack usually exists). `known` is the stack as a listing already described it.
+ * `branchExists`, when given, is asked once, and only when a stack is about to be created or replaced; if it says
+ * the branch is gone (a late event of a deleted branch), nothing is done and the outcome is 'branch-gone'.
  */
 export async function ensureBranchStack(
   deps: StackDeps,
   branch: string,
   seed: string,
-  options: { firstAttempt: 'create' | 'describe'; known?: Stack } = { firstAttempt: 'describe' },
+  options: {
+    firstAttempt: 'create' | 'describe';
+    known?: Stack;
+    branchExists?: () => Promise<boolean>;
+  } = { firstAttempt: 'describe' },
 ): Promise<StackOutcome> {
   const { config, logger } = deps;
   const stackName = branchStackName(config.projectName, branch);
   const log = logger.child({ stackName });
   let stack: Stack | undefined = options.known;
+  let confirmed = options.branchExists === undefined;
+  const branchIsGone = async (): Promise<boolean> => {
+    if (!confirmed && options.branchExists !== undefined) confirmed = await options.branchExists();
+    return !confirmed;
+  };
 
   if (options.firstAttempt === 'create' && stack === undefined) {
+    if (await branchIsGone()) return 'branch-gone';
     try {
       await createStack(deps, branch, requestToken('create', seed, stackName));
       log.info('branch stack creation started');
@@ -232,6 +246,7 @@ export async function ensureBranchStack(
   }
   stack ??= await describeStack(deps.cloudformation, stackName);
   if (stack === undefined) {
+    if (await branchIsGone()) return 'branch-gone';
     try {
       await createStack(deps, branch, requestToken('create', seed, stackName));
     } catch (err) {
@@ -256,6 +271,7 @@ export async function ensureBranchStack(
     throw new ConflictError(`stack ${stackName} is ${status} and needs an operator: ${stack.StackStatusReason ?? ''}`);
   }
 
+  if (await branchIsGone()) return 'branch-gone';
   const stackId = stack.StackId ?? stackName;
   log.warn('branch stack failed: deleting it to create it again', { status, reason: stack.StackStatusReason });
   await requestDeletion(deps, stackId, requestToken('replace', seed, stackId));

@@ -4,7 +4,7 @@
  *
  * Where moto falls short the test plays the service on top of it, and says so:
  * - CodeCommit: a bare git repository is the repository; its events come from the git adapter in the documented
- *   shapes; the branch APIs the handlers call (ListBranches) are answered from it by a local stand-in.
+ *   shapes; the branch APIs the handlers call (ListBranches, GetBranch) are answered from it by a local stand-in.
  * - CodePipeline / CodeBuild: moto creates the branch stacks but skips their pipelines; the test runs a branch's
  *   build when the deployed stack's trigger rule matches (or the stack was just created), with the buildspec's
  *   commands and the variables of the templates.
@@ -393,21 +393,39 @@ describe('the team day, end to end', () => {
     expect(await pipelineExists(TWICE)).toBe(false);
   });
 
-  it("7. a late duplicate of a deleted branch's create event is undone by the hourly reconcile", async () => {
+  it("7. a late duplicate of a deleted branch's create event creates nothing, and the reconcile agrees", async () => {
     const before = await snapshot();
-    // CodeCommit's events are best-effort and unordered: Alice's referenceCreated arrives again, after step 4.
+    const callsBefore = world.codecommit.calls.length;
+    // CodeCommit delivers events at least once and out of order: Alice's referenceCreated arrives again, after step 4.
     const stale = await world.deliver(alice.events);
-    expect(summary(stale).errors).toEqual([]);
-    // Whatever the branch Lambda made of it, nothing trained: the branch is gone, so a pipeline fails at its source.
-    expect(stale.flatMap((r) => r.builds).filter((b) => b.failedStage !== 'Source')).toEqual([]);
+    const { invoked, errors } = summary(stale);
+    expect(errors).toEqual([]);
+    expect(invoked).toEqual({ [branchFn]: [expect.any(String)] });
+    // The branch Lambda found no stack, asked the real repository (GetBranch, through the stand-in) whether the branch
+    // still exists, and, as it does not, created nothing at all: no stack, no pipeline, no build.
+    expect(resultsOf(stale, branchFn)).toEqual([
+      { action: 'ignored', reason: 'branch no longer exists', branch: DEEPER },
+    ]);
+    expect(world.codecommit.calls.slice(callsBefore)).toEqual(['GetBranch']);
+    expect(stale.flatMap((r) => r.builds)).toEqual([]);
+    expect(['ABSENT', 'DELETE_COMPLETE']).toContain(await stackStatus(DEEPER));
+    expect(await pipelineExists(DEEPER)).toBe(false);
+    expect(await snapshot()).toEqual(before);
 
     const [rule] = world.bus.scheduledRules();
     const deliveries = await world.bus.fireSchedule(rule ?? '');
     expect(deliveries.map((d) => [d.invocation.functionLogicalId, d.invocation.ok, d.invocation.error])).toEqual([
       [branchFn, true, undefined],
     ]);
-    // The reconcile listed the branches of the real repository through the CodeCommit stand-in.
-    expect(world.codecommit.calls).toContain('ListBranches');
+    // The reconcile listed the branches of the real repository through the CodeCommit stand-in, and had nothing to
+    // undo: the state is the one before the late event.
+    expect(world.codecommit.calls.slice(callsBefore)).toContain('ListBranches');
+    expect(deliveries[0]?.invocation.result).toMatchObject({
+      action: 'reconcile',
+      created: [],
+      deleted: [],
+      failed: [],
+    });
     expect(await snapshot()).toEqual(before);
     expect(['ABSENT', 'DELETE_COMPLETE']).toContain(await stackStatus(DEEPER));
   });

@@ -3,8 +3,9 @@
  * lib/branch-pipeline-stack.ts and uploaded to the emulator's S3, stacks created and deleted by CloudFormation,
  * SageMaker pipelines deleted by SageMaker.
  *
- * One stub: moto 5.2 has no CodeCommit branch APIs, so the CodeCommit client's ListBranches (the only CodeCommit
- * call the function makes) answers from `repositoryBranches` below. CloudFormation, S3 and SageMaker are moto.
+ * One stub: moto 5.2 has no CodeCommit branch APIs, so the CodeCommit client's ListBranches and GetBranch (the only
+ * CodeCommit calls the function makes) answer from `repositoryBranches` below; GetBranch of a branch that is not
+ * there fails with BranchDoesNotExistException, as CodeCommit does. CloudFormation, S3 and SageMaker are moto.
  */
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, Stack } from '@aws-sdk/client-cloudformation';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -52,9 +53,14 @@ beforeAll(async () => {
   });
   jest.isolateModules(() => {
     const codecommit = jest.requireActual<CodeCommitModule>('@aws-sdk/client-codecommit');
-    mockClient(codecommit.CodeCommitClient)
-      .on(codecommit.ListBranchesCommand)
-      .callsFake(async () => ({ branches: [...repositoryBranches] }));
+    const stub = mockClient(codecommit.CodeCommitClient);
+    stub.on(codecommit.ListBranchesCommand).callsFake(async () => ({ branches: [...repositoryBranches] }));
+    stub.on(codecommit.GetBranchCommand).callsFake(async (input: { branchName?: string }) => {
+      if (input.branchName === undefined || !repositoryBranches.includes(input.branchName)) {
+        throw new codecommit.BranchDoesNotExistException({ $metadata: {}, message: `${input.branchName} not found` });
+      }
+      return { branch: { branchName: input.branchName, commitId: '0'.repeat(40) } };
+    });
     handler = jest.requireActual<HandlerModule>('../../lambda/branch-pipeline/index').handler;
   });
   cloudformation = new CloudFormationClient({});
@@ -114,6 +120,7 @@ describe('branch function against moto', () => {
   it.each(['experiment/a_b.c', 'experiment/$(whoami)/`id`;x'])(
     'creates the branch stack of %s from the synthesized template with the right name, parameters and tags',
     async (branch) => {
+      repositoryBranches.push(branch);
       const result = await handler(referenceEvent('referenceCreated', branch));
 
       expect(result).toMatchObject({ action: 'create', stack: 'created' });
@@ -134,6 +141,7 @@ describe('branch function against moto', () => {
   );
 
   it('leaves one stack after a duplicate event', async () => {
+    repositoryBranches.push('experiment/dup');
     const event = referenceEvent('referenceCreated', 'experiment/dup');
     await expect(handler(event)).resolves.toMatchObject({ stack: 'created' });
     await expect(handler(event)).resolves.toMatchObject({ stack: 'exists' });
@@ -144,6 +152,7 @@ describe('branch function against moto', () => {
   });
 
   it('creates the stack on a push when the create event was lost', async () => {
+    repositoryBranches.push('experiment/late');
     await expect(handler(referenceEvent('referenceUpdated', 'experiment/late'))).resolves.toMatchObject({
       action: 'heal',
       stack: 'created',
@@ -153,8 +162,10 @@ describe('branch function against moto', () => {
 
   it('deletes the stack and the branch’s SageMaker pipeline, and keeps model packages and artifacts', async () => {
     const branch = 'experiment/gone';
+    repositoryBranches.push(branch);
     await handler(referenceEvent('referenceCreated', branch));
     await createSageMakerPipeline(branch);
+    repositoryBranches = repositoryBranches.filter((b) => b !== branch);
     await createSageMakerPipeline('experiment/kept');
     await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: `model-${PROJECT}` }));
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'artifacts/model.tar.gz', Body: 'model' }));
@@ -173,6 +184,20 @@ describe('branch function against moto', () => {
     expect(groups.ModelPackageGroupSummaryList?.map((g) => g.ModelPackageGroupName)).toEqual([`model-${PROJECT}`]);
     const objects = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     expect(objects.Contents?.map((o) => o.Key)).toContain('artifacts/model.tar.gz');
+  });
+
+  it('creates nothing for late create and push events of a branch deleted since', async () => {
+    const branch = 'experiment/deleted-early';
+    repositoryBranches.push(branch);
+    await handler(referenceEvent('referenceCreated', branch, { id: 'created-1' }));
+    repositoryBranches = repositoryBranches.filter((b) => b !== branch);
+    await handler(referenceEvent('referenceDeleted', branch));
+    expect(await stackOf(branch)).toBeUndefined();
+
+    const ignored = { action: 'ignored', reason: 'branch no longer exists', branch };
+    await expect(handler(referenceEvent('referenceCreated', branch, { id: 'created-1' }))).resolves.toEqual(ignored);
+    await expect(handler(referenceEvent('referenceUpdated', branch))).resolves.toEqual(ignored);
+    expect(await stackOf(branch)).toBeUndefined();
   });
 
   it('is fine deleting what is already gone', async () => {
@@ -203,6 +228,7 @@ describe('branch function against moto', () => {
 
   it('reconciles a lost create and a lost delete, and ignores what is not the project’s', async () => {
     // Stacks for experiment/kept and experiment/deleted exist; then experiment/deleted's delete event is lost.
+    repositoryBranches = ['main', 'experiment/kept', 'experiment/deleted'];
     await handler(referenceEvent('referenceCreated', 'experiment/kept'));
     await handler(referenceEvent('referenceCreated', 'experiment/deleted'));
     await createSageMakerPipeline('experiment/deleted');

@@ -356,6 +356,16 @@ describe('ProjectProductStack', () => {
     expect(JSON.stringify(templateRead?.Resource)).toMatch(/multibranch-mlops-assets-[^*]+\/[0-9a-f]{64}\.json"/);
   });
 
+  it("lets the branch function read the branches of the project's repository only: ListBranches, GetBranch", () => {
+    // ListBranches for the reconcile; GetBranch before an event creates a stack (a late event of a deleted branch).
+    const statements = policyOfRole(template, roleOf(branchFn)).filter((s) =>
+      [s.Action].flat().some((action) => action.startsWith('codecommit:')),
+    );
+    expect(statements).toHaveLength(1);
+    expect([statements[0]?.Action].flat().sort()).toEqual(['codecommit:GetBranch', 'codecommit:ListBranches']);
+    expect(statements[0]?.Resource).toEqual({ 'Fn::GetAtt': [repositoryId, 'Arn'] });
+  });
+
   it('lets the build upsert, start and list only the SageMaker pipelines of the project, and pass only the execution role', () => {
     const [buildRoleId] = only(template, 'AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({

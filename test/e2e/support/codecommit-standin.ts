@@ -18,7 +18,10 @@ export interface CodeCommitStandIn {
 
 const PAGE_SIZE = 100;
 
-export async function startCodeCommitStandIn(repository: GitRepository): Promise<CodeCommitStandIn> {
+/** What the stand-in reads of a repository: its name and its branches (name → commit id), asked on every request. */
+export type BranchSource = Pick<GitRepository, 'repositoryName' | 'branches'>;
+
+export async function startCodeCommitStandIn(repository: BranchSource): Promise<CodeCommitStandIn> {
   const calls: string[] = [];
   const server = http.createServer((req, res) => {
     let body = '';

@@ -8,7 +8,13 @@ import {
   Stack,
   TokenAlreadyExistsException,
 } from '@aws-sdk/client-cloudformation';
-import { CodeCommitClient, ListBranchesCommand } from '@aws-sdk/client-codecommit';
+import {
+  BranchDoesNotExistException,
+  CodeCommitClient,
+  GetBranchCommand,
+  ListBranchesCommand,
+  RepositoryDoesNotExistException,
+} from '@aws-sdk/client-codecommit';
 import {
   ConflictException,
   DeletePipelineCommand,
@@ -18,6 +24,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BranchPipelineDeps, handleBranchPipelineEvent } from '../../../lambda/branch-pipeline/branch-pipeline';
+import { requestToken } from '../../../lambda/branch-pipeline/stacks';
 import { ConflictError, RetryLaterError, ValidationError } from '../../../lambda/shared/errors';
 import { branchStackName, codePipelineName, sageMakerPipelineName } from '../../../lambda/shared/naming';
 import { branchStack, CONFIG, memoryLogger, referenceEvent } from './support';
@@ -37,6 +44,8 @@ const missing = (name = STACK) =>
     message: `Stack with id ${name} does not exist`,
   });
 const alreadyExists = () => new AlreadyExistsException({ $metadata: {}, message: `Stack [${STACK}] already exists` });
+const branchGone = (branch = BRANCH) =>
+  new BranchDoesNotExistException({ $metadata: {}, message: `Could not find branch ${branch}` });
 
 let deps: BranchPipelineDeps;
 let lines: Record<string, unknown>[];
@@ -59,8 +68,11 @@ beforeEach(() => {
       sleeps.push(ms);
     },
   };
+  // By default: no stack yet, and the branch exists.
+  cloudformation.on(DescribeStacksCommand).rejects(missing());
   cloudformation.on(CreateStackCommand).resolves({ StackId: 'arn:new' });
   cloudformation.on(DeleteStackCommand).resolves({});
+  codecommit.on(GetBranchCommand).resolves({ branch: { branchName: BRANCH, commitId: 'a'.repeat(40) } });
   sagemaker.on(DeletePipelineCommand).resolves({ PipelineArn: 'arn:pipeline' });
 });
 
@@ -86,6 +98,7 @@ describe('referenceCreated', () => {
     const result = await handle(referenceEvent('referenceCreated', BRANCH));
 
     expect(result).toEqual({ action: 'create', branch: BRANCH, stack: 'created' });
+    expect(cloudformation).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: STACK });
     expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
     expect(cloudformation).toHaveReceivedCommandWith(CreateStackCommand, {
       StackName: 'fraud-branch-experiment--deeper-trees',
@@ -104,7 +117,46 @@ describe('referenceCreated', () => {
       BranchName: BRANCH,
       PipelineName: codePipelineName(CONFIG.projectName, BRANCH),
     });
-    expect(cloudformation).not.toHaveReceivedCommand(DescribeStacksCommand);
+  });
+
+  it('confirms with one GetBranch that the branch still exists before it creates the stack', async () => {
+    await handle(referenceEvent('referenceCreated', BRANCH));
+
+    expect(codecommit).toHaveReceivedCommandTimes(GetBranchCommand, 1);
+    expect(codecommit).toHaveReceivedCommandWith(GetBranchCommand, {
+      repositoryName: CONFIG.repositoryName,
+      branchName: BRANCH,
+    });
+    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+  });
+
+  it('ignores a late create event of a branch deleted since: logged, nothing created', async () => {
+    codecommit.on(GetBranchCommand).rejects(branchGone());
+
+    const result = await handle(referenceEvent('referenceCreated', BRANCH, { id: 'late-1' }));
+
+    expect(result).toEqual({ action: 'ignored', reason: 'branch no longer exists', branch: BRANCH });
+    expect(codecommit).toHaveReceivedCommandTimes(GetBranchCommand, 1);
+    expectNoChange();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'branch no longer exists, ignoring',
+        eventId: 'late-1',
+        branch: BRANCH,
+      }),
+    );
+    expect(lines.filter((line) => line.level === 'ERROR')).toEqual([]);
+  });
+
+  it('lets any other GetBranch error through, creating nothing', async () => {
+    codecommit
+      .on(GetBranchCommand)
+      .rejects(new RepositoryDoesNotExistException({ $metadata: {}, message: 'model-fraud-train does not exist' }));
+
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(RepositoryDoesNotExistException);
+    expectNoChange();
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'event failed', branch: BRANCH }));
   });
 
   it('passes the exact branch name and a sanitized tag for a branch that is no valid tag value', async () => {
@@ -127,9 +179,8 @@ describe('referenceCreated', () => {
   });
 
   it.each(['CREATE_COMPLETE', 'CREATE_IN_PROGRESS', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE'])(
-    'treats a duplicate event as success when the stack exists (%s)',
+    'treats a duplicate event as success when the stack exists (%s), without asking for the branch',
     async (status) => {
-      cloudformation.on(CreateStackCommand).rejects(alreadyExists());
       describeReturns(branchStack(BRANCH, status));
 
       await expect(handle(referenceEvent('referenceCreated', BRANCH))).resolves.toEqual({
@@ -137,28 +188,24 @@ describe('referenceCreated', () => {
         branch: BRANCH,
         stack: 'exists',
       });
-      expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
-      expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+      expectNoChange();
+      expect(codecommit).not.toHaveReceivedCommand(GetBranchCommand);
     },
   );
 
   it('treats a reused request token as the creation already requested', async () => {
     cloudformation.on(CreateStackCommand).rejects(new TokenAlreadyExistsException({ $metadata: {}, message: 'x' }));
-    describeReturns(branchStack(BRANCH, 'CREATE_IN_PROGRESS'));
     await expect(handle(referenceEvent('referenceCreated', BRANCH))).resolves.toMatchObject({ stack: 'exists' });
   });
 
   it('refuses a stack with the branch’s name that lacks the project’s tags, touching nothing', async () => {
-    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
     describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE', { tags: { 'sagemaker:project-name': 'fraud' } }));
 
     await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(ConflictError);
-    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
-    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+    expectNoChange();
   });
 
   it('refuses a stack of another project', async () => {
-    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
     describeReturns(
       branchStack(BRANCH, 'CREATE_COMPLETE', {
         tags: { 'sagemaker:project-name': 'fraud', 'sagemaker:project-id': 'p-other0000000' },
@@ -168,7 +215,6 @@ describe('referenceCreated', () => {
   });
 
   it('refuses a project stack whose BranchName is another branch', async () => {
-    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
     describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE', { branchParameter: 'experiment/other' }));
     await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/belongs to branch/);
     expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
@@ -178,35 +224,48 @@ describe('referenceCreated', () => {
     'deletes a stack in %s, waits until it is gone and creates it again',
     async (status) => {
       const failed = branchStack(BRANCH, status);
-      cloudformation.on(CreateStackCommand).rejectsOnce(alreadyExists()).resolves({ StackId: 'arn:new' });
       describeReturns(failed, branchStack(BRANCH, 'DELETE_IN_PROGRESS'), missing());
 
-      await expect(handle(referenceEvent('referenceCreated', BRANCH))).resolves.toMatchObject({ stack: 'recreated' });
+      const event = referenceEvent('referenceCreated', BRANCH, { id: 'evt-r' });
+      await expect(handle(event)).resolves.toMatchObject({ stack: 'recreated' });
       expect(cloudformation).toHaveReceivedCommandWith(DeleteStackCommand, {
         StackName: failed.StackId,
         RoleARN: CONFIG.cloudFormationRoleArn,
       });
-      expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 2);
-      const tokens = cloudformation.commandCalls(CreateStackCommand).map((c) => c.args[0].input.ClientRequestToken);
-      expect(tokens[1]).not.toBe(tokens[0]);
+      expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+      // The replacement is a request of its own, not the same event's plain creation (which may have made the stack).
+      const token = cloudformation.commandCalls(CreateStackCommand)[0]!.args[0].input.ClientRequestToken;
+      expect(token).toBe(requestToken('recreate', 'evt-r', failed.StackId ?? ''));
+      expect(token).not.toBe(requestToken('create', 'evt-r', STACK));
       expect(sleeps).toEqual([5000]);
+      expect(codecommit).toHaveReceivedCommandTimes(GetBranchCommand, 1);
     },
   );
 
+  it('neither deletes nor recreates the failed stack of a branch deleted since', async () => {
+    describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE'));
+    codecommit.on(GetBranchCommand).rejects(branchGone());
+
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).resolves.toEqual({
+      action: 'ignored',
+      reason: 'branch no longer exists',
+      branch: BRANCH,
+    });
+    expectNoChange();
+  });
+
   it('asks to be retried when the failed stack is not deleted within the configured wait', async () => {
     deps = { ...deps, config: { ...CONFIG, stackDeleteWaitSeconds: 12 } };
-    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
     describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE'), branchStack(BRANCH, 'DELETE_IN_PROGRESS'));
 
     await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(RetryLaterError);
     expect(cloudformation).toHaveReceivedCommandTimes(DeleteStackCommand, 1);
-    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+    expect(cloudformation).not.toHaveReceivedCommand(CreateStackCommand);
     expect(sleeps).toEqual([5000, 5000]);
   });
 
   it('does not wait beyond the invocation’s remaining time', async () => {
     deps = { ...deps, remainingTimeMs: () => 16_000 };
-    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
     describeReturns(branchStack(BRANCH, 'CREATE_FAILED'), branchStack(BRANCH, 'DELETE_IN_PROGRESS'));
 
     await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(RetryLaterError);
@@ -214,28 +273,24 @@ describe('referenceCreated', () => {
   });
 
   it('reports a failed stack whose deletion fails as a conflict, without creating', async () => {
-    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
     describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE'), {
       ...branchStack(BRANCH, 'DELETE_FAILED'),
       StackStatusReason: 'bucket not empty',
     });
     await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/could not be deleted: bucket/);
-    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+    expect(cloudformation).not.toHaveReceivedCommand(CreateStackCommand);
   });
 
   it.each(['DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'])(
     'asks to be retried when the stack is in %s, changing nothing',
     async (status) => {
-      cloudformation.on(CreateStackCommand).rejects(alreadyExists());
       describeReturns(branchStack(BRANCH, status));
       await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(RetryLaterError);
-      expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
-      expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
+      expectNoChange();
     },
   );
 
   it.each(['UPDATE_ROLLBACK_FAILED', 'UPDATE_FAILED'])('leaves a stack in %s to an operator', async (status) => {
-    cloudformation.on(CreateStackCommand).rejects(alreadyExists());
     describeReturns(branchStack(BRANCH, status));
     await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/needs an operator/);
     expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
@@ -257,12 +312,25 @@ describe('referenceUpdated', () => {
       stack: 'created',
     });
     expect(cloudformation).toHaveReceivedCommandWith(CreateStackCommand, { StackName: STACK });
+    expect(codecommit).toHaveReceivedCommandTimes(GetBranchCommand, 1);
   });
 
-  it('does nothing when the stack exists', async () => {
+  it('does nothing, and asks nothing of CodeCommit, when the stack exists', async () => {
     describeReturns(branchStack(BRANCH, 'UPDATE_COMPLETE'));
     await expect(handle(referenceEvent('referenceUpdated', BRANCH))).resolves.toMatchObject({ stack: 'exists' });
     expectNoChange();
+    expect(codecommit).not.toHaveReceivedCommand(GetBranchCommand);
+  });
+
+  it('ignores a late push event of a branch deleted since: no stack comes back', async () => {
+    codecommit.on(GetBranchCommand).rejects(branchGone());
+    await expect(handle(referenceEvent('referenceUpdated', BRANCH))).resolves.toEqual({
+      action: 'ignored',
+      reason: 'branch no longer exists',
+      branch: BRANCH,
+    });
+    expectNoChange();
+    expect(lines).toContainEqual(expect.objectContaining({ message: 'branch no longer exists, ignoring' }));
   });
 
   it('recreates a stack stuck in ROLLBACK_COMPLETE', async () => {
@@ -473,6 +541,8 @@ describe('reconcile', () => {
     expect(sagemaker).toHaveReceivedCommandWith(DeletePipelineCommand, {
       PipelineName: sageMakerPipelineName('fraud', 'experiment/gone'),
     });
+    // The branches were just listed: no GetBranch per branch.
+    expect(codecommit).not.toHaveReceivedCommand(GetBranchCommand);
   });
 
   it('accepts the EventBridge scheduled event', async () => {
