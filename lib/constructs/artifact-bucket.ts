@@ -2,10 +2,10 @@
  * The project's one artifact bucket: pipeline artifacts of every branch and the model artifacts SageMaker writes.
  * Retained when the project (and its stack) is deleted, so model artifacts are never lost.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
+import { SECURE_RETAINED_BUCKET_PROPS } from './secure-bucket';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
 
 export class ArtifactBucket extends Construct {
@@ -13,16 +13,8 @@ export class ArtifactBucket extends Construct {
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      // No expiration of any version: only unfinished multipart uploads are cleaned up.
-      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-    });
+    // Retained, versions never expire: model artifacts are never lost with the project.
+    this.bucket = new s3.Bucket(this, 'Bucket', SECURE_RETAINED_BUCKET_PROPS);
     acknowledgeRule(
       this.bucket,
       'S1',

@@ -3,11 +3,12 @@
  * references (Lambda code, the repository seed code, the per-branch template). Service Catalog product stacks need
  * a literal bucket name, so the name is derived from the account and region the baseline is synthesized for.
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { SECURE_RETAINED_BUCKET_PROPS } from './secure-bucket';
 import { acknowledgeRule, acknowledgeWildcards, nagString } from './nag';
 
 export interface AssetBucketProps {
@@ -25,15 +26,9 @@ export class AssetBucket extends Construct {
   constructor(scope: Construct, id: string, props: AssetBucketProps) {
     super(scope, id);
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      bucketName: assetBucketName(props.account, props.region),
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
+      ...SECURE_RETAINED_BUCKET_PROPS,
       // Provisioned projects keep referencing the assets of their product version: never delete them with the stack.
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      bucketName: assetBucketName(props.account, props.region),
     });
     acknowledgeRule(
       this.bucket,
