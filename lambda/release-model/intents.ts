@@ -1,7 +1,8 @@
 /**
- * Merge intents: a pull request merged into main before the model of its last commit was registered. The intent is
- * written to DynamoDB (partition key `commitId`, TTL attribute `expiresAt`) so that the merge is not lost; when
- * SageMaker reports the commit's model version, the version is approved and the intent marked done.
+ * Merge intents: a pull request merged into main before the model of its last commit was registered, or a direct
+ * invocation with `approve_when_registered` (CI after a merge) that came first. The intent is written to DynamoDB
+ * (partition key `commitId`, TTL attribute `expiresAt`) so that the merge is not lost; when SageMaker reports the
+ * commit's model version, the version is approved and the intent marked done.
  *
  * Every write is idempotent: recording twice keeps the first record, marking done twice leaves it done.
  */
@@ -17,11 +18,14 @@ import * as z from 'zod/mini';
 import { ReleaseTrigger } from './registry';
 
 export type PullRequestTrigger = Extract<ReleaseTrigger, { kind: 'pull-request' }>;
+export type DirectInvocationTrigger = Extract<ReleaseTrigger, { kind: 'direct-invocation' }>;
+/** What recorded an intent: a pull request merge, or a direct invocation with `approve_when_registered`. */
+export type IntentTrigger = PullRequestTrigger | DirectInvocationTrigger;
 
 export interface MergeIntent {
   readonly commitId: string;
   readonly status: 'pending' | 'done';
-  readonly trigger: PullRequestTrigger;
+  readonly trigger: IntentTrigger;
   readonly recordedAt: string;
   /** Epoch seconds after which DynamoDB deletes the item and the intent no longer counts. */
   readonly expiresAt: number;
@@ -32,7 +36,7 @@ const SECONDS_PER_DAY = 86_400;
 
 const s = (value: string): AttributeValue => ({ S: value });
 
-function triggerToItem(trigger: PullRequestTrigger): Record<string, AttributeValue> {
+function triggerToItem(trigger: IntentTrigger): Record<string, AttributeValue> {
   const map: Record<string, AttributeValue> = {};
   for (const [key, value] of Object.entries(trigger)) {
     if (typeof value === 'string') map[key] = s(value);
@@ -49,15 +53,18 @@ const itemSchema = z.object({
   expiresAt: z.object({ N: z.string().check(z.regex(/^[0-9]+$/)) }),
   approvedModelPackageArn: storedOptional,
   trigger: z.object({
-    M: z.object({
-      kind: z.object({ S: z.literal('pull-request') }),
-      pullRequestId: stored,
-      sourceBranch: stored,
-      destinationBranch: stored,
-      mergeOption: storedOptional,
-      mergedBy: storedOptional,
-      eventId: stored,
-    }),
+    M: z.union([
+      z.object({
+        kind: z.object({ S: z.literal('pull-request') }),
+        pullRequestId: stored,
+        sourceBranch: stored,
+        destinationBranch: stored,
+        mergeOption: storedOptional,
+        mergedBy: storedOptional,
+        eventId: stored,
+      }),
+      z.object({ kind: z.object({ S: z.literal('direct-invocation') }) }),
+    ]),
   }),
 });
 
@@ -76,15 +83,18 @@ function itemToIntent(item: Record<string, AttributeValue>): MergeIntent {
     recordedAt: data.recordedAt.S,
     expiresAt: Number(data.expiresAt.N),
     approvedModelPackageArn: data.approvedModelPackageArn?.S,
-    trigger: {
-      kind: 'pull-request',
-      pullRequestId: t.pullRequestId.S,
-      sourceBranch: t.sourceBranch.S,
-      destinationBranch: t.destinationBranch.S,
-      mergeOption: t.mergeOption?.S,
-      mergedBy: t.mergedBy?.S,
-      eventId: t.eventId.S,
-    },
+    trigger:
+      'pullRequestId' in t
+        ? {
+            kind: 'pull-request',
+            pullRequestId: t.pullRequestId.S,
+            sourceBranch: t.sourceBranch.S,
+            destinationBranch: t.destinationBranch.S,
+            mergeOption: t.mergeOption?.S,
+            mergedBy: t.mergedBy?.S,
+            eventId: t.eventId.S,
+          }
+        : { kind: 'direct-invocation' },
   };
 }
 
@@ -101,7 +111,7 @@ export interface IntentStore {
 export async function recordIntent(
   store: IntentStore,
   commitId: string,
-  trigger: PullRequestTrigger,
+  trigger: IntentTrigger,
   now: Date,
 ): Promise<{ outcome: 'recorded' | 'already-recorded'; expiresAt: number }> {
   const expiresAt = Math.floor(now.getTime() / 1000) + store.ttlDays * SECONDS_PER_DAY;

@@ -1,8 +1,15 @@
 /**
- * The direct invocation payload of the release function, `{"commit_id": "<40 lowercase hex>"}`, as Jenkins and
- * people send it (`aws lambda invoke --function-name release-model-package-<project> --payload ...`).
+ * The direct invocation payload of the release function, as Jenkins, GitHub Actions and people send it
+ * (`aws lambda invoke --function-name release-model-package-<project> --payload ...`):
  *
- * Exported so that callers (the Jenkins pipeline, its tests) validate against the same schema the function uses.
+ * `{"commit_id": "<40 lowercase hex>", "approve_when_registered": true}`
+ *
+ * - `commit_id`: the commit whose newest model version is approved.
+ * - `approve_when_registered` (optional boolean, default false): when no version of the commit exists yet (its
+ *   training still runs), record a merge intent, as a pull request merge does, so that the version is approved once
+ *   registered. Without it, an unknown commit is a NotFoundError and nothing is recorded.
+ *
+ * Exported so that callers (the CI scripts' tests) validate against the same schema the function uses.
  */
 import * as z from 'zod/mini';
 import { COMMIT_ID_PATTERN, parseOrThrow } from '../shared/events';
@@ -12,10 +19,13 @@ export const directInvocationSchema = z.strictObject(
     commit_id: z
       .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
       .check(z.regex(COMMIT_ID_PATTERN, { error: 'must be a full commit id: 40 lowercase hex digits' })),
+    approve_when_registered: z.optional(z.boolean({ error: 'must be a boolean: true or false' })),
   },
   {
     error: (issue) =>
-      issue.code === 'invalid_type' ? 'must be a JSON object {"commit_id": "<40 lowercase hex>"}' : undefined,
+      issue.code === 'invalid_type'
+        ? 'must be a JSON object {"commit_id": "<40 lowercase hex>"} with optional "approve_when_registered": true'
+        : undefined,
   },
 );
 export type DirectInvocation = z.infer<typeof directInvocationSchema>;

@@ -6,7 +6,8 @@
  *   right for fast-forward, squash and three-way merges alike. No version yet: the merge is recorded as an intent
  *   and the version approved when SageMaker reports it registered.
  * - Push to main: the new head, approved only if a version exists for it (direct pushes, fast-forwards).
- * - Direct invocation `{"commit_id": ...}`: that commit; an unknown one is an error.
+ * - Direct invocation `{"commit_id": ...}`: that commit; an unknown one is an error, unless the payload says
+ *   `"approve_when_registered": true` (CI after a merge): then the intent is recorded as for a pull request merge.
  * - SageMaker model package state change in the group: approves the version if a merge waits for its commit.
  */
 import {
@@ -18,7 +19,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError, describeError, NotFoundError } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import { ReleaseConfig } from './config';
-import { getIntent, IntentStore, markIntentDone, PullRequestTrigger, recordIntent } from './intents';
+import { getIntent, IntentStore, IntentTrigger, markIntentDone, recordIntent } from './intents';
 import { approveModelPackage, commitOfPackage, findNewestVersionForCommit, ReleaseTrigger } from './registry';
 import { ReleaseRequest, routeEvent } from './route';
 
@@ -196,14 +197,21 @@ async function approveCommit(
           'its own; the pull request merge approves the source commit)',
       };
     case 'record-intent':
-      if (trigger.kind !== 'pull-request') throw new Error(`a ${trigger.kind} cannot record a merge intent`);
+      if (trigger.kind === 'push') throw new Error(`a ${trigger.kind} cannot record a merge intent`);
       return recordAndRecheck(commitId, trigger, startedAt, why, ctx);
   }
 }
 
+/** What an intent remembers, in words: "the merge of pull request 7", "the direct invocation". */
+function describeIntent(trigger: IntentTrigger): string {
+  return trigger.kind === 'pull-request'
+    ? `the merge of pull request ${trigger.pullRequestId}`
+    : 'the direct invocation (approve_when_registered)';
+}
+
 async function recordAndRecheck(
   commitId: string,
-  trigger: PullRequestTrigger,
+  trigger: IntentTrigger,
   startedAt: Date,
   why: string,
   ctx: Context,
@@ -227,8 +235,10 @@ async function recordAndRecheck(
     commitId,
     message:
       `no model version in ${group} was trained from commit ${commitId} yet (${why}): ` +
-      `${recorded.outcome === 'recorded' ? 'recorded' : 'already recorded'} the merge of pull request ` +
-      `${trigger.pullRequestId}; the version is approved when it is registered before ${until}`,
+      (recorded.outcome === 'recorded'
+        ? `recorded ${describeIntent(trigger)}`
+        : 'already recorded a merge intent for it (the first record is kept)') +
+      `; the version is approved when it is registered before ${until}`,
   };
 }
 
@@ -276,7 +286,8 @@ async function onModelRegistered(modelPackageArn: string, ctx: Context): Promise
     (lookup.modelPackage.ModelPackageVersion ?? 0) > (described.ModelPackageVersion ?? 0)
       ? lookup.modelPackage
       : described;
-  const note = `The merge (recorded ${intent.recordedAt}) came before the model was registered; approved on registration.`;
+  const first = intent.trigger.kind === 'pull-request' ? 'The merge' : 'The direct invocation';
+  const note = `${first} (recorded ${intent.recordedAt}) came before the model was registered; approved on registration.`;
   try {
     const result = await approve(newest, commitId, intent.trigger, ctx, note);
     await markIntentDone(ctx.store, commitId, newest.ModelPackageArn ?? modelPackageArn, ctx.now());

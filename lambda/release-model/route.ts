@@ -19,11 +19,14 @@ import { ReleaseTrigger } from './registry';
 
 /** What to do when no model version exists for the commit. */
 export type WhenMissing =
-  /** A merge: remember it and approve the version once registered. */
+  /**
+   * A merge (or a direct invocation with `approve_when_registered`): remember it and approve the version once
+   * registered.
+   */
   | 'record-intent'
   /** A push to main: its head may be a squash or merge commit, which no branch trained; nothing to do. */
   | 'ignore'
-  /** A direct invocation: the caller named a commit that has no model; tell them. */
+  /** A direct invocation without `approve_when_registered`: the caller named a commit that has no model; tell them. */
   | 'fail';
 
 export type ReleaseRequest =
@@ -54,7 +57,7 @@ export function routeEvent(event: unknown, config: ReleaseConfig): ReleaseReques
       action: 'approve-commit',
       commitId: payload.commit_id,
       trigger: { kind: 'direct-invocation' },
-      whenMissing: 'fail',
+      whenMissing: payload.approve_when_registered === true ? 'record-intent' : 'fail',
     };
   }
   switch (detailType) {

@@ -349,8 +349,11 @@ describe('the scripts, run for real against moto_server', () => {
       expect(invokes).toHaveLength(1);
       expect(argument(invokes[0] as string[], '--function-name')).toBe(`release-model-package-${PROJECT}`);
       expect(result.payloads).toHaveLength(1);
-      // The payload is exactly what the release function's own schema accepts.
-      return { result, payload: parseDirectInvocation(JSON.parse(result.payloads[0] as string)) };
+      // The payload is exactly what the release function's own schema accepts, and asks it to approve the version
+      // once registered when the merge lands before training ends.
+      const payload = parseDirectInvocation(JSON.parse(result.payloads[0] as string));
+      expect(payload.approve_when_registered).toBe(true);
+      return { result, payload };
     }
 
     it('sends the second parent of a merge commit', async () => {
@@ -358,7 +361,7 @@ describe('the scripts, run for real against moto_server', () => {
         r.git('merge', '-q', '--no-ff', '-m', 'merge', 'experiment/deeper-trees'),
       );
       const { payload, result } = await release(repo);
-      expect(payload).toEqual({ commit_id: branchHead });
+      expect(payload).toEqual({ commit_id: branchHead, approve_when_registered: true });
       expect(result.stdout).toContain(`releasing its second parent, the merged branch head ${branchHead}`);
     });
 
@@ -370,7 +373,7 @@ describe('the scripts, run for real against moto_server', () => {
       repo.git('checkout', '-q', 'main');
       repo.git('merge', '-q', '--ff-only', 'experiment/ff');
       const { payload } = await release(repo);
-      expect(payload).toEqual({ commit_id: branchHead });
+      expect(payload).toEqual({ commit_id: branchHead, approve_when_registered: true });
     });
 
     it('asks GitHub for the pull request head after a squash merge', async () => {
@@ -389,7 +392,7 @@ describe('the scripts, run for real against moto_server', () => {
           MLOPS_GITHUB_REPOSITORY: 'acme/churn',
           GITHUB_API_URL: github.url,
         });
-        expect(payload).toEqual({ commit_id: branchHead });
+        expect(payload).toEqual({ commit_id: branchHead, approve_when_registered: true });
         expect(github.requests).toEqual([
           { path: `/repos/acme/churn/commits/${squash}/pulls`, authorization: 'Bearer token-123' },
         ]);
@@ -413,11 +416,46 @@ describe('the scripts, run for real against moto_server', () => {
           MLOPS_GITHUB_REPOSITORY: 'acme/churn',
           GITHUB_API_URL: github.url,
         });
-        expect(payload).toEqual({ commit_id: squash });
+        expect(payload).toEqual({ commit_id: squash, approve_when_registered: true });
         expect(result.stdout).toContain('merged no pull request');
       } finally {
         await github.close();
       }
+    });
+
+    it('says when the function recorded the merge to approve the version once registered', async () => {
+      const { repo, branchHead } = mergedRepo((r) =>
+        r.git('merge', '-q', '--no-ff', '-m', 'merge', 'experiment/deeper-trees'),
+      );
+      const { result } = await release(repo, {
+        FAKE_LAMBDA_RESPONSE: JSON.stringify({ outcome: 'intent-recorded', commitId: branchHead }),
+      });
+      expect(result.stdout).toContain(`No model version of ${branchHead} is registered yet`);
+      expect(result.stdout).toContain('approved once registered');
+      expect(result.stderr).not.toContain('warning');
+    });
+
+    it('warns, without failing, that a squash merge without GitHub credentials waits for a model nobody trains', async () => {
+      let squash = '';
+      const { repo } = mergedRepo((r) => {
+        r.git('merge', '-q', '--squash', 'experiment/deeper-trees');
+        squash = r.commit('squashed');
+      });
+      const { payload, result } = await release(repo, {
+        FAKE_LAMBDA_RESPONSE: JSON.stringify({ outcome: 'intent-recorded', commitId: squash }),
+      });
+      expect(payload).toEqual({ commit_id: squash, approve_when_registered: true });
+      expect(result.stderr).toContain(`warning: if ${squash} is a squash or rebase merge, no branch trained it`);
+      expect(result.stderr).toContain('MLOPS_GITHUB_CREDENTIALS_ID');
+    });
+
+    it('does not warn when the function approved the commit at once', async () => {
+      const repo = new GitRepo(sandbox.dir);
+      const { result } = await release(repo, {
+        FAKE_LAMBDA_RESPONSE: JSON.stringify({ outcome: 'approved', commitId: repo.head() }),
+      });
+      expect(result.stdout).not.toContain('registered yet');
+      expect(result.stderr).toBe('');
     });
 
     it('fails when the release function reports an error, naming it', async () => {

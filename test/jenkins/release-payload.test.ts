@@ -3,9 +3,9 @@
  * merge in a real git repository, and the payload it sends is handed to the real release function handler, whose
  * SageMaker and DynamoDB clients talk to moto. moto runs no Lambda code without Docker, so the invocation itself is
  * the one step played by the test: the recording `aws` wrapper captures the payload, and the test invokes the handler
- * with exactly those bytes.
+ * with exactly those bytes (and, where the script reads the answer, runs it again with the handler's answer).
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
@@ -13,6 +13,7 @@ import {
   ListModelPackagesCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { awsEvent } from '../support/fixtures';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import { jenkinsShellSteps, readJenkinsfile } from './support/ci-files';
 import { GitRepo, ScriptSandbox } from './support/run-script';
@@ -65,6 +66,24 @@ async function register(sagemaker: SageMakerClient, commitId: string, branch: st
   return created.ModelPackageArn as string;
 }
 
+/** The "SageMaker Model Package State Change" EventBridge delivers for a newly registered version of the group. */
+async function registeredEvent(sagemaker: SageMakerClient, arn: string): Promise<unknown> {
+  const described = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+  const event = awsEvent<{ detail: Record<string, unknown> }>('sagemaker-model-package-state-change.json');
+  return {
+    ...event,
+    source: 'aws.sagemaker',
+    resources: [arn],
+    detail: {
+      ...event.detail,
+      ModelPackageGroupName: GROUP,
+      ModelPackageArn: arn,
+      ModelPackageVersion: described.ModelPackageVersion,
+      ModelApprovalStatus: 'PendingManualApproval',
+    },
+  };
+}
+
 async function approvalOf(sagemaker: SageMakerClient, arn: string): Promise<string | undefined> {
   const described = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
   return described.ModelApprovalStatus;
@@ -108,8 +127,8 @@ describe('the release step with the release function, against moto_server', () =
     );
   });
 
-  /** main, and experiment/deeper-trees with two trained commits, merged with a merge commit. */
-  async function trainedAndMerged(merge: (repo: GitRepo) => void) {
+  /** main, and experiment/deeper-trees with two commits whose training is still running, merged by `merge`. */
+  function mergedWhileTraining(merge: (repo: GitRepo) => void) {
     const repo = new GitRepo(sandbox.dir);
     repo.git('checkout', '-q', '-b', 'experiment/deeper-trees');
     repo.write('train.py', 'depth = 4\n');
@@ -120,6 +139,12 @@ describe('the release step with the release function, against moto_server', () =
     repo.write('README.md', 'main moved on\n');
     repo.commit('main moved on');
     merge(repo);
+    return { repo, first, head };
+  }
+
+  /** As mergedWhileTraining, but both commits' models (and another branch's) are registered before the merge runs. */
+  async function trainedAndMerged(merge: (repo: GitRepo) => void) {
+    const { repo, first, head } = mergedWhileTraining(merge);
     const firstArn = await register(sagemaker, first, 'experiment/deeper-trees');
     const headArn = await register(sagemaker, head, 'experiment/deeper-trees');
     const otherArn = await register(sagemaker, 'c'.repeat(40), 'experiment/other');
@@ -146,21 +171,87 @@ describe('the release step with the release function, against moto_server', () =
     expect(again.outcome).toBe('already-approved');
   });
 
-  it('approves nothing after a squash merge without GitHub credentials, and says no version exists (documented limit)', async () => {
+  it('approves the merged branch head once registered when the merge lands while training still runs', async () => {
+    // prepare: the branch build started the SageMaker pipeline and returned; main is merged before it registers.
+    const { repo, first, head } = mergedWhileTraining((r) =>
+      r.git('merge', '-q', '--no-ff', '-m', 'Merge experiment/deeper-trees', 'experiment/deeper-trees'),
+    );
+    const run = await sandbox.run(releaseScript(), repo.dir, { MLOPS_PROJECT_NAME: PROJECT });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.payloads[0] as string)).toEqual({ commit_id: head, approve_when_registered: true });
+
+    // act 1: the release function receives the CI payload before any version of the head exists
+    const early = await loadHandler()(JSON.parse(run.payloads[0] as string));
+
+    // assert 1: the merge is recorded, nothing approved, and the step reports it without failing
+    expect(early).toMatchObject({ outcome: 'intent-recorded', commitId: head });
+    const intent = await new DynamoDBClient({}).send(
+      new GetItemCommand({ TableName: TABLE, Key: { commitId: { S: head } } }),
+    );
+    expect(intent.Item).toMatchObject({
+      status: { S: 'pending' },
+      trigger: { M: { kind: { S: 'direct-invocation' } } },
+    });
+    expect(Number(intent.Item?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000 + 13 * 86_400);
+    const answered = await sandbox.run(releaseScript(), repo.dir, {
+      MLOPS_PROJECT_NAME: PROJECT,
+      FAKE_LAMBDA_RESPONSE: JSON.stringify(early),
+    });
+    expect(answered.code).toBe(0);
+    expect(answered.stdout).toContain(`No model version of ${head} is registered yet`);
+    expect(answered.stderr).toBe('');
+
+    // act 2: training ends; the pipeline registers both commits' models and SageMaker reports the head's
+    const firstArn = await register(sagemaker, first, 'experiment/deeper-trees');
+    const headArn = await register(sagemaker, head, 'experiment/deeper-trees');
+    const registered = await loadHandler()(await registeredEvent(sagemaker, headArn));
+
+    // assert 2: exactly the head's version is Approved, saying why
+    expect(registered).toMatchObject({ outcome: 'approved', commitId: head, modelPackageArn: headArn });
+    expect(await approvalOf(sagemaker, headArn)).toBe('Approved');
+    expect(await approvalOf(sagemaker, firstArn)).toBe('PendingManualApproval');
+    const described = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: headArn }));
+    expect(described.ApprovalDescription).toMatch(
+      new RegExp(
+        `^Approved by direct invocation for commit ${head}\\. The direct invocation .* approved on registration\\.$`,
+      ),
+    );
+    expect(described.CustomerMetadataProperties).toMatchObject({
+      commit_id: head,
+      release_trigger: 'direct-invocation',
+    });
+    const done = await new DynamoDBClient({}).send(
+      new GetItemCommand({ TableName: TABLE, Key: { commitId: { S: head } } }),
+    );
+    expect(done.Item).toMatchObject({ status: { S: 'done' }, approvedModelPackageArn: { S: headArn } });
+
+    // Jenkins replays the build: the same payload changes nothing more.
+    const again = await loadHandler()(JSON.parse(run.payloads[0] as string));
+    expect(again.outcome).toBe('already-approved');
+  });
+
+  it('approves nothing after a squash merge without GitHub credentials, and warns that no branch trained HEAD (documented limit)', async () => {
     let squash = '';
     const { repo } = await trainedAndMerged((r) => {
       r.git('merge', '-q', '--squash', 'experiment/deeper-trees');
       squash = r.commit('Squashed experiment/deeper-trees');
     });
     const run = await sandbox.run(releaseScript(), repo.dir, { MLOPS_PROJECT_NAME: PROJECT });
-    expect(JSON.parse(run.payloads[0] as string)).toEqual({ commit_id: squash });
+    expect(JSON.parse(run.payloads[0] as string)).toEqual({ commit_id: squash, approve_when_registered: true });
 
-    await expect(loadHandler()(JSON.parse(run.payloads[0] as string))).rejects.toThrow(squash);
+    const result = await loadHandler()(JSON.parse(run.payloads[0] as string));
+    expect(result).toMatchObject({ outcome: 'intent-recorded', commitId: squash });
     const listed = await sagemaker.send(new ListModelPackagesCommand({ ModelPackageGroupName: GROUP }));
     expect(listed.ModelPackageSummaryList?.map((p) => p.ModelApprovalStatus)).toEqual([
       'PendingManualApproval',
       'PendingManualApproval',
       'PendingManualApproval',
     ]);
+    const answered = await sandbox.run(releaseScript(), repo.dir, {
+      MLOPS_PROJECT_NAME: PROJECT,
+      FAKE_LAMBDA_RESPONSE: JSON.stringify(result),
+    });
+    expect(answered.code).toBe(0);
+    expect(answered.stderr).toContain(`warning: if ${squash} is a squash or rebase merge, no branch trained it`);
   });
 });

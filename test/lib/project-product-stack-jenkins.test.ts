@@ -4,7 +4,7 @@
  * scoped to this project's resources, the Studio association, and the outputs CI is configured from.
  */
 import { execFileSync } from 'node:child_process';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, readConfig } from '../../lib/config';
 import { BuiltApp, buildApp, removeApp, TEST_ACCOUNT } from '../support/app';
 
@@ -127,6 +127,28 @@ describe('project template, source provider jenkins with GitHub Actions', () => 
       ModelPackageGroupName: { 'Fn::Join': ['', ['model-', PROJECT]] },
     });
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
+  });
+
+  it('approves a model merged before registration as the CodeCommit variant does: intent table and state change rule', () => {
+    // CI sends "approve_when_registered": true; the intent is kept in the table and the registration approves it.
+    const [tableId] = only(template, 'AWS::DynamoDB::Table');
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'commitId', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+    const releaseFunctionId = idStartingWith(template, 'AWS::Lambda::Function', 'ReleaseAutomation');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: { 'Fn::Join': ['', ['release-model-package-', PROJECT]] },
+      Environment: { Variables: Match.objectLike({ INTENT_TABLE_NAME: { Ref: tableId } }) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Package State Change'],
+        detail: { ModelPackageGroupName: [{ 'Fn::Join': ['', ['model-', PROJECT]] }] },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [releaseFunctionId, 'Arn'] } })],
+    });
   });
 
   it("scopes the train role to this project's source prefix, build project and build logs", () => {

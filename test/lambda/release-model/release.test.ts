@@ -570,6 +570,26 @@ describe('direct invocation', () => {
     ['a payload with extra fields', { commit_id: commit(1), branch: 'main' }, 'Unrecognized key: "branch"'],
     ['a commit id that is not a string', { commit_id: 42 }, 'commit_id: must be a string'],
     ['a payload that is not an object', 'deadbeef', 'must be a JSON object'],
+    [
+      'approve_when_registered given as the string "true"',
+      { commit_id: commit(1), approve_when_registered: 'true' },
+      'approve_when_registered: must be a boolean',
+    ],
+    [
+      'approve_when_registered given as 1',
+      { commit_id: commit(1), approve_when_registered: 1 },
+      'approve_when_registered: must be a boolean',
+    ],
+    [
+      'approve_when_registered given as null',
+      { commit_id: commit(1), approve_when_registered: null },
+      'approve_when_registered: must be a boolean',
+    ],
+    [
+      'another extra field beside approve_when_registered',
+      { commit_id: commit(1), approve_when_registered: true, approve: true },
+      'Unrecognized key: "approve"',
+    ],
   ])('rejects %s, naming the problem, approving nothing', async (_name, payload, problem) => {
     mockRegistry(sagemaker, versions(3));
     const { deps } = makeDeps();
@@ -580,6 +600,189 @@ describe('direct invocation', () => {
     });
     expect(sagemaker.calls()).toHaveLength(0);
     expect(dynamodb.calls()).toHaveLength(0);
+  });
+});
+
+describe('direct invocation with approve_when_registered', () => {
+  const payload = (commitId: string) => ({ commit_id: commitId, approve_when_registered: true });
+
+  it('approves at once, recording nothing, when the version exists', async () => {
+    mockRegistry(sagemaker, versions(5));
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(payload(commit(4)), deps);
+
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 4 });
+    expect(updates()[0]?.ApprovalDescription).toBe(`Approved by direct invocation for commit ${commit(4)}.`);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it('records the intent of an unregistered commit, with a TTL, as a merge does, approving nothing yet', async () => {
+    mockRegistry(sagemaker, versions(3));
+    const table = mockIntentTable(dynamodb);
+    const { deps, logs } = makeDeps();
+
+    const result = await handleReleaseEvent(payload(commit('training')), deps);
+
+    expect(result).toMatchObject({
+      outcome: 'intent-recorded',
+      commitId: commit('training'),
+      message: expect.stringContaining('recorded the direct invocation'),
+    });
+    expect(result.message).toContain('approved when it is registered before 2026-12-06T03:00:00.000Z');
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'release-intents-demo',
+      ConditionExpression: 'attribute_not_exists(commitId)',
+    });
+    expect(table.get(commit('training'))).toEqual({
+      commitId: { S: commit('training') },
+      status: { S: 'pending' },
+      trigger: { M: { kind: { S: 'direct-invocation' } } },
+      recordedAt: { S: NOW.toISOString() },
+      expiresAt: { N: String(NOW.getTime() / 1000 + 14 * 86_400) },
+    });
+    // the second lookup after the write, for versions registered meanwhile
+    expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(2);
+    expect(sagemaker.commandCalls(ListModelPackagesCommand).at(-1)?.args[0].input.CreationTimeAfter).toEqual(
+      new Date(NOW.getTime() - 5 * 60_000),
+    );
+    expect(logs.some((l) => l.level === 'WARN' && l.message.includes('merged before the model was registered'))).toBe(
+      true,
+    );
+  });
+
+  it('approves the version once SageMaker reports it registered, as a direct invocation, and marks the intent done', async () => {
+    // prepare: CI invokes after the merge, while training runs
+    const all: FakeVersion[] = versions(3);
+    mockRegistry(sagemaker, all);
+    const table = mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+    const recorded = await handleReleaseEvent(payload(commit('late')), deps);
+    expect(recorded.outcome).toBe('intent-recorded');
+    // then training registers version 4 for the commit
+    all.push({ version: 4, commitId: commit('late') });
+    mockRegistry(sagemaker, all);
+
+    // act
+    const result = await handleReleaseEvent(registeredEvent(4), deps);
+
+    // assert
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 4, commitId: commit('late') });
+    expect(updates()).toHaveLength(1);
+    expect(updates()[0]).toMatchObject({
+      ModelPackageArn: arnOf(4),
+      ModelApprovalStatus: 'Approved',
+      ApprovalDescription:
+        `Approved by direct invocation for commit ${commit('late')}. The direct invocation (recorded ` +
+        `${NOW.toISOString()}) came before the model was registered; approved on registration.`,
+      CustomerMetadataProperties: expect.objectContaining({
+        commit_id: commit('late'),
+        release_trigger: 'direct-invocation',
+      }),
+    });
+    expect(updates()[0]?.CustomerMetadataProperties).not.toHaveProperty('release_pull_request_id');
+    expect(table.get(commit('late'))).toMatchObject({
+      status: { S: 'done' },
+      approvedModelPackageArn: { S: arnOf(4) },
+    });
+
+    // the state change of the approval itself, and CI replaying the invocation: nothing more
+    mockRegistry(sagemaker, [
+      ...versions(3),
+      { version: 4, commitId: commit('late'), status: ModelApprovalStatus.APPROVED },
+    ]);
+    expect((await handleReleaseEvent(registeredEvent(4), deps)).outcome).toBe('ignored');
+    expect((await handleReleaseEvent(payload(commit('late')), deps)).outcome).toBe('already-approved');
+    expect(updates()).toHaveLength(1);
+  });
+
+  it('keeps the first intent when CI invokes twice before registration', async () => {
+    mockRegistry(sagemaker, versions(2));
+    const table = mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    await handleReleaseEvent(payload(commit('training')), deps);
+    const first = table.get(commit('training'));
+    const second = await handleReleaseEvent(payload(commit('training')), {
+      ...deps,
+      now: () => new Date(NOW.getTime() + 60_000),
+    });
+
+    expect(second).toMatchObject({ outcome: 'intent-recorded', message: expect.stringContaining('already recorded') });
+    expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(2);
+    expect(table.get(commit('training'))).toEqual(first);
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+  });
+
+  it('keeps the intent of a pull request merge recorded first, approving with its reasons', async () => {
+    mockRegistry(sagemaker, []);
+    const table = mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late'), { mergeOption: 'SQUASH_MERGE' }), deps);
+
+    const direct = await handleReleaseEvent(payload(commit('late')), deps);
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('late') }]);
+    const result = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(direct).toMatchObject({ outcome: 'intent-recorded', message: expect.stringContaining('already recorded') });
+    expect(table.get(commit('late'))?.trigger).toMatchObject({ M: { kind: { S: 'pull-request' } } });
+    expect(result.outcome).toBe('approved');
+    expect(updates()[0]?.ApprovalDescription).toMatch(/^Approved because pull request 1 .*The merge \(recorded/);
+  });
+
+  it('approves a version registered between the lookup and the intent, found by the re-check', async () => {
+    const all: FakeVersion[] = versions(3);
+    mockRegistry(sagemaker, all);
+    const table = mockIntentTable(dynamodb);
+    dynamodb.on(PutItemCommand).callsFake((input: PutItemCommand['input']) => {
+      all.push({ version: 4, commitId: commit('racing'), createdAt: NOW });
+      table.set(input.Item?.commitId?.S ?? '', { ...input.Item });
+      mockRegistry(sagemaker, all);
+      return {};
+    });
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(payload(commit('racing')), deps);
+
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 4 });
+    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(4)]);
+    expect(table.get(commit('racing'))).toMatchObject({
+      status: { S: 'done' },
+      approvedModelPackageArn: { S: arnOf(4) },
+    });
+  });
+
+  it('without the flag, fails for an unregistered commit and records nothing, so no registration approves it', async () => {
+    mockRegistry(sagemaker, versions(3));
+    const table = mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    await expect(handleReleaseEvent({ commit_id: commit('late') }, deps)).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: expect.stringContaining(`no model version in ${GROUP} was trained from commit ${commit('late')}`),
+    });
+    await expect(
+      handleReleaseEvent({ commit_id: commit('late'), approve_when_registered: false }, deps),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(table.size).toBe(0);
+
+    mockRegistry(sagemaker, [...versions(3), { version: 4, commitId: commit('late') }]);
+    const registered = await handleReleaseEvent(registeredEvent(4), deps);
+
+    expect(registered).toMatchObject({ outcome: 'ignored', message: `no merge waits for commit ${commit('late')}` });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+  });
+
+  it('still refuses a Rejected version at once, recording nothing', async () => {
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('a'), status: ModelApprovalStatus.REJECTED }]);
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    await expect(handleReleaseEvent(payload(commit('a')), deps)).rejects.toMatchObject({ name: 'ConflictError' });
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
   });
 });
 
