@@ -26,7 +26,15 @@ import {
 } from './aws';
 import { assertReferences } from './check';
 import { PipelineConfig, loadConfig } from './config';
-import { COMMIT_PATTERN, PARAMETER, PipelineDefinition, RunContext, buildDefinition, codeLocation } from './definition';
+import {
+  COMMIT_PATTERN,
+  PARAMETER,
+  PipelineDefinition,
+  RunContext,
+  buildDefinition,
+  codeLocation,
+  recordedBranch,
+} from './definition';
 import { tarGz } from './tarball';
 
 export const USAGE = `Usage: node run.js [options]
@@ -55,8 +63,6 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** SageMaker's pattern for tag values and customer metadata values; the branch must fit both. */
-const METADATA_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -127,14 +133,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
   const commitRaw = pick(v.commit, env, 'COMMIT_HASH');
   if (branch === undefined) problems.push('--branch (or BRANCH_NAME) is required');
   else {
+    // Any branch git accepts runs; only input that is not a branch name (empty, a full ref) is refused here.
     try {
       assertBranchName(branch);
-      if (!METADATA_VALUE.test(branch)) {
-        problems.push(
-          `branch ${JSON.stringify(branch)} cannot be recorded on the model package: SageMaker metadata and tag ` +
-            'values allow only letters, digits, spaces and _.:/=+-@ (at most 256)',
-        );
-      }
     } catch (err) {
       problems.push((err as Error).message);
     }
@@ -237,6 +238,14 @@ export function codeObjects(options: RunOptions): { key: string; body: Buffer; c
 export async function run(options: RunOptions, io: Io, clients?: Clients): Promise<number> {
   const definition = definitionFor(options);
   const { context } = options;
+  const branchRecord = recordedBranch(context.branch);
+  if (branchRecord !== context.branch) {
+    io.err(
+      `note: branch ${JSON.stringify(context.branch)} is recorded on the model package and tags as ` +
+        `${JSON.stringify(branchRecord)} (SageMaker metadata and tag values allow only letters, digits, spaces and ` +
+        '_.:/=+-@, at most 256 characters)',
+    );
+  }
   if (options.dryRun) {
     io.out(JSON.stringify(definition, null, 2));
     return 0;
@@ -264,7 +273,7 @@ export async function run(options: RunOptions, io: Io, clients?: Clients): Promi
     pipelineName: context.pipelineName,
     commit: context.commit,
     branch: context.branch,
-    parameters: { [PARAMETER.commitId]: context.commit, [PARAMETER.branch]: context.branch },
+    parameters: { [PARAMETER.commitId]: context.commit, [PARAMETER.branch]: branchRecord },
   });
   io.err(
     execution.started

@@ -16,6 +16,7 @@ import type {
   ProcessingInput,
   ProcessingOutput,
 } from '@aws-sdk/client-sagemaker';
+import { branchTagValue } from '../../lambda/shared/naming';
 import { METRICS, PipelineConfig, inputDataUri } from './config';
 import { Get, Join, JsonGet, Pipelined, execution, get, join, jsonGet, param } from './expressions';
 import { sklearnImageUri } from './images';
@@ -49,9 +50,19 @@ const CODE_DIR = `${PROCESSING_ROOT}/input/code`;
 
 export const COMMIT_PATTERN = /^[0-9a-f]{40}$/;
 
+/**
+ * The branch as the model package records it (`BranchName` parameter → customer metadata `branch` and the
+ * description): `branchTagValue(branch)`, which is the branch itself whenever SageMaker can store it as a metadata
+ * value, and otherwise its allowed characters followed by `---` and the branch hash (unique and traceable).
+ */
+export function recordedBranch(branch: string): string {
+  return branchTagValue(branch);
+}
+
 /** What varies per run and per account, as opposed to the configuration file. */
 export interface RunContext {
   readonly projectName: string;
+  /** The exact git branch name; the model package records `recordedBranch(branch)`. */
   readonly branch: string;
   /** Full 40-hex commit id. */
   readonly commit: string;
@@ -369,7 +380,7 @@ export function buildDefinition(config: PipelineConfig, ctx: RunContext): Pipeli
     { Name: PARAMETER.inputData, Type: 'String', DefaultValue: inputDataUri(config, ctx.region) },
     { Name: PARAMETER.approvalStatus, Type: 'String', DefaultValue: 'PendingManualApproval' },
     { Name: PARAMETER.commitId, Type: 'String', DefaultValue: ctx.commit },
-    { Name: PARAMETER.branch, Type: 'String', DefaultValue: ctx.branch },
+    { Name: PARAMETER.branch, Type: 'String', DefaultValue: recordedBranch(ctx.branch) },
     { Name: PARAMETER.processingInstanceType, Type: 'String', DefaultValue: config.processing.instanceType },
     { Name: PARAMETER.trainingInstanceType, Type: 'String', DefaultValue: config.training.instanceType },
   ];

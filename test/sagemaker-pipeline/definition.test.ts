@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
-import { sageMakerPipelineName } from '../../lambda/shared/naming';
+import { branchTagValue, sageMakerPipelineName } from '../../lambda/shared/naming';
 import { referenceProblems } from '../../sagemaker-pipeline/src/check';
 import { ConfigError, PipelineConfig, loadConfig, parseConfig } from '../../sagemaker-pipeline/src/config';
 import {
@@ -194,6 +194,14 @@ describe('pipeline definition', () => {
         ProcessingInstanceType: 'ml.m5.large',
         TrainingInstanceType: 'ml.m5.large',
       });
+    });
+
+    it('defaults BranchName to the branch as the model package can record it', () => {
+      const branchDefault = (branch: string) =>
+        buildDefinition(CONFIG, { ...CONTEXT, branch }).Parameters.find((p) => p.Name === 'BranchName')?.DefaultValue;
+      expect(branchDefault(BRANCH)).toBe(BRANCH);
+      expect(branchDefault('experiment/issue#12')).toBe(branchTagValue('experiment/issue#12'));
+      expect(branchDefault('experiment/issue#12')).toMatch(/^experiment\/issue-12---[0-9a-f]{10}$/);
     });
 
     it('records runs in the experiment model-<project>, one trial per commit', () => {

@@ -1,7 +1,8 @@
 /**
  * The run command against moto_server with the real AWS SDK: uploads the code, creates then updates the branch's
  * pipeline, starts one execution per commit with the commit and branch as parameters, and starts nothing for a
- * commit that already ran. Then plays SageMaker's RegisterModel step from the stored definition.
+ * commit that already ran. Then plays SageMaker's RegisterModel step from the stored definition and the execution's
+ * parameters. Any branch git accepts trains; one SageMaker cannot store is recorded as `branchTagValue(branch)`.
  */
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -21,7 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
-import { sageMakerPipelineName } from '../../lambda/shared/naming';
+import { TAG_VALUE_PATTERN, branchTagValue, sageMakerPipelineName } from '../../lambda/shared/naming';
 import { main } from '../../sagemaker-pipeline/src/cli';
 import { STEP } from '../../sagemaker-pipeline/src/definition';
 import { modelPackageRequest } from '../../sagemaker-pipeline/src/model-package';
@@ -153,21 +154,30 @@ describe('run command against moto', () => {
     expect(result.err).toContain('execution status: Succeeded');
   });
 
-  it('rejects a branch that holds shell syntax and a short commit id, and creates nothing', async () => {
-    const result = await runCommand([], buildEnv('abc1234', 'feature/$(touch pwned)'));
+  it.each([
+    ['a full ref', ['--branch', 'refs/heads/experiment/x'], 'must be the short name, not a full ref'],
+    ['an empty branch', ['--branch', ''], 'branch name must be a non-empty string'],
+  ])('rejects %s (not a branch name) and a short commit id, and creates nothing', async (_what, argv, message) => {
+    const result = await runCommand(argv, buildEnv('abc1234'));
     expect(result.code).toBe(2);
-    expect(result.err).toContain('branch "feature/$(touch pwned)" cannot be recorded');
+    expect(result.err).toContain(message);
     expect(result.err).toContain('commit "abc1234" is not a full 40-hex commit id');
     expect((await sagemaker.send(new ListPipelinesCommand({}))).PipelineSummaries ?? []).toEqual([]);
     expect((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).toEqual([]);
   });
 
-  it('registers, playing SageMaker, the model package that the stored definition describes', async () => {
-    await runCommand([], buildEnv(FIRST));
-    const pipeline = await sagemaker.send(new DescribePipelineCommand({ PipelineName: PIPELINE }));
-    const [execution] = await executions();
-    const executionArn = execution?.PipelineExecutionArn ?? '';
+  /** Plays SageMaker's RegisterModel step for the branch's only execution, with the parameters it was started with. */
+  async function registerModelOf(branch: string) {
+    const pipelineName = sageMakerPipelineName('abalone', branch);
+    const pipeline = await sagemaker.send(new DescribePipelineCommand({ PipelineName: pipelineName }));
+    const listed = await sagemaker.send(new ListPipelineExecutionsCommand({ PipelineName: pipelineName }));
+    expect(listed.PipelineExecutionSummaries).toHaveLength(1);
+    const executionArn = listed.PipelineExecutionSummaries?.[0]?.PipelineExecutionArn ?? '';
+    const parameters = await sagemaker.send(
+      new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: executionArn }),
+    );
     const request = modelPackageRequest(JSON.parse(pipeline.PipelineDefinition ?? '{}'), {
+      parameters: Object.fromEntries((parameters.PipelineParameters ?? []).map((p) => [p.Name, p.Value])),
       execution: { PipelineExecutionArn: executionArn, PipelineExecutionId: executionArn.split('/').pop() ?? '' },
       properties: {
         [`Steps.${STEP.train}.ModelArtifacts.S3ModelArtifacts`]: `s3://${BUCKET}/model.tar.gz`,
@@ -179,6 +189,13 @@ describe('run command against moto', () => {
     const described = await sagemaker.send(
       new DescribeModelPackageCommand({ ModelPackageName: created.ModelPackageArn }),
     );
+    return { executionArn, described };
+  }
+
+  it('registers, playing SageMaker, the model package that the stored definition describes, with a valid branch unchanged', async () => {
+    const result = await runCommand([], buildEnv(FIRST));
+    expect(result.err).not.toContain('note:');
+    const { executionArn, described } = await registerModelOf(BRANCH);
     expect(described.MetadataProperties?.CommitId).toBe(FIRST);
     expect(described.CustomerMetadataProperties).toEqual({
       commit_id: FIRST,
@@ -188,6 +205,48 @@ describe('run command against moto', () => {
     expect(described.ModelPackageDescription).toBe(`commit ${FIRST} on branch ${BRANCH}`);
     expect(described.ModelApprovalStatus).toBe('PendingManualApproval');
   });
+
+  it('trains experiment/issue#12 and records it as its allowed characters, --- and the branch hash', async () => {
+    const branch = 'experiment/issue#12';
+    const recorded = branchTagValue(branch);
+    expect(recorded).toMatch(/^experiment\/issue-12---[0-9a-f]{10}$/);
+
+    const result = await runCommand([], buildEnv(FIRST, branch));
+    expect(result.code).toBe(0);
+    expect(result.err).toContain(`note: branch "${branch}" is recorded on the model package and tags as "${recorded}"`);
+    expect(result.err).toContain(`pipeline ${sageMakerPipelineName('abalone', branch)} created`);
+
+    const { executionArn, described } = await registerModelOf(branch);
+    expect(described.CustomerMetadataProperties).toEqual({
+      commit_id: FIRST,
+      branch: recorded,
+      pipeline_execution_arn: executionArn,
+    });
+    expect(described.ModelPackageDescription).toBe(`commit ${FIRST} on branch ${recorded}`);
+    const pipeline = await sagemaker.send(
+      new DescribePipelineCommand({ PipelineName: sageMakerPipelineName('abalone', branch) }),
+    );
+    const tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: pipeline.PipelineArn }));
+    expect(tags.Tags).toContainEqual({ Key: 'multibranch-mlops:branch', Value: recorded });
+  });
+
+  it.each(["experiment/bob's-idea", 'experiment/a,b', 'experiment/x(1)', `experiment/${'long-'.repeat(60)}end`])(
+    'trains %s with a BranchName SageMaker can store as metadata',
+    async (branch) => {
+      const result = await runCommand([], buildEnv(FIRST, branch));
+      expect(result.code).toBe(0);
+      const executionArn = result.out[0];
+      const parameters = await sagemaker.send(
+        new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: executionArn }),
+      );
+      const recorded = parameters.PipelineParameters?.find((p) => p.Name === 'BranchName')?.Value ?? '';
+      expect(recorded).toBe(branchTagValue(branch));
+      expect(recorded).not.toBe(branch);
+      expect(recorded).toMatch(TAG_VALUE_PATTERN);
+      expect(recorded.length).toBeLessThanOrEqual(256);
+      expect(executionArn).toContain(`:pipeline/${sageMakerPipelineName('abalone', branch)}/execution/`);
+    },
+  );
 });
 
 describe('bundled run command (the seed repository as staged)', () => {
@@ -208,7 +267,7 @@ describe('bundled run command (the seed repository as staged)', () => {
     fs.rmSync(seed, { recursive: true, force: true });
   });
 
-  it('runs the buildspec commands as CodeBuild would, passing a hostile branch name only as data', () => {
+  it('runs the buildspec commands as CodeBuild would, passing a hostile branch name only as data', async () => {
     const buildspec = JSON.parse(
       execFileSync(
         'python3',
@@ -226,14 +285,28 @@ describe('bundled run command (the seed repository as staged)', () => {
     const commands: string[] = buildspec.phases.build.commands;
     expect(commands).toEqual(['node run.js --branch "$BRANCH_NAME" --commit "$COMMIT_HASH"']);
 
-    const marker = path.join(seed, 'pwned');
+    // Run from the seed directory, `$(touch pwned)` would create seed/pwned if bash ever executed the name.
+    const hostileBranch = 'feature/$(touch pwned)';
     const hostile = execFileSyncStatus('bash', ['-c', commands.join('\n')], {
       cwd: seed,
-      env: buildEnv(FIRST, `feature/$(touch ${marker})`),
+      env: buildEnv(FIRST, hostileBranch),
     });
-    expect(fs.existsSync(marker)).toBe(false);
-    expect(hostile.status).toBe(2);
-    expect(hostile.stderr).toContain('cannot be recorded on the model package');
+    expect(fs.existsSync(path.join(seed, 'pwned'))).toBe(false);
+    expect(hostile.stderr).toContain(`pipeline ${sageMakerPipelineName('abalone', hostileBranch)} created`);
+    expect(hostile.status).toBe(0);
+    const sagemaker = new SageMakerClient({});
+    const hashed = await sagemaker.send(
+      new DescribePipelineCommand({ PipelineName: sageMakerPipelineName('abalone', hostileBranch) }),
+    );
+    expect(hashed.PipelineName).toMatch(/^abalone-feature-touch-pwned---[0-9a-f]{10}$/);
+    const parameters = await sagemaker.send(
+      new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: hostile.stdout.trim() }),
+    );
+    expect(parameters.PipelineParameters).toEqual([
+      { Name: 'CommitId', Value: FIRST },
+      { Name: 'BranchName', Value: branchTagValue(hostileBranch) },
+    ]);
+    expect(branchTagValue(hostileBranch)).toMatch(/^feature\/-touch pwned----[0-9a-f]{10}$/);
 
     const ok = execFileSyncStatus('bash', ['-c', commands.join('\n')], { cwd: seed, env: buildEnv(FIRST) });
     expect(ok.stderr).toContain(`pipeline ${PIPELINE} created`);
