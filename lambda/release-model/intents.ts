@@ -105,8 +105,9 @@ export interface IntentStore {
 }
 
 /**
- * Records that `commitId` was merged and waits for its model. Conditional on no record for the commit existing, so
- * a repeated event keeps the first record: returns 'already-recorded' then.
+ * Records that `commitId` was merged and waits for its model. Conditional on no live record for the commit, so a
+ * repeated event keeps the first record (returns 'already-recorded' then); an expired record that DynamoDB has not
+ * deleted yet (TTL deletion runs late) is replaced.
  */
 export async function recordIntent(
   store: IntentStore,
@@ -114,7 +115,8 @@ export async function recordIntent(
   trigger: IntentTrigger,
   now: Date,
 ): Promise<{ outcome: 'recorded' | 'already-recorded'; expiresAt: number }> {
-  const expiresAt = Math.floor(now.getTime() / 1000) + store.ttlDays * SECONDS_PER_DAY;
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const expiresAt = nowSeconds + store.ttlDays * SECONDS_PER_DAY;
   try {
     await store.dynamodb.send(
       new PutItemCommand({
@@ -126,7 +128,8 @@ export async function recordIntent(
           recordedAt: s(now.toISOString()),
           expiresAt: { N: String(expiresAt) },
         },
-        ConditionExpression: 'attribute_not_exists(commitId)',
+        ConditionExpression: 'attribute_not_exists(commitId) OR expiresAt <= :now',
+        ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
       }),
     );
     return { outcome: 'recorded', expiresAt };

@@ -195,7 +195,7 @@ describe('merged before the model was registered', () => {
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
     expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
       TableName: 'release-intents-demo',
-      ConditionExpression: 'attribute_not_exists(commitId)',
+      ConditionExpression: 'attribute_not_exists(commitId) OR expiresAt <= :now',
     });
     const item = table.get(commit('training'));
     expect(item).toMatchObject({
@@ -634,7 +634,7 @@ describe('direct invocation with approve_when_registered', () => {
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
     expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
       TableName: 'release-intents-demo',
-      ConditionExpression: 'attribute_not_exists(commitId)',
+      ConditionExpression: 'attribute_not_exists(commitId) OR expiresAt <= :now',
     });
     expect(table.get(commit('training'))).toEqual({
       commitId: { S: commit('training') },
