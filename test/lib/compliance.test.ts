@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { BuiltApp, buildApp, removeApp } from '../support/app';
 
-/** cfn-lint warnings accepted (docs/readme/foundation.md lists them with the reason). */
+/** cfn-lint warnings accepted (the README lists them with the reason, under "Accepted cfn-lint warnings"). */
 const ACCEPTED_CFN_LINT_WARNINGS = ['W3005'];
 
 interface CfnLintFinding {
