@@ -30,10 +30,19 @@ import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
 
-/** SageMaker's constraints on the two parameters it passes (CreateProject ProjectName and the service's id). */
+/** The two parameters SageMaker passes (CreateProject ProjectName and the service's id). */
 export const PROJECT_NAME_PARAMETER = 'SageMakerProjectName';
 export const PROJECT_ID_PARAMETER = 'SageMakerProjectId';
-export const PROJECT_NAME_ALLOWED_PATTERN = '^[a-zA-Z](-*[a-zA-Z0-9])*';
+/**
+ * SageMaker's constraint on project names, narrowed to lower case: SageMaker lower-cases pipeline names in ARNs and
+ * IAM compares ARNs case-sensitively, so the roles' `pipeline/<project>-*` resources would never match the pipelines
+ * of a project named with upper-case letters (AccessDenied at the first build). Provisioning refuses such a name.
+ */
+export const PROJECT_NAME_ALLOWED_PATTERN = '^[a-z](-*[a-z0-9]){0,31}$';
+export const PROJECT_NAME_CONSTRAINT =
+  'Use lower-case letters, digits and hyphens, starting with a letter (at most 32 characters): SageMaker ' +
+  'lower-cases pipeline names in ARNs, so the permissions of a project with upper-case letters in its name ' +
+  'would not match its pipelines.';
 
 /** The file names, in the app's output directory, of the per-branch template and the staged seed code. */
 export const BRANCH_TEMPLATE_FILE = 'BranchPipeline.template.json';
@@ -92,6 +101,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       type: 'String',
       description: 'Name of the SageMaker project (set by SageMaker).',
       allowedPattern: PROJECT_NAME_ALLOWED_PATTERN,
+      constraintDescription: PROJECT_NAME_CONSTRAINT,
       minLength: 1,
       maxLength: 32,
     });

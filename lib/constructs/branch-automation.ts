@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import type { BranchTemplateParameter } from '../branch-pipeline-stack';
 import { BranchPipelineRoles } from './branch-pipeline-roles';
 import { ProjectSource } from './codecommit-source';
+import { grantPassRoleTo } from './iam';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
@@ -94,18 +95,13 @@ export class BranchAutomation extends Construct {
         resources: [this.template.bucket.arnForObjects(this.template.s3ObjectKey)],
       }),
     );
-    props.roles.cloudFormationRole.grantPassRole(role);
+    grantPassRoleTo(props.roles.cloudFormationRole, role, 'cloudformation.amazonaws.com');
     props.source.repository.grant(role, 'codecommit:GetBranch', 'codecommit:ListBranches');
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ManageBranchStacks',
-        actions: [
-          'cloudformation:CreateStack',
-          'cloudformation:UpdateStack',
-          'cloudformation:DeleteStack',
-          'cloudformation:DescribeStackEvents',
-          'cloudformation:TagResource',
-        ],
+        // CreateStack with tags needs TagResource; the function never updates a stack or reads its events.
+        actions: ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:TagResource'],
         // Branch stacks are named "<project>-branch-<slug>" (lambda/shared/naming.ts, branchStackName).
         resources: [branchStacks],
       }),
@@ -120,7 +116,8 @@ export class BranchAutomation extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DeleteBranchSageMakerPipelines',
-        actions: ['sagemaker:DescribePipeline', 'sagemaker:DeletePipeline'],
+        // ListTags: a pipeline is deleted only when its tags say it belongs to this project and branch.
+        actions: ['sagemaker:DescribePipeline', 'sagemaker:ListTags', 'sagemaker:DeletePipeline'],
         // SageMaker pipelines of branches are named "<project>-<slug>" (naming.ts, sageMakerPipelineName).
         resources: [branchSageMakerPipelines],
       }),

@@ -12,6 +12,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { grantArtifactReadWrite } from './artifact-bucket';
+import { EVENT_RULE_ACTIONS, grantPassRoleTo } from './iam';
 import { triggerRuleNamePrefix } from '../branch-pipeline-stack';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
@@ -105,22 +106,14 @@ export class BranchPipelineRoles extends Construct {
     this.cloudFormationRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ManageBranchTriggerRules',
-        actions: [
-          'events:PutRule',
-          'events:DeleteRule',
-          'events:DescribeRule',
-          'events:PutTargets',
-          'events:RemoveTargets',
-          'events:TagResource',
-          'events:UntagResource',
-          'events:ListTagsForResource',
-        ],
+        actions: [...EVENT_RULE_ACTIONS],
         // The branch template names its trigger rule "mbm-<project id>-<stack uuid>" (triggerRuleNamePrefix).
         resources: [branchRulesArn],
       }),
     );
-    this.pipelineRole.grantPassRole(this.cloudFormationRole);
-    this.eventsRole.grantPassRole(this.cloudFormationRole);
+    // The branch template's pipeline runs with the pipeline role, its trigger rule's target with the events role.
+    grantPassRoleTo(this.pipelineRole, this.cloudFormationRole, 'codepipeline.amazonaws.com');
+    grantPassRoleTo(this.eventsRole, this.cloudFormationRole, 'events.amazonaws.com');
 
     const pipelinesReason =
       'Branch pipelines are created at run time and named "<project>-<branch slug>" (lambda/shared/naming.ts).';

@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { SourceProvider } from '../config';
+import { EVENT_RULE_ACTIONS } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
@@ -217,20 +218,7 @@ export class LaunchRole extends Construct {
       [arn('lambda', 'function:SC-*'), arn('lambda', 'function:release-model-package-*')],
       `${SC_NAMED} The release function is named "release-model-package-<project>".`,
     );
-    allow(
-      'Rules',
-      [
-        'events:PutRule',
-        'events:DeleteRule',
-        'events:DescribeRule',
-        'events:PutTargets',
-        'events:RemoveTargets',
-        'events:TagResource',
-        'events:UntagResource',
-      ],
-      [arn('events', 'rule/SC-*')],
-      SC_NAMED,
-    );
+    allow('Rules', [...EVENT_RULE_ACTIONS], [arn('events', 'rule/SC-*')], SC_NAMED);
     allow(
       'Queues',
       [

@@ -79,19 +79,13 @@ export class ReleaseAutomation extends Construct {
         "Model package versions are numbered at registration; the wildcard covers versions of this project's group only.",
     });
 
-    this.intentTable.grantReadWriteData(role);
+    // lambda/release-model/intents.ts reads, records and marks intents by key; it never queries, scans or deletes.
+    this.intentTable.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ApproveModelPackages',
         actions: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'],
         resources: [modelPackages],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'FindModelPackages',
-        actions: ['sagemaker:DescribeModelPackageGroup'],
-        resources: [sageMakerArn('model-package-group', props.modelPackageGroupName)],
       }),
     );
     role.addToPolicy(

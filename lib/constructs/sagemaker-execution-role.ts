@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { grantArtifactReadWrite } from './artifact-bucket';
+import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
@@ -36,7 +37,7 @@ export class SageMakerExecutionRole extends Construct {
     grantArtifactReadWrite(props.artifactBucket, this.role);
     props.trainingImageRepository.grantPull(this.role);
     // Jobs started by a pipeline execution pass this role on to SageMaker.
-    this.role.grantPassRole(this.role);
+    grantPassRoleTo(this.role, this.role, 'sagemaker.amazonaws.com');
 
     const jobArns = { processing: arn('processing-job', 'pipelines-*'), training: arn('training-job', 'pipelines-*') };
     const modelPackages = arn('model-package', `${props.modelPackageGroupName}/*`);

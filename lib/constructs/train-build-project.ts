@@ -11,7 +11,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { RUN_COMMAND_PERMISSIONS } from '../../sagemaker-pipeline/src/permissions';
 import { grantArtifactReadWrite } from './artifact-bucket';
+import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
 
@@ -75,7 +77,8 @@ export class TrainBuildProject extends Construct {
         : new codebuild.Project(this, 'Project', { ...projectProps, source: props.source });
 
     grantArtifactReadWrite(props.artifactBucket, this.role);
-    props.sageMakerExecutionRole.grantPassRole(this.role);
+    // run.js passes the execution role to SageMaker in CreatePipeline and UpdatePipeline (RoleArn).
+    grantPassRoleTo(props.sageMakerExecutionRole, this.role, 'sagemaker.amazonaws.com');
     const pipelineArn = stack.formatArn({
       service: 'sagemaker',
       resource: 'pipeline',
@@ -85,32 +88,9 @@ export class TrainBuildProject extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'UpsertAndStartBranchPipeline',
-        actions: [
-          'sagemaker:CreatePipeline',
-          'sagemaker:UpdatePipeline',
-          'sagemaker:DescribePipeline',
-          'sagemaker:StartPipelineExecution',
-          'sagemaker:DescribePipelineExecution',
-          'sagemaker:ListPipelineExecutions',
-          'sagemaker:ListPipelineExecutionSteps',
-          'sagemaker:AddTags',
-          'sagemaker:ListTags',
-        ],
+        // Exactly what the run command (buildspec.yml: node run.js) calls; a test checks the list against its calls.
+        actions: [...RUN_COMMAND_PERMISSIONS.sagemaker],
         resources: [pipelineArn, `${pipelineArn}/execution/*`],
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadModelPackageGroup',
-        actions: ['sagemaker:DescribeModelPackageGroup'],
-        resources: [
-          stack.formatArn({
-            service: 'sagemaker',
-            resource: 'model-package-group',
-            resourceName: props.modelPackageGroupName,
-            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-          }),
-        ],
       }),
     );
 

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { STUDIO_VISIBILITY_TAG, TRAINING_IMAGE_REPOSITORY_NAME } from '../../lib/baseline-stack';
+import { EVENT_RULE_ACTIONS } from '../../lib/constructs/iam';
 import { BuiltApp, buildApp, removeApp, TEST_ACCOUNT, TEST_REGION } from '../support/app';
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
@@ -100,6 +101,14 @@ describe('BaselineStack', () => {
     expect(passRole?.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'codebuild.amazonaws.com'] },
     });
+  });
+
+  it('lets the launch role manage rules with the same EventBridge actions as the branch stacks (one shared list)', () => {
+    const statements = statementsOf(built, 'LaunchRoleDefaultPolicy');
+    const rules = statements.find((s) => actionsOf(s).includes('events:PutRule'));
+    expect(rules).toBeDefined();
+    expect([rules?.Action].flat().sort()).toEqual([...EVENT_RULE_ACTIONS].sort());
+    expect(JSON.stringify(rules?.Resource)).toContain(':rule/SC-*');
   });
 
   it('lets the launch role read the product assets, not write them', () => {

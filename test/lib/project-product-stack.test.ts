@@ -1,7 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BRANCH_TEMPLATE_PARAMETERS } from '../../lib/branch-pipeline-stack';
 import { RECONCILE_INPUT } from '../../lib/constructs/branch-automation';
+import { EVENT_RULE_ACTIONS } from '../../lib/constructs/iam';
 import { ROLE_PATH } from '../../lib/constructs/monitored-function';
+import { RUN_COMMAND_PERMISSIONS } from '../../sagemaker-pipeline/src/permissions';
 import { BuiltApp, buildApp, removeApp } from '../support/app';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -29,6 +31,21 @@ function policyOfRole(template: Template, roleId: string): Statement[] {
   return policies
     .filter((policy) => policy.Properties.Roles.some((role) => role.Ref === roleId))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+}
+
+function roleAssumedBy(template: Template, service: string): string {
+  const [roleId] = only(template, 'AWS::IAM::Role', {
+    AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: service } })] }),
+  });
+  return roleId;
+}
+
+function passRoleStatements(statements: Statement[]): Statement[] {
+  return statements.filter((s) => [s.Action].flat().includes('iam:PassRole'));
+}
+
+function passedTo(service: string): unknown {
+  return { StringEquals: { 'iam:PassedToService': service } };
 }
 
 function roleOf(fn: Resource): string {
@@ -59,16 +76,28 @@ describe('ProjectProductStack', () => {
   });
   afterAll(() => removeApp(built));
 
-  it('takes the two parameters SageMaker passes, with the constraints SageMaker puts on them', () => {
+  it("takes the two parameters SageMaker passes, with SageMaker's constraints narrowed to lower-case names", () => {
     expect(template.toJSON().Parameters).toEqual({
       SageMakerProjectName: expect.objectContaining({
         Type: 'String',
-        AllowedPattern: '^[a-zA-Z](-*[a-zA-Z0-9])*',
+        AllowedPattern: '^[a-z](-*[a-z0-9]){0,31}$',
+        ConstraintDescription: expect.stringMatching(/lower-case.*SageMaker lower-cases pipeline names in ARNs/s),
         MaxLength: 32,
         MinLength: 1,
       }),
       SageMakerProjectId: expect.objectContaining({ Type: 'String', MaxLength: 16, MinLength: 1 }),
     });
+  });
+
+  it('refuses a project name with upper-case letters, whose pipeline ARNs the roles would not match', () => {
+    const parameter = (template.toJSON() as { Parameters: Record<string, { AllowedPattern: string }> }).Parameters
+      .SageMakerProjectName;
+    // CloudFormation matches AllowedPattern against the whole value.
+    const allowed = new RegExp(parameter?.AllowedPattern ?? 'missing');
+    for (const name of ['abalone', 'churn-2', 'a', 'x-y--z9', 'a'.repeat(32)]) expect(name).toMatch(allowed);
+    for (const name of ['MyProj', 'myProj', 'ABALONE', '2churn', 'churn-', '-churn', 'a'.repeat(33)]) {
+      expect(name).not.toMatch(allowed);
+    }
   });
 
   it('creates the repository model-<project>-train with the seed code on the main branch', () => {
@@ -170,13 +199,19 @@ describe('ProjectProductStack', () => {
         Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })],
       }),
     });
-    const passed = policyOfRole(template, cfnRoleId)
-      .filter((s) => [s.Action].flat().includes('iam:PassRole'))
-      .flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(r)));
-    expect(passed).toHaveLength(2);
-    expect(passed.join()).toMatch(/BranchPipelineRolesPipelineRole\w+","Arn"/);
-    expect(passed.join()).toMatch(/BranchPipelineRolesEventsRole\w+","Arn"/);
+    const passRole = passRoleStatements(policyOfRole(template, cfnRoleId));
+    expect(passRole).toHaveLength(2);
+    const passedToService = (rolePattern: RegExp) =>
+      passRole.find((s) => rolePattern.test(JSON.stringify(s.Resource)))?.Condition;
+    // Each role only to the service that runs with it: the pipeline to CodePipeline, the trigger rule's target to EventBridge.
+    expect(passedToService(/^\{"Fn::GetAtt":\["BranchPipelineRolesPipelineRole\w+","Arn"\]\}$/)).toEqual(
+      passedTo('codepipeline.amazonaws.com'),
+    );
+    expect(passedToService(/^\{"Fn::GetAtt":\["BranchPipelineRolesEventsRole\w+","Arn"\]\}$/)).toEqual(
+      passedTo('events.amazonaws.com'),
+    );
     const rules = policyOfRole(template, cfnRoleId).find((s) => [s.Action].flat().includes('events:PutRule'));
+    expect([rules?.Action].flat().sort()).toEqual([...EVENT_RULE_ACTIONS].sort());
     expect(JSON.stringify(rules?.Resource)).toContain(':rule/mbm-",{"Ref":"SageMakerProjectId"},"-*"');
     const pipelines = policyOfRole(template, cfnRoleId).find((s) =>
       [s.Action].flat().includes('codepipeline:CreatePipeline'),
@@ -338,22 +373,71 @@ describe('ProjectProductStack', () => {
   it('limits the branch function to the branch stacks of the project, created through the service role', () => {
     const statements = policyOfRole(template, roleOf(branchFn));
     const stacks = statements.find((s) => [s.Action].flat().includes('cloudformation:CreateStack'));
+    // What lambda/branch-pipeline calls (CreateStack with tags, DeleteStack); it never updates a stack or reads its events.
     expect([stacks?.Action].flat().sort()).toEqual(
+      ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:TagResource'].sort(),
+    );
+    expect(JSON.stringify(stacks?.Resource)).toContain(':stack/",{"Ref":"SageMakerProjectName"},"-branch-*/*"');
+    const cloudFormationActions = statements
+      .flatMap((s) => [s.Action].flat())
+      .filter((a) => a.startsWith('cloudformation:'));
+    expect(cloudFormationActions.sort()).toEqual(
       [
         'cloudformation:CreateStack',
         'cloudformation:DeleteStack',
-        'cloudformation:DescribeStackEvents',
+        'cloudformation:DescribeStacks',
         'cloudformation:TagResource',
-        'cloudformation:UpdateStack',
       ].sort(),
     );
-    expect(JSON.stringify(stacks?.Resource)).toContain(':stack/",{"Ref":"SageMakerProjectName"},"-branch-*/*"');
-    const passRole = statements.filter((s) => [s.Action].flat().includes('iam:PassRole'));
+    const passRole = passRoleStatements(statements);
     expect(passRole).toHaveLength(1);
     expect(JSON.stringify(passRole[0]?.Resource)).toMatch(/BranchPipelineRolesCloudFormationRole\w+","Arn"/);
+    expect(passRole[0]?.Condition).toEqual(passedTo('cloudformation.amazonaws.com'));
     const templateRead = statements.find((s) => [s.Action].flat().includes('s3:GetObject'));
     expect(templateRead?.Action).toBe('s3:GetObject');
     expect(JSON.stringify(templateRead?.Resource)).toMatch(/multibranch-mlops-assets-[^*]+\/[0-9a-f]{64}\.json"/);
+  });
+
+  it('lets the branch function describe, read the tags of and delete only the SageMaker pipelines of the project', () => {
+    const statements = policyOfRole(template, roleOf(branchFn)).filter((s) =>
+      [s.Action].flat().some((action) => action.startsWith('sagemaker:')),
+    );
+    expect(statements).toHaveLength(1);
+    expect([statements[0]?.Action].flat().sort()).toEqual(
+      ['sagemaker:DeletePipeline', 'sagemaker:DescribePipeline', 'sagemaker:ListTags'].sort(),
+    );
+    expect(JSON.stringify(statements[0]?.Resource)).toContain(':pipeline/",{"Ref":"SageMakerProjectName"},"-*"');
+  });
+
+  it('lets the release function get, put and update intents only, and approve only model packages of the group', () => {
+    const statements = policyOfRole(template, roleOf(releaseFn));
+    const [tableId] = only(template, 'AWS::DynamoDB::Table');
+    const dynamodb = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamodb).toHaveLength(1);
+    // lambda/release-model/intents.ts: GetItem, PutItem, UpdateItem by key; no query, scan, delete or batch.
+    expect([dynamodb[0]?.Action].flat().sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect([dynamodb[0]?.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+    const sageMakerActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sagemaker:'));
+    expect(sageMakerActions.sort()).toEqual(
+      ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:UpdateModelPackage'].sort(),
+    );
+  });
+
+  it('conditions every iam:PassRole of the project template on the service it is passed to', () => {
+    const statements = (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[]).flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    const passRole = passRoleStatements(statements);
+    expect(passRole).toHaveLength(5);
+    for (const statement of passRole) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': expect.stringMatching(/^[a-z]+\.amazonaws\.com$/) },
+      });
+    }
   });
 
   it("lets the branch function read the branches of the project's repository only: ListBranches, GetBranch", () => {
@@ -367,38 +451,34 @@ describe('ProjectProductStack', () => {
   });
 
   it('lets the build upsert, start and list only the SageMaker pipelines of the project, and pass only the execution role', () => {
-    const [buildRoleId] = only(template, 'AWS::IAM::Role', {
-      AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { Service: 'codebuild.amazonaws.com' } })],
-      }),
-    });
-    const statements = policyOfRole(template, buildRoleId);
+    const statements = policyOfRole(template, roleAssumedBy(template, 'codebuild.amazonaws.com'));
     const pipelines = statements.find((s) => [s.Action].flat().includes('sagemaker:CreatePipeline'));
-    expect([pipelines?.Action].flat()).toEqual(
-      expect.arrayContaining([
-        'sagemaker:UpdatePipeline',
-        'sagemaker:StartPipelineExecution',
-        'sagemaker:ListPipelineExecutions',
-        'sagemaker:DescribePipelineExecution',
-      ]),
-    );
+    // Exactly what the run command calls (RUN_COMMAND_PERMISSIONS, checked against run.js's calls), nothing else.
+    const sageMakerActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sagemaker:'));
+    expect(sageMakerActions.sort()).toEqual([...RUN_COMMAND_PERMISSIONS.sagemaker].sort());
     expect(JSON.stringify(pipelines?.Resource)).toContain(':pipeline/",{"Ref":"SageMakerProjectName"},"-*"');
-    const passRole = statements.filter((s) => [s.Action].flat().includes('iam:PassRole'));
+    const passRole = passRoleStatements(statements);
     expect(passRole).toHaveLength(1);
+    expect([passRole[0]?.Action].flat()).toEqual([...RUN_COMMAND_PERMISSIONS.iam]);
     expect(JSON.stringify(passRole[0]?.Resource)).toMatch(/^\{"Fn::GetAtt":\["SageMakerExecutionRole\w+","Arn"\]\}$/);
+    expect(passRole[0]?.Condition).toEqual(passedTo('sagemaker.amazonaws.com'));
   });
 
   it("lets the SageMaker execution role register models in the project's group only", () => {
-    const [executionRoleId] = only(template, 'AWS::IAM::Role', {
-      AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Principal: { Service: 'sagemaker.amazonaws.com' } })],
-      }),
-    });
+    const executionRoleId = roleAssumedBy(template, 'sagemaker.amazonaws.com');
     const register = policyOfRole(template, executionRoleId).find((s) =>
       [s.Action].flat().includes('sagemaker:CreateModelPackage'),
     );
     expect(JSON.stringify(register?.Resource)).toContain(':model-package-group/model-",{"Ref":"SageMakerProjectName"}');
     expect(JSON.stringify(register?.Resource)).toContain(':model-package/model-",{"Ref":"SageMakerProjectName"},"/*"');
+  });
+
+  it('lets the SageMaker execution role pass only itself, only to SageMaker (the jobs of an execution)', () => {
+    const executionRoleId = roleAssumedBy(template, 'sagemaker.amazonaws.com');
+    const passRole = passRoleStatements(policyOfRole(template, executionRoleId));
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0]?.Resource).toEqual({ 'Fn::GetAtt': [executionRoleId, 'Arn'] });
+    expect(passRole[0]?.Condition).toEqual(passedTo('sagemaker.amazonaws.com'));
   });
 
   it('publishes the per-branch template as an asset of the product', () => {
