@@ -115,8 +115,11 @@ export class BranchPipelineStack extends Stack {
       actionName: 'Train',
       project: buildProject,
       input: sourceOutput,
+      // CodePipeline substitutes action variables after it has parsed this JSON, so the branch goes in as the source
+      // action's variable: the raw parameter, spliced into the JSON string by Fn::Join, would break the JSON for a
+      // branch with `"` or `\` (both allowed by git) and the stack would fail to create.
       environmentVariables: {
-        BRANCH_NAME: { value: value('BranchName') },
+        BRANCH_NAME: { value: source.variables.branchName },
         COMMIT_HASH: { value: source.variables.commitId },
       },
     });

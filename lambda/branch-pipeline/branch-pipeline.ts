@@ -18,7 +18,7 @@ import {
   SageMakerPipelineOutcome,
   StackDeps,
   StackOutcome,
-  deleteBranchStack,
+  ownedBranchStack,
 } from './stacks';
 
 export interface BranchPipelineDeps extends StackDeps {
@@ -83,8 +83,15 @@ export async function handleBranchPipelineEvent(
         }
         return { action: route.kind, branch, stack };
       }
-      case 'delete':
-        return { action: 'delete', branch: route.branch, ...(await deleteBranch(scoped, route.branch, route.eventId)) };
+      case 'delete': {
+        // A late or retried delete event of a branch created again since must not tear down its live pipeline.
+        const { branch } = route;
+        if (await branchExists(deps.codecommit, deps.config.repositoryName, branch)) {
+          logger.info('branch exists again, ignoring its delete event');
+          return { action: 'ignored', reason: 'branch exists again', branch };
+        }
+        return { action: 'delete', branch, ...(await deleteBranch(scoped, branch, route.eventId)) };
+      }
       case 'reconcile': {
         const summary = await reconcile(scoped, route.eventId);
         return { action: 'reconcile', ...summary };
@@ -97,8 +104,10 @@ export async function handleBranchPipelineEvent(
 }
 
 /**
- * Removes what belongs to a deleted branch: its stack (if this project owns it) and its SageMaker pipeline. A stack
- * the project does not own stops everything before anything is deleted.
+ * Removes what belongs to a deleted branch: its SageMaker pipeline, then its stack (if this project owns it). A
+ * stack the project does not own stops everything before anything is deleted. The stack is deleted only once the
+ * SageMaker pipeline is gone: while an execution runs (a RetryLaterError) the stack stays, so a retry or the
+ * reconcile, which finds the orphan stack, tries both again.
  */
 export async function deleteBranch(
   deps: StackDeps,
@@ -106,18 +115,10 @@ export async function deleteBranch(
   seed: string,
   known?: Stack,
 ): Promise<{ stack: StackOutcome; sageMakerPipeline: SageMakerPipelineOutcome }> {
-  // The ownership check (in deleteBranchStack) comes before the SageMaker pipeline is touched.
-  let stackResult: StackOutcome | undefined;
-  let stackError: unknown;
-  try {
-    stackResult = await deleteBranchStack(deps, branch, seed, known);
-  } catch (err) {
-    if (!(err instanceof RetryLaterError)) throw err;
-    stackError = err;
-  }
+  const stack = await ownedBranchStack(deps, branch, known);
   const sageMakerPipeline = await deleteSageMakerPipeline(deps, branch, seed);
-  if (stackError !== undefined) throw stackError;
-  return { stack: stackResult ?? 'absent', sageMakerPipeline };
+  const stackOutcome = stack === undefined ? 'absent' : await deleteOwnedStack(deps, stack, seed);
+  return { stack: stackOutcome, sageMakerPipeline };
 }
 
 /**

@@ -9,6 +9,7 @@ import { ValidationError } from '../shared/errors';
 import {
   detailTypeOf,
   formatIssues,
+  nonEmpty,
   parseOrThrow,
   repositoryStateChangeSchema,
   scheduledEventSchema,
@@ -34,7 +35,6 @@ export type Route =
 const reconcileInputSchema = z.strictObject({ action: z.literal('reconcile') });
 
 /** What each reference event must carry (the documented samples carry all of it). */
-const nonEmpty = () => z.string().check(z.minLength(1));
 const branchReferenceDetail = z.object({
   referenceType: nonEmpty(),
   referenceName: nonEmpty(),

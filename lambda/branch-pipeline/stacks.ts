@@ -9,7 +9,12 @@ import {
   DescribeStacksCommand,
   Stack,
 } from '@aws-sdk/client-cloudformation';
-import { DeletePipelineCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DeletePipelineCommand,
+  DescribePipelineCommand,
+  paginateListTags,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { createHash } from 'node:crypto';
 import { ConflictError, RetryLaterError } from '../shared/errors';
 import { Logger } from '../shared/logger';
@@ -50,7 +55,8 @@ export type StackOutcome =
   /** the branch no longer exists (a late event): nothing was created or replaced */
   | 'branch-gone';
 
-export type SageMakerPipelineOutcome = 'deleted' | 'absent';
+/** deleted; absent: there is none; not-ours: one with the branch's name lacks this project's id tag, kept. */
+export type SageMakerPipelineOutcome = 'deleted' | 'absent' | 'not-ours';
 
 /** States in which the stack is usable, or being created or updated towards that. */
 const USABLE = new Set([
@@ -78,7 +84,7 @@ const REPLACEABLE = new Set([
 /** States that settle by themselves: act once they have (a retry, or the next reconcile). */
 const SETTLING = new Set(['DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS']);
 /** States that need an operator (ContinueUpdateRollback or a fix of the template): never touched automatically. */
-const STUCK = new Set(['UPDATE_FAILED', 'UPDATE_ROLLBACK_FAILED', 'IMPORT_ROLLBACK_FAILED']);
+const STUCK = new Set(['UPDATE_ROLLBACK_FAILED', 'IMPORT_ROLLBACK_FAILED']);
 
 const POLL_INTERVAL_MS = 5_000;
 /** Time kept free at the end of an invocation for the create call and the logs. */
@@ -284,24 +290,19 @@ export async function ensureBranchStack(
 }
 
 /**
- * Deletes the branch stack, if this project owns it. A stack mid-transition is a RetryLaterError; one already
- * deleting or gone is fine.
+ * The branch stack (`known`, or looked up), checked to be this project's stack of this branch (a ConflictError
+ * otherwise); undefined when there is none.
  */
-export async function deleteBranchStack(
-  deps: StackDeps,
-  branch: string,
-  seed: string,
-  known?: Stack,
-): Promise<StackOutcome> {
+export async function ownedBranchStack(deps: StackDeps, branch: string, known?: Stack): Promise<Stack | undefined> {
   const { config, logger } = deps;
   const stackName = branchStackName(config.projectName, branch);
   const stack = known ?? (await describeStack(deps.cloudformation, stackName));
   if (stack === undefined) {
     logger.info('branch stack is already gone', { stackName });
-    return 'absent';
+    return undefined;
   }
   assertOurs(stack, branch, config);
-  return deleteOwnedStack(deps, stack, seed);
+  return stack;
 }
 
 /** Deletes a stack already checked to be this project's. */
@@ -321,9 +322,20 @@ export async function deleteOwnedStack(deps: StackDeps, stack: Stack, seed: stri
   return 'deleting';
 }
 
+/** SageMaker says ResourceNotFound; some versions and emulators say ValidationException "could not find". */
+function isPipelineMissing(err: unknown): boolean {
+  const name = errorName(err);
+  return (
+    name === 'ResourceNotFound' ||
+    (name === 'ValidationException' && /could not find|does not exist/i.test((err as Error).message))
+  );
+}
+
 /**
  * Deletes the SageMaker pipeline that the branch's builds created (it is not part of the stack). Nothing else:
- * model packages, artifacts and experiments stay. A pipeline that is already gone is fine.
+ * model packages, artifacts and experiments stay. A pipeline that is already gone is fine; one that lacks this
+ * project's `sagemaker:project-id` tag is kept, with a warning. A pipeline with a running execution
+ * (ConflictException) is a RetryLaterError.
  */
 export async function deleteSageMakerPipeline(
   deps: StackDeps,
@@ -331,6 +343,27 @@ export async function deleteSageMakerPipeline(
   seed: string,
 ): Promise<SageMakerPipelineOutcome> {
   const pipelineName = sageMakerPipelineName(deps.config.projectName, branch);
+  let pipelineArn: string | undefined;
+  try {
+    pipelineArn = (await deps.sagemaker.send(new DescribePipelineCommand({ PipelineName: pipelineName }))).PipelineArn;
+  } catch (err) {
+    if (!isPipelineMissing(err)) throw err;
+  }
+  if (pipelineArn === undefined) {
+    deps.logger.info('SageMaker pipeline is already gone', { pipelineName });
+    return 'absent';
+  }
+  let projectId: string | undefined;
+  for await (const page of paginateListTags({ client: deps.sagemaker }, { ResourceArn: pipelineArn })) {
+    projectId ??= page.Tags?.find((tag) => tag.Key === TAG_PROJECT_ID)?.Value;
+  }
+  if (projectId !== deps.config.projectId) {
+    deps.logger.warn("SageMaker pipeline with the branch's name is not this project's: keeping it", {
+      pipelineName,
+      projectIdTag: projectId ?? null,
+    });
+    return 'not-ours';
+  }
   try {
     await deps.sagemaker.send(
       new DeletePipelineCommand({
@@ -339,16 +372,11 @@ export async function deleteSageMakerPipeline(
       }),
     );
   } catch (err) {
-    const name = errorName(err);
-    // SageMaker says ResourceNotFound; some versions and emulators say ValidationException "could not find".
-    if (
-      name === 'ResourceNotFound' ||
-      (name === 'ValidationException' && /could not find|does not exist/i.test((err as Error).message))
-    ) {
+    if (isPipelineMissing(err)) {
       deps.logger.info('SageMaker pipeline is already gone', { pipelineName });
       return 'absent';
     }
-    if (name === 'ConflictException') {
+    if (errorName(err) === 'ConflictException') {
       throw new RetryLaterError(`SageMaker pipeline ${pipelineName} cannot be deleted yet: ${(err as Error).message}`);
     }
     throw err;

@@ -15,7 +15,8 @@ import { ValidationError } from './errors';
 // namespace `z.locales`, which holds every language) keeps the messages the full zod API gives.
 z.config(en());
 
-const nonEmpty = () => z.string().check(z.minLength(1));
+/** A string of at least one character. */
+export const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** The envelope every EventBridge event has. `source` may be an array in one published SageMaker sample. */
 const envelope = {
@@ -26,8 +27,6 @@ const envelope = {
   region: z.string(),
   resources: z.array(z.string()),
 };
-
-export const REFERENCE_EVENTS = ['referenceCreated', 'referenceUpdated', 'referenceDeleted'] as const;
 
 export const repositoryStateChangeSchema = z.object({
   ...envelope,

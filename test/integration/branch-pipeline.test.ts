@@ -96,13 +96,21 @@ const parametersOf = (stack: Stack) =>
   Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
 const tagsOf = (stack: Stack) => Object.fromEntries((stack.Tags ?? []).map((t) => [t.Key, t.Value]));
 
-async function createSageMakerPipeline(branch: string): Promise<void> {
+/** Creates the branch's SageMaker pipeline, tagged as the seed code tags it (or with `tags`). */
+async function createSageMakerPipeline(
+  branch: string,
+  tags = [
+    { Key: 'sagemaker:project-name', Value: PROJECT },
+    { Key: 'sagemaker:project-id', Value: ENV.PROJECT_ID },
+  ],
+): Promise<void> {
   await sagemaker.send(
     new CreatePipelineCommand({
       PipelineName: sageMakerPipelineName(PROJECT, branch),
       PipelineDefinition: JSON.stringify({ Version: '2020-12-01', Steps: [] }),
       RoleArn: 'arn:aws:iam::123456789012:role/sagemaker',
       ClientRequestToken: 'a'.repeat(32),
+      Tags: tags,
     }),
   );
 }
@@ -184,6 +192,36 @@ describe('branch function against moto', () => {
     expect(groups.ModelPackageGroupSummaryList?.map((g) => g.ModelPackageGroupName)).toEqual([`model-${PROJECT}`]);
     const objects = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     expect(objects.Contents?.map((o) => o.Key)).toContain('artifacts/model.tar.gz');
+  });
+
+  it('keeps a SageMaker pipeline with the branch’s name that lacks the project’s id tag', async () => {
+    const branch = 'experiment/untagged';
+    repositoryBranches.push(branch);
+    await handler(referenceEvent('referenceCreated', branch));
+    await createSageMakerPipeline(branch, []);
+    repositoryBranches = repositoryBranches.filter((b) => b !== branch);
+
+    await expect(handler(referenceEvent('referenceDeleted', branch))).resolves.toMatchObject({
+      stack: 'deleting',
+      sageMakerPipeline: 'not-ours',
+    });
+    expect(await stackOf(branch)).toBeUndefined();
+    expect(await sageMakerPipelineExists(branch)).toBe(true);
+  });
+
+  it('ignores a late delete event of a branch created again since, keeping its stack and pipeline', async () => {
+    const branch = 'experiment/again';
+    repositoryBranches.push(branch);
+    await handler(referenceEvent('referenceCreated', branch));
+    await createSageMakerPipeline(branch);
+
+    await expect(handler(referenceEvent('referenceDeleted', branch))).resolves.toEqual({
+      action: 'ignored',
+      reason: 'branch exists again',
+      branch,
+    });
+    expect(await stackOf(branch)).toMatchObject({ StackStatus: 'CREATE_COMPLETE' });
+    expect(await sageMakerPipelineExists(branch)).toBe(true);
   });
 
   it('creates nothing for late create and push events of a branch deleted since', async () => {

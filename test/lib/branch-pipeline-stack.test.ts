@@ -12,6 +12,11 @@ import { TAG_BRANCH, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/share
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
+/** A value for every parameter but BranchName (the tests set that one). */
+function placeholderParameters(): Record<string, string> {
+  return Object.fromEntries(BRANCH_TEMPLATE_PARAMETERS.map((name) => [name, `value-of-${name}`]));
+}
+
 describe('BranchPipelineStack', () => {
   let dir: string;
   let template: Template;
@@ -76,19 +81,45 @@ describe('BranchPipelineStack', () => {
     expect(train?.RoleArn).toBeUndefined();
   });
 
-  it('passes the branch name and the commit to the build', () => {
+  /** The build action's EnvironmentVariables as CloudFormation passes them, with `parameters` substituted. */
+  function renderEnvironmentVariables(parameters: Record<string, string>): string {
     const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as Resource[];
     const stages = pipeline?.Properties.Stages as Array<{ Actions: Array<{ Configuration: Record<string, unknown> }> }>;
-    const env = stages[1]?.Actions[0]?.Configuration.EnvironmentVariables as { 'Fn::Join': [string, unknown[]] };
-    // Render the Fn::Join with ${Ref} placeholders, then read the JSON CodePipeline receives.
-    const rendered = env['Fn::Join'][1]
-      .map((part) => (typeof part === 'string' ? part : `\${${(part as { Ref: string }).Ref}}`))
-      .join(env['Fn::Join'][0]);
-    expect(JSON.parse(rendered)).toEqual([
-      { name: 'BRANCH_NAME', type: 'PLAINTEXT', value: '${BranchName}' },
+    const env = stages[1]?.Actions[0]?.Configuration.EnvironmentVariables;
+    if (typeof env === 'string') return env;
+    const join = env as { 'Fn::Join': [string, unknown[]] };
+    return join['Fn::Join'][1]
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const ref = (part as { Ref: string }).Ref;
+        const value = parameters[ref];
+        if (value === undefined) throw new Error(`EnvironmentVariables refers to ${ref}, which the test does not set`);
+        return value;
+      })
+      .join(join['Fn::Join'][0]);
+  }
+
+  it('passes the branch name and the commit to the build as the source action variables', () => {
+    expect(JSON.parse(renderEnvironmentVariables({}))).toEqual([
+      { name: 'BRANCH_NAME', type: 'PLAINTEXT', value: '#{SourceVariables.BranchName}' },
       { name: 'COMMIT_HASH', type: 'PLAINTEXT', value: '#{SourceVariables.CommitId}' },
     ]);
   });
+
+  it('never splices the BranchName parameter into the JSON of the build variables', () => {
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline')) as Resource[];
+    const stages = pipeline?.Properties.Stages as Array<{ Actions: Array<{ Configuration: Record<string, unknown> }> }>;
+    const env = stages[1]?.Actions[0]?.Configuration.EnvironmentVariables;
+    expect(JSON.stringify(env)).not.toContain('"Ref":"BranchName"');
+  });
+
+  it.each(['experiment/a"b', 'experiment/back\\slash', 'experiment/"}]{[', 'experiment/ü-\\"\\u0041\''])(
+    'gives the build valid JSON for the branch %j',
+    (branch) => {
+      const rendered = renderEnvironmentVariables({ ...placeholderParameters(), BranchName: branch });
+      expect(() => JSON.parse(rendered) as unknown).not.toThrow();
+    },
+  );
 
   it('starts the pipeline on each push to the branch, with the events role', () => {
     template.hasResourceProperties('AWS::Events::Rule', {

@@ -6,7 +6,7 @@
  *   stack's creation (CodePipeline runs a new pipeline once);
  * - an execution checks out the branch head of the real git repository (the CodeCommit source action) and runs the
  *   build as CodeBuild would: the shared build project's environment variables from the project template, the
- *   build action's variables from the branch template (`#{SourceVariables.CommitId}` filled in), and the
+ *   build action's variables from the branch template (`#{SourceVariables.CommitId}` and `BranchName` filled in), and the
  *   commands of the buildspec the project names, found in the checked-out commit.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -141,7 +141,7 @@ export class BranchPipelines {
       CODEBUILD_SRC_DIR: sourceDir,
       CODEBUILD_RESOLVED_SOURCE_VERSION: commit,
       ...project.variables,
-      ...(await this.actionVariables(template, resources, commit)),
+      ...(await this.actionVariables(template, resources, commit, stack.branch)),
     };
     const buildSpec = this.buildSpec(sourceDir, project.buildSpecFile);
     const commands = PHASES.flatMap((phase) => buildSpec.phases?.[phase]?.commands ?? []);
@@ -200,11 +200,12 @@ export class BranchPipelines {
     throw new Error(`the project template has no CodeBuild project named ${projectName}`);
   }
 
-  /** The build action's environment variables, with the source action's CommitId variable filled in. */
+  /** The build action's environment variables, with the source action's CommitId and BranchName filled in. */
   private async actionVariables(
     template: CfnTemplate,
     resources: TemplateResources,
     commit: string,
+    branch: string,
   ): Promise<Record<string, string>> {
     for (const id of resourcesOfType(template, 'AWS::CodePipeline::Pipeline')) {
       const stages = (template.Resources[id]?.Properties?.Stages ?? []) as {
@@ -214,10 +215,14 @@ export class BranchPipelines {
       const namespace = actions.find((a) => a.ActionTypeId.Category === 'Source')?.Namespace;
       const build = actions.find((a) => a.ActionTypeId.Category === 'Build');
       if (!build?.Configuration?.EnvironmentVariables) continue;
-      let json = await resources.resolveString(build.Configuration.EnvironmentVariables, 'EnvironmentVariables');
-      if (namespace) json = json.split(`#{${namespace}.CommitId}`).join(commit);
+      const json = await resources.resolveString(build.Configuration.EnvironmentVariables, 'EnvironmentVariables');
+      // Like CodePipeline: parse the JSON first, then fill in the source action's variables in the values.
       const list = JSON.parse(json) as { name: string; value: string }[];
-      return Object.fromEntries(list.map((v) => [v.name, v.value]));
+      const fill = (value: string) =>
+        namespace
+          ? value.split(`#{${namespace}.CommitId}`).join(commit).split(`#{${namespace}.BranchName}`).join(branch)
+          : value;
+      return Object.fromEntries(list.map((v) => [v.name, fill(v.value)]));
     }
     throw new Error('the branch template has no pipeline with a build action');
   }

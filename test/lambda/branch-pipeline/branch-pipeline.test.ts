@@ -18,6 +18,8 @@ import {
 import {
   ConflictException,
   DeletePipelineCommand,
+  DescribePipelineCommand,
+  ListTagsCommand,
   ResourceNotFound,
   SageMakerClient,
   SageMakerServiceException,
@@ -35,6 +37,8 @@ const sagemaker = mockClient(SageMakerClient);
 
 const BRANCH = 'experiment/deeper-trees';
 const STACK = branchStackName(CONFIG.projectName, BRANCH);
+const PIPELINE_ARN = 'arn:aws:sagemaker:us-east-1:111111111111:pipeline/fraud-experiment-deeper-trees';
+const pipelineMissing = () => new ResourceNotFound({ $metadata: {}, message: 'not found' });
 
 const missing = (name = STACK) =>
   new CloudFormationServiceException({
@@ -73,7 +77,9 @@ beforeEach(() => {
   cloudformation.on(CreateStackCommand).resolves({ StackId: 'arn:new' });
   cloudformation.on(DeleteStackCommand).resolves({});
   codecommit.on(GetBranchCommand).resolves({ branch: { branchName: BRANCH, commitId: 'a'.repeat(40) } });
-  sagemaker.on(DeletePipelineCommand).resolves({ PipelineArn: 'arn:pipeline' });
+  sagemaker.on(DescribePipelineCommand).resolves({ PipelineArn: PIPELINE_ARN });
+  sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'sagemaker:project-id', Value: CONFIG.projectId }] });
+  sagemaker.on(DeletePipelineCommand).resolves({ PipelineArn: PIPELINE_ARN });
 });
 
 const handle = (event: unknown) => handleBranchPipelineEvent(event, deps);
@@ -290,11 +296,14 @@ describe('referenceCreated', () => {
     },
   );
 
-  it.each(['UPDATE_ROLLBACK_FAILED', 'UPDATE_FAILED'])('leaves a stack in %s to an operator', async (status) => {
-    describeReturns(branchStack(BRANCH, status));
-    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/needs an operator/);
-    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
-  });
+  it.each(['UPDATE_ROLLBACK_FAILED', 'IMPORT_ROLLBACK_FAILED'])(
+    'leaves a stack in %s to an operator',
+    async (status) => {
+      describeReturns(branchStack(BRANCH, status));
+      await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/needs an operator/);
+      expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+    },
+  );
 
   it('lets an unexpected CloudFormation error through', async () => {
     cloudformation.on(CreateStackCommand).rejects(new Error('Rate exceeded'));
@@ -348,6 +357,34 @@ describe('referenceUpdated', () => {
 });
 
 describe('referenceDeleted', () => {
+  // The branch is gone, as a delete event says.
+  beforeEach(() => {
+    codecommit.on(GetBranchCommand).rejects(branchGone());
+  });
+
+  it('ignores a late or retried delete event of a branch created again since: nothing deleted', async () => {
+    codecommit.on(GetBranchCommand).resolves({ branch: { branchName: BRANCH, commitId: 'b'.repeat(40) } });
+    describeReturns(branchStack(BRANCH, 'CREATE_COMPLETE'));
+
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toEqual({
+      action: 'ignored',
+      reason: 'branch exists again',
+      branch: BRANCH,
+    });
+    expect(codecommit).toHaveReceivedCommandWith(GetBranchCommand, {
+      repositoryName: CONFIG.repositoryName,
+      branchName: BRANCH,
+    });
+    expectNoChange();
+  });
+
+  it('lets any other GetBranch error through, deleting nothing', async () => {
+    codecommit.on(GetBranchCommand).rejects(new RepositoryDoesNotExistException({ $metadata: {}, message: 'gone' }));
+    describeReturns(branchStack(BRANCH, 'CREATE_COMPLETE'));
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).rejects.toThrow(RepositoryDoesNotExistException);
+    expectNoChange();
+  });
+
   it('deletes the branch stack with the role, and the branch’s SageMaker pipeline, and nothing else', async () => {
     const stack = branchStack(BRANCH, 'CREATE_COMPLETE');
     describeReturns(stack);
@@ -367,24 +404,68 @@ describe('referenceDeleted', () => {
       PipelineName: sageMakerPipelineName(CONFIG.projectName, BRANCH),
       ClientRequestToken: expect.stringMatching(/^.{32,128}$/),
     });
-    // Only DeletePipeline reached SageMaker: no model package, experiment or other call.
-    expect(sagemaker.calls()).toHaveLength(1);
+    expect(sagemaker).toHaveReceivedCommandWith(ListTagsCommand, { ResourceArn: PIPELINE_ARN });
+    // Only the pipeline's lookup, its tags and DeletePipeline reached SageMaker: no model package or experiment call.
+    expect(sagemaker.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'DescribePipelineCommand',
+      'ListTagsCommand',
+      'DeletePipelineCommand',
+    ]);
     expect(cloudformation).not.toHaveReceivedCommand(CreateStackCommand);
   });
 
   it('is fine when the stack and the SageMaker pipeline are already gone', async () => {
     describeReturns(missing());
-    sagemaker.on(DeletePipelineCommand).rejects(new ResourceNotFound({ $metadata: {}, message: 'not found' }));
+    sagemaker.on(DescribePipelineCommand).rejects(pipelineMissing());
     await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({
       stack: 'absent',
       sageMakerPipeline: 'absent',
     });
     expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+    expect(sagemaker).not.toHaveReceivedCommand(DeletePipelineCommand);
+  });
+
+  it('is fine when the SageMaker pipeline goes between its lookup and its deletion', async () => {
+    describeReturns(branchStack(BRANCH, 'CREATE_COMPLETE'));
+    sagemaker.on(DeletePipelineCommand).rejects(pipelineMissing());
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({
+      stack: 'deleting',
+      sageMakerPipeline: 'absent',
+    });
+  });
+
+  it.each([
+    ['without the project id tag', []],
+    ['of another project', [{ Key: 'sagemaker:project-id', Value: 'p-000000000002' }]],
+  ])('keeps a SageMaker pipeline %s, with a warning, and deletes the stack', async (_, tags) => {
+    describeReturns(branchStack(BRANCH, 'CREATE_COMPLETE'));
+    sagemaker.on(ListTagsCommand).resolves({ Tags: tags });
+
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({
+      stack: 'deleting',
+      sageMakerPipeline: 'not-ours',
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(DeletePipelineCommand);
+    expect(cloudformation).toHaveReceivedCommandTimes(DeleteStackCommand, 1);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: expect.stringContaining('not this project') }),
+    );
+  });
+
+  it('reads every page of the SageMaker pipeline’s tags', async () => {
+    describeReturns(missing());
+    sagemaker
+      .on(ListTagsCommand)
+      .resolvesOnce({ Tags: [{ Key: 'other', Value: 'x' }], NextToken: 'page-2' })
+      .resolvesOnce({ Tags: [{ Key: 'sagemaker:project-id', Value: CONFIG.projectId }] });
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({
+      sageMakerPipeline: 'deleted',
+    });
   });
 
   it('accepts the "could not find" ValidationException for a missing pipeline', async () => {
     describeReturns(missing());
-    sagemaker.on(DeletePipelineCommand).rejects(
+    sagemaker.on(DescribePipelineCommand).rejects(
       new SageMakerServiceException({
         name: 'ValidationException',
         $fault: 'client',
@@ -442,10 +523,26 @@ describe('referenceDeleted', () => {
     await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({ stack: 'deleting' });
   });
 
-  it('asks to be retried when SageMaker reports a conflict', async () => {
-    describeReturns(missing());
+  it('keeps the stack and asks to be retried while the SageMaker pipeline cannot be deleted (an execution runs)', async () => {
+    describeReturns(branchStack(BRANCH, 'CREATE_COMPLETE'));
     sagemaker.on(DeletePipelineCommand).rejects(new ConflictException({ $metadata: {}, message: 'busy' }));
     await expect(handle(referenceEvent('referenceDeleted', BRANCH))).rejects.toThrow(RetryLaterError);
+    // The stack stays, so the reconcile finds it as an orphan and tries both again.
+    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+  });
+
+  it('lets a failed lookup of the SageMaker pipeline through, deleting nothing', async () => {
+    describeReturns(branchStack(BRANCH, 'CREATE_COMPLETE'));
+    sagemaker.on(ListTagsCommand).rejects(
+      new SageMakerServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'denied',
+      }),
+    );
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).rejects.toThrow('denied');
+    expectNoChange();
   });
 });
 
@@ -561,6 +658,23 @@ describe('reconcile', () => {
     };
     await expect(handle(scheduled)).resolves.toMatchObject({ action: 'reconcile', branches: 0 });
     expectNoChange();
+  });
+
+  it('keeps an orphan stack whose SageMaker pipeline is busy, and deletes both on the next run', async () => {
+    codecommit.on(ListBranchesCommand).resolves({ branches: [] });
+    const orphan = branchStack('experiment/gone', 'CREATE_COMPLETE');
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [orphan] });
+    sagemaker
+      .on(DeletePipelineCommand)
+      .rejectsOnce(new ConflictException({ $metadata: {}, message: 'busy' }))
+      .resolves({ PipelineArn: PIPELINE_ARN });
+
+    await expect(handle({ action: 'reconcile' })).rejects.toThrow(RetryLaterError);
+    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+
+    await expect(handle({ action: 'reconcile' })).resolves.toMatchObject({ deleted: [orphan.StackName] });
+    expect(sagemaker).toHaveReceivedCommandTimes(DeletePipelineCommand, 2);
+    expect(cloudformation).toHaveReceivedCommandWith(DeleteStackCommand, { StackName: orphan.StackId });
   });
 
   it('deletes only the stack of an orphan without a BranchName parameter', async () => {
