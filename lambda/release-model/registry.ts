@@ -5,13 +5,16 @@
  * `commit <40-hex id>` that the register step writes at the start of ModelPackageDescription (the metadata contract
  * in docs/design.md); confirm the first match with one DescribeModelPackage (MetadataProperties.CommitId and the
  * `commit_id` customer metadata). A version among the 100 newest costs 2 calls; an older one one more list call per
- * 100 versions. Versions without the contract's metadata are skipped, never fatal.
+ * 100 versions. Versions without the contract's metadata are skipped, never fatal. Only a Completed version is ever
+ * approved: SageMaker reports a version's state changes while it is Pending and InProgress too, and a Failed one
+ * has no usable model; such versions are skipped (the newest one still being created is reported as `inProgress`).
  */
 import {
   DescribeModelPackageCommand,
   DescribeModelPackageCommandOutput,
   ListModelPackagesCommand,
   ModelApprovalStatus,
+  ModelPackageStatus,
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -56,8 +59,13 @@ export function commitOfPackage(
 }
 
 export interface LookupResult {
-  /** The newest version of the group trained from the commit, as described; undefined when there is none. */
+  /**
+   * The newest Completed version of the group trained from the commit, as described; undefined when there is none.
+   * Versions still being created (Pending, InProgress) are never returned here; Failed ones are skipped.
+   */
   readonly modelPackage?: DescribeModelPackageCommandOutput;
+  /** The newest version of the commit still being created (Pending, InProgress) that is newer than `modelPackage`. */
+  readonly inProgress?: DescribeModelPackageCommandOutput;
   /** SageMaker API calls the lookup made (lists and describes). */
   readonly apiCalls: number;
   /** Versions listed before the lookup stopped. */
@@ -83,6 +91,7 @@ export async function findNewestVersionForCommit(
   let apiCalls = 0;
   let versionsScanned = 0;
   let nextToken: string | undefined;
+  let inProgress: DescribeModelPackageCommandOutput | undefined;
   do {
     const page = await sagemaker.send(
       new ListModelPackagesCommand({
@@ -119,11 +128,29 @@ export async function findNewestVersionForCommit(
         });
         continue;
       }
-      return { modelPackage: described, apiCalls, versionsScanned };
+      if (described.ModelPackageStatus === ModelPackageStatus.COMPLETED) {
+        return { modelPackage: described, inProgress, apiCalls, versionsScanned };
+      }
+      if (
+        described.ModelPackageStatus === ModelPackageStatus.PENDING ||
+        described.ModelPackageStatus === ModelPackageStatus.IN_PROGRESS
+      ) {
+        // Still being created: never approved now; its Completed state change approves it if a merge waits.
+        logger.info('a version of the commit is still being created: not approved before it is Completed', {
+          modelPackageArn: summary.ModelPackageArn,
+          modelPackageStatus: described.ModelPackageStatus,
+        });
+        inProgress ??= described;
+        continue;
+      }
+      logger.warn(`skipped a version of the commit whose status is ${described.ModelPackageStatus ?? '(none)'}`, {
+        modelPackageArn: summary.ModelPackageArn,
+        modelPackageStatus: described.ModelPackageStatus,
+      });
     }
     nextToken = page.NextToken;
   } while (nextToken);
-  return { apiCalls, versionsScanned };
+  return { inProgress, apiCalls, versionsScanned };
 }
 
 /** Why a version is being approved: what the approval description and customer metadata record. */

@@ -9,10 +9,14 @@
  * - Direct invocation `{"commit_id": ...}`: that commit; an unknown one is an error, unless the payload says
  *   `"approve_when_registered": true` (CI after a merge): then the intent is recorded as for a pull request merge.
  * - SageMaker model package state change in the group: approves the version if a merge waits for its commit.
+ *
+ * Only a Completed version is ever approved (SageMaker also reports Pending, InProgress and Failed versions). A
+ * Rejected version is never approved: an event reports it (outcome `rejected`), a direct invocation throws.
  */
 import {
   DescribeModelPackageCommandOutput,
   DescribeModelPackageCommand,
+  ModelPackageStatus,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -67,7 +71,10 @@ function eventIdOf(event: unknown): string | undefined {
   return undefined;
 }
 
-/** Handles one event or direct invocation; throws a typed error for bad input, unknown commits, rejected versions. */
+/**
+ * Handles one event or direct invocation; throws a typed error for bad input, and, for a direct invocation, for an
+ * unknown commit or a Rejected version.
+ */
 export async function handleReleaseEvent(event: unknown, deps: ReleaseDeps): Promise<ReleaseResult> {
   const eventId = eventIdOf(event);
   const ctx: Context = {
@@ -163,42 +170,67 @@ async function approveCommit(
   ctx.log.debug('looked up the commit', { apiCalls: lookup.apiCalls, versionsScanned: lookup.versionsScanned });
 
   if (lookup.modelPackage !== undefined) {
-    try {
-      return await approve(lookup.modelPackage, commitId, trigger, ctx);
-    } catch (err) {
-      if (err instanceof ConflictError && trigger.kind === 'push') {
-        ctx.log.warn(err.message);
-        return {
-          outcome: 'rejected',
-          commitId,
-          modelPackageArn: lookup.modelPackage.ModelPackageArn,
-          message: err.message,
-        };
-      }
-      throw err;
-    }
+    return approveUnlessRejected(lookup.modelPackage, commitId, trigger, ctx);
   }
 
-  const why =
-    'its training may still be running, it may have failed the quality gate (the pipeline registers no version ' +
-    'then), or it was never trained on a branch';
+  const why = whyMissing(lookup.inProgress);
   switch (request.whenMissing) {
     case 'fail':
       throw new NotFoundError(
-        `no model version in ${group} was trained from commit ${commitId}: nothing approved (${why})`,
+        `no Completed model version in ${group} was trained from commit ${commitId}: nothing approved (${why})`,
       );
     case 'ignore':
       return {
         outcome: 'ignored',
         commitId,
         message:
-          `no model version in ${group} was trained from commit ${commitId}, the new head of ` +
-          `${ctx.deps.config.mainBranch}: nothing to approve for a push (a squash or merge commit has no model of ` +
-          'its own; the pull request merge approves the source commit)',
+          `no Completed model version in ${group} was trained from commit ${commitId}, the new head of ` +
+          `${ctx.deps.config.mainBranch}: nothing to approve for a push (` +
+          (lookup.inProgress !== undefined
+            ? why
+            : 'a squash or merge commit has no model of its own; the pull request merge approves the source commit') +
+          ')',
       };
     case 'record-intent':
       if (trigger.kind === 'push') throw new Error(`a ${trigger.kind} cannot record a merge intent`);
-      return recordAndRecheck(commitId, trigger, startedAt, why, ctx);
+      return recordAndRecheck(commitId, trigger, startedAt, lookup.inProgress, ctx);
+  }
+}
+
+/** Why no Completed version was found: one is still being created, or none may ever come. */
+function whyMissing(inProgress: DescribeModelPackageCommandOutput | undefined): string {
+  if (inProgress !== undefined) {
+    return (
+      `version ${inProgress.ModelPackageVersion ?? '?'} (${inProgress.ModelPackageArn ?? 'no arn'}) is still ` +
+      `${inProgress.ModelPackageStatus ?? 'being created'}, and only a Completed version is approved`
+    );
+  }
+  return (
+    'its training may still be running, it may have failed the quality gate (the pipeline registers no version ' +
+    'then), or it was never trained on a branch'
+  );
+}
+
+/**
+ * Approves the version, or reports a Rejected one: a rejection is final (a retry cannot change it), so for an event
+ * (push, pull request merge) it is logged with the version's ARN and returned as `rejected`; only a direct invocation
+ * throws the ConflictError, since its caller must hear it.
+ */
+async function approveUnlessRejected(
+  modelPackage: DescribeModelPackageCommandOutput,
+  commitId: string,
+  trigger: ReleaseTrigger,
+  ctx: Context,
+): Promise<ReleaseResult> {
+  try {
+    return await approve(modelPackage, commitId, trigger, ctx);
+  } catch (err) {
+    if (!(err instanceof ConflictError) || trigger.kind === 'direct-invocation') throw err;
+    const fields = { modelPackageArn: modelPackage.ModelPackageArn, trigger: describeTrigger(trigger) };
+    // A merge whose model is never released needs a person; a push to main merely approves nothing.
+    if (trigger.kind === 'pull-request') ctx.log.error(err.message, fields);
+    else ctx.log.warn(err.message, fields);
+    return { outcome: 'rejected', commitId, modelPackageArn: modelPackage.ModelPackageArn, message: err.message };
   }
 }
 
@@ -213,7 +245,7 @@ async function recordAndRecheck(
   commitId: string,
   trigger: IntentTrigger,
   startedAt: Date,
-  why: string,
+  firstInProgress: DescribeModelPackageCommandOutput | undefined,
   ctx: Context,
 ): Promise<ReleaseResult> {
   const group = ctx.deps.config.modelPackageGroupName;
@@ -224,17 +256,21 @@ async function recordAndRecheck(
     ctx.log,
   );
   if (recheck.modelPackage !== undefined) {
-    const result = await approve(recheck.modelPackage, commitId, trigger, ctx);
+    const result = await approveUnlessRejected(recheck.modelPackage, commitId, trigger, ctx);
+    if (result.outcome === 'rejected') return result;
     await markIntentDone(ctx.store, commitId, recheck.modelPackage.ModelPackageArn ?? '', ctx.now());
     return result;
   }
+  const inProgress = recheck.inProgress ?? firstInProgress;
+  const why = whyMissing(inProgress);
   const until = new Date(recorded.expiresAt * 1000).toISOString();
   ctx.log.warn('merged before the model was registered', { reason: why, intentExpiresAt: until });
   return {
     outcome: 'intent-recorded',
     commitId,
+    modelPackageArn: inProgress?.ModelPackageArn,
     message:
-      `no model version in ${group} was trained from commit ${commitId} yet (${why}): ` +
+      `no Completed model version in ${group} was trained from commit ${commitId} yet (${why}): ` +
       (recorded.outcome === 'recorded'
         ? `recorded ${describeIntent(trigger)}`
         : 'already recorded a merge intent for it (the first record is kept)') +
@@ -275,7 +311,26 @@ async function onModelRegistered(modelPackageArn: string, ctx: Context): Promise
       message: `the merge of commit ${commitId} was already released (${intent.approvedModelPackageArn ?? 'version unknown'})`,
     };
   }
-  // The event's version, unless the registry already holds a newer one for the same commit.
+  // SageMaker reports state changes while a version is Pending and InProgress too: only a Completed one is approved.
+  const status = described.ModelPackageStatus;
+  if (status === ModelPackageStatus.PENDING || status === ModelPackageStatus.IN_PROGRESS) {
+    return {
+      outcome: 'ignored',
+      commitId,
+      modelPackageArn,
+      message:
+        `model version ${modelPackageArn} of commit ${commitId} is ${status}: a merge waits for the commit, and ` +
+        'the version is approved when SageMaker reports it Completed',
+    };
+  }
+  if (status !== ModelPackageStatus.COMPLETED) {
+    const message =
+      `skipped model version ${modelPackageArn} of commit ${commitId}: its status is ${status ?? '(none)'}, and ` +
+      'only a Completed version is approved; the merge still waits for a Completed version of the commit';
+    ctx.log.warn(message, { commit: commitId, modelPackageStatus: status });
+    return { outcome: 'ignored', commitId, modelPackageArn, message };
+  }
+  // The event's version, unless the registry already holds a newer Completed one for the same commit.
   const lookup = await findNewestVersionForCommit(
     ctx.deps.sagemaker,
     { modelPackageGroupName: group, commitId },

@@ -81,7 +81,7 @@ export class CodeCommitSource extends Construct implements ProjectSource {
         detailType: [PULL_REQUEST_STATE_CHANGE],
         resources: [repositoryArn],
         detail: {
-          event: ['pullRequestMergeStatusUpdated', 'pullRequestStatusChanged'],
+          event: ['pullRequestMergeStatusUpdated'],
           isMerged: ['True'],
           destinationReference: [`refs/heads/${props.mainBranch}`],
         },

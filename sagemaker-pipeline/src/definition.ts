@@ -16,6 +16,7 @@ import type {
   ProcessingInput,
   ProcessingOutput,
 } from '@aws-sdk/client-sagemaker';
+import { COMMIT_ID_PATTERN } from '../../lambda/shared/events';
 import { branchTagValue } from '../../lambda/shared/naming';
 import { METRICS, PipelineConfig, inputDataUri } from './config';
 import { Get, Join, JsonGet, Pipelined, execution, get, join, jsonGet, param } from './expressions';
@@ -48,7 +49,8 @@ export const EVALUATION = { output: 'evaluation', file: 'evaluation.json', prope
 const PROCESSING_ROOT = '/opt/ml/processing';
 const CODE_DIR = `${PROCESSING_ROOT}/input/code`;
 
-export const COMMIT_PATTERN = /^[0-9a-f]{40}$/;
+/** A full commit id: the release function's own pattern, so that what the pipeline registers is what it matches. */
+export const COMMIT_PATTERN = COMMIT_ID_PATTERN;
 
 /**
  * The branch as the model package records it (`BranchName` parameter → customer metadata `branch` and the

@@ -334,7 +334,7 @@ describe('ProjectProductStack', () => {
       'detail-type': ['CodeCommit Pull Request State Change'],
       resources: [{ 'Fn::GetAtt': [repositoryId, 'Arn'] }],
       detail: {
-        event: ['pullRequestMergeStatusUpdated', 'pullRequestStatusChanged'],
+        event: ['pullRequestMergeStatusUpdated'],
         isMerged: ['True'],
         destinationReference: ['refs/heads/main'],
       },

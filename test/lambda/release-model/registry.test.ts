@@ -1,6 +1,7 @@
 import {
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
+  ModelPackageStatus,
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -13,7 +14,9 @@ import {
   commitOfPackage,
   findNewestVersionForCommit,
 } from '../../../lambda/release-model/registry';
+import { COMMIT_ID_PATTERN } from '../../../lambda/shared/events';
 import { createLogger } from '../../../lambda/shared/logger';
+import { COMMIT_PATTERN } from '../../../sagemaker-pipeline/src/definition';
 import { arnOf, commit, FakeVersion, GROUP, LogLine, mockRegistry, NOW, versions } from './support';
 
 const sagemaker = mockClient(SageMakerClient);
@@ -160,6 +163,47 @@ describe('findNewestVersionForCommit', () => {
 
     expect(result.modelPackage).toBeUndefined();
     expect(result.versionsScanned).toBe(1);
+  });
+
+  it('returns only a Completed version: skips a Failed one, reports the newest one still being created', async () => {
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('a') },
+      { version: 2, commitId: commit('a'), packageStatus: ModelPackageStatus.FAILED },
+      { version: 3, commitId: commit('a'), packageStatus: ModelPackageStatus.PENDING },
+      { version: 4, commitId: commit('a'), packageStatus: ModelPackageStatus.IN_PROGRESS },
+      { version: 5, commitId: commit('a'), packageStatus: ModelPackageStatus.DELETING },
+    ]);
+    const { lines, log } = logger();
+
+    const result = await findNewestVersionForCommit(
+      client,
+      { modelPackageGroupName: GROUP, commitId: commit('a') },
+      log,
+    );
+
+    expect(result.modelPackage?.ModelPackageArn).toBe(arnOf(1));
+    expect(result.inProgress?.ModelPackageArn).toBe(arnOf(4));
+    expect(lines.filter((l) => l.level === 'WARN').map((l) => l.modelPackageArn)).toEqual([arnOf(5), arnOf(2)]);
+  });
+
+  it('finds no version when the commit has only versions still being created', async () => {
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('a'), packageStatus: ModelPackageStatus.IN_PROGRESS }]);
+    const { log } = logger();
+
+    const result = await findNewestVersionForCommit(
+      client,
+      { modelPackageGroupName: GROUP, commitId: commit('a') },
+      log,
+    );
+
+    expect(result.modelPackage).toBeUndefined();
+    expect(result.inProgress?.ModelPackageVersion).toBe(1);
+  });
+});
+
+describe('the commit id pattern', () => {
+  it('is one regex shared by the pipeline definition and the release function', () => {
+    expect(COMMIT_PATTERN).toBe(COMMIT_ID_PATTERN);
   });
 });
 

@@ -3,6 +3,7 @@ import {
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
   ModelApprovalStatus,
+  ModelPackageStatus,
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -123,7 +124,7 @@ describe('pull request merged into main', () => {
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
   });
 
-  it('refuses to approve a Rejected newest version, saying so', async () => {
+  it('refuses to approve a Rejected newest version and reports it without throwing (a retry cannot help)', async () => {
     mockRegistry(sagemaker, [
       { version: 1, commitId: commit('a') },
       { version: 2, commitId: commit('a'), status: ModelApprovalStatus.REJECTED },
@@ -131,13 +132,92 @@ describe('pull request merged into main', () => {
     mockIntentTable(dynamodb);
     const { deps, logs } = makeDeps();
 
-    await expect(handleReleaseEvent(mergeEvent(commit('a')), deps)).rejects.toMatchObject({
-      name: 'ConflictError',
+    const result = await handleReleaseEvent(mergeEvent(commit('a')), deps);
+
+    expect(result).toMatchObject({
+      outcome: 'rejected',
+      commitId: commit('a'),
+      modelPackageArn: arnOf(2),
       message: expect.stringContaining(`${arnOf(2)} for commit ${commit('a')} is Rejected`),
     });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
     expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
-    expect(logs.some((l) => l.level === 'ERROR' && l.message.includes('nothing approved'))).toBe(true);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: expect.stringContaining('is Rejected'),
+        modelPackageArn: arnOf(2),
+      }),
+    );
+  });
+
+  it('reports a Rejected version found by the re-check after recording the intent, without throwing', async () => {
+    const all: FakeVersion[] = [];
+    mockRegistry(sagemaker, all);
+    const table = mockIntentTable(dynamodb);
+    // The Rejected version appears right after the first lookup.
+    dynamodb.on(PutItemCommand).callsFake((input: PutItemCommand['input']) => {
+      all.push({ version: 1, commitId: commit('racing'), createdAt: NOW, status: ModelApprovalStatus.REJECTED });
+      table.set(input.Item?.commitId?.S ?? '', { ...input.Item });
+      mockRegistry(sagemaker, all);
+      return {};
+    });
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(mergeEvent(commit('racing')), deps);
+
+    expect(result).toMatchObject({ outcome: 'rejected', modelPackageArn: arnOf(1) });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(table.get(commit('racing'))?.status).toEqual({ S: 'pending' });
+  });
+
+  it('records the intent, approving nothing, while the only version of the commit is still being created', async () => {
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('a') },
+      { version: 2, commitId: commit('b'), packageStatus: ModelPackageStatus.IN_PROGRESS },
+    ]);
+    const table = mockIntentTable(dynamodb);
+    const { deps, logs } = makeDeps();
+
+    const result = await handleReleaseEvent(mergeEvent(commit('b')), deps);
+
+    expect(result).toMatchObject({
+      outcome: 'intent-recorded',
+      modelPackageArn: arnOf(2),
+      message: expect.stringContaining(`version 2 (${arnOf(2)}) is still InProgress`),
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(table.get(commit('b'))?.status).toEqual({ S: 'pending' });
+    expect(logs.some((l) => l.level === 'INFO' && l.message.includes('still being created'))).toBe(true);
+  });
+
+  it('skips a Failed version of the commit, saying so, and approves the newest Completed one', async () => {
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('a') },
+      { version: 2, commitId: commit('a'), packageStatus: ModelPackageStatus.FAILED },
+    ]);
+    mockIntentTable(dynamodb);
+    const { deps, logs } = makeDeps();
+
+    const result = await handleReleaseEvent(mergeEvent(commit('a')), deps);
+
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 1 });
+    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(1)]);
+    expect(logs).toContainEqual(
+      expect.objectContaining({ level: 'WARN', modelPackageArn: arnOf(2), modelPackageStatus: 'Failed' }),
+    );
+  });
+
+  it('records the intent when the only version of the commit Failed, never approving it', async () => {
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('a'), packageStatus: ModelPackageStatus.FAILED }]);
+    const table = mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(mergeEvent(commit('a')), deps);
+
+    expect(result.outcome).toBe('intent-recorded');
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(table.get(commit('a'))?.status).toEqual({ S: 'pending' });
   });
 
   it('rejects the documented sample as published, whose sourceCommit is not 40 hex, naming the field', async () => {
@@ -208,6 +288,25 @@ describe('merged before the model was registered', () => {
     expect(logs.some((l) => l.level === 'WARN' && l.message.includes('merged before the model was registered'))).toBe(
       true,
     );
+  });
+
+  it('replaces an expired intent that DynamoDB has not deleted yet when the commit is merged again', async () => {
+    mockRegistry(sagemaker, versions(2));
+    const table = mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('training'), { pullRequestId: '7' }), deps);
+    const later = new Date(NOW.getTime() + 15 * 86_400_000);
+
+    const again = await handleReleaseEvent(mergeEvent(commit('training'), { pullRequestId: '8' }), {
+      ...deps,
+      now: () => later,
+    });
+
+    expect(again).toMatchObject({ outcome: 'intent-recorded', message: expect.stringContaining('recorded the merge') });
+    expect(table.get(commit('training'))).toMatchObject({
+      recordedAt: { S: later.toISOString() },
+      trigger: { M: expect.objectContaining({ pullRequestId: { S: '8' } }) },
+    });
   });
 
   it('keeps the first intent when the merge event is delivered twice', async () => {
@@ -355,6 +454,69 @@ describe('merged before the model was registered', () => {
     expect(logs.some((l) => l.level === 'ERROR' && l.message.includes('never approved'))).toBe(true);
   });
 
+  it.each([ModelPackageStatus.PENDING, ModelPackageStatus.IN_PROGRESS])(
+    'waits while the registered version is %s, and approves it on its Completed state change',
+    async (packageStatus) => {
+      mockRegistry(sagemaker, []);
+      const table = mockIntentTable(dynamodb);
+      const { deps } = makeDeps();
+      await handleReleaseEvent(mergeEvent(commit('late')), deps);
+      mockRegistry(sagemaker, [{ version: 1, commitId: commit('late'), packageStatus }]);
+
+      const waiting = await handleReleaseEvent(registeredEvent(1), deps);
+
+      expect(waiting).toMatchObject({
+        outcome: 'ignored',
+        message: expect.stringContaining(`${arnOf(1)} of commit ${commit('late')} is ${packageStatus}`),
+      });
+      expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+      expect(table.get(commit('late'))?.status).toEqual({ S: 'pending' });
+
+      mockRegistry(sagemaker, [{ version: 1, commitId: commit('late') }]);
+      const completed = await handleReleaseEvent(registeredEvent(1), deps);
+
+      expect(completed).toMatchObject({ outcome: 'approved', modelPackageVersion: 1 });
+      expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(1)]);
+      expect(table.get(commit('late'))?.status).toEqual({ S: 'done' });
+    },
+  );
+
+  it('skips a Failed registered version, saying so, and keeps the intent', async () => {
+    mockRegistry(sagemaker, []);
+    const table = mockIntentTable(dynamodb);
+    const { deps, logs } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late')), deps);
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('late'), packageStatus: ModelPackageStatus.FAILED }]);
+
+    const result = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(result).toMatchObject({
+      outcome: 'ignored',
+      message: expect.stringContaining(
+        `skipped model version ${arnOf(1)} of commit ${commit('late')}: its status is Failed`,
+      ),
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(table.get(commit('late'))?.status).toEqual({ S: 'pending' });
+    expect(logs.some((l) => l.level === 'WARN' && l.message.includes('its status is Failed'))).toBe(true);
+  });
+
+  it('approves the Completed version of the event, not a newer one of the commit still being created', async () => {
+    mockRegistry(sagemaker, []);
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+    await handleReleaseEvent(mergeEvent(commit('late')), deps);
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('late') },
+      { version: 2, commitId: commit('late'), packageStatus: ModelPackageStatus.IN_PROGRESS },
+    ]);
+
+    const result = await handleReleaseEvent(registeredEvent(1), deps);
+
+    expect(result.modelPackageVersion).toBe(1);
+    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(1)]);
+  });
+
   it('approves the newest version of the commit when the event reports an older one', async () => {
     mockRegistry(sagemaker, []);
     mockIntentTable(dynamodb);
@@ -491,6 +653,17 @@ describe('push to main', () => {
     expect(logs.some((l) => l.message === result.message)).toBe(true);
   });
 
+  it('approves nothing, saying why, while the head model is still being created', async () => {
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit(1), packageStatus: ModelPackageStatus.IN_PROGRESS }]);
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(pushEvent(commit(1)), deps);
+
+    expect(result).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('is still InProgress') });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
   it('warns and approves nothing when the head model is Rejected', async () => {
     mockRegistry(sagemaker, [{ version: 1, commitId: commit(1), status: ModelApprovalStatus.REJECTED }]);
     const { deps, logs } = makeDeps();
@@ -536,6 +709,17 @@ describe('push to main', () => {
 });
 
 describe('direct invocation', () => {
+  it('throws for a Rejected version, since the caller must hear it', async () => {
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('a'), status: ModelApprovalStatus.REJECTED }]);
+    const { deps } = makeDeps();
+
+    await expect(handleReleaseEvent({ commit_id: commit('a') }, deps)).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining(`${arnOf(1)} for commit ${commit('a')} is Rejected`),
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+  });
+
   it('approves the named commit and says it was a direct invocation', async () => {
     mockRegistry(sagemaker, versions(150));
     const { deps } = makeDeps();
@@ -555,7 +739,9 @@ describe('direct invocation', () => {
 
     await expect(handleReleaseEvent({ commit_id: commit('unknown') }, deps)).rejects.toMatchObject({
       name: 'NotFoundError',
-      message: expect.stringContaining(`no model version in ${GROUP} was trained from commit ${commit('unknown')}`),
+      message: expect.stringContaining(
+        `no Completed model version in ${GROUP} was trained from commit ${commit('unknown')}`,
+      ),
     });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
     expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(3);
@@ -761,7 +947,9 @@ describe('direct invocation with approve_when_registered', () => {
 
     await expect(handleReleaseEvent({ commit_id: commit('late') }, deps)).rejects.toMatchObject({
       name: 'NotFoundError',
-      message: expect.stringContaining(`no model version in ${GROUP} was trained from commit ${commit('late')}`),
+      message: expect.stringContaining(
+        `no Completed model version in ${GROUP} was trained from commit ${commit('late')}`,
+      ),
     });
     await expect(
       handleReleaseEvent({ commit_id: commit('late'), approve_when_registered: false }, deps),
@@ -782,6 +970,19 @@ describe('direct invocation with approve_when_registered', () => {
     const { deps } = makeDeps();
 
     await expect(handleReleaseEvent(payload(commit('a')), deps)).rejects.toMatchObject({ name: 'ConflictError' });
+    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+  });
+
+  it('fails, naming the version, when the only version of the commit is still being created (no flag)', async () => {
+    mockRegistry(sagemaker, [{ version: 1, commitId: commit('a'), packageStatus: ModelPackageStatus.PENDING }]);
+    mockIntentTable(dynamodb);
+    const { deps } = makeDeps();
+
+    await expect(handleReleaseEvent({ commit_id: commit('a') }, deps)).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: expect.stringContaining(`version 1 (${arnOf(1)}) is still Pending`),
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
     expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
   });
 });

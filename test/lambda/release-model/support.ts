@@ -17,6 +17,7 @@ import {
   DescribeModelPackageCommandOutput,
   ListModelPackagesCommand,
   ModelApprovalStatus,
+  ModelPackageStatus,
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -50,6 +51,8 @@ export interface FakeVersion {
   /** @default - `commit <commitId> trained on <branch>` per the contract, none without a commitId */
   readonly description?: string;
   readonly status?: ModelApprovalStatus;
+  /** The version's ModelPackageStatus. @default Completed */
+  readonly packageStatus?: ModelPackageStatus;
   /** Write the contract's metadata. @default true when commitId is set */
   readonly metadata?: boolean;
   readonly group?: string;
@@ -74,7 +77,7 @@ function describe(v: FakeVersion): DescribeModelPackageCommandOutput {
     ModelPackageVersion: v.version,
     ModelPackageDescription: v.description ?? (v.commitId ? `commit ${v.commitId} trained on experiment/x` : undefined),
     ModelPackageName: v.group ?? GROUP,
-    ModelPackageStatus: 'Completed',
+    ModelPackageStatus: v.packageStatus ?? ModelPackageStatus.COMPLETED,
     ModelPackageStatusDetails: { ValidationStatuses: [] },
     ModelApprovalStatus: v.status ?? ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
     CreationTime: creationTime(v),
@@ -125,14 +128,84 @@ export function mockRegistry(sagemaker: AwsClientStub<SageMakerClient>, all: Fak
     .callsFake((input: UpdateModelPackageCommand['input']) => ({ ModelPackageArn: input.ModelPackageArn }));
 }
 
-/** An intent table keyed on commitId with DynamoDB's conditional-write answers. */
-export function mockIntentTable(dynamodb: AwsClientStub<DynamoDBClient>): Map<string, Record<string, AttributeValue>> {
-  const items = new Map<string, Record<string, AttributeValue>>();
+type Item = Record<string, AttributeValue>;
+
+interface ConditionInput {
+  readonly ConditionExpression?: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, AttributeValue>;
+}
+
+const COMPARISON = /^(#?[A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|<>|=|<|>)\s*(:[A-Za-z0-9_]+)$/;
+const FUNCTION = /^(attribute_exists|attribute_not_exists)\((#?[A-Za-z_][A-Za-z0-9_]*)\)$/;
+
+/**
+ * Whether `item` (undefined: no item) satisfies a condition expression, with DynamoDB's semantics for the subset
+ * the release function writes: `attribute_exists(a)`, `attribute_not_exists(a)`, `a <op> :value` on N or S
+ * values (false when `a` is missing), joined by AND / OR (AND binds tighter, no parentheses). Anything else throws,
+ * so that a condition the fake cannot judge fails the test rather than passing unchecked.
+ */
+export function conditionHolds(item: Item | undefined, input: ConditionInput): boolean {
+  const expression = input.ConditionExpression;
+  if (expression === undefined) return true;
+  const name = (token: string): string => {
+    if (!token.startsWith('#')) return token;
+    const resolved = input.ExpressionAttributeNames?.[token];
+    if (resolved === undefined) throw new Error(`condition names ${token}, which ExpressionAttributeNames lacks`);
+    return resolved;
+  };
+  const term = (text: string): boolean => {
+    const fn = FUNCTION.exec(text);
+    if (fn) {
+      const present = item?.[name(fn[2] as string)] !== undefined;
+      return fn[1] === 'attribute_exists' ? present : !present;
+    }
+    const cmp = COMPARISON.exec(text);
+    if (!cmp) throw new Error(`the fake intent table cannot evaluate the condition term ${JSON.stringify(text)}`);
+    const [, attribute, op, placeholder] = cmp as unknown as [string, string, string, string];
+    const value = input.ExpressionAttributeValues?.[placeholder];
+    if (value === undefined) throw new Error(`condition uses ${placeholder}, which ExpressionAttributeValues lacks`);
+    const actual = item?.[name(attribute)];
+    if (actual === undefined) return false;
+    let left: number | string;
+    let right: number | string;
+    if (actual.N !== undefined && value.N !== undefined) [left, right] = [Number(actual.N), Number(value.N)];
+    else if (actual.S !== undefined && value.S !== undefined) [left, right] = [actual.S, value.S];
+    else return false;
+    switch (op) {
+      case '=':
+        return left === right;
+      case '<>':
+        return left !== right;
+      case '<':
+        return left < right;
+      case '<=':
+        return left <= right;
+      case '>':
+        return left > right;
+      default:
+        return left >= right;
+    }
+  };
+  return expression
+    .trim()
+    .split(/\s+OR\s+/)
+    .some((alternative) =>
+      alternative
+        .split(/\s+AND\s+/)
+        .map((t) => t.trim())
+        .every(term),
+    );
+}
+
+/** An intent table keyed on commitId that evaluates the writes' ConditionExpression as DynamoDB does. */
+export function mockIntentTable(dynamodb: AwsClientStub<DynamoDBClient>): Map<string, Item> {
+  const items = new Map<string, Item>();
   const failed = () =>
     new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
   dynamodb.on(PutItemCommand).callsFake((input: PutItemCommand['input']) => {
     const key = input.Item?.commitId?.S ?? '';
-    if (items.has(key)) throw failed();
+    if (!conditionHolds(items.get(key), input)) throw failed();
     items.set(key, { ...input.Item });
     return {};
   });
@@ -141,7 +214,9 @@ export function mockIntentTable(dynamodb: AwsClientStub<DynamoDBClient>): Map<st
     .callsFake((input: GetItemCommand['input']) => ({ Item: items.get(input.Key?.commitId?.S ?? '') }));
   dynamodb.on(UpdateItemCommand).callsFake((input: UpdateItemCommand['input']) => {
     const item = items.get(input.Key?.commitId?.S ?? '');
-    if (item === undefined) throw failed();
+    if (!conditionHolds(item, input)) throw failed();
+    if (item === undefined)
+      throw new Error('the fake intent table only updates existing items (an upsert is not modelled)');
     const values = input.ExpressionAttributeValues ?? {};
     items.set(input.Key?.commitId?.S ?? '', {
       ...item,
