@@ -105,9 +105,11 @@ async function main(): Promise<void> {
 
     // 3. Wall time per event against moto, with the bundled handler.
     const branches = Array.from({ length: RUNS_EVENT }, (_, i) => `experiment/bench-${i}`);
+    const live = new Set(branches);
     const codecommit = await startCodeCommitStandIn({
       repositoryName: ENV.REPOSITORY_NAME,
-      branches: () => new Map(branches.map((branch) => [branch, 'b'.repeat(40)])),
+      // The branches that exist in git right now: all of them until the delete events, none after.
+      branches: () => new Map([...live].map((branch) => [branch, 'b'.repeat(40)])),
     });
     const moto = await startMoto();
     try {
@@ -137,6 +139,7 @@ async function main(): Promise<void> {
       for (const [i, branch] of branches.entries()) {
         updated.push(await timed(referenceEvent('referenceUpdated', branch, `u-${i}`), 'exists'));
       }
+      live.clear(); // the branches are deleted in git; then their delete events arrive
       for (const [i, branch] of branches.entries()) {
         deleted.push(await timed(referenceEvent('referenceDeleted', branch, `d-${i}`), 'deleting'));
       }
