@@ -1,6 +1,7 @@
 /**
- * The Jenkinsfile and the GitHub Actions workflow of the seed code: their structure, and their shell scripts run for
- * real (sh, git, jq, curl, the AWS CLI against moto_server) on real git repositories.
+ * The Jenkinsfile and the GitHub Actions workflow of the seed code: their structure, the calls both make to the seed
+ * code's ci/train.sh and ci/release.sh (with the environment those scripts read), and the scripts run for real (bash,
+ * git, jq, curl, the AWS CLI against moto_server) on real git repositories.
  */
 import { CodeBuildClient, CreateProjectCommand } from '@aws-sdk/client-codebuild';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -18,7 +19,10 @@ import {
   parseYamlSubset,
   readJenkinsfile,
   readWorkflow,
+  RELEASE_SCRIPT,
   SEED_DIR,
+  seedFile,
+  TRAIN_SCRIPT,
   workflowSteps,
 } from './support/ci-files';
 import { argument, GitRepo, ScriptSandbox } from './support/run-script';
@@ -28,14 +32,26 @@ const RELEASE_LABEL = 'Release the merged branch model';
 const PROJECT = 'churn';
 const BUCKET = 'churn-artifacts';
 
-function scripts(): { train: string; release: string } {
-  const steps = jenkinsShellSteps(readJenkinsfile());
-  const find = (label: string) => {
-    const step = steps.find((s) => s.label === label);
-    if (step === undefined) throw new Error(`Jenkinsfile has no sh step labelled "${label}"`);
-    return step.script;
-  };
-  return { train: find(TRAIN_LABEL), release: find(RELEASE_LABEL) };
+/** The script files the CI runs (absolute paths). */
+const scripts = { train: seedFile(TRAIN_SCRIPT), release: seedFile(RELEASE_SCRIPT) };
+const scriptText = (file: string) => fs.readFileSync(file, 'utf8');
+
+/** The environment variables a script requires (`: "${NAME:?...}"`) and those it reads if set (`${NAME:-...}`). */
+function inputsOf(file: string): { required: string[]; optional: string[] } {
+  const text = scriptText(file);
+  const names = (pattern: RegExp) => [...new Set([...text.matchAll(pattern)].map((m) => m[1] as string))].sort();
+  return { required: names(/: "\$\{([A-Z_]+):\?/g), optional: names(/\$\{([A-Z_]+):-/g) };
+}
+
+/** The names a Groovy `withEnv([...])` list sets, in the text from `from` up to the first `until`. */
+function withEnvNames(jenkinsfile: string, from: string, until: string): string[] {
+  const start = jenkinsfile.indexOf(from);
+  const end = jenkinsfile.indexOf(until, start);
+  if (start < 0 || end < 0) throw new Error(`Jenkinsfile has no "${from}" before "${until}"`);
+  const block = jenkinsfile.slice(start, end);
+  return [...block.matchAll(/withEnv\(\[([^\]]*)\]\)/g)]
+    .flatMap((m) => [...(m[1] as string).matchAll(/"([A-Z_]+)=/g)].map((n) => n[1] as string))
+    .sort();
 }
 
 function runStep(job: string, name: string): { run: string; env: Record<string, string> } {
@@ -84,10 +100,57 @@ describe('YAML subset reader', () => {
   });
 });
 
+describe('the CI scripts of the seed code', () => {
+  it.each([
+    ['train', scripts.train],
+    ['release', scripts.release],
+  ])('%s is an executable bash script that stops on any error', (_name, file) => {
+    expect(fs.statSync(file).mode & 0o111).toBe(0o111);
+    const lines = scriptText(file).split('\n');
+    expect(lines[0]).toBe('#!/usr/bin/env bash');
+    expect(lines.find((line) => line !== '' && !line.startsWith('#'))).toBe('set -euo pipefail');
+  });
+
+  it('read their inputs from the environment only, naming the required ones', () => {
+    expect(inputsOf(scripts.train).required).toEqual(['BRANCH_NAME', 'MLOPS_PROJECT_NAME', 'MLOPS_SOURCE_BUCKET']);
+    expect(inputsOf(scripts.release).required).toEqual(['MLOPS_PROJECT_NAME']);
+    expect(inputsOf(scripts.release).optional).toEqual(
+      expect.arrayContaining(['GITHUB_API_URL', 'GITHUB_REPOSITORY', 'GITHUB_TOKEN', 'MLOPS_GITHUB_REPOSITORY']),
+    );
+    for (const file of [scripts.train, scripts.release]) {
+      // No positional arguments: every value comes by name from the environment.
+      expect(scriptText(file)).not.toMatch(/\$\{?[1-9*]/);
+      expect(scriptText(file)).not.toMatch(/\beval\b|\bsh -c\b|\bbash -c\b/);
+    }
+  });
+});
+
 describe('Jenkinsfile', () => {
-  it('holds exactly the train and release shell steps, free of Groovy interpolation', () => {
+  it('holds exactly the train and release shell steps, each running its seed script', () => {
     const steps = jenkinsShellSteps(readJenkinsfile());
-    expect(steps.map((s) => s.label)).toEqual([RELEASE_LABEL, TRAIN_LABEL]);
+    expect(steps).toEqual([
+      { label: RELEASE_LABEL, script: `bash ${RELEASE_SCRIPT}` },
+      { label: TRAIN_LABEL, script: `bash ${TRAIN_SCRIPT}` },
+    ]);
+  });
+
+  it('gives each script the environment it requires', () => {
+    const text = readJenkinsfile();
+    // BRANCH_NAME is set by the multibranch job itself; the settings come from withEnv.
+    const trainEnv = withEnvNames(text, "withAWS(role: mlopsSetting('MLOPS_TRAIN_ROLE_ARN')", `'${TRAIN_LABEL}'`);
+    expect(['BRANCH_NAME', ...trainEnv].sort()).toEqual(inputsOf(scripts.train).required);
+    expect(text).toContain(`"MLOPS_SOURCE_BUCKET=\${mlopsSetting('MLOPS_SOURCE_BUCKET')}"`);
+    const releaseStage = text.slice(text.indexOf("stage('Release')"));
+    const releaseEnv = withEnvNames(
+      releaseStage,
+      "withAWS(role: mlopsSetting('MLOPS_RELEASE_ROLE_ARN')",
+      'releaseStep()',
+    );
+    expect(releaseEnv).toEqual(inputsOf(scripts.release).required);
+    expect(releaseStage).toMatch(/usernamePassword\([^)]*passwordVariable: 'GITHUB_TOKEN'\)/);
+    expect(inputsOf(scripts.release).optional).toEqual(expect.arrayContaining(['GITHUB_TOKEN']));
+    // MLOPS_GITHUB_REPOSITORY is a Jenkins setting under the name the script reads.
+    expect(text).toContain('MLOPS_GITHUB_REPOSITORY');
   });
 
   it('trains only experiment branches and releases only main, with the configured roles', () => {
@@ -101,18 +164,39 @@ describe('Jenkinsfile', () => {
   });
 
   it('rejects a Jenkinsfile whose script holds a backslash or an sh step in another form', () => {
-    expect(() => jenkinsShellSteps("sh(label: 'a', script: '''\necho \\n\n''')")).toThrow(/backslash/);
+    expect(() => jenkinsShellSteps("sh(label: 'a', script: 'echo \\n')")).toThrow(/backslash/);
     expect(() => jenkinsShellSteps('sh "echo $BRANCH_NAME"')).toThrow(/1 sh steps but only 0/);
+    expect(() => jenkinsShellSteps("sh(label: 'a', script: '''\necho a\n''')")).toThrow(/1 sh steps but only 0/);
   });
 });
 
 describe('GitHub Actions workflow', () => {
   const workflow = readWorkflow();
 
-  it('runs the same scripts as the Jenkinsfile', () => {
-    const { train, release } = scripts();
-    expect(runStep('train', TRAIN_LABEL).run).toBe(train);
-    expect(runStep('release', RELEASE_LABEL).run).toBe(release);
+  it('runs the same script files as the Jenkinsfile', () => {
+    const jenkins = jenkinsShellSteps(readJenkinsfile());
+    expect(runStep('train', TRAIN_LABEL).run).toBe(`bash ${TRAIN_SCRIPT}`);
+    expect(runStep('release', RELEASE_LABEL).run).toBe(`bash ${RELEASE_SCRIPT}`);
+    expect(jenkins.find((s) => s.label === TRAIN_LABEL)?.script).toBe(runStep('train', TRAIN_LABEL).run);
+    expect(jenkins.find((s) => s.label === RELEASE_LABEL)?.script).toBe(runStep('release', RELEASE_LABEL).run);
+  });
+
+  it('gives each script the environment it requires, from repository variables and the run context', () => {
+    const global = Object.keys(at(workflow, 'env') as Record<string, string>);
+    expect(at(workflow, 'env')).toEqual({
+      MLOPS_PROJECT_NAME: '${{ vars.MLOPS_PROJECT_NAME }}',
+      MLOPS_SOURCE_BUCKET: '${{ vars.MLOPS_SOURCE_BUCKET }}',
+    });
+    for (const [job, label, file] of [
+      ['train', TRAIN_LABEL, scripts.train],
+      ['release', RELEASE_LABEL, scripts.release],
+    ] as const) {
+      const { required, optional } = inputsOf(file);
+      const own = Object.keys(runStep(job, label).env);
+      expect(required.every((name) => global.includes(name) || own.includes(name))).toBe(true);
+      // Every name the step sets is one the script reads.
+      expect(own.filter((name) => !required.includes(name) && !optional.includes(name))).toEqual([]);
+    }
   });
 
   it('triggers on pushes to experiment branches and main, and routes each to its job', () => {
@@ -159,8 +243,7 @@ describe('GitHub Actions workflow', () => {
 
 describe('the CodeBuild variables the scripts set', () => {
   it('are the ones the buildspec reads (BRANCH_NAME and COMMIT_HASH, see docs/design.md)', () => {
-    const { train } = scripts();
-    const names = [...train.matchAll(/name: "([A-Z_]+)"/g)].map((m) => m[1]);
+    const names = [...scriptText(scripts.train).matchAll(/name: "([A-Z_]+)"/g)].map((m) => m[1]);
     expect(names).toEqual(['BRANCH_NAME', 'COMMIT_HASH']);
     const buildspec = fs.readFileSync(path.join(SEED_DIR, 'buildspec.yml'), 'utf8');
     for (const name of names) expect(buildspec).toMatch(new RegExp(`\\$\\{?${name}\\b`));
@@ -214,7 +297,7 @@ describe('the scripts, run for real against moto_server', () => {
       repo.write('.gitignore', 'untracked-but-ignored.txt\n');
       const commit = repo.commit('train it');
 
-      const result = await sandbox.run(scripts().train, repo.dir, trainEnv(branch));
+      const result = await sandbox.run(scripts.train, repo.dir, trainEnv(branch));
 
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
@@ -247,14 +330,14 @@ describe('the scripts, run for real against moto_server', () => {
     });
 
     it('keys the upload by branch and commit so that concurrent branches never share an object', async () => {
-      const keyLines = scripts()
-        .train.split('\n')
+      const keyLines = scriptText(scripts.train)
+        .split('\n')
         .filter((line) => /^(readable|branch_hash|key)=/.test(line))
         .join('\n');
       expect(keyLines.split('\n')).toHaveLength(3);
       const commit = 'a'.repeat(40);
       const keyOf = (branch: string) =>
-        execFileSync('sh', ['-c', `set -eu\ncommit=${commit}\n${keyLines}\nprintf '%s' "$key"`], {
+        execFileSync('bash', ['-c', `set -euo pipefail\ncommit=${commit}\n${keyLines}\nprintf '%s' "$key"`], {
           env: { PATH: process.env.PATH, BRANCH_NAME: branch },
           encoding: 'utf8',
         });
@@ -280,7 +363,7 @@ describe('the scripts, run for real against moto_server', () => {
 
     it('rejects a missing setting by name before any AWS call', async () => {
       const repo = new GitRepo(sandbox.dir);
-      const result = await sandbox.run(scripts().train, repo.dir, {
+      const result = await sandbox.run(scripts.train, repo.dir, {
         MLOPS_PROJECT_NAME: PROJECT,
         BRANCH_NAME: 'experiment/x',
       });
@@ -291,7 +374,7 @@ describe('the scripts, run for real against moto_server', () => {
 
     it('fails when the CodeBuild project does not exist, naming the call', async () => {
       const repo = new GitRepo(sandbox.dir);
-      const result = await sandbox.run(scripts().train, repo.dir, {
+      const result = await sandbox.run(scripts.train, repo.dir, {
         ...trainEnv('experiment/x'),
         MLOPS_PROJECT_NAME: 'other',
       });
@@ -343,7 +426,7 @@ describe('the scripts, run for real against moto_server', () => {
     const releaseEnv = { MLOPS_PROJECT_NAME: PROJECT };
 
     async function release(repo: GitRepo, env: Record<string, string> = {}) {
-      const result = await sandbox.run(scripts().release, repo.dir, { ...releaseEnv, ...env });
+      const result = await sandbox.run(scripts.release, repo.dir, { ...releaseEnv, ...env });
       expect(result.code).toBe(0);
       const invokes = result.awsCalls.filter((c) => c[0] === 'lambda' && c[1] === 'invoke');
       expect(invokes).toHaveLength(1);
@@ -460,7 +543,7 @@ describe('the scripts, run for real against moto_server', () => {
 
     it('fails when the release function reports an error, naming it', async () => {
       const repo = new GitRepo(sandbox.dir);
-      const result = await sandbox.run(scripts().release, repo.dir, {
+      const result = await sandbox.run(scripts.release, repo.dir, {
         ...releaseEnv,
         FAKE_FUNCTION_ERROR: 'Unhandled',
         FAKE_LAMBDA_RESPONSE: '{"errorType":"NotFoundError"}',

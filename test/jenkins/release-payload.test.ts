@@ -1,5 +1,5 @@
 /**
- * The Jenkins (and GitHub Actions) release step end to end against moto_server: the release script runs on a real
+ * The Jenkins (and GitHub Actions) release step end to end against moto_server: ci/release.sh runs on a real
  * merge in a real git repository, and the payload it sends is handed to the real release function handler, whose
  * SageMaker and DynamoDB clients talk to moto. moto runs no Lambda code without Docker, so the invocation itself is
  * the one step played by the test: the recording `aws` wrapper captures the payload, and the test invokes the handler
@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { awsEvent } from '../support/fixtures';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
-import { jenkinsShellSteps, readJenkinsfile } from './support/ci-files';
+import { RELEASE_SCRIPT, seedFile } from './support/ci-files';
 import { GitRepo, ScriptSandbox } from './support/run-script';
 
 const PROJECT = 'churn';
@@ -24,10 +24,9 @@ const TABLE = `${PROJECT}-release-intents`;
 
 type Handler = (event: unknown) => Promise<{ outcome: string; commitId?: string; modelPackageArn?: string }>;
 
+/** The release script file the Jenkinsfile and the workflow run (checked in ci-files.test.ts). */
 function releaseScript(): string {
-  const step = jenkinsShellSteps(readJenkinsfile()).find((s) => s.label === 'Release the merged branch model');
-  if (step === undefined) throw new Error('Jenkinsfile has no release step');
-  return step.script;
+  return seedFile(RELEASE_SCRIPT);
 }
 
 /** The release function as Lambda loads it: configuration from the environment at cold start. */

@@ -34,9 +34,19 @@ describe('seed code staging', () => {
         'scripts/preprocess.py',
         'scripts/train.py',
         'scripts/evaluate.py',
+        'Jenkinsfile',
+        '.github/workflows/mlops.yml',
+        'ci/train.sh',
+        'ci/release.sh',
       ]),
     );
     expect(staged.filter((f) => f.endsWith('.ts') || f.startsWith('src/'))).toEqual([]);
+  });
+
+  it('keeps the CI scripts executable', () => {
+    for (const script of ['ci/train.sh', 'ci/release.sh']) {
+      expect(fs.statSync(path.join(seed, script)).mode & 0o111).toBe(0o111);
+    }
   });
 
   it('bundles a run.js that needs no node_modules and prints the same definition on --dry-run', () => {

@@ -1,6 +1,6 @@
 /**
- * Readers for the CI files of the seed code (`sagemaker-pipeline/Jenkinsfile`, `.github/workflows/mlops.yml`), so
- * tests can check and run exactly the commands those files hold.
+ * Readers for the CI files of the seed code (`sagemaker-pipeline/Jenkinsfile`, `.github/workflows/mlops.yml`, and the
+ * `ci/*.sh` scripts both call), so tests can check the calls and run exactly the scripts they call.
  *
  * No YAML package is a dependency of this project, so `parseYamlSubset` reads the subset of YAML the workflow is
  * written in, and rejects anything else by name rather than guessing: block mappings and sequences, full-line
@@ -13,6 +13,14 @@ import { PROJECT_ROOT } from '../../support/fixtures';
 export const SEED_DIR = path.join(PROJECT_ROOT, 'sagemaker-pipeline');
 export const JENKINSFILE_PATH = path.join(SEED_DIR, 'Jenkinsfile');
 export const WORKFLOW_PATH = path.join(SEED_DIR, '.github', 'workflows', 'mlops.yml');
+/** The CI scripts of the seed code, relative to the repository root, as the Jenkinsfile and the workflow call them. */
+export const TRAIN_SCRIPT = 'ci/train.sh';
+export const RELEASE_SCRIPT = 'ci/release.sh';
+
+/** The absolute path of a seed code script given relative to the repository root. */
+export function seedFile(relative: string): string {
+  return path.join(SEED_DIR, relative);
+}
 
 export interface ShellStep {
   readonly label: string;
@@ -20,22 +28,21 @@ export interface ShellStep {
 }
 
 /**
- * The `sh(label: '...', script: '''...''')` steps of a Jenkinsfile. The scripts are Groovy single-quoted strings: no
- * interpolation, but backslash escapes would apply, so a script holding a backslash is rejected (write it without).
+ * The `sh(label: '...', script: '...')` steps of a Jenkinsfile. Each script is one Groovy single-quoted string on one
+ * line (no interpolation): the command that runs a script file of the seed code. Any other form of sh step, or a
+ * backslash (which Groovy would interpret), is rejected.
  */
 export function jenkinsShellSteps(jenkinsfile: string): ShellStep[] {
   const steps: ShellStep[] = [];
-  for (const match of jenkinsfile.matchAll(/\bsh\(label: '([^'\\]*)', script: '''\n([\s\S]*?)'''\)/g)) {
+  for (const match of jenkinsfile.matchAll(/\bsh\(label: '([^'\\\n]*)', script: '([^'\n]*)'\)/g)) {
     const [, label, script] = match;
     if (label === undefined || script === undefined) continue;
     if (script.includes('\\')) throw new Error(`Jenkinsfile step "${label}" holds a backslash, which Groovy would eat`);
     steps.push({ label, script });
   }
-  const calls = jenkinsfile.match(/\bsh[ (]/g)?.length ?? 0;
+  const calls = jenkinsfile.match(/(?<![\w.])sh[ (]/g)?.length ?? 0;
   if (calls !== steps.length) {
-    throw new Error(
-      `Jenkinsfile has ${calls} sh steps but only ${steps.length} in the form sh(label:, script: '''...''')`,
-    );
+    throw new Error(`Jenkinsfile has ${calls} sh steps but only ${steps.length} in the form sh(label:, script: '...')`);
   }
   return steps;
 }

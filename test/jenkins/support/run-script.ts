@@ -1,6 +1,6 @@
 /**
- * Runs a CI shell script from the Jenkinsfile or the workflow with `sh`, the way Jenkins and the GitHub runner do,
- * in a real git work tree, with the real AWS CLI pointed at moto_server.
+ * Runs a CI script file of the seed code (`ci/*.sh`) with `bash`, as the Jenkinsfile and the workflow call it, in a
+ * real git work tree, with the real AWS CLI pointed at moto_server.
  *
  * `aws` on the script's PATH is a recording wrapper: it logs every call's arguments (and the bytes of a
  * `--payload fileb://...` file) and then runs the real AWS CLI. The one exception is `aws lambda invoke`: moto runs
@@ -54,8 +54,8 @@ export class ScriptSandbox {
     fs.writeFileSync(path.join(this.binDir, 'aws'), WRAPPER, { mode: 0o755 });
   }
 
-  /** Runs `script` with `sh` in `cwd`; `env` adds to a clean environment (PATH, HOME, AWS settings). */
-  async run(script: string, cwd: string, env: Record<string, string>): Promise<ScriptRun> {
+  /** Runs the script file `scriptPath` with `bash` in `cwd`; `env` adds to a clean environment (PATH, HOME, AWS). */
+  async run(scriptPath: string, cwd: string, env: Record<string, string>): Promise<ScriptRun> {
     const callLog = path.join(this.dir, `calls-${process.hrtime.bigint()}.jsonl`);
     const payloadLog = `${callLog}.payloads`;
     fs.writeFileSync(callLog, '');
@@ -79,7 +79,7 @@ export class ScriptSandbox {
       if (value !== undefined) base[key] = value;
     }
     const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile('sh', ['-c', script], { cwd, env: { ...base, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
+      execFile('bash', [scriptPath], { cwd, env: { ...base, ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });
       });
