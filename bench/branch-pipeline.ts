@@ -11,15 +11,14 @@
  */
 import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { buildSync } from 'esbuild';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesizeBranchTemplate } from '../lib/branch-pipeline-stack';
 import { startCodeCommitStandIn } from '../test/e2e/support/codecommit-standin';
 import { startMoto, useMotoEnvironment } from '../test/support/moto';
+import { coldInits, ESBUILD, median, ROOT, zippedBytes } from './support';
 
-const ROOT = path.resolve(__dirname, '..');
 const RUNS_INIT = 5;
 const RUNS_EVENT = 20;
 
@@ -42,11 +41,6 @@ const ENV = {
   LOG_LEVEL: 'ERROR',
 };
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 function referenceEvent(kind: string, branch: string, id: string): unknown {
@@ -76,32 +70,12 @@ async function main(): Promise<void> {
   try {
     // 1. Bundle and zip.
     const bundle = path.join(work, 'index.js');
-    buildSync({
-      entryPoints: [path.join(ROOT, 'lambda/branch-pipeline/index.ts')],
-      outfile: bundle,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      logLevel: 'error',
-    });
-    const zip = path.join(work, 'index.zip');
-    execFileSync('zip', ['-q', '-j', zip, bundle]);
+    buildSync({ ...ESBUILD, entryPoints: [path.join(ROOT, 'lambda/branch-pipeline/index.ts')], outfile: bundle });
     const bundleBytes = fs.statSync(bundle).size;
-    const zipBytes = fs.statSync(zip).size;
+    const zipBytes = zippedBytes(bundle);
 
     // 2. Cold init: require the bundle in fresh Node processes.
-    const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
-    const inits: number[] = [];
-    for (let i = 0; i < RUNS_INIT; i++) {
-      const out = execFileSync(process.execPath, ['-e', probe], {
-        env: { ...process.env, ...ENV, AWS_REGION: 'us-east-1' },
-        encoding: 'utf8',
-      });
-      inits.push(Number(out));
-    }
+    const inits = coldInits(bundle, ENV, RUNS_INIT);
 
     // 3. Wall time per event against moto, with the bundled handler.
     const branches = Array.from({ length: RUNS_EVENT }, (_, i) => `experiment/bench-${i}`);

@@ -12,15 +12,14 @@
  *   npm run bench:bundles
  *   npm run bench:bundles -- --top 15
  */
-import { BuildOptions, buildSync, Metafile } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { buildSync, Metafile } from 'esbuild';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stageSeedCode } from '../lib/seed-code';
+import { coldInits, ESBUILD, median, ROOT, zippedBytes } from './support';
 
-const ROOT = path.resolve(__dirname, '..');
 const RUNS_INIT = 5;
 
 const HANDLERS = [
@@ -51,29 +50,7 @@ const HANDLERS = [
   },
 ] as const;
 
-/** The options of the CDK NodejsFunction bundling that bench/branch-pipeline.ts measures with. */
-const ESBUILD = {
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  logLevel: 'error',
-} as const satisfies BuildOptions;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-
-function zippedBytes(file: string): number {
-  const zip = `${file}.zip`;
-  execFileSync('zip', ['-q', '-j', zip, file]);
-  return fs.statSync(zip).size;
-}
 
 /** The `top` largest inputs of a bundle, folded by package (node_modules/<package>) or source folder. */
 function largestInputs(metafile: Metafile, top: number): string[] {
@@ -112,15 +89,7 @@ function main(): void {
         outfile: deployed,
         external: ['@aws-sdk/*'],
       });
-      const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
-      const inits: number[] = [];
-      for (let i = 0; i < RUNS_INIT; i++) {
-        const out = execFileSync(process.execPath, ['-e', probe], {
-          env: { ...process.env, ...handler.env, AWS_REGION: 'us-east-1', LOG_LEVEL: 'ERROR', NODE_NO_WARNINGS: '1' },
-          encoding: 'utf8',
-        });
-        inits.push(Number(out));
-      }
+      const inits = coldInits(bundle, handler.env, RUNS_INIT);
       const bytes = fs.statSync(bundle).size;
       const zipped = zippedBytes(bundle);
       lines.push(

@@ -1,0 +1,48 @@
+/**
+ * What the figure scripts share: the esbuild options of the CDK NodejsFunction bundling, zipped size, cold init
+ * measured in fresh Node processes, and the median.
+ */
+import { BuildOptions } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+/** The options of the CDK NodejsFunction bundling (minify, node, target node22, cjs, mainFields module/main). */
+export const ESBUILD = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  logLevel: 'error',
+} as const satisfies BuildOptions;
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Size in bytes of `file` zipped on its own (as a Lambda deployment package). */
+export function zippedBytes(file: string): number {
+  const zip = `${file}.zip`;
+  execFileSync('zip', ['-q', '-j', zip, file]);
+  return fs.statSync(zip).size;
+}
+
+/** Milliseconds to `require` the bundle, once per fresh Node process, `runs` times, with `env` added. */
+export function coldInits(bundle: string, env: Record<string, string>, runs: number): number[] {
+  const probe = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+  const inits: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ['-e', probe], {
+      env: { ...process.env, ...env, AWS_REGION: 'us-east-1', LOG_LEVEL: 'ERROR', NODE_NO_WARNINGS: '1' },
+      encoding: 'utf8',
+    });
+    inits.push(Number(out));
+  }
+  return inits;
+}
