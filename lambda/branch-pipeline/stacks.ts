@@ -16,7 +16,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { createHash } from 'node:crypto';
-import { ConflictError, RetryLaterError } from '../shared/errors';
+import { ConflictError, isSageMakerNotFound, RetryLaterError } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import {
   branchStackName,
@@ -322,15 +322,6 @@ export async function deleteOwnedStack(deps: StackDeps, stack: Stack, seed: stri
   return 'deleting';
 }
 
-/** SageMaker says ResourceNotFound; some versions and emulators say ValidationException "could not find". */
-function isPipelineMissing(err: unknown): boolean {
-  const name = errorName(err);
-  return (
-    name === 'ResourceNotFound' ||
-    (name === 'ValidationException' && /could not find|does not exist/i.test((err as Error).message))
-  );
-}
-
 /**
  * Deletes the SageMaker pipeline that the branch's builds created (it is not part of the stack). Nothing else:
  * model packages, artifacts and experiments stay. A pipeline that is already gone is fine; one that lacks this
@@ -347,7 +338,7 @@ export async function deleteSageMakerPipeline(
   try {
     pipelineArn = (await deps.sagemaker.send(new DescribePipelineCommand({ PipelineName: pipelineName }))).PipelineArn;
   } catch (err) {
-    if (!isPipelineMissing(err)) throw err;
+    if (!isSageMakerNotFound(err)) throw err;
   }
   if (pipelineArn === undefined) {
     deps.logger.info('SageMaker pipeline is already gone', { pipelineName });
@@ -372,7 +363,7 @@ export async function deleteSageMakerPipeline(
       }),
     );
   } catch (err) {
-    if (isPipelineMissing(err)) {
+    if (isSageMakerNotFound(err)) {
       deps.logger.info('SageMaker pipeline is already gone', { pipelineName });
       return 'absent';
     }

@@ -14,6 +14,7 @@ import {
   paginateListPipelineExecutions,
 } from '@aws-sdk/client-sagemaker';
 import { createHash } from 'node:crypto';
+import { isSageMakerNotFound } from '../../lambda/shared/errors';
 
 export function defaultClients(region: string): { s3: S3Client; sagemaker: SageMakerClient } {
   const emulated = process.env.AWS_ENDPOINT_URL !== undefined && process.env.AWS_ENDPOINT_URL !== '';
@@ -34,14 +35,6 @@ export async function uploadObjects(
   }
 }
 
-function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; message?: string };
-  return (
-    e.name === 'ResourceNotFound' ||
-    (e.name === 'ValidationException' && /does not exist|not found|could not find/i.test(e.message ?? ''))
-  );
-}
-
 export interface PipelineSpec {
   readonly name: string;
   readonly definition: string;
@@ -59,7 +52,7 @@ export async function upsertPipeline(
   try {
     await sagemaker.send(new DescribePipelineCommand({ PipelineName: spec.name }));
   } catch (err) {
-    if (!isNotFound(err)) throw err;
+    if (!isSageMakerNotFound(err)) throw err;
     exists = false;
   }
   if (!exists) {
