@@ -4,8 +4,6 @@
  * Every key is checked here, once, before any construct exists: a bad value throws a {@link ConfigError} that names
  * the key, the value and what is allowed, so `cdk synth` fails before it writes anything. Nothing here calls AWS.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   CiPrincipal,
   GITHUB_REPOSITORY,
@@ -13,7 +11,7 @@ import {
   IAM_PRINCIPAL_ARN,
   OIDC_PROVIDER_ARN,
 } from './constructs/jenkins-source';
-import { PROJECT_ROOT } from './seed-code';
+import { platformVersion } from './seed-code';
 import { SKLEARN_REGISTRIES } from '../sagemaker-pipeline/src/images';
 
 /** Where the project's code lives: CodeCommit (built in), or elsewhere with Jenkins or GitHub Actions as CI. */
@@ -266,14 +264,6 @@ function readCi(read: ContextReader, sourceProvider: SourceProvider): CiConfig |
   return { principal, repositoryUrl };
 }
 
-function packageVersion(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-    version?: unknown;
-  };
-  if (typeof manifest.version !== 'string') throw new Error('package.json has no "version"');
-  return `v${manifest.version}`;
-}
-
 /**
  * Reads and validates the whole configuration. `env` supplies CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION, which the
  * CDK CLI sets from the caller's credentials; context `account` / `region` win over them (offline synth).
@@ -343,7 +333,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     );
   }
 
-  const productVersion = readString(read, 'productVersion', packageVersion());
+  const productVersion = readString(read, 'productVersion', platformVersion());
   if (!VERSION_NAME.test(productVersion)) {
     throw new ConfigError('productVersion', `must match ${VERSION_NAME.source}, got ${show(productVersion)}`);
   }
