@@ -66,6 +66,11 @@ export interface AppConfig {
   readonly productVersionLocked: boolean;
   /** Context `retainedProductVersions`: earlier version names kept in the product, from their snapshots. */
   readonly retainedProductVersions: readonly string[];
+  /**
+   * Context `releaseSnapshot`: write the current version's template to the committed `product-stack-snapshots/`
+   * (`npm run release:snapshot`); any other synth writes it inside the cloud assembly only (lib/snapshots.ts).
+   */
+  readonly releaseSnapshot: boolean;
 }
 
 /** A context value that is not allowed. The message names the key. */
@@ -348,6 +353,8 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     }
   }
 
+  const releaseSnapshot = readBoolean(read, 'releaseSnapshot', false);
+
   return {
     account,
     region,
@@ -362,5 +369,6 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     productVersion,
     productVersionLocked,
     retainedProductVersions,
+    releaseSnapshot,
   };
 }

@@ -3,6 +3,7 @@
  * and an anchor names a heading of that file (GitHub's slug rules). External links are not followed (no network).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/seed-code';
 
@@ -55,9 +56,9 @@ function markdownFiles(): string[] {
   return files.filter((file) => fs.existsSync(path.join(PROJECT_ROOT, file)));
 }
 
-/** The links of `file` that do not resolve, as `file: target (reason)`. */
+/** The links of `file` (relative to the project, or absolute) that do not resolve, as `file: target (reason)`. */
 export function brokenLinks(file: string): string[] {
-  const absolute = path.join(PROJECT_ROOT, file);
+  const absolute = path.resolve(PROJECT_ROOT, file);
   const broken: string[] = [];
   for (const link of linksOf(fs.readFileSync(absolute, 'utf8'))) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(link)) continue; // https:, mailto:
@@ -88,11 +89,11 @@ describe('documentation links', () => {
   });
 
   it('reports a link to a missing file and to a missing heading (the check can fail)', () => {
-    const dir = fs.mkdtempSync(path.join(PROJECT_ROOT, 'docs', 'tmp-links-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-links-'));
     try {
       const file = path.join(dir, 'page.md');
       fs.writeFileSync(file, '# Title\n\n## Two words\n\n[a](gone.md) [b](#two-words) [c](#three) [d](https://x.y)\n');
-      expect(brokenLinks(path.relative(PROJECT_ROOT, file)).map((b) => b.replace(/^.*: /, ''))).toEqual([
+      expect(brokenLinks(file).map((b) => b.replace(/^.*: /, ''))).toEqual([
         'gone.md (no such file)',
         '#three (no heading #three)',
       ]);
