@@ -11,7 +11,7 @@
  * repository association and the outputs CI is configured from.
  */
 import * as path from 'node:path';
-import { App, CfnOutput, CfnParameter, Duration, IPolicyValidationPlugin, Stage } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, Duration, IPolicyValidationPlugin, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -24,11 +24,13 @@ import { ArtifactBucket } from './constructs/artifact-bucket';
 import { BranchAutomation } from './constructs/branch-automation';
 import { BranchPipelineRoles } from './constructs/branch-pipeline-roles';
 import { CodeCommitSource, ProjectSource } from './constructs/codecommit-source';
+import { PROJECT_ID_CONSTRAINT, PROJECT_ID_LENGTH, PROJECT_ID_PATTERN } from './constructs/isolation';
 import { JenkinsSource } from './constructs/jenkins-source';
 import { ReleaseAutomation } from './constructs/release-automation';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
+import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../lambda/shared/naming';
 
 /** The two parameters SageMaker passes (CreateProject ProjectName and the service's id). */
 export const PROJECT_NAME_PARAMETER = 'SageMakerProjectName';
@@ -108,8 +110,10 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     this.projectIdParameter = new CfnParameter(this, PROJECT_ID_PARAMETER, {
       type: 'String',
       description: 'Id of the SageMaker project (set by SageMaker).',
-      minLength: 1,
-      maxLength: 16,
+      allowedPattern: PROJECT_ID_PATTERN,
+      constraintDescription: PROJECT_ID_CONSTRAINT,
+      minLength: PROJECT_ID_LENGTH,
+      maxLength: PROJECT_ID_LENGTH,
     });
     const projectName = this.projectNameParameter.valueAsString;
     const projectId = this.projectIdParameter.valueAsString;
@@ -131,12 +135,20 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
       modelPackageGroupName,
       modelPackageGroupDescription: `Models trained in SageMaker project ${projectName}`,
+      // Contract 1: every group carries the project's tags; the roles reach groups by the id tag.
+      tags: [
+        { key: TAG_PROJECT_NAME, value: projectName },
+        { key: TAG_PROJECT_ID, value: projectId },
+      ],
     });
+    // Retention (attack 8): the registry outlives the project (docs/security.md).
+    this.modelPackageGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.artifactBucket = new ArtifactBucket(this, 'Artifacts').bucket;
 
     const executionRole = new SageMakerExecutionRole(this, 'SageMakerExecution', {
       projectName,
+      projectId,
       artifactBucket: this.artifactBucket,
       trainingImageRepository: ecr.Repository.fromRepositoryName(
         this,

@@ -17,6 +17,7 @@ import type { BranchTemplateParameter } from '../branch-pipeline-stack';
 import { BranchPipelineRoles } from './branch-pipeline-roles';
 import { ProjectSource } from './codecommit-source';
 import { grantPassRoleTo } from './iam';
+import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
@@ -97,13 +98,37 @@ export class BranchAutomation extends Construct {
     );
     grantPassRoleTo(props.roles.cloudFormationRole, role, 'cloudformation.amazonaws.com');
     props.source.repository.grant(role, 'codecommit:GetBranch', 'codecommit:ListBranches');
+    // Branch stacks are named "<project>-branch-<slug>" (naming.ts, branchStackName), which also names stacks of a
+    // project "<project>-branch": created only tagged with this project's id and through the project's CloudFormation
+    // role, deleted only when they carry the id (isolation.ts). The function never updates a stack.
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'ManageBranchStacks',
-        // CreateStack with tags needs TagResource; the function never updates a stack or reads its events.
-        actions: ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:TagResource'],
-        // Branch stacks are named "<project>-branch-<slug>" (lambda/shared/naming.ts, branchStackName).
+        sid: 'CreateOwnBranchStacks',
+        actions: ['cloudformation:CreateStack'],
         resources: [branchStacks],
+        conditions: {
+          StringEquals: {
+            ...ownRequest(props.projectId).StringEquals,
+            'cloudformation:RoleArn': props.roles.cloudFormationRole.roleArn,
+          },
+        },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagOwnBranchStacks',
+        // CreateStack with tags needs TagResource.
+        actions: ['cloudformation:TagResource'],
+        resources: [branchStacks],
+        conditions: ownRequestOnOwnOrNew(props.projectId),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteOwnBranchStacks',
+        actions: ['cloudformation:DeleteStack'],
+        resources: [branchStacks],
+        conditions: ownResource(props.projectId),
       }),
     );
     role.addToPolicy(
@@ -115,11 +140,21 @@ export class BranchAutomation extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'DeleteBranchSageMakerPipelines',
-        // ListTags: a pipeline is deleted only when its tags say it belongs to this project and branch.
-        actions: ['sagemaker:DescribePipeline', 'sagemaker:ListTags', 'sagemaker:DeletePipeline'],
+        sid: 'ReadBranchSageMakerPipelines',
+        // A pipeline is deleted only when its tags say it belongs to this project and branch (stacks.ts); reads also
+        // answer "not found" for a pipeline that was never created.
+        actions: ['sagemaker:DescribePipeline', 'sagemaker:ListTags'],
         // SageMaker pipelines of branches are named "<project>-<slug>" (naming.ts, sageMakerPipelineName).
         resources: [branchSageMakerPipelines],
+        conditions: ownOrUntagged(props.projectId),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteOwnBranchSageMakerPipelines',
+        actions: ['sagemaker:DeletePipeline'],
+        resources: [branchSageMakerPipelines],
+        conditions: ownResource(props.projectId),
       }),
     );
 
