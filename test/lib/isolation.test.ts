@@ -8,7 +8,11 @@
  * expect (SageMaker pipelines, jobs and versions are tagged by the run command and the definition; CloudFormation
  * tags branch stack resources). Those are covered where they are produced (test/sagemaker-pipeline, test/lib).
  */
+import * as path from 'node:path';
 import { UNSCOPABLE } from '../../lib/constructs/isolation';
+import { SEED_SOURCE_DIR } from '../../lib/seed-code';
+import { loadConfig } from '../../sagemaker-pipeline/src/config';
+import { buildDefinition, RunContext } from '../../sagemaker-pipeline/src/definition';
 import { buildApp, removeApp } from '../support/app';
 import { evaluate, Request, requestKeys, Statement, valuesOf } from './support/iam-evaluator';
 import { CfnTemplate, ownedResources, OwnedResource, Project, rolePolicies } from './support/project-policies';
@@ -231,5 +235,46 @@ describe('registered Pending, always (attack 2, IAM side)', () => {
     expect(register('Approved', ownTags)).toBe(false);
     expect(register(undefined, ownTags)).toBe(false);
     expect(register('PendingManualApproval', { 'aws:ResourceTag/sagemaker:project-id': 'p-churnv200002' })).toBe(false);
+  });
+});
+
+describe('the definition tags what the execution role may create (policy and code agree)', () => {
+  const context: RunContext = {
+    projectName: CHURN.name,
+    projectId: CHURN.id,
+    branch: 'experiment/deeper-trees',
+    commit: '3f786850e387550fdab836ed7e6dc881de23001b',
+    region: 'us-east-1',
+    roleArn: 'arn:aws:iam::111111111111:role/multibranch-mlops/execution',
+    bucket: 'artifacts',
+    pipelineName: 'churn-experiment--deeper-trees',
+    modelPackageGroupName: 'model-churn',
+  };
+  const ACTION: Record<string, [string, string]> = {
+    Processing: ['sagemaker:CreateProcessingJob', 'processing-job/pipelines-abc-PreprocessData-x'],
+    Training: ['sagemaker:CreateTrainingJob', 'training-job/pipelines-abc-TrainModel-x'],
+    RegisterModel: ['sagemaker:CreateModelPackage', 'model-package/model-churn/1'],
+  };
+
+  it('every job and model version step carries the project id its role requires, and is refused without it', () => {
+    const [, execution] = [...churnRoles].find(([role]) => role.startsWith('SageMakerExecution'))!;
+    const config = loadConfig(path.join(SEED_SOURCE_DIR, 'pipeline.config.json'));
+    const steps = buildDefinition(config, context).Steps.filter((step) => ACTION[step.Type] !== undefined);
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    for (const step of steps) {
+      const [action, resource] = ACTION[step.Type]!;
+      const tags = (step.Arguments as { Tags?: { Key: string; Value: string }[] }).Tags ?? [];
+      const requestTags = Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.Key}`, t.Value]));
+      const request = (ctx: Record<string, string>) => ({
+        action,
+        resource: `arn:aws:sagemaker:us-east-1:111111111111:${resource}`,
+        context: { ...ctx, 'sagemaker:ModelApprovalStatus': 'PendingManualApproval' },
+      });
+      expect({ step: step.Name, decision: evaluate(execution, request(requestTags)) }).toEqual({
+        step: step.Name,
+        decision: 'Allow',
+      });
+      expect(evaluate(execution, request({}))).toBe('ImplicitDeny');
+    }
   });
 });
