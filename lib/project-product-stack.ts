@@ -20,6 +20,7 @@ import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
 import { synthesizeBranchTemplate } from './branch-pipeline-stack';
 import type { AppConfig } from './config';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { ArtifactBucket } from './constructs/artifact-bucket';
 import { BranchAutomation } from './constructs/branch-automation';
 import { BranchPipelineRoles } from './constructs/branch-pipeline-roles';
@@ -59,7 +60,13 @@ export type ProjectConfig = Pick<
   | 'reconcileIntervalMinutes'
   | 'intentTtlDays'
   | 'logRetentionDays'
->;
+> &
+  Partial<
+    Pick<
+      AppConfig,
+      'alarmEmail' | 'maxBranchPipelines' | 'concurrentBuildLimit' | 'mainApprovers' | 'mainApprovalsRequired'
+    >
+  >;
 
 export interface ProjectProductStackProps {
   readonly config: ProjectConfig;
@@ -90,6 +97,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly releaseAutomation: ReleaseAutomation;
   /** CI roles and the Studio repository association; only with the `jenkins` source provider. */
   readonly jenkinsSource?: JenkinsSource;
+  /** The project's SNS topic for alarms: every alarm of the project notifies it (contract 6). */
+  readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -119,6 +128,9 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     const projectId = this.projectIdParameter.valueAsString;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const outdir = Stage.of(this)?.outdir ?? '.';
+
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { projectName, email: config.alarmEmail });
+    this.alarmTopic.notifyAllAlarmsIn(this);
 
     const jenkins = config.sourceProvider === 'jenkins';
     if (!jenkins) {

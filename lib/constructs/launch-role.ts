@@ -266,6 +266,46 @@ export class LaunchRole extends Construct {
       'DescribeLogGroups supports no resource-level permission.',
     );
     allow(
+      'AlarmTopic',
+      [
+        'sns:CreateTopic',
+        'sns:DeleteTopic',
+        'sns:GetTopicAttributes',
+        'sns:SetTopicAttributes',
+        'sns:Subscribe',
+        'sns:Unsubscribe',
+        'sns:ListSubscriptionsByTopic',
+        'sns:TagResource',
+        'sns:UntagResource',
+        'sns:ListTagsForResource',
+      ],
+      [arn('sns', 'SC-*')],
+      SC_NAMED,
+    );
+    allow(
+      'CreateAlarmTopicKey',
+      ['kms:CreateKey'],
+      ['*'],
+      'kms:CreateKey supports no resource-level permission; the key it creates is tagged with the provisioned stack.',
+    );
+    allow(
+      'AlarmTopicKey',
+      [
+        'kms:DescribeKey',
+        'kms:GetKeyPolicy',
+        'kms:PutKeyPolicy',
+        'kms:EnableKeyRotation',
+        'kms:GetKeyRotationStatus',
+        'kms:ScheduleKeyDeletion',
+        'kms:TagResource',
+        'kms:UntagResource',
+        'kms:ListResourceTags',
+      ],
+      [arn('kms', 'key/*')],
+      'Key ids are generated; only keys of stacks Service Catalog provisioned (their aws:cloudformation:stack-name tag).',
+      { StringLike: { 'aws:ResourceTag/aws:cloudformation:stack-name': 'SC-*' } },
+    );
+    allow(
       'IntentTable',
       [
         'dynamodb:CreateTable',
