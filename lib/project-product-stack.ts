@@ -238,6 +238,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       artifactBucket: this.artifactBucket,
       reconcileInterval: Duration.minutes(config.reconcileIntervalMinutes),
       logRetention,
+      maxBranchPipelines: config.maxBranchPipelines,
     });
 
     this.releaseAutomation = releaseAutomation();

@@ -35,6 +35,8 @@ export interface BranchAutomationProps {
   readonly buildProject: codebuild.IProject;
   readonly artifactBucket: s3.IBucket;
   readonly reconcileInterval: Duration;
+  /** At most this many branch pipelines (the branch function refuses more). @default 25 */
+  readonly maxBranchPipelines?: number;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -73,6 +75,7 @@ export class BranchAutomation extends Construct {
         PIPELINE_TEMPLATE_URL: templateUrl,
         CLOUDFORMATION_ROLE_ARN: props.roles.cloudFormationRole.roleArn,
         PIPELINE_STACK_PARAMETERS: stack.toJsonString(staticParameters),
+        ...(props.maxBranchPipelines === undefined ? {} : { MAX_BRANCH_PIPELINES: String(props.maxBranchPipelines) }),
       },
     });
     const role = this.handler.role;
