@@ -272,9 +272,11 @@ describe('ProjectProductStack', () => {
         'PIPELINE_TEMPLATE_URL',
         'CLOUDFORMATION_ROLE_ARN',
         'PIPELINE_STACK_PARAMETERS',
+        'MAX_BRANCH_PIPELINES',
       ].sort(),
     );
     expect(env.BRANCH_PREFIX).toBe(PREFIX);
+    expect(env.MAX_BRANCH_PIPELINES).toBe('25');
     const url = JSON.stringify(env.PIPELINE_TEMPLATE_URL);
     expect(url).toMatch(/https:\/\/multibranch-mlops-assets-111111111111-us-east-1\.s3\./);
     expect(url).toMatch(/\/[0-9a-f]{64}\.json"/);
