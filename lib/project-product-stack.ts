@@ -27,6 +27,7 @@ import { BranchPipelineRoles } from './constructs/branch-pipeline-roles';
 import { CodeCommitSource, ProjectSource } from './constructs/codecommit-source';
 import { PROJECT_ID_CONSTRAINT, PROJECT_ID_LENGTH, PROJECT_ID_PATTERN } from './constructs/isolation';
 import { JenkinsSource } from './constructs/jenkins-source';
+import { MainBranchProtection } from './constructs/main-branch-protection';
 import { ReleaseAutomation } from './constructs/release-automation';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
@@ -97,6 +98,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly releaseAutomation: ReleaseAutomation;
   /** CI roles and the Studio repository association; only with the `jenkins` source provider. */
   readonly jenkinsSource?: JenkinsSource;
+  /** Approval rule on main and the managed policies for data scientists and approvers; CodeCommit source only. */
+  readonly mainBranchProtection?: MainBranchProtection;
   /** The project's SNS topic for alarms: every alarm of the project notifies it (contract 6). */
   readonly alarmTopic: AlarmTopic;
 
@@ -178,6 +181,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       sageMakerExecutionRole: executionRole.role,
       logRetention,
       source: jenkins ? JenkinsSource.buildSource(this.artifactBucket) : undefined,
+      concurrentBuildLimit: config.concurrentBuildLimit,
     });
 
     const releaseAutomation = () => {
@@ -242,5 +246,23 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     });
 
     this.releaseAutomation = releaseAutomation();
+
+    this.mainBranchProtection = new MainBranchProtection(this, 'MainBranchProtection', {
+      projectName,
+      projectId,
+      repository: this.source.repository,
+      mainBranch: config.mainBranch,
+      approvers: config.mainApprovers ?? [],
+      approvalsRequired: config.mainApprovalsRequired ?? 1,
+      modelPackageGroupName,
+    });
+    new CfnOutput(this, 'ProtectMainBranchPolicyArn', {
+      value: this.mainBranchProtection.protectMainPolicy.managedPolicyArn,
+      description: `Attach to every data scientist of the project: no direct write to ${config.mainBranch}`,
+    });
+    new CfnOutput(this, 'ApproveModelsPolicyArn', {
+      value: this.mainBranchProtection.approveModelsPolicy.managedPolicyArn,
+      description: 'Attach only to the people who approve scheduled retrains in Studio',
+    });
   }
 }

@@ -119,6 +119,17 @@ export const UNSCOPABLE: readonly { readonly action: string; readonly what: stri
       'SageMaker Pipelines creates a trial per execution (named by the definition) and a trial component per job ' +
       '(named after the job), without the project tags; lineage metadata only: no data, model or approval.',
   })),
+  ...[
+    'codecommit:CreateApprovalRuleTemplate',
+    'codecommit:UpdateApprovalRuleTemplateContent',
+    'codecommit:DeleteApprovalRuleTemplate',
+  ].map((action) => ({
+    action,
+    what: "another project's approval rule template",
+    reason:
+      'Approval rule templates are account-level and their actions support no resource-level permission; the role ' +
+      'is held only by the project\'s CloudFormation custom resource, which names only "mbm-<own id>-<main>".',
+  })),
   {
     action: 'sagemaker:CreatePipeline',
     what: 'a pipeline name another project has not used yet',

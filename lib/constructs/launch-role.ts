@@ -112,6 +112,22 @@ export class LaunchRole extends Construct {
       'Roles of a project are created at provisioning, with generated names, under the product role path only.',
     );
     allow(
+      'ProjectPolicies',
+      [
+        'iam:CreatePolicy',
+        'iam:DeletePolicy',
+        'iam:GetPolicy',
+        'iam:GetPolicyVersion',
+        'iam:CreatePolicyVersion',
+        'iam:DeletePolicyVersion',
+        'iam:ListPolicyVersions',
+        'iam:TagPolicy',
+        'iam:UntagPolicy',
+      ],
+      [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy${ROLE_PATH}*`],
+      'Managed policies of a project (main branch protection, model approvers) have generated names under the product path.',
+    );
+    allow(
       'PassProjectRoles',
       ['iam:PassRole'],
       [projectRoles],

@@ -30,6 +30,12 @@ export interface TrainBuildProjectProps {
    * @default - the branch pipeline's source artifact (a CodePipeline project)
    */
   readonly source?: codebuild.ISource;
+  /**
+   * At most this many builds of the project run at once; CodeBuild queues the rest (issue 10, attack 13: a burst of
+   * pushes cannot start unbounded training).
+   * @default 4
+   */
+  readonly concurrentBuildLimit?: number;
 }
 
 export class TrainBuildProject extends Construct {
@@ -71,6 +77,7 @@ export class TrainBuildProject extends Construct {
       },
       timeout: Duration.minutes(60),
       logging: { cloudWatch: { logGroup: this.logGroup } },
+      concurrentBuildLimit: props.concurrentBuildLimit ?? 4,
     };
     this.project =
       props.source === undefined

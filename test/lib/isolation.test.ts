@@ -102,6 +102,10 @@ function appliesTo(action: string, resource: OwnedResource): boolean {
     return /^sagemaker:(Describe|Stop|Retry|Send)PipelineExecution|^sagemaker:ListPipelineExecutionSteps/.test(action);
   }
   if (resource.kind === 'SageMaker pipeline') return !/^sagemaker:(Describe|Stop)PipelineExecution/.test(action);
+  // Approval rule templates are account-level: their actions name no repository (and need Resource "*").
+  const templateAction = /ApprovalRuleTemplate(Content|Name)?$/.test(action) && !/Repository$/.test(action);
+  if (resource.kind === 'approval rule template') return templateAction;
+  if (templateAction) return false;
   if (resource.kind === 'training job') return /TrainingJob$|:AddTags$/.test(action);
   if (resource.kind === 'processing job') return /ProcessingJob$|:AddTags$/.test(action);
   if (resource.kind === 'trial') return /Trial$|:AddTags$|:AssociateTrialComponent$/.test(action);
@@ -150,7 +154,7 @@ describe('isolation of project churn from churn-v2 and churn-branch (attacks 1 a
     // resource of another project changed, started, deleted or re-tagged.
     for (const f of findings) {
       expect(f.action).toMatch(
-        /:(Describe|List|CreateLogStream|PutLogEvents|CreatePipeline|CreateModelPackageGroup|CreateStack|UpdateTrialComponent|AssociateTrialComponent)/,
+        /:(Describe|List|CreateLogStream|PutLogEvents|CreatePipeline|CreateModelPackageGroup|CreateStack|UpdateTrialComponent|AssociateTrialComponent|(Create|Update|Delete)ApprovalRuleTemplate)/,
       );
     }
   });

@@ -167,7 +167,8 @@ describe('ProjectProductStack', () => {
 
   it('creates every role under the product role path, with no AWS managed policy and no wildcard action', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role')) as Resource[];
-    expect(roles).toHaveLength(7);
+    // + the role of the approval rule template's custom resource (MainBranchProtection).
+    expect(roles).toHaveLength(8);
     for (const role of roles) {
       expect(role.Properties.Path).toBe(ROLE_PATH);
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -192,6 +193,7 @@ describe('ProjectProductStack', () => {
         'codebuild.amazonaws.com',
         'codepipeline.amazonaws.com',
         'events.amazonaws.com',
+        'lambda.amazonaws.com',
         'lambda.amazonaws.com',
         'lambda.amazonaws.com',
         'sagemaker.amazonaws.com',

@@ -269,6 +269,8 @@ export function ownedResources(template: CfnTemplate, p: Project): OwnedResource
     ['build log stream', arn('logs', `log-group:/aws/codebuild/model-${p.name}-train:log-stream:b1`), {}, false],
     ['release function', arn('lambda', `function:release-model-package-${p.name}`), tags, true],
     ['repository', arn('codecommit', `model-${p.name}-train`), tags, true],
+    // Not an ARN IAM knows (templates have none; their actions take Resource "*"): stands for the project's template.
+    ['approval rule template', arn('codecommit', `approval-rule-template/mbm-${p.id}-main`), {}, false],
     ['build project', arn('codebuild', `project/model-${p.name}-train`), tags, true],
   ];
   for (const [kind, resourceArn, resourceTags, predictableName] of runtime) {
