@@ -8,6 +8,7 @@ import { CodeCommitClient, GetBranchCommand, paginateListBranches } from '@aws-s
 import { describeError, RetryLaterError } from '../shared/errors';
 import { branchStackName, isUnderPrefix, legacyBranchNames } from '../shared/naming';
 import { BranchPipelineConfig } from './config';
+import { handleLifecycle, httpsRespond, LifecycleOutcome, Respond } from './lifecycle';
 import { Route, routeEvent } from './route';
 import {
   deleteOwnedStack,
@@ -23,6 +24,8 @@ import {
 
 export interface BranchPipelineDeps extends StackDeps {
   readonly codecommit: CodeCommitClient;
+  /** Answers CloudFormation custom resource requests. @default an HTTPS PUT to the request's ResponseURL */
+  readonly respond?: Respond;
 }
 
 export interface ReconcileSummary {
@@ -48,7 +51,8 @@ export type BranchPipelineResult =
       readonly stack: StackOutcome;
       readonly sageMakerPipeline: SageMakerPipelineOutcome;
     }
-  | ({ readonly action: 'reconcile' } & ReconcileSummary);
+  | ({ readonly action: 'reconcile' } & ReconcileSummary)
+  | ({ readonly action: 'lifecycle'; readonly requestType: string } & LifecycleOutcome);
 
 export async function handleBranchPipelineEvent(
   event: unknown,
@@ -108,6 +112,10 @@ export async function handleBranchPipelineEvent(
       case 'reconcile': {
         const summary = await reconcile(scoped, route.eventId);
         return { action: 'reconcile', ...summary };
+      }
+      case 'lifecycle': {
+        const outcome = await handleLifecycle({ ...scoped, respond: deps.respond ?? httpsRespond }, route.request);
+        return { action: 'lifecycle', requestType: route.request.RequestType, ...outcome };
       }
     }
   } catch (err) {

@@ -4,7 +4,7 @@
  * an hourly reconcile), and exactly the permissions it needs: branch stacks of this project only, created through
  * the CloudFormation service role only.
  */
-import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnCustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -44,6 +44,12 @@ export class BranchAutomation extends Construct {
   readonly handler: MonitoredFunction;
   readonly template: s3assets.Asset;
   readonly reconcileRule: events.Rule;
+  /**
+   * Issue 10, attack 8: deleted before the roles and the function (it depends on them), it makes the function remove
+   * every branch stack first, or refuse the project's deletion while some are still being deleted
+   * (lambda/branch-pipeline/lifecycle.ts).
+   */
+  readonly branchStacksGuard: CfnCustomResource;
 
   constructor(scope: Construct, id: string, props: BranchAutomationProps) {
     super(scope, id);
@@ -176,6 +182,11 @@ export class BranchAutomation extends Construct {
       maxEventAge: Duration.hours(2),
     });
     props.source.addBranchTarget(target);
+
+    this.branchStacksGuard = new CfnCustomResource(this, 'BranchStacksGuard', {
+      serviceToken: this.handler.function.functionArn,
+    });
+    this.branchStacksGuard.node.addDependency(this.handler, props.roles);
 
     this.reconcileRule = new events.Rule(this, 'ReconcileRule', {
       description: `Reconciles the branch stacks of project ${props.projectName} with its branches`,

@@ -230,6 +230,8 @@ export class LaunchRole extends Construct {
         'lambda:TagResource',
         'lambda:UntagResource',
         'lambda:ListTags',
+        // CloudFormation invokes a custom resource's function with the caller's (this role's) credentials.
+        'lambda:InvokeFunction',
       ],
       [arn('lambda', 'function:SC-*'), arn('lambda', 'function:release-model-package-*')],
       `${SC_NAMED} The release function is named "release-model-package-<project>".`,

@@ -8,7 +8,7 @@
  */
 import { approvalRuleTemplateContent, BRANCH_WRITE_ACTIONS } from '../../lib/constructs/main-branch-protection';
 import { buildApp, removeApp } from '../support/app';
-import { evaluate, Statement } from './support/iam-evaluator';
+import { evaluate, Request, Statement } from './support/iam-evaluator';
 import { CfnTemplate, Project, ProjectResolver } from './support/project-policies';
 
 const PROJECT: Project = { name: 'churn', id: 'p-churn0000001', stackName: 'SC-111111111111-pp-churnaaaaaaaa' };
@@ -92,7 +92,7 @@ describe('ProtectMainBranch: no direct write to main for data scientists (attack
     { Effect: 'Allow', Action: 'codecommit:*', Resource: REPO },
     ...policies.ProtectMainBranch!,
   ];
-  const request = (action: string, references?: string[]) => ({
+  const request = (action: string, references?: string[]): Request => ({
     action,
     resource: REPO,
     context: references === undefined ? {} : { 'codecommit:References': references },

@@ -43,3 +43,36 @@ describe('retention and caps of the project template', () => {
     expect(() => buildApp({ context: { maxBranchPipelines: 0 } })).toThrow(/"maxBranchPipelines" must be an integer/);
   });
 });
+
+describe('project deletion removes the branch stacks first (attack 8)', () => {
+  it('has a custom resource served by the branch function, deleted before the roles the branch stacks use', () => {
+    const built = buildApp();
+    try {
+      const resources = built.productTemplate.toJSON().Resources as Record<
+        string,
+        { Type: string; Properties?: Record<string, unknown>; DependsOn?: string[] }
+      >;
+      const guards = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudFormation::CustomResource');
+      expect(guards).toHaveLength(1);
+      const [, guard] = guards[0]!;
+      const token = JSON.stringify(guard.Properties?.ServiceToken);
+      expect(token).toMatch(/^\{"Fn::GetAtt":\["BranchAutomationHandlerFunction\w+","Arn"\]\}$/);
+      // CloudFormation deletes a resource before what it depends on: the roles and the function outlive the guard.
+      const dependsOn = guard.DependsOn ?? [];
+      for (const prefix of [
+        'BranchPipelineRolesCloudFormationRole',
+        'BranchPipelineRolesPipelineRole',
+        'BranchPipelineRolesEventsRole',
+        'BranchAutomationHandlerFunction',
+        'BranchAutomationHandlerRole',
+      ]) {
+        expect({ prefix, found: dependsOn.some((id) => id.startsWith(prefix)) }).toEqual({ prefix, found: true });
+      }
+      // The launch role, whose credentials CloudFormation uses to call the function, may invoke it.
+      const launch = JSON.stringify(built.baselineTemplate.toJSON());
+      expect(launch).toContain('lambda:InvokeFunction');
+    } finally {
+      removeApp(built);
+    }
+  });
+});
