@@ -204,6 +204,22 @@ describe('isolation of project churn from churn-v2 and churn-branch (attacks 1 a
   });
 });
 
+describe('isolation with the jenkins source provider (CI roles)', () => {
+  it('allows nothing on the other projects but what the services cannot scope', () => {
+    const built = buildApp({ context: { sourceProvider: 'jenkins' } });
+    try {
+      const template = built.productTemplate.toJSON() as CfnTemplate;
+      const roles = rolePolicies(template, CHURN);
+      const victims = VICTIMS.flatMap((victim) => ownedResources(template, victim));
+      const unscopable = new Set(UNSCOPABLE.map((u) => u.action));
+      const outside = reach(roles, victims, mentioned, extraValues).filter((f) => !unscopable.has(f.action));
+      expect(outside).toEqual([]);
+    } finally {
+      removeApp(built);
+    }
+  }, 120_000);
+});
+
 describe('registered Pending, always (attack 2, IAM side)', () => {
   const version = 'arn:aws:sagemaker:us-east-1:111111111111:model-package/model-churn/7';
   const group = 'arn:aws:sagemaker:us-east-1:111111111111:model-package-group/model-churn';
