@@ -71,6 +71,20 @@ export interface AppConfig {
    * (`npm run release:snapshot`); any other synth writes it inside the cloud assembly only (lib/snapshots.ts).
    */
   readonly releaseSnapshot: boolean;
+  /** Context `alarmEmail`: an address subscribed to each project's alarm topic. @default - none */
+  readonly alarmEmail?: string;
+  /** Context `maxBranchPipelines`: at most this many branch pipelines per project; further branches are refused. */
+  readonly maxBranchPipelines: number;
+  /** Context `concurrentBuildLimit`: at most this many train builds of a project run at once (CodeBuild queues more). */
+  readonly concurrentBuildLimit: number;
+  /**
+   * Context `mainApprovers`: the approval pool of the approval rule on the main branch, as CodeCommit approval pool
+   * members (IAM ARNs, `arn:aws:sts::<account>:assumed-role/<role>/*` for everyone who assumes a role). @default - any
+   * member of the account with permission to approve
+   */
+  readonly mainApprovers: readonly string[];
+  /** Context `mainApprovalsRequired`: approvals a pull request into main needs (its author's never counts). */
+  readonly mainApprovalsRequired: number;
 }
 
 /** A context value that is not allowed. The message names the key. */
@@ -89,6 +103,10 @@ export type ContextReader = (key: string) => unknown;
 
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ACCOUNT = /^\d{12}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** CodeCommit approval pool members: IAM users and roles, or sessions of an assumed role (wildcards allowed). */
+const APPROVAL_POOL_MEMBER =
+  /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/*-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@*-]+)$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** The end of a branch prefix: without one, `experiment` would also match `experimental-x`. */
 const PREFIX_SEPARATORS = ['/', '-', '_'] as const;
@@ -354,8 +372,27 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
   }
 
   const releaseSnapshot = readBoolean(read, 'releaseSnapshot', false);
+  const alarmEmail = readOptional(read, 'alarmEmail', EMAIL, 'an e-mail address such as ml-team@example.com');
+  const maxBranchPipelines = readInteger(read, 'maxBranchPipelines', 1, 500, 25);
+  const concurrentBuildLimit = readInteger(read, 'concurrentBuildLimit', 1, 100, 4);
+  const mainApprovers = readStringList(read, 'mainApprovers');
+  for (const member of mainApprovers) {
+    if (!APPROVAL_POOL_MEMBER.test(member)) {
+      throw new ConfigError(
+        'mainApprovers',
+        `must hold IAM ARNs of users, roles or assumed-role sessions (arn:aws:iam::<account>:user/<name>, ` +
+          `arn:aws:sts::<account>:assumed-role/<role>/*), got ${show(member)}`,
+      );
+    }
+  }
+  const mainApprovalsRequired = readInteger(read, 'mainApprovalsRequired', 1, 10, 1);
 
   return {
+    alarmEmail,
+    maxBranchPipelines,
+    concurrentBuildLimit,
+    mainApprovers,
+    mainApprovalsRequired,
     account,
     region,
     sourceProvider,

@@ -11,7 +11,7 @@
  * repository association and the outputs CI is configured from.
  */
 import * as path from 'node:path';
-import { App, CfnOutput, CfnParameter, Duration, IPolicyValidationPlugin, Stage } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, Duration, IPolicyValidationPlugin, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -20,15 +20,19 @@ import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
 import { synthesizeBranchTemplate } from './branch-pipeline-stack';
 import type { AppConfig } from './config';
+import { AlarmTopic } from './constructs/alarm-topic';
 import { ArtifactBucket } from './constructs/artifact-bucket';
 import { BranchAutomation } from './constructs/branch-automation';
 import { BranchPipelineRoles } from './constructs/branch-pipeline-roles';
 import { CodeCommitSource, ProjectSource } from './constructs/codecommit-source';
+import { PROJECT_ID_CONSTRAINT, PROJECT_ID_LENGTH, PROJECT_ID_PATTERN } from './constructs/isolation';
 import { JenkinsSource } from './constructs/jenkins-source';
+import { MainBranchProtection } from './constructs/main-branch-protection';
 import { ReleaseAutomation } from './constructs/release-automation';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
+import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../lambda/shared/naming';
 
 /** The two parameters SageMaker passes (CreateProject ProjectName and the service's id). */
 export const PROJECT_NAME_PARAMETER = 'SageMakerProjectName';
@@ -57,7 +61,13 @@ export type ProjectConfig = Pick<
   | 'reconcileIntervalMinutes'
   | 'intentTtlDays'
   | 'logRetentionDays'
->;
+> &
+  Partial<
+    Pick<
+      AppConfig,
+      'alarmEmail' | 'maxBranchPipelines' | 'concurrentBuildLimit' | 'mainApprovers' | 'mainApprovalsRequired'
+    >
+  >;
 
 export interface ProjectProductStackProps {
   readonly config: ProjectConfig;
@@ -88,6 +98,10 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly releaseAutomation: ReleaseAutomation;
   /** CI roles and the Studio repository association; only with the `jenkins` source provider. */
   readonly jenkinsSource?: JenkinsSource;
+  /** Approval rule on main and the managed policies for data scientists and approvers; CodeCommit source only. */
+  readonly mainBranchProtection?: MainBranchProtection;
+  /** The project's SNS topic for alarms: every alarm of the project notifies it (contract 6). */
+  readonly alarmTopic: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -108,13 +122,18 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     this.projectIdParameter = new CfnParameter(this, PROJECT_ID_PARAMETER, {
       type: 'String',
       description: 'Id of the SageMaker project (set by SageMaker).',
-      minLength: 1,
-      maxLength: 16,
+      allowedPattern: PROJECT_ID_PATTERN,
+      constraintDescription: PROJECT_ID_CONSTRAINT,
+      minLength: PROJECT_ID_LENGTH,
+      maxLength: PROJECT_ID_LENGTH,
     });
     const projectName = this.projectNameParameter.valueAsString;
     const projectId = this.projectIdParameter.valueAsString;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const outdir = Stage.of(this)?.outdir ?? '.';
+
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { projectName, email: config.alarmEmail });
+    this.alarmTopic.notifyAllAlarmsIn(this);
 
     const jenkins = config.sourceProvider === 'jenkins';
     if (!jenkins) {
@@ -131,12 +150,20 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
       modelPackageGroupName,
       modelPackageGroupDescription: `Models trained in SageMaker project ${projectName}`,
+      // Contract 1: every group carries the project's tags; the roles reach groups by the id tag.
+      tags: [
+        { key: TAG_PROJECT_NAME, value: projectName },
+        { key: TAG_PROJECT_ID, value: projectId },
+      ],
     });
+    // Retention (attack 8): the registry outlives the project (docs/security.md).
+    this.modelPackageGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.artifactBucket = new ArtifactBucket(this, 'Artifacts').bucket;
 
     const executionRole = new SageMakerExecutionRole(this, 'SageMakerExecution', {
       projectName,
+      projectId,
       artifactBucket: this.artifactBucket,
       trainingImageRepository: ecr.Repository.fromRepositoryName(
         this,
@@ -154,6 +181,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       sageMakerExecutionRole: executionRole.role,
       logRetention,
       source: jenkins ? JenkinsSource.buildSource(this.artifactBucket) : undefined,
+      concurrentBuildLimit: config.concurrentBuildLimit,
     });
 
     const releaseAutomation = () => {
@@ -214,8 +242,27 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       artifactBucket: this.artifactBucket,
       reconcileInterval: Duration.minutes(config.reconcileIntervalMinutes),
       logRetention,
+      maxBranchPipelines: config.maxBranchPipelines,
     });
 
     this.releaseAutomation = releaseAutomation();
+
+    this.mainBranchProtection = new MainBranchProtection(this, 'MainBranchProtection', {
+      projectName,
+      projectId,
+      repository: this.source.repository,
+      mainBranch: config.mainBranch,
+      approvers: config.mainApprovers ?? [],
+      approvalsRequired: config.mainApprovalsRequired ?? 1,
+      modelPackageGroupName,
+    });
+    new CfnOutput(this, 'ProtectMainBranchPolicyArn', {
+      value: this.mainBranchProtection.protectMainPolicy.managedPolicyArn,
+      description: `Attach to every data scientist of the project: no direct write to ${config.mainBranch}`,
+    });
+    new CfnOutput(this, 'ApproveModelsPolicyArn', {
+      value: this.mainBranchProtection.approveModelsPolicy.managedPolicyArn,
+      description: 'Attach only to the people who approve scheduled retrains in Studio',
+    });
   }
 }

@@ -6,8 +6,9 @@
 import { CloudFormationClient, paginateDescribeStacks, Stack } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient, GetBranchCommand, paginateListBranches } from '@aws-sdk/client-codecommit';
 import { describeError, RetryLaterError } from '../shared/errors';
-import { branchStackName, isUnderPrefix } from '../shared/naming';
+import { branchStackName, isUnderPrefix, legacyBranchNames } from '../shared/naming';
 import { BranchPipelineConfig } from './config';
+import { handleLifecycle, httpsRespond, LifecycleOutcome, Respond } from './lifecycle';
 import { Route, routeEvent } from './route';
 import {
   deleteOwnedStack,
@@ -23,6 +24,8 @@ import {
 
 export interface BranchPipelineDeps extends StackDeps {
   readonly codecommit: CodeCommitClient;
+  /** Answers CloudFormation custom resource requests. @default an HTTPS PUT to the request's ResponseURL */
+  readonly respond?: Respond;
 }
 
 export interface ReconcileSummary {
@@ -32,6 +35,10 @@ export interface ReconcileSummary {
   readonly unchanged: string[];
   /** Stacks of branches that no longer exist, whose deletion started. */
   readonly deleted: string[];
+  /** Branches without a pipeline because the project has as many as maxBranchPipelines allows. */
+  readonly refused: string[];
+  /** Stacks of branches ListBranches did not list but GetBranch found: kept (a stale listing). */
+  readonly kept: string[];
   readonly failed: { readonly target: string; readonly error: string }[];
 }
 
@@ -44,7 +51,8 @@ export type BranchPipelineResult =
       readonly stack: StackOutcome;
       readonly sageMakerPipeline: SageMakerPipelineOutcome;
     }
-  | ({ readonly action: 'reconcile' } & ReconcileSummary);
+  | ({ readonly action: 'reconcile' } & ReconcileSummary)
+  | ({ readonly action: 'lifecycle'; readonly requestType: string } & LifecycleOutcome);
 
 export async function handleBranchPipelineEvent(
   event: unknown,
@@ -76,10 +84,19 @@ export async function handleBranchPipelineEvent(
         const stack = await ensureBranchStack(scoped, branch, route.eventId, {
           firstAttempt: 'describe',
           branchExists: () => branchExists(deps.codecommit, deps.config.repositoryName, branch),
+          mayCreate: async () =>
+            underCap(scoped, (await listProjectBranchStacks(deps.cloudformation, deps.config)).length, branch),
         });
         if (stack === 'branch-gone') {
           logger.info('branch no longer exists, ignoring');
           return { action: 'ignored', reason: 'branch no longer exists', branch };
+        }
+        if (stack === 'refused') {
+          return {
+            action: 'ignored',
+            reason: `branch pipeline limit ${deps.config.maxBranchPipelines} reached`,
+            branch,
+          };
         }
         return { action: route.kind, branch, stack };
       }
@@ -95,6 +112,10 @@ export async function handleBranchPipelineEvent(
       case 'reconcile': {
         const summary = await reconcile(scoped, route.eventId);
         return { action: 'reconcile', ...summary };
+      }
+      case 'lifecycle': {
+        const outcome = await handleLifecycle({ ...scoped, respond: deps.respond ?? httpsRespond }, route.request);
+        return { action: 'lifecycle', requestType: route.request.RequestType, ...outcome };
       }
     }
   } catch (err) {
@@ -119,6 +140,22 @@ export async function deleteBranch(
   const sageMakerPipeline = await deleteSageMakerPipeline(deps, branch, seed);
   const stackOutcome = stack === undefined ? 'absent' : await deleteOwnedStack(deps, stack, seed);
   return { stack: stackOutcome, sageMakerPipeline };
+}
+
+/**
+ * Issue 10, attack 13: whether one more branch pipeline fits under maxBranchPipelines, given `existing` branch
+ * stacks. A refusal is logged once, naming the branch, the count, the limit and how to proceed.
+ */
+function underCap(deps: StackDeps, existing: number, branch: string): boolean {
+  const limit = deps.config.maxBranchPipelines;
+  if (existing < limit) return true;
+  deps.logger.warn(
+    `branch pipeline refused: project ${deps.config.projectName} already has ${existing} branch pipelines and ` +
+      `maxBranchPipelines is ${limit}; delete a finished experiment branch (or raise maxBranchPipelines), then ` +
+      `push ${branch} again or wait for the next reconcile`,
+    { branch, branchPipelines: existing, maxBranchPipelines: limit },
+  );
+  return false;
 }
 
 /**
@@ -181,12 +218,22 @@ export async function reconcile(deps: BranchPipelineDeps, seed: string): Promise
   const stacks = await listProjectBranchStacks(deps.cloudformation, config);
   const byName = new Map(stacks.map((stack) => [stack.StackName ?? '', stack]));
   const wanted = new Map(branches.map((branch) => [branchStackName(config.projectName, branch), branch]));
+  // Stacks named before the 16-digit branch hash belong to their branch too.
+  const legacyName = new Map<string, string>();
+  for (const [stackName, branch] of wanted) {
+    const legacy = legacyBranchNames(config.projectName, branch)?.stack;
+    if (legacy !== undefined && legacy !== stackName) legacyName.set(stackName, legacy);
+  }
+  const wantedNames = new Set([...wanted.keys(), ...legacyName.values()]);
+  let stackCount = stacks.length;
   const summary: ReconcileSummary = {
     branches: branches.length,
     created: [],
     recreated: [],
     unchanged: [],
     deleted: [],
+    refused: [],
+    kept: [],
     failed: [],
   };
   let retryLater = false;
@@ -203,24 +250,39 @@ export async function reconcile(deps: BranchPipelineDeps, seed: string): Promise
 
   for (const [stackName, branch] of wanted) {
     await attempt(branch, async () => {
-      const known = byName.get(stackName);
+      const legacy = legacyName.get(stackName);
+      const known = byName.get(stackName) ?? (legacy === undefined ? undefined : byName.get(legacy));
+      const scoped = { ...deps, logger: logger.child({ branch }) };
       // Not listed: create straight away (a stack this project does not own answers AlreadyExists and is checked).
-      const outcome = await ensureBranchStack({ ...deps, logger: logger.child({ branch }) }, branch, seed, {
+      const outcome = await ensureBranchStack(scoped, branch, seed, {
         firstAttempt: known === undefined ? 'create' : 'describe',
         known,
+        mayCreate: async () => underCap(scoped, stackCount, branch),
       });
-      if (outcome === 'created') summary.created.push(branch);
+      if (outcome === 'created') stackCount += 1;
+      if (outcome === 'refused') summary.refused.push(branch);
+      else if (outcome === 'created') summary.created.push(branch);
       else if (outcome === 'recreated') summary.recreated.push(branch);
       else summary.unchanged.push(branch);
     });
   }
   for (const stack of stacks) {
     const stackName = stack.StackName ?? '';
-    if (wanted.has(stackName)) continue;
+    if (wantedNames.has(stackName)) continue;
     await attempt(stackName, async () => {
       const branch = parameterOf(stack, 'BranchName');
       const scoped = { ...deps, logger: logger.child({ branch, stackName }) };
-      if (branch === undefined || branchStackName(config.projectName, branch) !== stackName) {
+      const names =
+        branch === undefined
+          ? []
+          : [branchStackName(config.projectName, branch), legacyBranchNames(config.projectName, branch)?.stack];
+      // Issue 10, attack 11: one stale ListBranches must not tear a live branch down; GetBranch decides.
+      if (branch !== undefined && (await branchExists(deps.codecommit, config.repositoryName, branch))) {
+        scoped.logger.warn('branch was not listed but exists: keeping its stack (stale ListBranches)');
+        summary.kept.push(stackName);
+        return;
+      }
+      if (branch === undefined || !names.includes(stackName)) {
         // Without the branch there is no SageMaker pipeline name: delete the stack only.
         scoped.logger.warn('orphaned branch stack has no usable BranchName parameter: deleting the stack only');
         await deleteOwnedStack(scoped, stack, seed);
@@ -228,6 +290,7 @@ export async function reconcile(deps: BranchPipelineDeps, seed: string): Promise
         await deleteBranch(scoped, branch, seed, stack);
       }
       summary.deleted.push(stackName);
+      stackCount -= 1;
     });
   }
 

@@ -12,6 +12,9 @@ export const PER_BRANCH_PARAMETERS = ['BranchName', 'PipelineName'] as const;
 /** How long a failed stack's deletion is awaited before the function asks to be retried, unless configured. */
 export const DEFAULT_STACK_DELETE_WAIT_SECONDS = 60;
 
+/** How many branch pipelines a project may have, unless configured (context maxBranchPipelines). */
+export const DEFAULT_MAX_BRANCH_PIPELINES = 25;
+
 export interface BranchPipelineConfig {
   readonly projectName: string;
   readonly projectId: string;
@@ -27,6 +30,8 @@ export interface BranchPipelineConfig {
   readonly pipelineStackParameters: Readonly<Record<string, string>>;
   /** Upper bound of the wait for a failed stack's deletion before recreating it (the remaining run time also bounds it). */
   readonly stackDeleteWaitSeconds: number;
+  /** At most this many branch stacks; a branch beyond is refused with a log line naming the limit. */
+  readonly maxBranchPipelines: number;
 }
 
 const projectName = () =>
@@ -93,6 +98,14 @@ export function loadBranchPipelineConfig(env: NodeJS.ProcessEnv = process.env): 
           )
           .check(z.refine((seconds) => seconds <= 840, { error: 'must be at most 840 seconds' })),
       ),
+      MAX_BRANCH_PIPELINES: z.optional(
+        z
+          .pipe(
+            z.string().check(z.regex(/^[0-9]+$/, { error: 'must be a whole number of branch pipelines' })),
+            z.transform(Number),
+          )
+          .check(z.refine((n) => n >= 1 && n <= 500, { error: 'must be from 1 to 500' })),
+      ),
     },
     env,
   );
@@ -105,5 +118,6 @@ export function loadBranchPipelineConfig(env: NodeJS.ProcessEnv = process.env): 
     cloudFormationRoleArn: parsed.CLOUDFORMATION_ROLE_ARN,
     pipelineStackParameters: parsed.PIPELINE_STACK_PARAMETERS,
     stackDeleteWaitSeconds: parsed.STACK_DELETE_WAIT_SECONDS ?? DEFAULT_STACK_DELETE_WAIT_SECONDS,
+    maxBranchPipelines: parsed.MAX_BRANCH_PIPELINES ?? DEFAULT_MAX_BRANCH_PIPELINES,
   };
 }

@@ -16,6 +16,7 @@ import {
 } from '../shared/events';
 import { assertBranchName, branchFromRef, isUnderPrefix } from '../shared/naming';
 import { BranchPipelineConfig } from './config';
+import { CustomResourceRequest, customResourceRequestSchema } from './lifecycle';
 
 export const REPOSITORY_STATE_CHANGE = 'CodeCommit Repository State Change';
 export const SCHEDULED_EVENT = 'Scheduled Event';
@@ -23,6 +24,8 @@ export const SCHEDULED_EVENT = 'Scheduled Event';
 export type Route =
   | { readonly kind: 'ignore'; readonly reason: string; readonly eventId?: string; readonly branch?: string }
   | { readonly kind: 'reconcile'; readonly eventId: string }
+  /** The project template's custom resource (lifecycle.ts): on Delete, remove every branch stack first. */
+  | { readonly kind: 'lifecycle'; readonly eventId: string; readonly request: CustomResourceRequest }
   | {
       /** create: the branch was created; heal: it was pushed to (create its stack if lost); delete: it was deleted. */
       readonly kind: 'create' | 'heal' | 'delete';
@@ -53,6 +56,10 @@ function isReferenceEvent(name: string): name is keyof typeof KIND_OF {
 
 export function routeEvent(event: unknown, config: BranchPipelineConfig): Route {
   const detailType = detailTypeOf(event);
+  if (detailType === undefined && typeof event === 'object' && event !== null && 'RequestType' in event) {
+    const request = parseOrThrow(customResourceRequestSchema, event, 'CloudFormation custom resource request');
+    return { kind: 'lifecycle', eventId: request.RequestId, request };
+  }
   if (detailType === undefined) {
     if (typeof event === 'object' && event !== null && 'action' in event) {
       parseOrThrow(reconcileInputSchema, event, 'reconcile input');

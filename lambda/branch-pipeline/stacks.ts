@@ -22,6 +22,7 @@ import {
   branchStackName,
   branchTagValue,
   codePipelineName,
+  legacyBranchNames,
   sageMakerPipelineName,
   TAG_BRANCH,
   TAG_PROJECT_ID,
@@ -53,7 +54,9 @@ export type StackOutcome =
   /** there is no stack */
   | 'absent'
   /** the branch no longer exists (a late event): nothing was created or replaced */
-  | 'branch-gone';
+  | 'branch-gone'
+  /** the project has as many branch pipelines as it may (maxBranchPipelines): nothing was created */
+  | 'refused';
 
 /** deleted; absent: there is none; not-ours: one with the branch's name lacks this project's id tag, kept. */
 export type SageMakerPipelineOutcome = 'deleted' | 'absent' | 'not-ours';
@@ -227,6 +230,8 @@ export async function ensureBranchStack(
     firstAttempt: 'create' | 'describe';
     known?: Stack;
     branchExists?: () => Promise<boolean>;
+    /** Asked before a stack is created (not replaced): false refuses the creation (the branch cap). */
+    mayCreate?: () => Promise<boolean>;
   } = { firstAttempt: 'describe' },
 ): Promise<StackOutcome> {
   const { config, logger } = deps;
@@ -239,8 +244,11 @@ export async function ensureBranchStack(
     return !confirmed;
   };
 
+  const refused = async (): Promise<boolean> => options.mayCreate !== undefined && !(await options.mayCreate());
+
   if (options.firstAttempt === 'create' && stack === undefined) {
     if (await branchIsGone()) return 'branch-gone';
+    if (await refused()) return 'refused';
     try {
       await createStack(deps, branch, requestToken('create', seed, stackName));
       log.info('branch stack creation started');
@@ -251,8 +259,11 @@ export async function ensureBranchStack(
     }
   }
   stack ??= await describeStack(deps.cloudformation, stackName);
+  // A stack created before the branch hash grew to 16 digits is still the branch's stack.
+  stack ??= await describeLegacyStack(deps, branch);
   if (stack === undefined) {
     if (await branchIsGone()) return 'branch-gone';
+    if (await refused()) return 'refused';
     try {
       await createStack(deps, branch, requestToken('create', seed, stackName));
     } catch (err) {
@@ -296,13 +307,21 @@ export async function ensureBranchStack(
 export async function ownedBranchStack(deps: StackDeps, branch: string, known?: Stack): Promise<Stack | undefined> {
   const { config, logger } = deps;
   const stackName = branchStackName(config.projectName, branch);
-  const stack = known ?? (await describeStack(deps.cloudformation, stackName));
+  const stack =
+    known ?? (await describeStack(deps.cloudformation, stackName)) ?? (await describeLegacyStack(deps, branch));
   if (stack === undefined) {
     logger.info('branch stack is already gone', { stackName });
     return undefined;
   }
   assertOurs(stack, branch, config);
   return stack;
+}
+
+/** The branch's stack under its name from before the 16-digit hash, if the names differ and it exists. */
+async function describeLegacyStack(deps: StackDeps, branch: string): Promise<Stack | undefined> {
+  const legacy = legacyBranchNames(deps.config.projectName, branch);
+  if (legacy === undefined || legacy.stack === branchStackName(deps.config.projectName, branch)) return undefined;
+  return describeStack(deps.cloudformation, legacy.stack);
 }
 
 /** Deletes a stack already checked to be this project's. */
@@ -333,25 +352,47 @@ export async function deleteSageMakerPipeline(
   branch: string,
   seed: string,
 ): Promise<SageMakerPipelineOutcome> {
-  const pipelineName = sageMakerPipelineName(deps.config.projectName, branch);
+  const legacy = legacyBranchNames(deps.config.projectName, branch);
+  const candidates = [sageMakerPipelineName(deps.config.projectName, branch)];
+  if (legacy !== undefined && legacy.sageMakerPipeline !== candidates[0]) candidates.push(legacy.sageMakerPipeline);
+  let pipelineName = candidates[0]!;
   let pipelineArn: string | undefined;
-  try {
-    pipelineArn = (await deps.sagemaker.send(new DescribePipelineCommand({ PipelineName: pipelineName }))).PipelineArn;
-  } catch (err) {
-    if (!isSageMakerNotFound(err)) throw err;
+  for (const candidate of candidates) {
+    try {
+      pipelineArn = (await deps.sagemaker.send(new DescribePipelineCommand({ PipelineName: candidate }))).PipelineArn;
+    } catch (err) {
+      if (!isSageMakerNotFound(err)) throw err;
+    }
+    if (pipelineArn !== undefined) {
+      pipelineName = candidate;
+      break;
+    }
   }
   if (pipelineArn === undefined) {
     deps.logger.info('SageMaker pipeline is already gone', { pipelineName });
     return 'absent';
   }
   let projectId: string | undefined;
+  let branchTag: string | undefined;
   for await (const page of paginateListTags({ client: deps.sagemaker }, { ResourceArn: pipelineArn })) {
     projectId ??= page.Tags?.find((tag) => tag.Key === TAG_PROJECT_ID)?.Value;
+    branchTag ??= page.Tags?.find((tag) => tag.Key === TAG_BRANCH)?.Value;
   }
   if (projectId !== deps.config.projectId) {
     deps.logger.warn("SageMaker pipeline with the branch's name is not this project's: keeping it", {
       pipelineName,
       projectIdTag: projectId ?? null,
+    });
+    return 'not-ours';
+  }
+  // Issue 10, attack 12: the project tag alone does not say which branch a pipeline trains (hashed names can
+  // collide); the branch tag must be this branch's (its value now, or before the 16-digit hash).
+  const branchTags = [branchTagValue(branch), ...(legacy === undefined ? [] : [legacy.tag])];
+  if (branchTag === undefined || !branchTags.includes(branchTag)) {
+    deps.logger.warn("SageMaker pipeline with the branch's name is another branch's: keeping it", {
+      pipelineName,
+      branchTag: branchTag ?? null,
+      expected: branchTags[0],
     });
     return 'not-ours';
   }

@@ -22,15 +22,21 @@ export const PROJECT_NAME_MAX_LENGTH = 32;
 
 const LOSSLESS_BRANCH = /^[a-z0-9]+(-[a-z0-9]+)*(\/[a-z0-9]+(-[a-z0-9]+)*)*$/;
 const HASH_SEPARATOR = '---';
-const HASH_LENGTH = 10;
+/**
+ * Hex digits of the branch hash: 16 (64 bits), so two branches of a project collide with a chance of about n²/2⁶⁵
+ * (10⁻⁸ at a million hashed branch names). Names made before 0.2 used 10 (40 bits: a collision is likely after about
+ * a million names); {@link legacyBranchNames} still recognizes them.
+ */
+export const HASH_LENGTH = 16;
+export const LEGACY_HASH_LENGTH = 10;
 
 export class InvalidNameError extends Error {
   override readonly name = 'InvalidNameError';
 }
 
 /** Hex digest prefix of the full branch name: what keeps names apart when sanitizing or truncating loses information. */
-export function branchHash(branchName: string): string {
-  return createHash('sha256').update(branchName, 'utf8').digest('hex').slice(0, HASH_LENGTH);
+export function branchHash(branchName: string, length: number = HASH_LENGTH): string {
+  return createHash('sha256').update(branchName, 'utf8').digest('hex').slice(0, length);
 }
 
 export function assertProjectName(projectName: string): void {
@@ -59,29 +65,35 @@ export function assertBranchName(branchName: string): void {
  * The slug of `branchName`, at most `maxLength` characters, made of `[A-Za-z0-9-]`, starting and ending with a
  * letter or digit.
  */
-export function branchSlug(branchName: string, maxLength: number): string {
+export function branchSlug(branchName: string, maxLength: number, hashLength: number = HASH_LENGTH): string {
   assertBranchName(branchName);
-  if (maxLength < HASH_SEPARATOR.length + HASH_LENGTH + 1) {
+  if (maxLength < HASH_SEPARATOR.length + hashLength + 1) {
     throw new InvalidNameError(`maxLength ${maxLength} leaves no room for a branch slug`);
   }
   if (LOSSLESS_BRANCH.test(branchName)) {
     const lossless = branchName.split('/').join('--');
     if (lossless.length <= maxLength) return lossless;
   }
-  const budget = maxLength - HASH_SEPARATOR.length - HASH_LENGTH;
+  const budget = maxLength - HASH_SEPARATOR.length - hashLength;
   const readable = branchName
     .replace(/[^A-Za-z0-9]+/g, '-')
     .slice(0, budget)
     .replace(/^-+|-+$/g, '');
-  const hash = branchHash(branchName);
+  const hash = branchHash(branchName, hashLength);
   // A branch with no letter or digit still gets the separator, so it can never equal a lossless slug.
   return `${readable.length > 0 ? readable : 'b'}${HASH_SEPARATOR}${hash}`;
 }
 
-function named(projectName: string, infix: string, branchName: string, maxLength: number): string {
+function named(
+  projectName: string,
+  infix: string,
+  branchName: string,
+  maxLength: number,
+  hashLength: number = HASH_LENGTH,
+): string {
   assertProjectName(projectName);
   const head = `${projectName}-${infix}`;
-  return `${head}${branchSlug(branchName, maxLength - head.length)}`;
+  return `${head}${branchSlug(branchName, maxLength - head.length, hashLength)}`;
 }
 
 /** CloudFormation stack of the branch: letter first, `[A-Za-z0-9-]`, at most 128 characters. */
@@ -99,6 +111,28 @@ export function sageMakerPipelineName(projectName: string, branchName: string): 
   return named(projectName, '', branchName, 256);
 }
 
+/**
+ * The names the branch had before the hash grew to 16 hex digits (10 then), or undefined when they are the current
+ * ones (a branch whose names are not hashed). The branch function still finds, heals and deletes what was created
+ * under them; the tag value is compared the same way.
+ */
+export function legacyBranchNames(
+  projectName: string,
+  branchName: string,
+): { stack: string; codePipeline: string; sageMakerPipeline: string; tag: string } | undefined {
+  const legacy = {
+    stack: named(projectName, 'branch-', branchName, 128, LEGACY_HASH_LENGTH),
+    codePipeline: named(projectName, '', branchName, 100, LEGACY_HASH_LENGTH),
+    sageMakerPipeline: named(projectName, '', branchName, 256, LEGACY_HASH_LENGTH),
+    tag: tagValue(branchName, LEGACY_HASH_LENGTH),
+  };
+  return legacy.stack === branchStackName(projectName, branchName) &&
+    legacy.sageMakerPipeline === sageMakerPipelineName(projectName, branchName) &&
+    legacy.tag === branchTagValue(branchName)
+    ? undefined
+    : legacy;
+}
+
 /** Tags every per-branch resource carries; the branch Lambda only touches stacks that carry the project's. */
 export const TAG_PROJECT_NAME = 'sagemaker:project-name';
 export const TAG_PROJECT_ID = 'sagemaker:project-id';
@@ -114,16 +148,20 @@ const TAG_VALUE_MAX_LENGTH = 256;
  * is kept in the branch stack's `BranchName` parameter.
  */
 export function branchTagValue(branchName: string): string {
+  return tagValue(branchName, HASH_LENGTH);
+}
+
+function tagValue(branchName: string, hashLength: number): string {
   assertBranchName(branchName);
   if (branchName.length <= TAG_VALUE_MAX_LENGTH && TAG_VALUE_PATTERN.test(branchName)) return branchName;
-  const budget = TAG_VALUE_MAX_LENGTH - HASH_SEPARATOR.length - HASH_LENGTH;
+  const budget = TAG_VALUE_MAX_LENGTH - HASH_SEPARATOR.length - hashLength;
   let readable = '';
   // Whole code points only, counted in UTF-16 units (never fewer than AWS's characters).
   for (const char of branchName.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]+/gu, '-')) {
     if (readable.length + char.length > budget) break;
     readable += char;
   }
-  return `${readable}${HASH_SEPARATOR}${branchHash(branchName)}`;
+  return `${readable}${HASH_SEPARATOR}${branchHash(branchName, hashLength)}`;
 }
 
 /** `refs/heads/x` → `x`; anything that is not a branch ref → undefined. */

@@ -4,7 +4,7 @@
  * an hourly reconcile), and exactly the permissions it needs: branch stacks of this project only, created through
  * the CloudFormation service role only.
  */
-import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnCustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -17,6 +17,7 @@ import type { BranchTemplateParameter } from '../branch-pipeline-stack';
 import { BranchPipelineRoles } from './branch-pipeline-roles';
 import { ProjectSource } from './codecommit-source';
 import { grantPassRoleTo } from './iam';
+import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
@@ -34,6 +35,8 @@ export interface BranchAutomationProps {
   readonly buildProject: codebuild.IProject;
   readonly artifactBucket: s3.IBucket;
   readonly reconcileInterval: Duration;
+  /** At most this many branch pipelines (the branch function refuses more). @default 25 */
+  readonly maxBranchPipelines?: number;
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -41,6 +44,12 @@ export class BranchAutomation extends Construct {
   readonly handler: MonitoredFunction;
   readonly template: s3assets.Asset;
   readonly reconcileRule: events.Rule;
+  /**
+   * Issue 10, attack 8: deleted before the roles and the function (it depends on them), it makes the function remove
+   * every branch stack first, or refuse the project's deletion while some are still being deleted
+   * (lambda/branch-pipeline/lifecycle.ts).
+   */
+  readonly branchStacksGuard: CfnCustomResource;
 
   constructor(scope: Construct, id: string, props: BranchAutomationProps) {
     super(scope, id);
@@ -72,6 +81,7 @@ export class BranchAutomation extends Construct {
         PIPELINE_TEMPLATE_URL: templateUrl,
         CLOUDFORMATION_ROLE_ARN: props.roles.cloudFormationRole.roleArn,
         PIPELINE_STACK_PARAMETERS: stack.toJsonString(staticParameters),
+        ...(props.maxBranchPipelines === undefined ? {} : { MAX_BRANCH_PIPELINES: String(props.maxBranchPipelines) }),
       },
     });
     const role = this.handler.role;
@@ -97,13 +107,37 @@ export class BranchAutomation extends Construct {
     );
     grantPassRoleTo(props.roles.cloudFormationRole, role, 'cloudformation.amazonaws.com');
     props.source.repository.grant(role, 'codecommit:GetBranch', 'codecommit:ListBranches');
+    // Branch stacks are named "<project>-branch-<slug>" (naming.ts, branchStackName), which also names stacks of a
+    // project "<project>-branch": created only tagged with this project's id and through the project's CloudFormation
+    // role, deleted only when they carry the id (isolation.ts). The function never updates a stack.
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'ManageBranchStacks',
-        // CreateStack with tags needs TagResource; the function never updates a stack or reads its events.
-        actions: ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:TagResource'],
-        // Branch stacks are named "<project>-branch-<slug>" (lambda/shared/naming.ts, branchStackName).
+        sid: 'CreateOwnBranchStacks',
+        actions: ['cloudformation:CreateStack'],
         resources: [branchStacks],
+        conditions: {
+          StringEquals: {
+            ...ownRequest(props.projectId).StringEquals,
+            'cloudformation:RoleArn': props.roles.cloudFormationRole.roleArn,
+          },
+        },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagOwnBranchStacks',
+        // CreateStack with tags needs TagResource.
+        actions: ['cloudformation:TagResource'],
+        resources: [branchStacks],
+        conditions: ownRequestOnOwnOrNew(props.projectId),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteOwnBranchStacks',
+        actions: ['cloudformation:DeleteStack'],
+        resources: [branchStacks],
+        conditions: ownResource(props.projectId),
       }),
     );
     role.addToPolicy(
@@ -115,11 +149,21 @@ export class BranchAutomation extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'DeleteBranchSageMakerPipelines',
-        // ListTags: a pipeline is deleted only when its tags say it belongs to this project and branch.
-        actions: ['sagemaker:DescribePipeline', 'sagemaker:ListTags', 'sagemaker:DeletePipeline'],
+        sid: 'ReadBranchSageMakerPipelines',
+        // A pipeline is deleted only when its tags say it belongs to this project and branch (stacks.ts); reads also
+        // answer "not found" for a pipeline that was never created.
+        actions: ['sagemaker:DescribePipeline', 'sagemaker:ListTags'],
         // SageMaker pipelines of branches are named "<project>-<slug>" (naming.ts, sageMakerPipelineName).
         resources: [branchSageMakerPipelines],
+        conditions: ownOrUntagged(props.projectId),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteOwnBranchSageMakerPipelines',
+        actions: ['sagemaker:DeletePipeline'],
+        resources: [branchSageMakerPipelines],
+        conditions: ownResource(props.projectId),
       }),
     );
 
@@ -138,6 +182,11 @@ export class BranchAutomation extends Construct {
       maxEventAge: Duration.hours(2),
     });
     props.source.addBranchTarget(target);
+
+    this.branchStacksGuard = new CfnCustomResource(this, 'BranchStacksGuard', {
+      serviceToken: this.handler.function.functionArn,
+    });
+    this.branchStacksGuard.node.addDependency(this.handler, props.roles);
 
     this.reconcileRule = new events.Rule(this, 'ReconcileRule', {
       description: `Reconciles the branch stacks of project ${props.projectName} with its branches`,

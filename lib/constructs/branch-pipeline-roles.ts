@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { grantArtifactReadWrite } from './artifact-bucket';
 import { EVENT_RULE_ACTIONS, grantPassRoleTo } from './iam';
 import { triggerRuleNamePrefix } from '../branch-pipeline-stack';
+import { ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
@@ -79,6 +80,8 @@ export class BranchPipelineRoles extends Construct {
         sid: 'StartBranchPipeline',
         actions: ['codepipeline:StartPipelineExecution'],
         resources: [branchPipelinesArn],
+        // "<project>-*" also names the pipelines of project "<project>-<more>": only pipelines tagged with this id.
+        conditions: ownResource(props.projectId),
       }),
     );
 
@@ -87,21 +90,26 @@ export class BranchPipelineRoles extends Construct {
       path: ROLE_PATH,
       description: `Creates and deletes the branch stacks of project ${props.projectName}`,
     });
-    this.cloudFormationRole.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ManageBranchPipelines',
-        actions: [
-          'codepipeline:CreatePipeline',
-          'codepipeline:UpdatePipeline',
-          'codepipeline:DeletePipeline',
-          'codepipeline:GetPipeline',
-          'codepipeline:GetPipelineState',
-          'codepipeline:TagResource',
-          'codepipeline:UntagResource',
-          'codepipeline:ListTagsForResource',
-        ],
-        resources: [branchPipelinesArn],
-      }),
+    // Branch pipelines are named "<project>-<slug>", which also names the pipelines of project "<project>-<more>":
+    // created and tagged only with this project's id, changed only when they carry it (isolation.ts). The branch
+    // stack tags every resource with the project id (lib/branch-pipeline-stack.ts).
+    const pipelineStatement = (sid: string, actions: string[], conditions: Record<string, unknown>) =>
+      this.cloudFormationRole.addToPolicy(
+        new iam.PolicyStatement({ sid, actions, resources: [branchPipelinesArn], conditions }),
+      );
+    pipelineStatement('CreateOwnBranchPipelines', ['codepipeline:CreatePipeline'], ownRequest(props.projectId));
+    pipelineStatement('TagOwnBranchPipelines', ['codepipeline:TagResource'], ownRequestOnOwnOrNew(props.projectId));
+    pipelineStatement(
+      'ManageOwnBranchPipelines',
+      [
+        'codepipeline:UpdatePipeline',
+        'codepipeline:DeletePipeline',
+        'codepipeline:GetPipeline',
+        'codepipeline:GetPipelineState',
+        'codepipeline:UntagResource',
+        'codepipeline:ListTagsForResource',
+      ],
+      ownResource(props.projectId),
     );
     this.cloudFormationRole.addToPolicy(
       new iam.PolicyStatement({

@@ -6,6 +6,7 @@
  *
  * A Jenkins source (a later variant) replaces this construct and keeps the same {@link ProjectSource} surface.
  */
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
@@ -46,6 +47,8 @@ export class CodeCommitSource extends Construct implements ProjectSource {
       description: props.description,
       code: codecommit.Code.fromDirectory(props.seedDirectory, props.mainBranch),
     });
+    // Retention (attack 8): the training code history outlives the project (docs/security.md).
+    this.repository.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const repositoryArn = this.repository.repositoryArn;
 
     this.branchRule = new events.Rule(this, 'BranchRule', {

@@ -112,6 +112,22 @@ export class LaunchRole extends Construct {
       'Roles of a project are created at provisioning, with generated names, under the product role path only.',
     );
     allow(
+      'ProjectPolicies',
+      [
+        'iam:CreatePolicy',
+        'iam:DeletePolicy',
+        'iam:GetPolicy',
+        'iam:GetPolicyVersion',
+        'iam:CreatePolicyVersion',
+        'iam:DeletePolicyVersion',
+        'iam:ListPolicyVersions',
+        'iam:TagPolicy',
+        'iam:UntagPolicy',
+      ],
+      [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:policy${ROLE_PATH}*`],
+      'Managed policies of a project (main branch protection, model approvers) have generated names under the product path.',
+    );
+    allow(
       'PassProjectRoles',
       ['iam:PassRole'],
       [projectRoles],
@@ -214,6 +230,8 @@ export class LaunchRole extends Construct {
         'lambda:TagResource',
         'lambda:UntagResource',
         'lambda:ListTags',
+        // CloudFormation invokes a custom resource's function with the caller's (this role's) credentials.
+        'lambda:InvokeFunction',
       ],
       [arn('lambda', 'function:SC-*'), arn('lambda', 'function:release-model-package-*')],
       `${SC_NAMED} The release function is named "release-model-package-<project>".`,
@@ -264,6 +282,46 @@ export class LaunchRole extends Construct {
       ['logs:DescribeLogGroups'],
       ['*'],
       'DescribeLogGroups supports no resource-level permission.',
+    );
+    allow(
+      'AlarmTopic',
+      [
+        'sns:CreateTopic',
+        'sns:DeleteTopic',
+        'sns:GetTopicAttributes',
+        'sns:SetTopicAttributes',
+        'sns:Subscribe',
+        'sns:Unsubscribe',
+        'sns:ListSubscriptionsByTopic',
+        'sns:TagResource',
+        'sns:UntagResource',
+        'sns:ListTagsForResource',
+      ],
+      [arn('sns', 'SC-*')],
+      SC_NAMED,
+    );
+    allow(
+      'CreateAlarmTopicKey',
+      ['kms:CreateKey'],
+      ['*'],
+      'kms:CreateKey supports no resource-level permission; the key it creates is tagged with the provisioned stack.',
+    );
+    allow(
+      'AlarmTopicKey',
+      [
+        'kms:DescribeKey',
+        'kms:GetKeyPolicy',
+        'kms:PutKeyPolicy',
+        'kms:EnableKeyRotation',
+        'kms:GetKeyRotationStatus',
+        'kms:ScheduleKeyDeletion',
+        'kms:TagResource',
+        'kms:UntagResource',
+        'kms:ListResourceTags',
+      ],
+      [arn('kms', 'key/*')],
+      'Key ids are generated; only keys of stacks Service Catalog provisioned (their aws:cloudformation:stack-name tag).',
+      { StringLike: { 'aws:ResourceTag/aws:cloudformation:stack-name': 'SC-*' } },
     );
     allow(
       'IntentTable',

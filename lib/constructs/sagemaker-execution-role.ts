@@ -11,10 +11,13 @@ import { Construct } from 'constructs';
 import { grantArtifactReadWrite } from './artifact-bucket';
 import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
+import { ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export interface SageMakerExecutionRoleProps {
   readonly projectName: string;
+  /** The SageMaker project id: jobs, model packages and groups are scoped by its `sagemaker:project-id` tag. */
+  readonly projectId: string;
   readonly artifactBucket: s3.Bucket;
   readonly trainingImageRepository: ecr.IRepository;
   readonly modelPackageGroupName: string;
@@ -41,26 +44,47 @@ export class SageMakerExecutionRole extends Construct {
 
     const jobArns = { processing: arn('processing-job', 'pipelines-*'), training: arn('training-job', 'pipelines-*') };
     const modelPackages = arn('model-package', `${props.modelPackageGroupName}/*`);
-    const jobLogs = stack.formatArn({
-      service: 'logs',
-      resource: 'log-group',
-      resourceName: '/aws/sagemaker/*',
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    // SageMaker jobs log to two account-wide groups, one stream per job (isolation.ts, UNSCOPABLE): exactly those.
+    const jobLogGroups = ['/aws/sagemaker/ProcessingJobs', '/aws/sagemaker/TrainingJobs'].map((name) =>
+      stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    );
+    const jobLogs = [...jobLogGroups, ...jobLogGroups.map((group) => `${group}:*`)];
+    // Job names are chosen by SageMaker Pipelines ("pipelines-<execution id>-<step>-<suffix>") and carry no project:
+    // the jobs are created only tagged with this project's id (the definition's job steps set the tag) and read or
+    // stopped only when they carry it (lib/constructs/isolation.ts).
+    const jobs = [jobArns.processing, jobArns.training];
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'PipelineJobs',
+        sid: 'CreateOwnPipelineJobs',
+        actions: ['sagemaker:CreateProcessingJob', 'sagemaker:CreateTrainingJob'],
+        resources: jobs,
+        conditions: ownRequest(props.projectId),
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagOwnPipelineJobs',
+        actions: ['sagemaker:AddTags'],
+        resources: jobs,
+        conditions: ownRequestOnOwnOrNew(props.projectId),
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WatchOwnPipelineJobs',
         actions: [
-          'sagemaker:CreateProcessingJob',
           'sagemaker:DescribeProcessingJob',
           'sagemaker:StopProcessingJob',
-          'sagemaker:CreateTrainingJob',
           'sagemaker:DescribeTrainingJob',
           'sagemaker:StopTrainingJob',
-          'sagemaker:AddTags',
         ],
-        // SageMaker Pipelines names the jobs it starts "pipelines-<execution>-<step>-<suffix>".
-        resources: [jobArns.processing, jobArns.training],
+        resources: jobs,
+        conditions: ownResource(props.projectId),
       }),
     );
     // The pipeline records each execution in the experiment model-<project> (one trial per execution).
@@ -88,18 +112,49 @@ export class SageMakerExecutionRole extends Construct {
         resources: [trials, trialComponents],
       }),
     );
+    // Registration (attack 2): only as PendingManualApproval (sagemaker:ModelApprovalStatus, a request key of
+    // CreateModelPackage), never UpdateModelPackage: this role can never approve. The new version is tagged with the
+    // project id, and the group it goes into must carry it (model-package-group is a resource of CreateModelPackage):
+    // "model-<project>-*" also names the groups of project "<project>-<more>" (contract 1).
+    const groups = [
+      arn('model-package-group', props.modelPackageGroupName),
+      arn('model-package-group', `${props.modelPackageGroupName}-*`),
+    ];
+    const versions = [modelPackages, arn('model-package', `${props.modelPackageGroupName}-*/*`)];
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'RegisterModel',
+        sid: 'RegisterPendingModelVersions',
+        actions: ['sagemaker:CreateModelPackage'],
+        resources: versions,
+        conditions: {
+          StringEquals: {
+            ...ownRequest(props.projectId).StringEquals,
+            'sagemaker:ModelApprovalStatus': 'PendingManualApproval',
+          },
+        },
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RegisterIntoOwnGroups',
         actions: ['sagemaker:CreateModelPackage', 'sagemaker:DescribeModelPackageGroup'],
-        resources: [arn('model-package-group', props.modelPackageGroupName), modelPackages],
+        resources: groups,
+        conditions: ownResource(props.projectId),
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagOwnModelVersions',
+        actions: ['sagemaker:AddTags'],
+        resources: versions,
+        conditions: ownRequestOnOwnOrNew(props.projectId),
       }),
     );
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'JobLogs',
         actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [jobLogs],
+        resources: jobLogs,
       }),
     );
     this.role.addToPolicy(
@@ -125,8 +180,16 @@ export class SageMakerExecutionRole extends Construct {
         'Trials are named after pipeline executions, whose ids SageMaker assigns at run time.',
       [nagResource(this, trialComponents)]:
         'Trial components are named by SageMaker after the jobs of an execution, at run time.',
-      [nagResource(this, jobLogs)]:
-        'SageMaker jobs write to the /aws/sagemaker/ log groups (TrainingJobs, ProcessingJobs) with a stream per job.',
+      ...Object.fromEntries(
+        jobLogGroups.map((group) => [
+          nagResource(this, `${group}:*`),
+          'SageMaker jobs write to this account-wide log group with a stream per job, named at run time.',
+        ]),
+      ),
+      [nagResource(this, versions[1]!)]:
+        "Versions of the project's further groups (model-<project>-<model>), scoped by the project id tag.",
+      [nagResource(this, groups[1]!)]:
+        'Groups of further models are named "model-<project>-<model>" by pipeline.yaml; scoped by the project id tag.',
     });
   }
 }

@@ -15,6 +15,7 @@ import { RUN_COMMAND_PERMISSIONS } from '../../sagemaker-pipeline/src/permission
 import { grantArtifactReadWrite } from './artifact-bucket';
 import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
+import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
 
 export interface TrainBuildProjectProps {
@@ -29,6 +30,12 @@ export interface TrainBuildProjectProps {
    * @default - the branch pipeline's source artifact (a CodePipeline project)
    */
   readonly source?: codebuild.ISource;
+  /**
+   * At most this many builds of the project run at once; CodeBuild queues the rest (issue 10, attack 13: a burst of
+   * pushes cannot start unbounded training).
+   * @default 4
+   */
+  readonly concurrentBuildLimit?: number;
 }
 
 export class TrainBuildProject extends Construct {
@@ -70,6 +77,7 @@ export class TrainBuildProject extends Construct {
       },
       timeout: Duration.minutes(60),
       logging: { cloudWatch: { logGroup: this.logGroup } },
+      concurrentBuildLimit: props.concurrentBuildLimit ?? 4,
     };
     this.project =
       props.source === undefined
@@ -85,12 +93,55 @@ export class TrainBuildProject extends Construct {
       resourceName: `${props.projectName}-*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
+    // Pipeline names "<project>-<slug>" also match the pipelines of a project "<project>-<more>": every statement is
+    // scoped by the sagemaker:project-id tag (lib/constructs/isolation.ts), which the run command sets at creation.
+    const pipelineActions = new Set<string>(RUN_COMMAND_PERMISSIONS.sagemaker);
+    const take = (action: string) => (pipelineActions.delete(action) ? [action] : []);
+    const statement = (sid: string, actions: string[], conditions: Record<string, unknown>) => {
+      if (actions.length > 0) {
+        this.role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources: [pipelineArn], conditions }));
+      }
+    };
+    statement('CreateOwnBranchPipelines', take('sagemaker:CreatePipeline'), ownRequest(props.projectId));
+    statement('TagOwnBranchPipelines', take('sagemaker:AddTags'), ownRequestOnOwnOrNew(props.projectId));
+    // Describe answers "not found" for a pipeline not created yet (the run command's upsert).
+    statement('DescribeOwnBranchPipelines', take('sagemaker:DescribePipeline'), ownOrUntagged(props.projectId));
+    // The resource type pipeline-execution has no condition key (isolation.ts, UNSCOPABLE): read only.
+    const executionReads = take('sagemaker:DescribePipelineExecution');
+    if (executionReads.length > 0) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'DescribeBranchPipelineExecutions',
+          actions: executionReads,
+          resources: [`${pipelineArn}/execution/*`],
+        }),
+      );
+    }
+    // Exactly what the run command (buildspec.yml: node run.js) calls; a test checks the list against its calls.
+    statement('UpdateAndStartOwnBranchPipelines', [...pipelineActions].sort(), ownResource(props.projectId));
+
+    // Contract 1: the run command creates the groups of further models ("model-<project>-<model>") when missing,
+    // only tagged with this project's id (CreateModelPackageGroup and AddTags support aws:RequestTag).
+    const modelGroups = stack.formatArn({
+      service: 'sagemaker',
+      resource: 'model-package-group',
+      resourceName: `model-${props.projectName}-*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     this.role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'UpsertAndStartBranchPipeline',
-        // Exactly what the run command (buildspec.yml: node run.js) calls; a test checks the list against its calls.
-        actions: [...RUN_COMMAND_PERMISSIONS.sagemaker],
-        resources: [pipelineArn, `${pipelineArn}/execution/*`],
+        sid: 'CreateOwnModelPackageGroups',
+        actions: ['sagemaker:CreateModelPackageGroup', 'sagemaker:AddTags'],
+        resources: [modelGroups],
+        conditions: ownRequestOnOwnOrNew(props.projectId),
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeOwnModelPackageGroups',
+        actions: ['sagemaker:DescribeModelPackageGroup'],
+        resources: [modelGroups],
+        conditions: ownOrUntagged(props.projectId),
       }),
     );
 
@@ -110,6 +161,8 @@ export class TrainBuildProject extends Construct {
       [nagResource(this, pipelineArn)]:
         'Branch pipelines are created at run time and named "<project>-<branch slug>" (lambda/shared/naming.ts).',
       [nagResource(this, `${pipelineArn}/execution/*`)]: 'Executions of the branch pipelines get ids at run time.',
+      [nagResource(this, modelGroups)]:
+        'Groups of further models are named "model-<project>-<model>" by pipeline.yaml; scoped by the project id tag.',
       [nagResource(this, defaultLogGroup)]:
         "Added by CodeBuild's L2 construct for its default log group (streams are per build); this project logs to its own group.",
       [nagResource(this, reportGroups)]: "Added by CodeBuild's L2 construct: report groups of this build project only.",

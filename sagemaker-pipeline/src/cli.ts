@@ -193,6 +193,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
       bucket,
       pipelineName: sageMakerPipelineName(projectName, branch),
       modelPackageGroupName,
+      projectId,
     },
     projectId,
     configFile,

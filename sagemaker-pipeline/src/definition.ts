@@ -17,7 +17,7 @@ import type {
   ProcessingOutput,
 } from '@aws-sdk/client-sagemaker';
 import { COMMIT_ID_PATTERN } from '../../lambda/shared/events';
-import { branchTagValue } from '../../lambda/shared/naming';
+import { branchTagValue, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
 import { METRICS, PipelineConfig, inputDataUri } from './config';
 import { Get, Join, JsonGet, Pipelined, execution, get, join, jsonGet, param } from './expressions';
 import { sklearnImageUri } from './images';
@@ -76,6 +76,22 @@ export interface RunContext {
   /** SageMaker pipeline name (from the shared naming module). */
   readonly pipelineName: string;
   readonly modelPackageGroupName: string;
+  /**
+   * SageMaker project id. Jobs and model versions the definition creates carry it as the `sagemaker:project-id` tag:
+   * the execution role may create, watch and register only what carries its project's id (issue 10, isolation).
+   */
+  readonly projectId?: string;
+}
+
+/** The project tags every job and model version of the definition carries (none in a dry run without an id). */
+function projectTags(ctx: RunContext): { Tags?: { Key: string; Value: string }[] } {
+  if (ctx.projectId === undefined) return {};
+  return {
+    Tags: [
+      { Key: TAG_PROJECT_NAME, Value: ctx.projectName },
+      { Key: TAG_PROJECT_ID, Value: ctx.projectId },
+    ],
+  };
 }
 
 export interface StringParameter {
@@ -196,6 +212,7 @@ function processingBase(config: PipelineConfig, ctx: RunContext, script: string,
     },
     RoleArn: ctx.roleArn,
     StoppingCondition: { MaxRuntimeInSeconds: config.processing.maxRuntimeSeconds },
+    ...projectTags(ctx),
   } as const;
 }
 
@@ -269,6 +286,7 @@ function trainStep(config: PipelineConfig, ctx: RunContext): TrainingStep {
       StoppingCondition: { MaxRuntimeInSeconds: config.training.maxRuntimeSeconds },
       HyperParameters: hyperParameters(config, ctx),
       InputDataConfig: [channel('train'), channel('validation')],
+      ...projectTags(ctx),
     } satisfies TrainingStep['Arguments'],
   };
 }
@@ -333,6 +351,7 @@ function registerStep(config: PipelineConfig, ctx: RunContext): RegisterModelSte
         branch: param(PARAMETER.branch),
         pipeline_execution_arn: execution('PipelineExecutionArn'),
       },
+      ...projectTags(ctx),
     } satisfies RegisterModelStep['Arguments'],
   };
 }

@@ -102,6 +102,7 @@ async function createSageMakerPipeline(
   tags = [
     { Key: 'sagemaker:project-name', Value: PROJECT },
     { Key: 'sagemaker:project-id', Value: ENV.PROJECT_ID },
+    { Key: 'multibranch-mlops:branch', Value: branchTagValue(branch) },
   ],
 ): Promise<void> {
   await sagemaker.send(
@@ -283,6 +284,8 @@ describe('branch function against moto', () => {
       recreated: [],
       unchanged: ['experiment/kept'],
       deleted: [branchStackName(PROJECT, 'experiment/deleted')],
+      refused: [],
+      kept: [],
       failed: [],
     });
     expect(await stackOf('experiment/new')).toMatchObject({ StackStatus: 'CREATE_COMPLETE' });

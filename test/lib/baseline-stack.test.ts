@@ -130,7 +130,8 @@ describe('BaselineStack', () => {
     const iamStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('iam:')));
     expect(iamStatements.length).toBeGreaterThan(0);
     for (const statement of iamStatements) {
-      expect(JSON.stringify(statement.Resource)).toContain(':role/multibranch-mlops/*');
+      // Roles, and the managed policies of a project (main branch protection, approvers), under the product path.
+      expect(JSON.stringify(statement.Resource)).toMatch(/:(role|policy)\/multibranch-mlops\/\*/);
     }
     const passRole = iamStatements.find((s) => actionsOf(s).includes('iam:PassRole'));
     expect(passRole?.Condition).toEqual({

@@ -85,7 +85,13 @@ describe('ProjectProductStack', () => {
         MaxLength: 32,
         MinLength: 1,
       }),
-      SageMakerProjectId: expect.objectContaining({ Type: 'String', MaxLength: 16, MinLength: 1 }),
+      // Fixed length: the id-prefixed patterns (trigger rules "mbm-<id>-*") rely on it (lib/constructs/isolation.ts).
+      SageMakerProjectId: expect.objectContaining({
+        Type: 'String',
+        AllowedPattern: '^p-[a-z0-9]{12}$',
+        MaxLength: 14,
+        MinLength: 14,
+      }),
     });
   });
 
@@ -161,7 +167,8 @@ describe('ProjectProductStack', () => {
 
   it('creates every role under the product role path, with no AWS managed policy and no wildcard action', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role')) as Resource[];
-    expect(roles).toHaveLength(7);
+    // + the role of the approval rule template's custom resource (MainBranchProtection).
+    expect(roles).toHaveLength(8);
     for (const role of roles) {
       expect(role.Properties.Path).toBe(ROLE_PATH);
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -186,6 +193,7 @@ describe('ProjectProductStack', () => {
         'codebuild.amazonaws.com',
         'codepipeline.amazonaws.com',
         'events.amazonaws.com',
+        'lambda.amazonaws.com',
         'lambda.amazonaws.com',
         'lambda.amazonaws.com',
         'sagemaker.amazonaws.com',
@@ -266,9 +274,11 @@ describe('ProjectProductStack', () => {
         'PIPELINE_TEMPLATE_URL',
         'CLOUDFORMATION_ROLE_ARN',
         'PIPELINE_STACK_PARAMETERS',
+        'MAX_BRANCH_PIPELINES',
       ].sort(),
     );
     expect(env.BRANCH_PREFIX).toBe(PREFIX);
+    expect(env.MAX_BRANCH_PIPELINES).toBe('25');
     const url = JSON.stringify(env.PIPELINE_TEMPLATE_URL);
     expect(url).toMatch(/https:\/\/multibranch-mlops-assets-111111111111-us-east-1\.s3\./);
     expect(url).toMatch(/\/[0-9a-f]{64}\.json"/);
@@ -372,12 +382,30 @@ describe('ProjectProductStack', () => {
 
   it('limits the branch function to the branch stacks of the project, created through the service role', () => {
     const statements = policyOfRole(template, roleOf(branchFn));
-    const stacks = statements.find((s) => [s.Action].flat().includes('cloudformation:CreateStack'));
+    const byAction = (action: string) => statements.find((s) => [s.Action].flat().includes(action));
     // What lambda/branch-pipeline calls (CreateStack with tags, DeleteStack); it never updates a stack or reads its events.
-    expect([stacks?.Action].flat().sort()).toEqual(
-      ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:TagResource'].sort(),
-    );
-    expect(JSON.stringify(stacks?.Resource)).toContain(':stack/",{"Ref":"SageMakerProjectName"},"-branch-*/*"');
+    // "<project>-branch-*" also names stacks of a project "<project>-branch": every statement is scoped by the id tag.
+    const projectId = { Ref: 'SageMakerProjectId' };
+    expect(byAction('cloudformation:CreateStack')?.Condition).toEqual({
+      StringEquals: {
+        'aws:RequestTag/sagemaker:project-id': projectId,
+        'cloudformation:RoleArn': {
+          'Fn::GetAtt': [expect.stringMatching(/^BranchPipelineRolesCloudFormationRole/), 'Arn'],
+        },
+      },
+    });
+    expect(byAction('cloudformation:TagResource')?.Condition).toEqual({
+      StringEquals: { 'aws:RequestTag/sagemaker:project-id': projectId },
+      StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': projectId },
+    });
+    expect(byAction('cloudformation:DeleteStack')?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/sagemaker:project-id': projectId },
+    });
+    for (const action of ['cloudformation:CreateStack', 'cloudformation:TagResource', 'cloudformation:DeleteStack']) {
+      expect(JSON.stringify(byAction(action)?.Resource)).toContain(
+        ':stack/",{"Ref":"SageMakerProjectName"},"-branch-*/*"',
+      );
+    }
     const cloudFormationActions = statements
       .flatMap((s) => [s.Action].flat())
       .filter((a) => a.startsWith('cloudformation:'));
@@ -402,11 +430,22 @@ describe('ProjectProductStack', () => {
     const statements = policyOfRole(template, roleOf(branchFn)).filter((s) =>
       [s.Action].flat().some((action) => action.startsWith('sagemaker:')),
     );
-    expect(statements).toHaveLength(1);
-    expect([statements[0]?.Action].flat().sort()).toEqual(
+    expect(statements).toHaveLength(2);
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(
       ['sagemaker:DeletePipeline', 'sagemaker:DescribePipeline', 'sagemaker:ListTags'].sort(),
     );
-    expect(JSON.stringify(statements[0]?.Resource)).toContain(':pipeline/",{"Ref":"SageMakerProjectName"},"-*"');
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).toContain(':pipeline/",{"Ref":"SageMakerProjectName"},"-*"');
+    }
+    // Deleted only when tagged with the project id; read also when untagged (a pipeline never created answers
+    // "not found").
+    const projectId = { Ref: 'SageMakerProjectId' };
+    const deletes = statements.find((s) => [s.Action].flat().includes('sagemaker:DeletePipeline'));
+    expect(deletes?.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/sagemaker:project-id': projectId } });
+    const reads = statements.find((s) => [s.Action].flat().includes('sagemaker:ListTags'));
+    expect(reads?.Condition).toEqual({
+      StringEqualsIfExists: { 'aws:ResourceTag/sagemaker:project-id': projectId },
+    });
   });
 
   it('lets the release function get, put and update intents only, and approve only model packages of the group', () => {
@@ -454,9 +493,16 @@ describe('ProjectProductStack', () => {
     const statements = policyOfRole(template, roleAssumedBy(template, 'codebuild.amazonaws.com'));
     const pipelines = statements.find((s) => [s.Action].flat().includes('sagemaker:CreatePipeline'));
     // Exactly what the run command calls (RUN_COMMAND_PERMISSIONS, checked against run.js's calls), nothing else.
-    const sageMakerActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sagemaker:'));
+    // Plus what contract 1 asks of the run command: create (tagged) and describe the groups of further models.
+    const pipelineStatements = statements.filter((s) => JSON.stringify(s.Resource).includes(':pipeline/'));
+    const sageMakerActions = pipelineStatements.flatMap((s) => [s.Action].flat());
     expect(sageMakerActions.sort()).toEqual([...RUN_COMMAND_PERMISSIONS.sagemaker].sort());
     expect(JSON.stringify(pipelines?.Resource)).toContain(':pipeline/",{"Ref":"SageMakerProjectName"},"-*"');
+    // Every pipeline statement is scoped by the project id tag, but DescribePipelineExecution (no condition key).
+    for (const statement of pipelineStatements) {
+      if ([statement.Action].flat().includes('sagemaker:DescribePipelineExecution')) continue;
+      expect(JSON.stringify(statement.Condition)).toContain('Tag/sagemaker:project-id"');
+    }
     const passRole = passRoleStatements(statements);
     expect(passRole).toHaveLength(1);
     expect([passRole[0]?.Action].flat()).toEqual([...RUN_COMMAND_PERMISSIONS.iam]);
@@ -466,11 +512,16 @@ describe('ProjectProductStack', () => {
 
   it("lets the SageMaker execution role register models in the project's group only", () => {
     const executionRoleId = roleAssumedBy(template, 'sagemaker.amazonaws.com');
-    const register = policyOfRole(template, executionRoleId).find((s) =>
+    const register = policyOfRole(template, executionRoleId).filter((s) =>
       [s.Action].flat().includes('sagemaker:CreateModelPackage'),
     );
-    expect(JSON.stringify(register?.Resource)).toContain(':model-package-group/model-",{"Ref":"SageMakerProjectName"}');
-    expect(JSON.stringify(register?.Resource)).toContain(':model-package/model-",{"Ref":"SageMakerProjectName"},"/*"');
+    expect(JSON.stringify(register)).toContain(':model-package-group/model-",{"Ref":"SageMakerProjectName"}');
+    expect(JSON.stringify(register)).toContain(':model-package/model-",{"Ref":"SageMakerProjectName"},"/*"');
+    // Only as PendingManualApproval, only tagged as the project's, only into groups tagged as the project's.
+    expect(JSON.stringify(register)).toContain('"sagemaker:ModelApprovalStatus":"PendingManualApproval"');
+    for (const statement of register) expect(JSON.stringify(statement.Condition)).toContain('sagemaker:project-id');
+    const actions = policyOfRole(template, executionRoleId).flatMap((s) => [s.Action].flat());
+    expect(actions).not.toContain('sagemaker:UpdateModelPackage');
   });
 
   it('lets the SageMaker execution role pass only itself, only to SageMaker (the jobs of an execution)', () => {

@@ -201,7 +201,7 @@ describe('pipeline definition', () => {
         buildDefinition(CONFIG, { ...CONTEXT, branch }).Parameters.find((p) => p.Name === 'BranchName')?.DefaultValue;
       expect(branchDefault(BRANCH)).toBe(BRANCH);
       expect(branchDefault('experiment/issue#12')).toBe(branchTagValue('experiment/issue#12'));
-      expect(branchDefault('experiment/issue#12')).toMatch(/^experiment\/issue-12---[0-9a-f]{10}$/);
+      expect(branchDefault('experiment/issue#12')).toMatch(/^experiment\/issue-12---[0-9a-f]{16}$/);
     });
 
     it('records runs in the experiment model-<project>, one trial per commit', () => {

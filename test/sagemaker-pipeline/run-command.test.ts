@@ -209,7 +209,7 @@ describe('run command against moto', () => {
   it('trains experiment/issue#12 and records it as its allowed characters, --- and the branch hash', async () => {
     const branch = 'experiment/issue#12';
     const recorded = branchTagValue(branch);
-    expect(recorded).toMatch(/^experiment\/issue-12---[0-9a-f]{10}$/);
+    expect(recorded).toMatch(/^experiment\/issue-12---[0-9a-f]{16}$/);
 
     const result = await runCommand([], buildEnv(FIRST, branch));
     expect(result.code).toBe(0);
@@ -298,7 +298,7 @@ describe('bundled run command (the seed repository as staged)', () => {
     const hashed = await sagemaker.send(
       new DescribePipelineCommand({ PipelineName: sageMakerPipelineName('abalone', hostileBranch) }),
     );
-    expect(hashed.PipelineName).toMatch(/^abalone-feature-touch-pwned---[0-9a-f]{10}$/);
+    expect(hashed.PipelineName).toMatch(/^abalone-feature-touch-pwned---[0-9a-f]{16}$/);
     const parameters = await sagemaker.send(
       new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: hostile.stdout.trim() }),
     );
@@ -306,7 +306,7 @@ describe('bundled run command (the seed repository as staged)', () => {
       { Name: 'CommitId', Value: FIRST },
       { Name: 'BranchName', Value: branchTagValue(hostileBranch) },
     ]);
-    expect(branchTagValue(hostileBranch)).toMatch(/^feature\/-touch pwned----[0-9a-f]{10}$/);
+    expect(branchTagValue(hostileBranch)).toMatch(/^feature\/-touch pwned----[0-9a-f]{16}$/);
 
     const ok = execFileSyncStatus('bash', ['-c', commands.join('\n')], { cwd: seed, env: buildEnv(FIRST) });
     expect(ok.stderr).toContain(`pipeline ${PIPELINE} created`);

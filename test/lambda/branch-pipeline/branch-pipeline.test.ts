@@ -28,7 +28,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { BranchPipelineDeps, handleBranchPipelineEvent } from '../../../lambda/branch-pipeline/branch-pipeline';
 import { requestToken } from '../../../lambda/branch-pipeline/stacks';
 import { ConflictError, RetryLaterError, ValidationError } from '../../../lambda/shared/errors';
-import { branchStackName, codePipelineName, sageMakerPipelineName } from '../../../lambda/shared/naming';
+import {
+  branchStackName,
+  branchTagValue,
+  codePipelineName,
+  legacyBranchNames,
+  sageMakerPipelineName,
+} from '../../../lambda/shared/naming';
 import { branchStack, CONFIG, memoryLogger, referenceEvent } from './support';
 
 const cloudformation = mockClient(CloudFormationClient);
@@ -72,13 +78,14 @@ beforeEach(() => {
       sleeps.push(ms);
     },
   };
-  // By default: no stack yet, and the branch exists.
-  cloudformation.on(DescribeStacksCommand).rejects(missing());
+  // By default: no stack yet (and none listed), and the branch exists.
+  listed = [];
+  describeReturns(missing());
   cloudformation.on(CreateStackCommand).resolves({ StackId: 'arn:new' });
   cloudformation.on(DeleteStackCommand).resolves({});
   codecommit.on(GetBranchCommand).resolves({ branch: { branchName: BRANCH, commitId: 'a'.repeat(40) } });
   sagemaker.on(DescribePipelineCommand).resolves({ PipelineArn: PIPELINE_ARN });
-  sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'sagemaker:project-id', Value: CONFIG.projectId }] });
+  sagemaker.on(ListTagsCommand).resolves({ Tags: pipelineTags(BRANCH) });
   sagemaker.on(DeletePipelineCommand).resolves({ PipelineArn: PIPELINE_ARN });
 });
 
@@ -88,15 +95,22 @@ const expectNoChange = () => {
   expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
   expect(sagemaker).not.toHaveReceivedCommand(DeletePipelineCommand);
 };
-/** DescribeStacks answers, by stack name or id, in order (the last one repeats). */
+/** The tags the run command gives the SageMaker pipeline of `branch`. */
+const pipelineTags = (branch: string) => [
+  { Key: 'sagemaker:project-id', Value: CONFIG.projectId },
+  { Key: 'multibranch-mlops:branch', Value: branchTagValue(branch) },
+];
+/** The project's stacks as DescribeStacks without a name lists them (the branch cap counts them). */
+let listed: Stack[] = [];
+/** DescribeStacks answers, by stack name or id, in order (the last one repeats); without a name it lists `listed`. */
 const describeReturns = (...answers: (Stack | Error)[]) => {
-  let call = cloudformation.on(DescribeStacksCommand);
-  for (const answer of answers) {
-    call = answer instanceof Error ? call.rejectsOnce(answer) : call.resolvesOnce({ Stacks: [answer] });
-  }
-  const last = answers[answers.length - 1];
-  if (last instanceof Error) call.rejects(last);
-  else if (last !== undefined) call.resolves({ Stacks: [last] });
+  const queue = [...answers];
+  cloudformation.on(DescribeStacksCommand).callsFake(async (input: { StackName?: string }) => {
+    if (input.StackName === undefined) return { Stacks: listed };
+    const answer = queue.length > 1 ? queue.shift() : queue[0];
+    if (answer instanceof Error) throw answer;
+    return { Stacks: answer === undefined ? [] : [answer] };
+  });
 };
 
 describe('referenceCreated', () => {
@@ -171,8 +185,8 @@ describe('referenceCreated', () => {
     const input = cloudformation.commandCalls(CreateStackCommand)[0]!.args[0].input;
     expect(input.Parameters).toContainEqual({ ParameterKey: 'BranchName', ParameterValue: branch });
     const tag = input.Tags?.find((t) => t.Key === 'multibranch-mlops:branch')?.Value;
-    expect(tag).toMatch(/^experiment\/-rm -rf -x----[0-9a-f]{10}$/);
-    expect(input.StackName).toMatch(/^fraud-branch-experiment-rm-rf-x---[0-9a-f]{10}$/);
+    expect(tag).toMatch(/^experiment\/-rm -rf -x----[0-9a-f]{16}$/);
+    expect(input.StackName).toMatch(/^fraud-branch-experiment-rm-rf-x---[0-9a-f]{16}$/);
   });
 
   it('sends the same request token for the same event twice, and another for another event', async () => {
@@ -457,7 +471,7 @@ describe('referenceDeleted', () => {
     sagemaker
       .on(ListTagsCommand)
       .resolvesOnce({ Tags: [{ Key: 'other', Value: 'x' }], NextToken: 'page-2' })
-      .resolvesOnce({ Tags: [{ Key: 'sagemaker:project-id', Value: CONFIG.projectId }] });
+      .resolvesOnce({ Tags: pipelineTags(BRANCH) });
     await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({
       sageMakerPipeline: 'deleted',
     });
@@ -613,6 +627,8 @@ describe('reconcile', () => {
       .resolvesOnce({ Stacks: [branchStack('experiment/a', 'CREATE_COMPLETE'), failed, foreign], NextToken: 'n' })
       .resolvesOnce({ Stacks: [orphan, otherProject] });
     cloudformation.on(DescribeStacksCommand, { StackName: failed.StackId }).rejects(missing());
+    sagemaker.on(ListTagsCommand).resolves({ Tags: pipelineTags('experiment/gone') });
+    codecommit.on(GetBranchCommand, { branchName: 'experiment/gone' }).rejects(branchGone('experiment/gone'));
 
     const result = await handle({ action: 'reconcile' });
 
@@ -623,6 +639,8 @@ describe('reconcile', () => {
       recreated: ['experiment/c'],
       unchanged: ['experiment/a'],
       deleted: [orphan.StackName],
+      refused: [],
+      kept: [],
       failed: [],
     });
     expect(codecommit).toHaveReceivedCommandWith(ListBranchesCommand, {
@@ -638,8 +656,9 @@ describe('reconcile', () => {
     expect(sagemaker).toHaveReceivedCommandWith(DeletePipelineCommand, {
       PipelineName: sageMakerPipelineName('fraud', 'experiment/gone'),
     });
-    // The branches were just listed: no GetBranch per branch.
-    expect(codecommit).not.toHaveReceivedCommand(GetBranchCommand);
+    // The branches were just listed: no GetBranch per listed branch; one for the orphan before it is deleted.
+    expect(codecommit).toHaveReceivedCommandTimes(GetBranchCommand, 1);
+    expect(codecommit).toHaveReceivedCommandWith(GetBranchCommand, { branchName: 'experiment/gone' });
   });
 
   it('accepts the EventBridge scheduled event', async () => {
@@ -664,6 +683,8 @@ describe('reconcile', () => {
     codecommit.on(ListBranchesCommand).resolves({ branches: [] });
     const orphan = branchStack('experiment/gone', 'CREATE_COMPLETE');
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [orphan] });
+    sagemaker.on(ListTagsCommand).resolves({ Tags: pipelineTags('experiment/gone') });
+    codecommit.on(GetBranchCommand).rejects(branchGone('experiment/gone'));
     sagemaker
       .on(DeletePipelineCommand)
       .rejectsOnce(new ConflictException({ $metadata: {}, message: 'busy' }))
@@ -713,5 +734,98 @@ describe('reconcile', () => {
     cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [branchStack('experiment/a', 'CREATE_COMPLETE')] });
     await expect(handle({ action: 'reconcile' })).rejects.toThrow('RepositoryDoesNotExistException');
     expectNoChange();
+  });
+});
+
+describe('issue 10: reconcile, pipeline deletion, hash and branch cap (attacks 11, 12, 13)', () => {
+  it('keeps the stack of a branch one stale ListBranches missed: GetBranch decides (attack 11)', async () => {
+    codecommit.on(ListBranchesCommand).resolves({ branches: [] });
+    const live = branchStack('experiment/live', 'CREATE_COMPLETE');
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [live] });
+    // GetBranch (the default mock) finds the branch.
+    await expect(handle({ action: 'reconcile' })).resolves.toMatchObject({ deleted: [], kept: [live.StackName] });
+    expect(codecommit).toHaveReceivedCommandWith(GetBranchCommand, { branchName: 'experiment/live' });
+    expectNoChange();
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringContaining('stale') }));
+  });
+
+  it('keeps a SageMaker pipeline of this project that another branch created under the name (attack 12)', async () => {
+    describeReturns(branchStack(BRANCH, 'CREATE_COMPLETE'));
+    sagemaker.on(ListTagsCommand).resolves({ Tags: pipelineTags('experiment/someone-else') });
+    codecommit.on(GetBranchCommand).rejects(branchGone());
+    await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({
+      sageMakerPipeline: 'not-ours',
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(DeletePipelineCommand);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: expect.stringContaining("another branch's") }),
+    );
+  });
+
+  const hashed = 'experiment/Deeper_Trees';
+  const legacy = legacyBranchNames(CONFIG.projectName, hashed)!;
+
+  it('finds, keeps and deletes what a branch got under the 10-digit hash of earlier versions (attack 12)', async () => {
+    expect(legacy.stack).not.toBe(branchStackName(CONFIG.projectName, hashed));
+    const old = { ...branchStack(hashed, 'CREATE_COMPLETE'), StackName: legacy.stack, StackId: `arn:${legacy.stack}` };
+    // The push event: the stack under the old name is the branch's stack; nothing is created.
+    cloudformation.on(DescribeStacksCommand).callsFake(async (input: { StackName?: string }) => {
+      if (input.StackName === legacy.stack || input.StackName === old.StackId) return { Stacks: [old] };
+      if (input.StackName === undefined) return { Stacks: [old] };
+      throw missing(input.StackName);
+    });
+    await expect(handle(referenceEvent('referenceUpdated', hashed))).resolves.toMatchObject({ stack: 'exists' });
+    expect(cloudformation).not.toHaveReceivedCommand(CreateStackCommand);
+    // The reconcile does not take it for an orphan.
+    codecommit.on(ListBranchesCommand).resolves({ branches: [hashed] });
+    await expect(handle({ action: 'reconcile' })).resolves.toMatchObject({ unchanged: [hashed], deleted: [] });
+    expect(cloudformation).not.toHaveReceivedCommand(DeleteStackCommand);
+    // The delete event removes the old stack and the pipeline under its old name, tagged with the old value.
+    codecommit.on(GetBranchCommand).rejects(branchGone(hashed));
+    sagemaker
+      .on(DescribePipelineCommand, { PipelineName: sageMakerPipelineName(CONFIG.projectName, hashed) })
+      .rejects(pipelineMissing());
+    sagemaker.on(ListTagsCommand).resolves({
+      Tags: [
+        { Key: 'sagemaker:project-id', Value: CONFIG.projectId },
+        { Key: 'multibranch-mlops:branch', Value: legacy.tag },
+      ],
+    });
+    await expect(handle(referenceEvent('referenceDeleted', hashed))).resolves.toMatchObject({
+      stack: 'deleting',
+      sageMakerPipeline: 'deleted',
+    });
+    expect(sagemaker).toHaveReceivedCommandWith(DeletePipelineCommand, { PipelineName: legacy.sageMakerPipeline });
+    expect(cloudformation).toHaveReceivedCommandWith(DeleteStackCommand, { StackName: old.StackId });
+  });
+
+  it('refuses a branch beyond maxBranchPipelines with one clear log line, creating nothing (attack 13)', async () => {
+    deps = { ...deps, config: { ...CONFIG, maxBranchPipelines: 2 } };
+    listed = [branchStack('experiment/a', 'CREATE_COMPLETE'), branchStack('experiment/b', 'CREATE_COMPLETE')];
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).resolves.toEqual({
+      action: 'ignored',
+      reason: 'branch pipeline limit 2 reached',
+      branch: BRANCH,
+    });
+    expect(cloudformation).not.toHaveReceivedCommand(CreateStackCommand);
+    const refusal = lines.filter((line) => String(line.message).startsWith('branch pipeline refused'));
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]).toMatchObject({ branchPipelines: 2, maxBranchPipelines: 2, branch: BRANCH });
+    expect(refusal[0]?.message).toMatch(/maxBranchPipelines is 2; delete a finished experiment branch/);
+    // Under the cap it creates.
+    listed = [branchStack('experiment/a', 'CREATE_COMPLETE')];
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).resolves.toMatchObject({ stack: 'created' });
+  });
+
+  it('creates in the reconcile only up to maxBranchPipelines and reports the rest as refused (attack 13)', async () => {
+    deps = { ...deps, config: { ...CONFIG, maxBranchPipelines: 2 } };
+    codecommit.on(ListBranchesCommand).resolves({ branches: ['experiment/a', 'experiment/b', 'experiment/c'] });
+    cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [branchStack('experiment/a', 'CREATE_COMPLETE')] });
+    await expect(handle({ action: 'reconcile' })).resolves.toMatchObject({
+      unchanged: ['experiment/a'],
+      created: ['experiment/b'],
+      refused: ['experiment/c'],
+    });
+    expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
   });
 });

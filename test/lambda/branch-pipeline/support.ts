@@ -35,6 +35,7 @@ export const CONFIG: BranchPipelineConfig = {
   cloudFormationRoleArn: ENV.CLOUDFORMATION_ROLE_ARN,
   pipelineStackParameters: JSON.parse(ENV.PIPELINE_STACK_PARAMETERS) as Record<string, string>,
   stackDeleteWaitSeconds: 60,
+  maxBranchPipelines: 25,
 };
 
 export type ReferenceEvent = 'referenceCreated' | 'referenceUpdated' | 'referenceDeleted';

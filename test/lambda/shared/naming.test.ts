@@ -10,7 +10,10 @@ import {
   branchStackName,
   branchTagValue,
   codePipelineName,
+  HASH_LENGTH,
   isUnderPrefix,
+  LEGACY_HASH_LENGTH,
+  legacyBranchNames,
   sageMakerPipelineName,
 } from '../../../lambda/shared/naming';
 
@@ -108,6 +111,34 @@ describe('branch name generator', () => {
 });
 
 describe('branch naming properties', () => {
+  it('hashes with at least 16 hex digits, and keeps the 10-digit names of earlier versions recognizable', () => {
+    // Issue 10, attack 12: 10 hex digits (40 bits) collide after about a million names; 16 digits (64 bits) do not.
+    expect(HASH_LENGTH).toBeGreaterThanOrEqual(16);
+    expect(LEGACY_HASH_LENGTH).toBe(10);
+    fc.assert(
+      fc.property(project, branch, (p, b) => {
+        const legacy = legacyBranchNames(p, b);
+        const hashed = /---[0-9a-f]+$/.exec(sageMakerPipelineName(p, b))?.[0];
+        if (legacy === undefined) {
+          // Names without a hash are the same in every version.
+          expect(allNames(p, b).some((name) => /---[0-9a-f]{16}$/.test(name))).toBe(false);
+          return;
+        }
+        const full = branchHash(b);
+        for (const name of allNames(p, b).filter((n) => /---[0-9a-f]+$/.test(n))) expect(name).toMatch(`---${full}`);
+        expect(legacy.stack).toMatch(STACK_NAME);
+        expect(legacy.codePipeline).toMatch(CODEPIPELINE_NAME);
+        expect(legacy.sageMakerPipeline).toMatch(SAGEMAKER_PIPELINE_NAME);
+        // The legacy names are exactly the 10-digit names: the same hash prefix, cut 6 digits shorter.
+        for (const name of [legacy.stack, legacy.codePipeline, legacy.sageMakerPipeline, legacy.tag]) {
+          if (/---[0-9a-f]+$/.test(name)) expect(name.endsWith(`---${full.slice(0, 10)}`)).toBe(true);
+        }
+        if (hashed !== undefined) expect(hashed).toBe(`---${full}`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('every name meets its service rules for any project and branch', () => {
     fc.assert(
       fc.property(project, branch, (p, b) => {

@@ -1,0 +1,71 @@
+/**
+ * The project's one SNS topic for alarms (issue 10, attack 10; contract 6 of the team): every CloudWatch alarm of
+ * the project notifies it, and people subscribe to it (an optional e-mail subscription from configuration,
+ * `alarmEmail`).
+ *
+ * Encrypted with a customer managed KMS key: CloudWatch cannot publish to a topic encrypted with the AWS managed key
+ * `alias/aws/sns` (its key policy cannot be changed to let cloudwatch.amazonaws.com use it), so the key grants
+ * CloudWatch of this account GenerateDataKey and Decrypt. Publishing requires TLS (the topic policy denies
+ * `aws:SecureTransport` false).
+ */
+import { Aspects, Aws, IAspect, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct, IConstruct } from 'constructs';
+
+export interface AlarmTopicProps {
+  readonly projectName: string;
+  /** Address subscribed to the topic (it must confirm the subscription). @default - no subscription */
+  readonly email?: string;
+}
+
+export class AlarmTopic extends Construct {
+  readonly topic: sns.Topic;
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps) {
+    super(scope, id);
+    this.key = new kms.Key(this, 'Key', {
+      description: `Encrypts the alarm topic of SageMaker project ${props.projectName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: `Alarms of SageMaker project ${props.projectName}`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    if (props.email !== undefined) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
+  }
+
+  /** Makes every CloudWatch alarm in `scope` (now or added later) notify the topic when it fires and recovers. */
+  notifyAllAlarmsIn(scope: IConstruct): void {
+    Aspects.of(scope).add(new NotifyTopic(this.topic));
+  }
+}
+
+/** Adds the topic as alarm and OK action of each alarm it visits, once. */
+class NotifyTopic implements IAspect {
+  private readonly done = new Set<cloudwatch.Alarm>();
+  constructor(private readonly topic: sns.ITopic) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof cloudwatch.Alarm) || this.done.has(node)) return;
+    this.done.add(node);
+    node.addAlarmAction(new actions.SnsAction(this.topic));
+    node.addOkAction(new actions.SnsAction(this.topic));
+  }
+}
