@@ -29,6 +29,8 @@ import { ReleaseAutomation } from './constructs/release-automation';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
+import { Tags } from 'aws-cdk-lib';
+import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../lambda/shared/naming';
 
 /** The two parameters SageMaker passes (CreateProject ProjectName and the service's id). */
 export const PROJECT_NAME_PARAMETER = 'SageMakerProjectName';
@@ -57,7 +59,8 @@ export type ProjectConfig = Pick<
   | 'reconcileIntervalMinutes'
   | 'intentTtlDays'
   | 'logRetentionDays'
->;
+> &
+  Partial<Pick<AppConfig, 'approveOnPushToMain'>>;
 
 export interface ProjectProductStackProps {
   readonly config: ProjectConfig;
@@ -134,6 +137,9 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     });
 
     this.artifactBucket = new ArtifactBucket(this, 'Artifacts').bucket;
+    // Contract 1: readers (the release function first) accept a group only with the project's id tag.
+    Tags.of(this.modelPackageGroup).add(TAG_PROJECT_NAME, projectName);
+    Tags.of(this.modelPackageGroup).add(TAG_PROJECT_ID, projectId);
 
     const executionRole = new SageMakerExecutionRole(this, 'SageMakerExecution', {
       projectName,
@@ -164,6 +170,9 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
         modelPackageGroupName,
         intentTtlDays: config.intentTtlDays,
         logRetention,
+        projectId,
+        artifactBucket: this.artifactBucket,
+        approveOnPushToMain: config.approveOnPushToMain,
       });
       automation.node.addDependency(this.modelPackageGroup);
       return automation;
@@ -179,6 +188,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
         project: this.trainBuild.project,
         logGroup: this.trainBuild.logGroup,
         principal: config.ci?.principal ?? { kind: 'account' },
+        releasePrincipal: config.ci?.releasePrincipal,
         branchPrefix: config.branchPrefix,
         mainBranch: config.mainBranch,
         repositoryUrl: config.ci?.repositoryUrl,
