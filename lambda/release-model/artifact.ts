@@ -45,7 +45,10 @@ export function approvedKey(group: string, version: number, sourceKey: string): 
 /** Copies the version's artifact to the approved prefix and returns the copy's URI, version id and sha256. */
 export async function copyApprovedArtifact(
   s3: S3Client,
-  pkg: Pick<DescribeModelPackageCommandOutput, 'ModelPackageArn' | 'ModelPackageGroupName' | 'ModelPackageVersion' | 'InferenceSpecification'>,
+  pkg: Pick<
+    DescribeModelPackageCommandOutput,
+    'ModelPackageArn' | 'ModelPackageGroupName' | 'ModelPackageVersion' | 'InferenceSpecification'
+  >,
   artifactBucket: string,
 ): Promise<ApprovedArtifact> {
   const url = pkg.InferenceSpecification?.Containers?.[0]?.ModelDataUrl;

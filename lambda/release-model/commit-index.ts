@@ -78,7 +78,11 @@ export async function putIndexEntry(
 }
 
 /** Every indexed version of `commitId` (one strongly consistent Query; a commit has a handful of versions). */
-export async function queryCommit(dynamodb: DynamoDBClient, tableName: string, commitId: string): Promise<IndexEntry[]> {
+export async function queryCommit(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  commitId: string,
+): Promise<IndexEntry[]> {
   const entries: IndexEntry[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {

@@ -4,7 +4,11 @@
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DescribeModelPackageCommand, DescribeModelPackageCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeModelPackageCommand,
+  DescribeModelPackageCommandOutput,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
 import { Logger } from '../shared/logger';
 import { ReleaseConfig } from './config';
 import { IntentStore } from './intents';
@@ -56,10 +60,15 @@ export interface Context {
 }
 
 /** DescribeModelPackage, once per version and invocation. */
-export async function describeVersion(ctx: Context, modelPackageArn: string): Promise<DescribeModelPackageCommandOutput> {
+export async function describeVersion(
+  ctx: Context,
+  modelPackageArn: string,
+): Promise<DescribeModelPackageCommandOutput> {
   const known = ctx.described.get(modelPackageArn);
   if (known !== undefined) return known;
-  const described = await ctx.deps.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }));
+  const described = await ctx.deps.sagemaker.send(
+    new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn }),
+  );
   ctx.described.set(modelPackageArn, described);
   return described;
 }

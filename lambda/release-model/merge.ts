@@ -88,7 +88,10 @@ export function ambiguity(live: readonly DescribeModelPackageCommandOutput[]): s
     if (list.length > 1) {
       return (
         `${list.length} genuine candidates in ${group} (${list
-          .map((d) => `version ${d.ModelPackageVersion ?? '?'}, ${d.ModelApprovalStatus ?? '?'}, from ${d.CustomerMetadataProperties?.pipeline_execution_arn ?? d.CustomerMetadataProperties?.pipeline_execution_id ?? '?'}`)
+          .map(
+            (d) =>
+              `version ${d.ModelPackageVersion ?? '?'}, ${d.ModelApprovalStatus ?? '?'}, from ${d.CustomerMetadataProperties?.pipeline_execution_arn ?? d.CustomerMetadataProperties?.pipeline_execution_id ?? '?'}`,
+          )
           .join('; ')}): the function cannot choose, so it approves none; approve the right one by hand ` +
         '(docs/release-gate.md)'
       );
@@ -179,6 +182,10 @@ async function examine(chosen: readonly IndexEntry[], ctx: Context): Promise<Exa
     const described = await describeVersion(ctx, entry.modelPackageArn);
     const status = described.ModelPackageStatus;
     if (status === ModelPackageStatus.PENDING || status === ModelPackageStatus.IN_PROGRESS) {
+      ctx.log.info('a version of the commit is still being created: not approved before it is Completed', {
+        modelPackageArn: entry.modelPackageArn,
+        modelPackageStatus: status,
+      });
       result.inProgress.push(described);
     } else if (status !== ModelPackageStatus.COMPLETED) {
       ctx.log.warn(`skipped model version ${entry.modelPackageArn}: its status is ${status ?? '(none)'}`, {
@@ -195,9 +202,6 @@ async function examine(chosen: readonly IndexEntry[], ctx: Context): Promise<Exa
   }
   return result;
 }
-
-const versionName = (d: DescribeModelPackageCommandOutput) =>
-  `version ${d.ModelPackageVersion ?? '?'} of ${d.ModelPackageGroupName ?? '?'}`;
 
 function describeTrigger(trigger: ReleaseTrigger): string {
   switch (trigger.kind) {
@@ -220,11 +224,7 @@ function refuse(err: Error, commitId: string, trigger: ReleaseTrigger, ctx: Cont
   return { outcome: 'refused', commitId, message: err.message };
 }
 
-async function approveAll(
-  examined: Examined,
-  request: ReleaseCommitRequest,
-  ctx: Context,
-): Promise<ApprovalRecord[]> {
+async function approveAll(examined: Examined, request: ReleaseCommitRequest, ctx: Context): Promise<ApprovalRecord[]> {
   const { config } = ctx.deps;
   const records: ApprovalRecord[] = examined.approvedAlready.map((d) => ({
     modelPackageArn: d.ModelPackageArn ?? '',
@@ -295,10 +295,16 @@ async function decideAndApprove(
         '(register a new version, or change its status by hand if the rejection was a mistake)',
     );
     if (trigger.kind === 'direct-invocation') throw err;
-    if (trigger.kind === 'pull-request') ctx.log.error(err.message, { trigger: describeTrigger(trigger) });
-    else ctx.log.warn(err.message, { trigger: describeTrigger(trigger) });
+    const fields = { trigger: describeTrigger(trigger), modelPackageArn: examined.rejected[0]?.ModelPackageArn };
+    if (trigger.kind === 'pull-request') ctx.log.error(err.message, fields);
+    else ctx.log.warn(err.message, fields);
     return {
-      result: { outcome: 'rejected', commitId, modelPackageArn: examined.rejected[0]?.ModelPackageArn, message: err.message },
+      result: {
+        outcome: 'rejected',
+        commitId,
+        modelPackageArn: examined.rejected[0]?.ModelPackageArn,
+        message: err.message,
+      },
       inProgress: examined.inProgress,
     };
   }
@@ -312,8 +318,7 @@ async function decideAndApprove(
     if (err instanceof NotApprovableError) return { result: refuse(err, commitId, trigger, ctx), inProgress: [] };
     throw err;
   }
-  const main =
-    approvals.find((a) => a.modelPackageGroupName === ctx.deps.config.modelPackageGroupName) ?? approvals[0];
+  const main = approvals.find((a) => a.modelPackageGroupName === ctx.deps.config.modelPackageGroupName) ?? approvals[0];
   const approvedNow = approvals.filter((a) => a.outcome === 'approved');
   const list = (records: ApprovalRecord[]) =>
     records.map((a) => `version ${a.modelPackageVersion} of ${a.modelPackageGroupName}`).join(', ');
@@ -338,7 +343,7 @@ function whyMissing(inProgress: readonly DescribeModelPackageCommandOutput[]): s
   const first = inProgress[0];
   if (first !== undefined) {
     return (
-      `${versionName(first)} (${first.ModelPackageArn ?? 'no arn'}) is still ` +
+      `version ${first.ModelPackageVersion ?? '?'} (${first.ModelPackageArn ?? 'no arn'}) is still ` +
       `${first.ModelPackageStatus ?? 'being created'}, and only a Completed version is approved`
     );
   }
@@ -371,15 +376,20 @@ export async function releaseCommit(request: ReleaseCommitRequest, ctx: Context)
   switch (request.whenMissing) {
     case 'fail':
       throw new NotFoundError(
-        `no Completed model version of project ${ctx.deps.config.projectName} was trained from commit ${commitId}` +
-          `${request.sourceBranch ? ` on ${request.sourceBranch}` : ''}: nothing approved (${why})`,
+        `no Completed model version in ${group} (or the project's further groups) was trained from commit ` +
+          `${commitId}${request.sourceBranch ? ` on ${request.sourceBranch}` : ''}: nothing approved (${why})`,
       );
     case 'ignore':
       return {
         outcome: 'ignored',
         commitId,
         modelPackageArn: first.inProgress[0]?.ModelPackageArn,
-        message: `no Completed model version in ${group} was trained from commit ${commitId}: nothing to approve (${why})`,
+        message:
+          `no Completed model version in ${group} was trained from commit ${commitId}: nothing to approve (` +
+          (trigger.kind === 'push' && first.inProgress.length === 0
+            ? 'a squash or merge commit has no model of its own; the pull request merge approves the source commit'
+            : why) +
+          ')',
       };
     case 'record-intent': {
       if (trigger.kind === 'push') throw new Error(`a ${trigger.kind} cannot record a merge intent`);
@@ -401,7 +411,10 @@ export async function releaseCommit(request: ReleaseCommitRequest, ctx: Context)
       }
       const until = new Date(recorded.expiresAt * 1000).toISOString();
       const inProgress = again.inProgress.length > 0 ? again.inProgress : first.inProgress;
-      ctx.log.warn('merged before the model was registered', { reason: whyMissing(inProgress), intentExpiresAt: until });
+      ctx.log.warn('merged before the model was registered', {
+        reason: whyMissing(inProgress),
+        intentExpiresAt: until,
+      });
       return {
         outcome: 'intent-recorded',
         commitId,
@@ -416,4 +429,3 @@ export async function releaseCommit(request: ReleaseCommitRequest, ctx: Context)
     }
   }
 }
-

@@ -23,13 +23,11 @@ export const directInvocationSchema = z.strictObject(
       .check(z.regex(COMMIT_ID_PATTERN, { error: 'must be a full commit id: 40 lowercase hex digits' })),
     approve_when_registered: z.optional(z.boolean({ error: 'must be a boolean: true or false' })),
     source_branch: z.optional(
-      z
-        .string({ error: 'must be a string: the merged branch, such as "experiment/deeper-trees"' })
-        .check(
-          z.regex(/^(?!refs\/)[^\s~^:?*[\\]{1,255}$/, {
-            error: 'must be a short branch name such as "experiment/deeper-trees", not a full ref',
-          }),
-        ),
+      z.string({ error: 'must be a string: the merged branch, such as "experiment/deeper-trees"' }).check(
+        z.regex(/^(?!refs\/)[^\s~^:?*[\\]{1,255}$/, {
+          error: 'must be a short branch name such as "experiment/deeper-trees", not a full ref',
+        }),
+      ),
     ),
   },
   {

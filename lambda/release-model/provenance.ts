@@ -122,7 +122,11 @@ export async function verifyProvenance(
     throw err;
   }
   const pipelineName = pipelineArn?.split(':pipeline/')[1]?.toLowerCase();
-  if (pipelineArn === undefined || pipelineName === undefined || !executionArn.toLowerCase().includes(`:pipeline/${pipelineName}/execution/`)) {
+  if (
+    pipelineArn === undefined ||
+    pipelineName === undefined ||
+    !executionArn.toLowerCase().includes(`:pipeline/${pipelineName}/execution/`)
+  ) {
     return { ok: false, problem: `execution ${executionArn} belongs to pipeline ${pipelineArn ?? '(none)'}` };
   }
   const pipelineProject = await projectIdTag(sagemaker, pipelineArn);

@@ -60,7 +60,9 @@ export async function verifyMerge(
   if (target === undefined) throw refuse(`it targets no branch of repository ${expected.repositoryName}`);
   const destination = target.destinationReference ? branchFromRef(target.destinationReference) : undefined;
   if (destination !== expected.mainBranch) {
-    throw refuse(`its destination is ${target.destinationReference ?? '(none)'}, not refs/heads/${expected.mainBranch}`);
+    throw refuse(
+      `its destination is ${target.destinationReference ?? '(none)'}, not refs/heads/${expected.mainBranch}`,
+    );
   }
   if (target.mergeMetadata?.isMerged !== true) throw refuse(`CodeCommit says it is not merged`);
   if (target.sourceCommit !== claim.sourceCommit) {

@@ -143,6 +143,7 @@ function routeReference(event: unknown, config: ReleaseConfig): ReleaseRequest {
   if (!MAIN_REFERENCE_EVENTS.includes(detail.event)) {
     return { action: 'ignore', reason: `reference event ${detail.event} on ${branch} approves nothing` };
   }
+  const commitId = requireCommitId(detail.commitId, 'detail.commitId');
   if (!config.approveOnPushToMain) {
     return {
       action: 'ignore',
@@ -153,7 +154,7 @@ function routeReference(event: unknown, config: ReleaseConfig): ReleaseRequest {
   }
   return {
     action: 'approve-commit',
-    commitId: requireCommitId(detail.commitId, 'detail.commitId'),
+    commitId,
     trigger: { kind: 'push', branch, referenceEvent: detail.event, eventId: id },
     whenMissing: 'ignore',
   };

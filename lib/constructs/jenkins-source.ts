@@ -197,7 +197,9 @@ export class JenkinsSource extends Construct {
 
     const [trainPrincipal, defaultReleasePrincipal] = this.principals(props.principal, branchPrefix, mainBranch);
     const releasePrincipal =
-      props.releasePrincipal?.kind === 'iam' ? new iam.ArnPrincipal(props.releasePrincipal.arn) : defaultReleasePrincipal;
+      props.releasePrincipal?.kind === 'iam'
+        ? new iam.ArnPrincipal(props.releasePrincipal.arn)
+        : defaultReleasePrincipal;
     this.trainRole = new iam.Role(this, 'TrainRole', {
       assumedBy: trainPrincipal,
       description: `CI of project ${props.projectName}: uploads sources and runs its train builds`,

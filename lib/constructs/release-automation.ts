@@ -127,7 +127,8 @@ export class ReleaseAutomation extends Construct {
       [nagResource(this, pipelines)]: "The project's branch pipelines, read for their project id tag only (ListTags).",
       [nagResource(this, executions)]:
         'Executions of the branch pipelines, read (Describe, ListSteps) to prove which one registered a version.',
-      [nagResource(this, approvedObjects)]: 'Approved artifacts: one key per group and version under approved-artifacts/.',
+      [nagResource(this, approvedObjects)]:
+        'Approved artifacts: one key per group and version under approved-artifacts/.',
       [nagResource(this, allObjects)]: 'Model artifacts are read from wherever the pipeline wrote them in this bucket.',
     });
     this.commitIndexTable.grant(role, ...COMMIT_INDEX_ACTIONS);

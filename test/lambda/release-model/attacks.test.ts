@@ -29,6 +29,7 @@ import {
   mockCodeCommit,
   mockIntentTable,
   mockRegistry,
+  PullRequestFacts,
   pullRequests,
   pushEvent,
   registeredEvent,
@@ -171,10 +172,14 @@ describe('issue 10 attacks on the release function', () => {
     mockRegistry(sagemaker, all);
     const { deps, logs } = makeDeps();
     await register(all, deps);
-    const event = mergeEvent(commit(2), { callerUserArn: 'arn:aws:sts::123456789012:assumed-role/Admin/head-of-risk' }, {
-      forged: unknown,
-    });
-    if (!unknown) pullRequests.set('1', { ...(pullRequests.get('1') as never), ...facts });
+    const event = mergeEvent(
+      commit(2),
+      { callerUserArn: 'arn:aws:sts::123456789012:assumed-role/Admin/head-of-risk' },
+      {
+        forged: unknown,
+      },
+    );
+    if (!unknown) pullRequests.set('1', { ...(pullRequests.get('1') as PullRequestFacts), ...facts });
     const before = dynamodb.calls().length;
 
     const result = await handleReleaseEvent(event, deps);
@@ -198,7 +203,7 @@ describe('issue 10 attacks on the release function', () => {
     await register(all, deps);
     const event = mergeEvent(commit(2), { callerUserArn: 'arn:aws:sts::123456789012:assumed-role/Admin/head-of-risk' });
     pullRequests.set('1', {
-      ...(pullRequests.get('1') as never),
+      ...(pullRequests.get('1') as PullRequestFacts),
       mergedBy: 'arn:aws:sts::123456789012:assumed-role/Lead/Mary_Major',
     });
 

@@ -190,33 +190,42 @@ export function mockRegistry(sagemaker: AwsClientStub<SageMakerClient>, all: Fak
     const arn = input.ResourceArn ?? '';
     const group = /:model-package-group\/(.+)$/.exec(arn)?.[1];
     if (group !== undefined) {
-      return { Tags: [{ Key: 'sagemaker:project-id', Value: FOREIGN_GROUPS.has(group) ? 'p-other0000001' : PROJECT_ID }] };
+      return {
+        Tags: [{ Key: 'sagemaker:project-id', Value: FOREIGN_GROUPS.has(group) ? 'p-other0000001' : PROJECT_ID }],
+      };
     }
     const owner = all.find((v) => pipelineArnOf(v.branch ?? SOURCE_BRANCH) === arn);
     return { Tags: [{ Key: 'sagemaker:project-id', Value: owner?.pipelineProjectId ?? PROJECT_ID }] };
   });
-  const executions = (arn: string) => all.filter((v) => (v.origin ?? 'pipeline') !== 'no-execution' && executionArnOf(v) === arn);
+  const executions = (arn: string) =>
+    all.filter((v) => (v.origin ?? 'pipeline') !== 'no-execution' && executionArnOf(v) === arn);
   sagemaker.on(DescribePipelineExecutionCommand).callsFake((input: DescribePipelineExecutionCommand['input']) => {
     const arn = input.PipelineExecutionArn ?? '';
     if (executions(arn).length === 0) {
       throw new ResourceNotFound({ message: `Pipeline execution ${arn} does not exist`, $metadata: {} });
     }
-    return { PipelineExecutionArn: arn, PipelineArn: arn.split('/execution/')[0], PipelineExecutionStatus: 'Succeeded' };
+    return {
+      PipelineExecutionArn: arn,
+      PipelineArn: arn.split('/execution/')[0],
+      PipelineExecutionStatus: 'Succeeded',
+    };
   });
-  sagemaker
-    .on(ListPipelineExecutionStepsCommand)
-    .callsFake((input: ListPipelineExecutionStepsCommand['input']) => ({
-      PipelineExecutionSteps: [
-        { StepName: 'TrainModel', StepStatus: 'Succeeded', Metadata: { TrainingJob: { Arn: `${PREFIX}training-job/x` } } },
-        ...executions(input.PipelineExecutionArn ?? '')
-          .filter((v) => (v.origin ?? 'pipeline') === 'pipeline')
-          .map((v) => ({
-            StepName: 'RegisterModel-RegisterModel',
-            StepStatus: 'Succeeded',
-            Metadata: { RegisterModel: { Arn: arnOf(v.version, v.group) } },
-          })),
-      ],
-    }));
+  sagemaker.on(ListPipelineExecutionStepsCommand).callsFake((input: ListPipelineExecutionStepsCommand['input']) => ({
+    PipelineExecutionSteps: [
+      {
+        StepName: 'TrainModel',
+        StepStatus: 'Succeeded',
+        Metadata: { TrainingJob: { Arn: `${PREFIX}training-job/x` } },
+      },
+      ...executions(input.PipelineExecutionArn ?? '')
+        .filter((v) => (v.origin ?? 'pipeline') === 'pipeline')
+        .map((v) => ({
+          StepName: 'RegisterModel-RegisterModel',
+          StepStatus: 'Succeeded',
+          Metadata: { RegisterModel: { Arn: arnOf(v.version, v.group) } },
+        })),
+    ],
+  }));
 }
 
 /** S3 as the artifact copy sees it: a versioned bucket whose objects hold their key's bytes. */
@@ -256,7 +265,10 @@ export function mockCodeCommit(codecommit: AwsClientStub<CodeCommitClient>): voi
   codecommit.on(GetPullRequestCommand).callsFake((input: GetPullRequestCommand['input']) => {
     const pr = pullRequests.get(input.pullRequestId ?? '');
     if (pr === undefined) {
-      throw new PullRequestDoesNotExistException({ message: `pull request ${input.pullRequestId} does not exist`, $metadata: {} });
+      throw new PullRequestDoesNotExistException({
+        message: `pull request ${input.pullRequestId} does not exist`,
+        $metadata: {},
+      });
     }
     return {
       pullRequest: {
@@ -273,7 +285,9 @@ export function mockCodeCommit(codecommit: AwsClientStub<CodeCommitClient>): voi
             destinationCommit: commit('destination'),
             mergeMetadata: {
               isMerged: pr.isMerged,
-              ...(pr.isMerged ? { mergedBy: pr.mergedBy, mergeOption: pr.mergeOption, mergeCommitId: commit('m') } : {}),
+              ...(pr.isMerged
+                ? { mergedBy: pr.mergedBy, mergeOption: pr.mergeOption, mergeCommitId: commit('m') }
+                : {}),
             },
           },
         ],
@@ -367,6 +381,24 @@ export function conditionHolds(item: Item | undefined, input: ConditionInput): b
 
 /** The commit index (key commitId + modelPackageArn), filled by the function's writes. */
 export const indexItems = new Map<string, Item>();
+
+/**
+ * Writes the index entry the registration path writes for `v`, directly: for races where the registration lands
+ * between two steps of a merge (a fake's callback cannot await the function).
+ */
+export function indexDirectly(v: FakeVersion): void {
+  const arn = arnOf(v.version, v.group);
+  indexItems.set(`${v.commitId}#${arn}`, {
+    commitId: { S: v.commitId ?? '' },
+    modelPackageArn: { S: arn },
+    modelPackageGroupName: { S: v.group ?? GROUP },
+    modelPackageVersion: { N: String(v.version) },
+    pipelineName: { S: sageMakerPipelineName('demo', v.branch ?? SOURCE_BRANCH) },
+    pipelineExecutionArn: { S: executionArnOf(v) },
+    registeredApprovalStatus: { S: 'PendingManualApproval' },
+    indexedAt: { S: NOW.toISOString() },
+  });
+}
 
 /**
  * An intent table keyed on commitId that evaluates the writes' ConditionExpression as DynamoDB does, and the commit
