@@ -29,7 +29,7 @@ import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadReleaseConfig } from '../lambda/release-model/config';
 import { ReleaseDeps } from '../lambda/release-model/release';
-import { startCodeCommitStandIn } from '../test/e2e/support/codecommit-standin';
+import { reviewedMergeRecord, startCodeCommitStandIn } from '../test/e2e/support/codecommit-standin';
 import type { PullRequestRecord } from '../test/e2e/support/git-events';
 import { awsEvent } from '../test/support/fixtures';
 import {
@@ -189,7 +189,17 @@ async function main(): Promise<void> {
         const reference: Measure[] = [];
         for (let run = 0; run < runs; run += 1) {
           const id = String((pullRequestId += 1));
-          pullRequestRecords.set(id, reviewedMerge(id, commitId));
+          pullRequestRecords.set(
+            id,
+            reviewedMergeRecord({
+              pullRequestId: id,
+              source: BRANCH,
+              sourceCommit: commitId,
+              mergeOption: 'SQUASH_MERGE',
+              destinationCommit: fakeCommitId('main'),
+              mergeCommitId: fakeCommitId(`merge-${id}`),
+            }),
+          );
           ours.push(
             await measure(async () => {
               const result = await handleReleaseEvent(mergeEvent(id, commitId), deps(r));
@@ -254,29 +264,6 @@ async function main(): Promise<void> {
 }
 
 const BRANCH = 'experiment/bench';
-
-/** CodeCommit's record of a reviewed pull request from BRANCH merged into main at `sourceCommit`. */
-function reviewedMerge(id: string, sourceCommit: string): PullRequestRecord {
-  return {
-    pullRequestId: id,
-    title: 'bench',
-    authorArn: 'arn:aws:iam::123456789012:user/author',
-    creationDate: Date.now() / 1000,
-    source: BRANCH,
-    destination: 'main',
-    sourceCommit,
-    destinationCommit: fakeCommitId('main'),
-    status: 'CLOSED',
-    revisionId: `rev${id}`,
-    approvals: new Set(['arn:aws:iam::123456789012:user/lead']),
-    mergeMetadata: {
-      isMerged: true,
-      mergedBy: 'arn:aws:iam::123456789012:user/lead',
-      mergeCommitId: fakeCommitId(`merge-${id}`),
-      mergeOption: 'SQUASH_MERGE',
-    },
-  };
-}
 
 /** The documented merge event for pull request `id`. */
 function mergeEvent(id: string, sourceCommit: string): unknown {

@@ -22,7 +22,7 @@ import {
 import { loadReleaseConfig } from '../../lambda/release-model/config';
 import { handleReleaseEvent, ReleaseDeps } from '../../lambda/release-model/release';
 import { createLogger } from '../../lambda/shared/logger';
-import { CodeCommitStandIn, startCodeCommitStandIn } from '../e2e/support/codecommit-standin';
+import { CodeCommitStandIn, reviewedMergeRecord, startCodeCommitStandIn } from '../e2e/support/codecommit-standin';
 import { PullRequestRecord } from '../e2e/support/git-events';
 import { awsEvent } from '../support/fixtures';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
@@ -61,25 +61,14 @@ const pullRequestRecords = new Map<string, PullRequestRecord>();
 
 /** CodeCommit's record of a reviewed pull request from SOURCE merged into main at `sourceCommit`. */
 function mergedPullRequest(id: string, sourceCommit: string, mergeOption: string): PullRequestRecord {
-  return {
+  return reviewedMergeRecord({
     pullRequestId: id,
-    title: 'deeper trees',
-    authorArn: 'arn:aws:iam::123456789012:user/alice',
-    creationDate: Date.now() / 1000,
     source: SOURCE,
-    destination: 'main',
     sourceCommit,
+    mergeOption,
     destinationCommit: fakeCommitId('main'),
-    status: 'CLOSED',
-    revisionId: `rev${id}`,
-    approvals: new Set(['arn:aws:iam::123456789012:user/lead']),
-    mergeMetadata: {
-      isMerged: true,
-      mergedBy: 'arn:aws:iam::123456789012:user/lead',
-      mergeCommitId: fakeCommitId(`merge-${id}`),
-      mergeOption,
-    },
-  };
+    mergeCommitId: fakeCommitId(`merge-${id}`),
+  });
 }
 
 function mergeEvent(sourceCommit: string, mergeOption: string, pullRequestId: string): Record<string, unknown> {

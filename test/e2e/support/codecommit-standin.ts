@@ -23,6 +23,39 @@ export type BranchSource = Pick<GitRepository, 'repositoryName' | 'branches'> &
   Partial<Pick<GitRepository, 'pullRequestRecords'>>;
 
 type Reply = { status: number; payload: unknown };
+
+/**
+ * CodeCommit's record of a pull request from `source` merged into main at `sourceCommit` after one review, for tests
+ * that have no git repository (integration tests, the benchmark) and fill the stand-in's records themselves.
+ */
+export function reviewedMergeRecord(spec: {
+  readonly pullRequestId: string;
+  readonly source: string;
+  readonly sourceCommit: string;
+  readonly mergeOption: string;
+  readonly destinationCommit: string;
+  readonly mergeCommitId: string;
+}): PullRequestRecord {
+  return {
+    pullRequestId: spec.pullRequestId,
+    title: `merge ${spec.source}`,
+    authorArn: 'arn:aws:iam::123456789012:user/author',
+    creationDate: Date.now() / 1000,
+    source: spec.source,
+    destination: 'main',
+    sourceCommit: spec.sourceCommit,
+    destinationCommit: spec.destinationCommit,
+    status: 'CLOSED',
+    revisionId: `rev${spec.pullRequestId}`,
+    approvals: new Set(['arn:aws:iam::123456789012:user/lead']),
+    mergeMetadata: {
+      isMerged: true,
+      mergedBy: 'arn:aws:iam::123456789012:user/lead',
+      mergeCommitId: spec.mergeCommitId,
+      mergeOption: spec.mergeOption,
+    },
+  };
+}
 const failure = (type: string, message: string): Reply => ({ status: 400, payload: { __type: type, message } });
 
 /**

@@ -6,17 +6,8 @@
  * What these cannot prove: IAM (who may call what) and EventBridge delivery; the CDK tests and the moto integration
  * tests cover those parts.
  */
-import { CodeCommitClient } from '@aws-sdk/client-codecommit';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import {
-  ListModelPackagesCommand,
-  ModelApprovalStatus,
-  SageMakerClient,
-  UpdateModelPackageCommand,
-} from '@aws-sdk/client-sagemaker';
+import { ListModelPackagesCommand, ModelApprovalStatus, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { createHash } from 'node:crypto';
-import { mockClient } from 'aws-sdk-client-mock';
 import { handleReleaseEvent } from '../../../lambda/release-model/release';
 import {
   arnOf,
@@ -25,41 +16,19 @@ import {
   FakeVersion,
   makeDeps,
   mergeEvent,
-  mockArtifacts,
-  mockCodeCommit,
-  mockIntentTable,
   mockRegistry,
   PullRequestFacts,
   pullRequests,
   pushEvent,
   registeredEvent,
   versions,
+  useReleaseMocks,
+  callsBeforeUpdate,
 } from './support';
 
-const sagemaker = mockClient(SageMakerClient);
-const dynamodb = mockClient(DynamoDBClient);
-const codecommit = mockClient(CodeCommitClient);
-const s3 = mockClient(S3Client);
-
-beforeEach(() => {
-  sagemaker.reset();
-  dynamodb.reset();
-  codecommit.reset();
-  s3.reset();
-  pullRequests.clear();
-  mockCodeCommit(codecommit);
-  mockArtifacts(s3);
-  mockIntentTable(dynamodb);
-});
+const { sagemaker, dynamodb } = useReleaseMocks();
 
 const updates = () => sagemaker.commandCalls(UpdateModelPackageCommand).map((c) => c.args[0].input);
-
-/** SageMaker calls before the first UpdateModelPackage since the last history reset. */
-function callsBeforeUpdate(): number {
-  const names = sagemaker.calls().map((call) => call.args[0].constructor.name);
-  const index = names.indexOf(UpdateModelPackageCommand.name);
-  return index === -1 ? names.length : index;
-}
 
 /** SageMaker reports every version registered (the registration events), as it does in production. */
 async function register(all: FakeVersion[], deps: ReturnType<typeof makeDeps>['deps']): Promise<void> {
@@ -245,7 +214,7 @@ describe('issue 10 attacks on the release function', () => {
 
     // was: 11 calls (10 list pages + 1 describe); now: the index query (DynamoDB) and one describe
     expect(result).toMatchObject({ outcome: 'approved', modelPackageArn: arnOf(1) });
-    expect(callsBeforeUpdate()).toBeLessThanOrEqual(2);
+    expect(callsBeforeUpdate(sagemaker)).toBeLessThanOrEqual(2);
     expect(sagemaker.commandCalls(ListModelPackagesCommand)).toEqual([]);
   });
 

@@ -1,21 +1,11 @@
-import {
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
   ModelApprovalStatus,
   ModelPackageStatus,
-  SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { CodeCommitClient } from '@aws-sdk/client-codecommit';
-import { S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { handleReleaseEvent, ReleaseDeps } from '../../../lambda/release-model/release';
 import { awsEvent } from '../../support/fixtures';
 import {
@@ -27,9 +17,6 @@ import {
   indexDirectly,
   makeDeps,
   mergeEvent,
-  mockArtifacts,
-  mockCodeCommit,
-  pullRequests,
   mockIntentTable,
   mockRegistry,
   NOW,
@@ -37,30 +24,11 @@ import {
   pushEvent,
   registeredEvent,
   versions,
+  useReleaseMocks,
+  callsBeforeUpdate,
 } from './support';
 
-const sagemaker = mockClient(SageMakerClient);
-const dynamodb = mockClient(DynamoDBClient);
-const codecommit = mockClient(CodeCommitClient);
-const s3 = mockClient(S3Client);
-
-beforeEach(() => {
-  sagemaker.reset();
-  dynamodb.reset();
-  codecommit.reset();
-  s3.reset();
-  pullRequests.clear();
-  mockCodeCommit(codecommit);
-  mockArtifacts(s3);
-  mockIntentTable(dynamodb);
-});
-
-/** SageMaker calls made before the first UpdateModelPackage (all calls if there is none). */
-function callsBeforeUpdate(): number {
-  const names = sagemaker.calls().map((call) => call.args[0].constructor.name);
-  const index = names.indexOf(UpdateModelPackageCommand.name);
-  return index === -1 ? names.length : index;
-}
+const { sagemaker, dynamodb } = useReleaseMocks();
 
 /** SageMaker reports each version registered: the function verifies and indexes it (then the history is reset). */
 async function register(all: FakeVersion[], deps: ReleaseDeps): Promise<void> {
@@ -95,7 +63,7 @@ describe('pull request merged into main', () => {
 
       // assert
       expect(result).toMatchObject({ outcome: 'approved', commitId: commit(990), modelPackageVersion: 990 });
-      expect(callsBeforeUpdate()).toBeLessThanOrEqual(2);
+      expect(callsBeforeUpdate(sagemaker)).toBeLessThanOrEqual(2);
       expect(updates()).toHaveLength(1);
       const update = updates()[0];
       expect(update?.ModelPackageArn).toBe(arnOf(990));
@@ -704,7 +672,7 @@ describe('push to main, with approveOnPushToMain (opt-in)', () => {
       ApprovalDescription: expect.stringContaining(`commit ${commit(7)} became the head of main (referenceUpdated)`),
       CustomerMetadataProperties: expect.objectContaining({ release_trigger: 'push', release_branch: 'main' }),
     });
-    expect(callsBeforeUpdate()).toBeLessThanOrEqual(2);
+    expect(callsBeforeUpdate(sagemaker)).toBeLessThanOrEqual(2);
   });
 
   it('approves on referenceCreated of main (documented sample, on main)', async () => {

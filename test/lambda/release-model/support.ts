@@ -34,7 +34,7 @@ import {
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { AwsClientStub } from 'aws-sdk-client-mock';
+import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { ReleaseConfig } from '../../../lambda/release-model/config';
 import { ReleaseDeps } from '../../../lambda/release-model/release';
 import { createLogger } from '../../../lambda/shared/logger';
@@ -527,4 +527,32 @@ export function registeredEvent(version: number, group = GROUP): Event {
     ModelApprovalStatus: 'PendingManualApproval',
   };
   return event;
+}
+
+/**
+ * The four mocked clients of the release function, reset before each test with CodeCommit, S3 and both tables
+ * answering (a test installs the registry it needs with mockRegistry).
+ */
+export function useReleaseMocks() {
+  const mocks = {
+    sagemaker: mockClient(SageMakerClient),
+    dynamodb: mockClient(DynamoDBClient),
+    codecommit: mockClient(CodeCommitClient),
+    s3: mockClient(S3Client),
+  };
+  beforeEach(() => {
+    for (const mock of Object.values(mocks)) mock.reset();
+    pullRequests.clear();
+    mockCodeCommit(mocks.codecommit);
+    mockArtifacts(mocks.s3);
+    mockIntentTable(mocks.dynamodb);
+  });
+  return mocks;
+}
+
+/** SageMaker calls `sagemaker` received before the first UpdateModelPackage (all of them if there is none). */
+export function callsBeforeUpdate(sagemaker: AwsClientStub<SageMakerClient>): number {
+  const names = sagemaker.calls().map((call) => call.args[0].constructor.name);
+  const index = names.indexOf(UpdateModelPackageCommand.name);
+  return index === -1 ? names.length : index;
 }
