@@ -7,11 +7,7 @@
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import {
-  DescribeModelPackageCommand,
-  ListModelPackagesCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
+import { DescribeModelPackageCommand, ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   createReleaseResources,
   registerFromExecution,
