@@ -22,6 +22,11 @@ export type SourceProvider = (typeof SOURCE_PROVIDERS)[number];
 export interface CiConfig {
   /** From `ciPrincipalArn` (an IAM role or user), `githubRepository` (GitHub OIDC), or neither (the account). */
   readonly principal: CiPrincipal;
+  /**
+   * Context `ciReleasePrincipalArn`: who assumes the release role, when it is not `principal` (required with
+   * `ciPrincipalArn`, so a branch's Jenkinsfile, which runs as the train principal, cannot approve).
+   */
+  readonly releasePrincipal?: CiPrincipal;
   /** Context `repositoryUrl`. @default - https://github.com/<githubRepository>.git, or none */
   readonly repositoryUrl?: string;
 }
@@ -29,6 +34,7 @@ export interface CiConfig {
 /** Context keys that configure the `jenkins` source provider only. */
 export const CI_CONTEXT_KEYS = [
   'ciPrincipalArn',
+  'ciReleasePrincipalArn',
   'githubRepository',
   'githubOidcProviderArn',
   'repositoryUrl',
@@ -58,6 +64,11 @@ export interface AppConfig {
   readonly reconcileIntervalMinutes: number;
   /** Context `intentTtlDays`: how long the release Lambda remembers a release intent. */
   readonly intentTtlDays: number;
+  /**
+   * Context `approveOnPushToMain` (default false): whether a push to main approves the model of its head. Off, only
+   * a pull request merge that CodeCommit confirms (merged, approved by its rules) approves.
+   */
+  readonly approveOnPushToMain: boolean;
   /** Context `logRetentionDays`: retention of the Lambda log groups. */
   readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
   /** Context `productVersion`: the name of the Service Catalog product version this synth produces. */
@@ -275,6 +286,31 @@ function readCi(read: ContextReader, sourceProvider: SourceProvider): CiConfig |
       `cannot be set together with ciPrincipalArn ${show(arn)}: choose one CI principal`,
     );
   }
+  const releaseArn = readOptional(
+    read,
+    'ciReleasePrincipalArn',
+    IAM_PRINCIPAL_ARN,
+    'an IAM role or user ARN (arn:aws:iam::<account>:role/<name>) used only by jobs of the main branch',
+  );
+  if (releaseArn !== undefined && repository !== undefined) {
+    throw new ConfigError(
+      'ciReleasePrincipalArn',
+      'cannot be set with githubRepository: GitHub OIDC already trusts only the main branch for the release role',
+    );
+  }
+  if (arn !== undefined && releaseArn === undefined) {
+    throw new ConfigError(
+      'ciReleasePrincipalArn',
+      `is required with ciPrincipalArn ${show(arn)}: the release role needs a principal of its own (a Jenkins ` +
+        'credential only jobs of main may use), or any branch Jenkinsfile could approve a model',
+    );
+  }
+  if (releaseArn !== undefined && releaseArn === arn) {
+    throw new ConfigError(
+      'ciReleasePrincipalArn',
+      `must differ from ciPrincipalArn ${show(arn)}: every branch build runs as that principal`,
+    );
+  }
   if (providerArn !== undefined && repository === undefined) {
     throw new ConfigError('githubOidcProviderArn', 'needs githubRepository');
   }
@@ -284,7 +320,11 @@ function readCi(read: ContextReader, sourceProvider: SourceProvider): CiConfig |
       : repository !== undefined
         ? { kind: 'github-oidc', repository, providerArn }
         : { kind: 'account' };
-  return { principal, repositoryUrl };
+  return {
+    principal,
+    ...(releaseArn !== undefined ? { releasePrincipal: { kind: 'iam', arn: releaseArn } as const } : {}),
+    repositoryUrl,
+  };
 }
 
 /**
@@ -347,6 +387,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
 
   const reconcileIntervalMinutes = readInteger(read, 'reconcileIntervalMinutes', 5, 1440, 60);
   const intentTtlDays = readInteger(read, 'intentTtlDays', 1, 365, 14);
+  const approveOnPushToMain = readBoolean(read, 'approveOnPushToMain', false);
   const retention = readInteger(read, 'logRetentionDays', 1, 3653, 90);
   const logRetentionDays = LOG_RETENTION_DAYS.find((days) => days === retention);
   if (logRetentionDays === undefined) {
@@ -402,6 +443,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     mainBranch,
     reconcileIntervalMinutes,
     intentTtlDays,
+    approveOnPushToMain,
     logRetentionDays,
     productVersion,
     productVersionLocked,

@@ -65,7 +65,7 @@ export type ProjectConfig = Pick<
   Partial<
     Pick<
       AppConfig,
-      'alarmEmail' | 'maxBranchPipelines' | 'concurrentBuildLimit' | 'mainApprovers' | 'mainApprovalsRequired'
+      'alarmEmail' | 'maxBranchPipelines' | 'concurrentBuildLimit' | 'mainApprovers' | 'mainApprovalsRequired' | 'approveOnPushToMain'
     >
   >;
 
@@ -192,6 +192,9 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
         modelPackageGroupName,
         intentTtlDays: config.intentTtlDays,
         logRetention,
+        projectId,
+        artifactBucket: this.artifactBucket,
+        approveOnPushToMain: config.approveOnPushToMain,
       });
       automation.node.addDependency(this.modelPackageGroup);
       return automation;
@@ -207,6 +210,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
         project: this.trainBuild.project,
         logGroup: this.trainBuild.logGroup,
         principal: config.ci?.principal ?? { kind: 'account' },
+        releasePrincipal: config.ci?.releasePrincipal,
         branchPrefix: config.branchPrefix,
         mainBranch: config.mainBranch,
         repositoryUrl: config.ci?.repositoryUrl,

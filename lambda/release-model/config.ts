@@ -18,12 +18,26 @@ export interface ReleaseConfig {
   readonly repositoryName: string;
   /** Short name of the main branch (`main`), never a full ref. */
   readonly mainBranch: string;
-  /** The only model package group this function reads or updates. */
+  /**
+   * The project's first group `model-<project>`; further groups `model-<project>-<name>` count when tagged with the
+   * project id (contract 1). The only group the bounded fallback for versions older than the commit index lists.
+   */
   readonly modelPackageGroupName: string;
   /** DynamoDB table of merge intents: partition key `commitId` (S), TTL attribute `expiresAt`. */
   readonly intentTableName: string;
   readonly intentTtlDays: number;
+  /** The SageMaker project id: a model package group counts only when its `sagemaker:project-id` tag is this value. */
+  readonly projectId: string;
+  /** DynamoDB commit index: partition key `commitId` (S), sort key `modelPackageArn` (S); written only here. */
+  readonly commitIndexTableName: string;
+  /** Whether a push to main approves its head (opt-in; default false: only a verified pull request merge approves). */
+  readonly approveOnPushToMain: boolean;
+  /** The artifact bucket: approved artifacts are copied under {@link APPROVED_ARTIFACT_PREFIX}, which only this function may write. */
+  readonly artifactBucketName: string;
 }
+
+/** Where approved model artifacts are copied in the artifact bucket; the bucket policy lets only the release role write it. */
+export const APPROVED_ARTIFACT_PREFIX = 'approved-artifacts/';
 
 const shortBranchName = () =>
   requiredString().check(
@@ -58,6 +72,16 @@ export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): Release
       INTENT_TABLE_NAME: requiredString().check(
         z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name (3 to 255 of [a-zA-Z0-9_.-])' }),
       ),
+      PROJECT_ID: requiredString().check(
+        z.regex(/^[A-Za-z0-9-]{1,36}$/, { error: 'must be a SageMaker project id such as "p-abcdef123456"' }),
+      ),
+      COMMIT_INDEX_TABLE_NAME: requiredString().check(
+        z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name (3 to 255 of [a-zA-Z0-9_.-])' }),
+      ),
+      APPROVE_ON_PUSH_TO_MAIN: z.optional(z.enum(['true', 'false'], { error: 'must be "true" or "false"' })),
+      ARTIFACT_BUCKET_NAME: requiredString().check(
+        z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
+      ),
       INTENT_TTL_DAYS: z.optional(
         z
           .pipe(z.string().check(z.regex(/^[0-9]+$/, { error: 'must be a whole number of days' })), z.transform(Number))
@@ -73,5 +97,9 @@ export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): Release
     modelPackageGroupName: parsed.MODEL_PACKAGE_GROUP_NAME,
     intentTableName: parsed.INTENT_TABLE_NAME,
     intentTtlDays: parsed.INTENT_TTL_DAYS ?? DEFAULT_INTENT_TTL_DAYS,
+    projectId: parsed.PROJECT_ID,
+    commitIndexTableName: parsed.COMMIT_INDEX_TABLE_NAME,
+    approveOnPushToMain: parsed.APPROVE_ON_PUSH_TO_MAIN === 'true',
+    artifactBucketName: parsed.ARTIFACT_BUCKET_NAME,
   };
 }

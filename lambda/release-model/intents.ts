@@ -63,7 +63,7 @@ const itemSchema = z.object({
         mergedBy: storedOptional,
         eventId: stored,
       }),
-      z.object({ kind: z.object({ S: z.literal('direct-invocation') }) }),
+      z.object({ kind: z.object({ S: z.literal('direct-invocation') }), sourceBranch: storedOptional }),
     ]),
   }),
 });
@@ -94,7 +94,9 @@ function itemToIntent(item: Record<string, AttributeValue>): MergeIntent {
             mergedBy: t.mergedBy?.S,
             eventId: t.eventId.S,
           }
-        : { kind: 'direct-invocation' },
+        : t.sourceBranch === undefined
+          ? { kind: 'direct-invocation' }
+          : { kind: 'direct-invocation', sourceBranch: t.sourceBranch.S },
   };
 }
 

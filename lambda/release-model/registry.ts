@@ -1,26 +1,16 @@
 /**
- * The model registry side of a release: find the newest model version trained from a commit, and approve it.
- *
- * Lookup, with few calls whatever the group's size: list the group newest first, 100 versions a page, and match the
- * `commit <40-hex id>` that the register step writes at the start of ModelPackageDescription (the metadata contract
- * in docs/design.md); confirm the first match with one DescribeModelPackage (MetadataProperties.CommitId and the
- * `commit_id` customer metadata). A version among the 100 newest costs 2 calls; an older one one more list call per
- * 100 versions. Versions without the contract's metadata are skipped, never fatal. Only a Completed version is ever
- * approved: SageMaker reports a version's state changes while it is Pending and InProgress too, and a Failed one
- * has no usable model; such versions are skipped (the newest one still being created is reported as `inProgress`).
+ * The model registry side of a release: the commit a version was trained from, the bounded fallback lookup for
+ * versions older than the commit index (commit-index.ts), and the approval itself with its reasons.
  */
 import {
-  DescribeModelPackageCommand,
   DescribeModelPackageCommandOutput,
   ListModelPackagesCommand,
   ModelApprovalStatus,
-  ModelPackageStatus,
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { ConflictError } from '../shared/errors';
 import { COMMIT_ID_PATTERN } from '../shared/events';
-import { Logger } from '../shared/logger';
 
 /** ListModelPackages' largest page. */
 export const LIST_PAGE_SIZE = 100;
@@ -58,99 +48,32 @@ export function commitOfPackage(
   return { commitId };
 }
 
-export interface LookupResult {
-  /**
-   * The newest Completed version of the group trained from the commit, as described; undefined when there is none.
-   * Versions still being created (Pending, InProgress) are never returned here; Failed ones are skipped.
-   */
-  readonly modelPackage?: DescribeModelPackageCommandOutput;
-  /** The newest version of the commit still being created (Pending, InProgress) that is newer than `modelPackage`. */
-  readonly inProgress?: DescribeModelPackageCommandOutput;
-  /** SageMaker API calls the lookup made (lists and describes). */
-  readonly apiCalls: number;
-  /** Versions listed before the lookup stopped. */
-  readonly versionsScanned: number;
-}
+/** How many of the newest versions the fallback for commits older than the commit index reads: one page. */
+export const FALLBACK_MAX_VERSIONS = LIST_PAGE_SIZE;
 
-export interface LookupOptions {
-  readonly modelPackageGroupName: string;
-  readonly commitId: string;
-  /** Only versions created after this instant (a re-check after a miss). @default - every version of the group */
-  readonly createdAfter?: Date;
-  /** Page size of ListModelPackages. @default LIST_PAGE_SIZE */
-  readonly pageSize?: number;
-}
-
-/** The newest version in the group whose commit is exactly `commitId`, or none; see the module comment. */
-export async function findNewestVersionForCommit(
+/**
+ * The bounded fallback for versions registered before the commit index existed (or whose registration event never
+ * came): ONE ListModelPackages call, the {@link FALLBACK_MAX_VERSIONS} newest versions of `group`, and the ARNs of
+ * those whose description names `commitId`. Never a second page: an older version is not found this way (its
+ * registration event, or re-sending one, indexes it).
+ */
+export async function fallbackCandidates(
   sagemaker: SageMakerClient,
-  options: LookupOptions,
-  logger: Logger,
-): Promise<LookupResult> {
-  const { modelPackageGroupName, commitId } = options;
-  let apiCalls = 0;
-  let versionsScanned = 0;
-  let nextToken: string | undefined;
-  let inProgress: DescribeModelPackageCommandOutput | undefined;
-  do {
-    const page = await sagemaker.send(
-      new ListModelPackagesCommand({
-        ModelPackageGroupName: modelPackageGroupName,
-        SortBy: 'CreationTime',
-        SortOrder: 'Descending',
-        MaxResults: options.pageSize ?? LIST_PAGE_SIZE,
-        CreationTimeAfter: options.createdAfter,
-        NextToken: nextToken,
-      }),
-    );
-    apiCalls += 1;
-    for (const summary of page.ModelPackageSummaryList ?? []) {
-      versionsScanned += 1;
-      if (summary.ModelPackageArn === undefined) continue;
-      if (commitFromDescription(summary.ModelPackageDescription) !== commitId) continue;
-      const described = await sagemaker.send(
-        new DescribeModelPackageCommand({ ModelPackageName: summary.ModelPackageArn }),
-      );
-      apiCalls += 1;
-      if (described.ModelPackageGroupName !== modelPackageGroupName) {
-        logger.warn('skipped a version listed for the group that describes as another group', {
-          modelPackageArn: summary.ModelPackageArn,
-          modelPackageGroupName: described.ModelPackageGroupName,
-        });
-        continue;
-      }
-      const commit = commitOfPackage(described);
-      if (!('commitId' in commit) || commit.commitId !== commitId) {
-        logger.warn('skipped a version whose description names the commit but whose metadata does not confirm it', {
-          modelPackageArn: summary.ModelPackageArn,
-          reason:
-            'problem' in commit ? `the version ${commit.problem}` : `its metadata names commit ${commit.commitId}`,
-        });
-        continue;
-      }
-      if (described.ModelPackageStatus === ModelPackageStatus.COMPLETED) {
-        return { modelPackage: described, inProgress, apiCalls, versionsScanned };
-      }
-      if (
-        described.ModelPackageStatus === ModelPackageStatus.PENDING ||
-        described.ModelPackageStatus === ModelPackageStatus.IN_PROGRESS
-      ) {
-        // Still being created: never approved now; its Completed state change approves it if a merge waits.
-        logger.info('a version of the commit is still being created: not approved before it is Completed', {
-          modelPackageArn: summary.ModelPackageArn,
-          modelPackageStatus: described.ModelPackageStatus,
-        });
-        inProgress ??= described;
-        continue;
-      }
-      logger.warn(`skipped a version of the commit whose status is ${described.ModelPackageStatus ?? '(none)'}`, {
-        modelPackageArn: summary.ModelPackageArn,
-        modelPackageStatus: described.ModelPackageStatus,
-      });
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return { inProgress, apiCalls, versionsScanned };
+  group: string,
+  commitId: string,
+): Promise<string[]> {
+  const page = await sagemaker.send(
+    new ListModelPackagesCommand({
+      ModelPackageGroupName: group,
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+      MaxResults: FALLBACK_MAX_VERSIONS,
+    }),
+  );
+  return (page.ModelPackageSummaryList ?? [])
+    .filter((summary) => commitFromDescription(summary.ModelPackageDescription) === commitId)
+    .map((summary) => summary.ModelPackageArn)
+    .filter((arn): arn is string => arn !== undefined);
 }
 
 /** Why a version is being approved: what the approval description and customer metadata record. */
@@ -165,7 +88,11 @@ export type ReleaseTrigger =
       readonly eventId: string;
     }
   | { readonly kind: 'push'; readonly branch: string; readonly referenceEvent: string; readonly eventId: string }
-  | { readonly kind: 'direct-invocation' };
+  | {
+      readonly kind: 'direct-invocation';
+      /** The merged branch, when the caller names it (payload `source_branch`): only its pipeline's versions count. */
+      readonly sourceBranch?: string;
+    };
 
 const DESCRIPTION_MAX = 1024;
 
@@ -185,7 +112,9 @@ export function approvalDescription(trigger: ReleaseTrigger, commitId: string, n
       text = `Approved because commit ${commitId} became the head of ${trigger.branch} (${trigger.referenceEvent}).`;
       break;
     case 'direct-invocation':
-      text = `Approved by direct invocation for commit ${commitId}.`;
+      text =
+        `Approved by direct invocation (CI, facts from the payload) for commit ${commitId}` +
+        (trigger.sourceBranch ? ` of branch ${trigger.sourceBranch}.` : '.');
       break;
   }
   if (note) text = `${text} ${note}`;
@@ -210,10 +139,16 @@ export function approvalMetadata(trigger: ReleaseTrigger, approvedAt: Date): Rec
     facts.release_merge_option = trigger.mergeOption;
     facts.release_merged_by = trigger.mergedBy;
     facts.release_event_id = trigger.eventId;
+    facts.release_facts = 'codecommit';
   } else if (trigger.kind === 'push') {
     facts.release_branch = trigger.branch;
     facts.release_reference_event = trigger.referenceEvent;
     facts.release_event_id = trigger.eventId;
+    facts.release_facts = 'event';
+  } else {
+    facts.release_source_branch = trigger.sourceBranch;
+    // A direct invocation's facts are the caller's (the CI release role): recorded as such.
+    facts.release_facts = 'direct-invocation-payload';
   }
   facts.release_approved_at = approvedAt.toISOString();
   const metadata: Record<string, string> = {};
@@ -237,7 +172,7 @@ export async function approveModelPackage(
     'ModelPackageArn' | 'ModelApprovalStatus' | 'CustomerMetadataProperties'
   >,
   trigger: ReleaseTrigger,
-  options: { commitId: string; now: Date; note?: string },
+  options: { commitId: string; now: Date; note?: string; metadata?: Record<string, string> },
 ): Promise<ApprovalOutcome> {
   const arn = modelPackage.ModelPackageArn;
   if (arn === undefined) throw new Error('a described model package has no ModelPackageArn');
@@ -256,6 +191,7 @@ export async function approveModelPackage(
       CustomerMetadataProperties: {
         ...modelPackage.CustomerMetadataProperties,
         ...approvalMetadata(trigger, options.now),
+        ...options.metadata,
       },
     }),
   );

@@ -24,7 +24,10 @@ export type WhenMissing =
    * registered.
    */
   | 'record-intent'
-  /** A push to main: its head may be a squash or merge commit, which no branch trained; nothing to do. */
+  /**
+   * A push to main (only with approveOnPushToMain): its head may be a squash or merge commit, which no branch
+   * trained; nothing to do.
+   */
   | 'ignore'
   /** A direct invocation without `approve_when_registered`: the caller named a commit that has no model; tell them. */
   | 'fail';
@@ -34,7 +37,19 @@ export type ReleaseRequest =
       readonly action: 'approve-commit';
       readonly commitId: string;
       readonly trigger: ReleaseTrigger;
+      /** Only this branch's pipeline's versions count; undefined: any one pipeline. */
+      readonly sourceBranch?: string;
       readonly whenMissing: WhenMissing;
+    }
+  /**
+   * A pull request merge event: a hint of which pull request to ask CodeCommit about, never a fact. The event's
+   * claims are compared with CodeCommit's answer.
+   */
+  | {
+      readonly action: 'verify-merge';
+      readonly pullRequestId: string;
+      readonly sourceCommit: string;
+      readonly eventId: string;
     }
   | { readonly action: 'model-registered'; readonly modelPackageArn: string; readonly eventId: string }
   | { readonly action: 'ignore'; readonly reason: string };
@@ -56,7 +71,11 @@ export function routeEvent(event: unknown, config: ReleaseConfig): ReleaseReques
     return {
       action: 'approve-commit',
       commitId: payload.commit_id,
-      trigger: { kind: 'direct-invocation' },
+      trigger:
+        payload.source_branch === undefined
+          ? { kind: 'direct-invocation' }
+          : { kind: 'direct-invocation', sourceBranch: payload.source_branch },
+      sourceBranch: payload.source_branch,
       whenMissing: payload.approve_when_registered === true ? 'record-intent' : 'fail',
     };
   }
@@ -67,10 +86,12 @@ export function routeEvent(event: unknown, config: ReleaseConfig): ReleaseReques
       return routeReference(event, config);
     case 'SageMaker Model Package State Change': {
       const parsed = parseOrThrow(modelPackageStateChangeSchema, event, 'model package state change event');
-      if (parsed.detail.ModelPackageGroupName !== config.modelPackageGroupName) {
+      const group = parsed.detail.ModelPackageGroupName;
+      // Names only narrow the search (contract 1): membership is the group's project id tag, checked before indexing.
+      if (group !== config.modelPackageGroupName && !group.startsWith(`${config.modelPackageGroupName}-`)) {
         return {
           action: 'ignore',
-          reason: `model package group ${parsed.detail.ModelPackageGroupName} is not this project's group ${config.modelPackageGroupName}`,
+          reason: `model package group ${group} is not one of this project's groups (${config.modelPackageGroupName}, ${config.modelPackageGroupName}-<model>)`,
         };
       }
       return { action: 'model-registered', modelPackageArn: parsed.detail.ModelPackageArn, eventId: parsed.id };
@@ -99,18 +120,10 @@ function routePullRequest(event: unknown, config: ReleaseConfig): ReleaseRequest
     return { action: 'ignore', reason: `pull request ${detail.pullRequestId} was closed without merging` };
   }
   return {
-    action: 'approve-commit',
-    commitId: requireCommitId(detail.sourceCommit, 'detail.sourceCommit'),
-    trigger: {
-      kind: 'pull-request',
-      pullRequestId: detail.pullRequestId,
-      sourceBranch: branchFromRef(detail.sourceReference) ?? detail.sourceReference,
-      destinationBranch: destination,
-      mergeOption: detail.mergeOption,
-      mergedBy: detail.callerUserArn ?? detail.author,
-      eventId: id,
-    },
-    whenMissing: 'record-intent',
+    action: 'verify-merge',
+    pullRequestId: detail.pullRequestId,
+    sourceCommit: requireCommitId(detail.sourceCommit, 'detail.sourceCommit'),
+    eventId: id,
   };
 }
 
@@ -130,9 +143,18 @@ function routeReference(event: unknown, config: ReleaseConfig): ReleaseRequest {
   if (!MAIN_REFERENCE_EVENTS.includes(detail.event)) {
     return { action: 'ignore', reason: `reference event ${detail.event} on ${branch} approves nothing` };
   }
+  const commitId = requireCommitId(detail.commitId, 'detail.commitId');
+  if (!config.approveOnPushToMain) {
+    return {
+      action: 'ignore',
+      reason:
+        `a push to ${branch} approves nothing (approveOnPushToMain is off): only a reviewed pull request merge, ` +
+        'confirmed with CodeCommit, approves a model',
+    };
+  }
   return {
     action: 'approve-commit',
-    commitId: requireCommitId(detail.commitId, 'detail.commitId'),
+    commitId,
     trigger: { kind: 'push', branch, referenceEvent: detail.event, eventId: id },
     whenMissing: 'ignore',
   };

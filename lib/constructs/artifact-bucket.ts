@@ -48,3 +48,32 @@ export function grantArtifactReadWrite(bucket: s3.Bucket, grantee: iam.IGrantabl
     resourceArns: [bucket.bucketArn, bucket.arnForObjects('*')],
   });
 }
+
+/** Object actions that write or remove an object, denied on approved artifacts to all but the release role. */
+export const APPROVED_ARTIFACT_DENIED_ACTIONS = [
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:PutObjectTagging',
+  's3:DeleteObjectTagging',
+  's3:PutObjectRetention',
+  's3:PutObjectLegalHold',
+];
+
+/**
+ * Makes `prefix` of the bucket writable by `writer` only: a bucket policy statement denies every write and delete
+ * under it to every other principal (`aws:PrincipalArn` is the role ARN for the role's sessions), whatever their
+ * identity policies allow. The bucket keeps its SSL-only, encrypted, versioned settings.
+ */
+export function restrictPrefixToWriter(bucket: s3.IBucket, prefix: string, writer: iam.IRole): void {
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'OnlyTheReleaseFunctionWritesApprovedArtifacts',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: APPROVED_ARTIFACT_DENIED_ACTIONS,
+      resources: [bucket.arnForObjects(`${prefix}*`)],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': writer.roleArn } },
+    }),
+  );
+}

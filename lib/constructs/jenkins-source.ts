@@ -7,10 +7,11 @@
  * - the train role uploads under `ci-source/`, starts and reads builds of that one project, and reads their logs;
  * - the release role invokes the release function, nothing else.
  *
- * Both are assumable by one principal from configuration: an IAM role or user ARN (Jenkins' own identity), this
- * account (principals its administrators allow to assume them), or GitHub's OIDC provider, in which case the train
- * role trusts only the repository's experiment branches and the release role only its main branch, so a workflow on
- * an experiment branch cannot approve a model.
+ * The train role is assumable by one principal from configuration: an IAM role or user ARN (Jenkins' own identity),
+ * this account (principals its administrators allow to assume them), or GitHub's OIDC provider. The release role
+ * never shares an IAM principal with it: with an IAM principal the release role trusts a principal of its own
+ * (`releasePrincipal`, context `ciReleasePrincipalArn`); with GitHub OIDC the train role trusts only the repository's
+ * experiment branches and the release role only its main branch; so a build of an experiment branch cannot approve.
  *
  * Studio lists a project's repositories from SageMaker code repositories tagged with the project; when a repository
  * URL is known, an `AWS::SageMaker::CodeRepository` so tagged associates it.
@@ -72,8 +73,14 @@ export interface JenkinsSourceProps {
   readonly project: codebuild.IProject;
   /** The train build's log group, which CI reads. */
   readonly logGroup: logs.ILogGroup;
-  /** Who assumes the CI roles. */
+  /** Who assumes the CI roles (the train role, and the release role unless `releasePrincipal` is given). */
   readonly principal: CiPrincipal;
+  /**
+   * Who assumes the release role, when not `principal`. Required when `principal` is an IAM principal: branch builds
+   * (Jenkinsfiles of any branch) run as that principal, so it must not be able to approve.
+   * @default - `principal` (the account, or GitHub OIDC restricted to the main branch)
+   */
+  readonly releasePrincipal?: CiPrincipal;
   /**
    * Prefix of the branches that train; with GitHub OIDC, the train role trusts only branches under it.
    * @default 'experiment/'
@@ -117,6 +124,22 @@ function validate(props: JenkinsSourceProps): void {
         `principal.providerArn ${JSON.stringify(providerArn)} must be the ARN of the IAM OIDC provider ` +
           'for token.actions.githubusercontent.com',
       );
+    }
+  }
+  const release = props.releasePrincipal;
+  if (principal.kind === 'iam' && release === undefined) {
+    throw new Error(
+      'releasePrincipal is required when principal is an IAM principal: every branch build runs as it, so it must ' +
+        'not be able to assume the release role (give the release role a principal only jobs of main use)',
+    );
+  }
+  if (release !== undefined) {
+    if (release.kind !== 'iam') throw new Error('releasePrincipal must be an IAM principal ({ kind: "iam", arn })');
+    if (!Token.isUnresolved(release.arn) && !IAM_PRINCIPAL_ARN.test(release.arn)) {
+      throw new Error(`releasePrincipal.arn ${JSON.stringify(release.arn)} must be an IAM role or user ARN`);
+    }
+    if (principal.kind === 'iam' && principal.arn === release.arn) {
+      throw new Error(`releasePrincipal.arn must differ from principal.arn ${JSON.stringify(principal.arn)}`);
     }
   }
   if (props.branchPrefix !== undefined && !BRANCH_PREFIX.test(props.branchPrefix)) {
@@ -172,7 +195,11 @@ export class JenkinsSource extends Construct {
     );
     props.artifactBucket.encryptionKey?.grantDecrypt(buildRole);
 
-    const [trainPrincipal, releasePrincipal] = this.principals(props.principal, branchPrefix, mainBranch);
+    const [trainPrincipal, defaultReleasePrincipal] = this.principals(props.principal, branchPrefix, mainBranch);
+    const releasePrincipal =
+      props.releasePrincipal?.kind === 'iam'
+        ? new iam.ArnPrincipal(props.releasePrincipal.arn)
+        : defaultReleasePrincipal;
     this.trainRole = new iam.Role(this, 'TrainRole', {
       assumedBy: trainPrincipal,
       description: `CI of project ${props.projectName}: uploads sources and runs its train builds`,

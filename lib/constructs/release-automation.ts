@@ -5,6 +5,12 @@
  * into main" and "main updated" events, and state changes of model packages in the project's group.
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { APPROVED_ARTIFACT_PREFIX } from '../../lambda/release-model/config';
+import { ARTIFACT_COPY_ACTIONS } from '../../lambda/release-model/artifact';
+import { COMMIT_INDEX_ACTIONS } from '../../lambda/release-model/commit-index';
+import { PROVENANCE_ACTIONS } from '../../lambda/release-model/provenance';
+import { VERIFY_MERGE_ACTIONS } from '../../lambda/release-model/pull-request';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -12,6 +18,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ProjectSource } from './codecommit-source';
+import { restrictPrefixToWriter } from './artifact-bucket';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
@@ -28,6 +35,15 @@ export interface ReleaseAutomationProps {
   readonly modelPackageGroupName: string;
   readonly intentTtlDays: number;
   readonly logRetention: logs.RetentionDays;
+  /** The SageMaker project id: groups count only with this `sagemaker:project-id` tag. */
+  readonly projectId: string;
+  /** The artifact bucket: approved artifacts are copied under `approved-artifacts/`, which only this function writes. */
+  readonly artifactBucket: s3.IBucket;
+  /**
+   * Whether a push to main approves its head (context `approveOnPushToMain`).
+   * @default false - only a pull request merge confirmed with CodeCommit approves
+   */
+  readonly approveOnPushToMain?: boolean;
 }
 
 /** The release function's promised name. */
@@ -38,6 +54,8 @@ export function releaseFunctionName(projectName: string): string {
 export class ReleaseAutomation extends Construct {
   readonly handler: MonitoredFunction;
   readonly intentTable: dynamodb.Table;
+  /** Commit → model versions, written by the release function only, after it verified each version's provenance. */
+  readonly commitIndexTable: dynamodb.Table;
   readonly modelPackageRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ReleaseAutomationProps) {
@@ -55,11 +73,22 @@ export class ReleaseAutomation extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    this.commitIndexTable = new dynamodb.Table(this, 'CommitIndexTable', {
+      partitionKey: { name: 'commitId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'modelPackageArn', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // The index is rebuilt from registration events and the fallback; the model versions themselves are retained.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
     this.handler = new MonitoredFunction(this, 'Handler', {
       handlerDir: 'release-model',
       functionName: releaseFunctionName(props.projectName),
       description: `Approves the model package of a commit merged into ${props.mainBranch} in project ${props.projectName}`,
-      timeout: Duration.minutes(1),
+      // Copying and hashing an approved artifact (up to CopyObject's 5 GB) takes longer than a lookup.
+      timeout: Duration.minutes(5),
       logRetention: props.logRetention,
       environment: {
         PROJECT_NAME: props.projectName,
@@ -69,15 +98,83 @@ export class ReleaseAutomation extends Construct {
         MODEL_PACKAGE_GROUP_NAME: props.modelPackageGroupName,
         INTENT_TABLE_NAME: this.intentTable.tableName,
         INTENT_TTL_DAYS: String(props.intentTtlDays),
+        PROJECT_ID: props.projectId,
+        COMMIT_INDEX_TABLE_NAME: this.commitIndexTable.tableName,
+        APPROVE_ON_PUSH_TO_MAIN: String(props.approveOnPushToMain ?? false),
+        ARTIFACT_BUCKET_NAME: props.artifactBucket.bucketName,
       },
     });
     const role = this.handler.role;
     const modelPackages = sageMakerArn('model-package', `${props.modelPackageGroupName}/*`);
+    // Groups `model-<project>-<name>` (contract 1); membership is checked by the project id tag before any use.
+    const furtherModelPackages = sageMakerArn('model-package', `${props.modelPackageGroupName}-*/*`);
+    const groups = [
+      sageMakerArn('model-package-group', props.modelPackageGroupName),
+      sageMakerArn('model-package-group', `${props.modelPackageGroupName}-*`),
+    ];
+    const pipelines = sageMakerArn('pipeline', `${props.projectName}-*`);
+    const executions = sageMakerArn('pipeline', `${props.projectName}-*/execution/*`);
+    const approvedObjects = props.artifactBucket.arnForObjects(`${APPROVED_ARTIFACT_PREFIX}*`);
+    const allObjects = props.artifactBucket.arnForObjects('*');
     acknowledgeWildcards(role, {
       'Resource::*': 'sagemaker:ListModelPackages supports no resource-level permission.',
       [nagResource(this, modelPackages)]:
         "Model package versions are numbered at registration; the wildcard covers versions of this project's group only.",
+      [nagResource(this, furtherModelPackages)]:
+        "Versions of the project's further groups model-<project>-<name>; each group's project id tag is checked first.",
+      [nagResource(this, groups[1] as string)]:
+        "The project's further groups model-<project>-<name>, read for their project id tag only (ListTags).",
+      [nagResource(this, pipelines)]: "The project's branch pipelines, read for their project id tag only (ListTags).",
+      [nagResource(this, executions)]:
+        'Executions of the branch pipelines, read (Describe, ListSteps) to prove which one registered a version.',
+      [nagResource(this, approvedObjects)]:
+        'Approved artifacts: one key per group and version under approved-artifacts/.',
+      [nagResource(this, allObjects)]: 'Model artifacts are read from wherever the pipeline wrote them in this bucket.',
     });
+    this.commitIndexTable.grant(role, ...COMMIT_INDEX_ACTIONS);
+    // The index is a record of verified facts: no other principal may write it, whatever its identity policy says.
+    this.commitIndexTable.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheReleaseFunctionWritesTheIndex',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+        resources: ['*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+      }),
+    );
+    restrictPrefixToWriter(props.artifactBucket, APPROVED_ARTIFACT_PREFIX, role);
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'VerifyProvenance',
+        actions: PROVENANCE_ACTIONS,
+        resources: [...groups, pipelines, executions],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CopyApprovedArtifacts',
+        actions: ARTIFACT_COPY_ACTIONS.write,
+        resources: [approvedObjects],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadModelArtifacts',
+        actions: ARTIFACT_COPY_ACTIONS.read,
+        resources: [allObjects],
+      }),
+    );
+    props.artifactBucket.encryptionKey?.grantEncryptDecrypt(role);
+    if (props.source !== undefined) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'VerifyMergesWithCodeCommit',
+          actions: VERIFY_MERGE_ACTIONS,
+          resources: [props.source.repository.repositoryArn],
+        }),
+      );
+    }
 
     // lambda/release-model/intents.ts reads, records and marks intents by key; it never queries, scans or deletes.
     this.intentTable.grant(role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
@@ -85,7 +182,7 @@ export class ReleaseAutomation extends Construct {
       new iam.PolicyStatement({
         sid: 'ApproveModelPackages',
         actions: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'],
-        resources: [modelPackages],
+        resources: [modelPackages, furtherModelPackages],
       }),
     );
     role.addToPolicy(
@@ -105,11 +202,14 @@ export class ReleaseAutomation extends Construct {
       }),
     );
     this.modelPackageRule = new events.Rule(this, 'ModelPackageRule', {
-      description: `Model packages of group ${props.modelPackageGroupName} changed state`,
+      description: `Model packages of the groups of project ${props.projectName} changed state`,
       eventPattern: {
         source: ['aws.sagemaker'],
         detailType: [MODEL_PACKAGE_STATE_CHANGE],
-        detail: { ModelPackageGroupName: [props.modelPackageGroupName] },
+        // Every group of the project by name; the function keeps only groups tagged with the project id.
+        detail: {
+          ModelPackageGroupName: [props.modelPackageGroupName, { prefix: `${props.modelPackageGroupName}-` }],
+        },
       },
     });
     this.modelPackageRule.addTarget(

@@ -36,6 +36,8 @@ const MORE_DATA = 'experiment/more-data';
 const EARLY = 'experiment/early-merge';
 const TWICE = 'experiment/twice';
 const GROUP = `model-${PROJECT_NAME}`;
+/** The reviewer the approval rule needs (the CodeCommit stand-in: one approval by someone other than the author). */
+const LEAD = 'arn:aws:iam::123456789012:user/lead';
 const EXECUTION_ARN = /^arn:aws:sagemaker:[a-z0-9-]+:\d{12}:pipeline\/[^/]+\/execution\/\S+$/;
 
 let world: World;
@@ -305,6 +307,7 @@ describe('the team day, end to end', () => {
     const opened = await world.deliver(pullRequest.events);
     expect(opened.flatMap((r) => r.deliveries)).toEqual([]);
 
+    world.repository.approvePullRequest(pullRequest, LEAD);
     const merge = world.repository.mergePullRequest(pullRequest, 'SQUASH_MERGE');
     const reports = await world.deliver(merge.events);
     const { invoked, errors } = summary(reports);
@@ -321,6 +324,39 @@ describe('the team day, end to end', () => {
       [MORE_DATA, bob.tips[1], 'Approved'],
     ]);
     expect({ ...after, versions: [] }).toEqual({ ...before, versions: [] });
+    // the approved artifact: an immutable copy under approved-artifacts/, its S3 version and sha256 on the version
+    const approved = after.versions.find((v) => v.status === 'Approved');
+    const metadata =
+      (await sagemaker().send(new DescribeModelPackageCommand({ ModelPackageName: approved?.arn })))
+        .CustomerMetadataProperties ?? {};
+    expect(metadata).toMatchObject({
+      approved_artifact_uri: expect.stringMatching(/^s3:\/\/[^/]+\/approved-artifacts\/model-churn\/4\/[^/]+$/),
+      approved_artifact_version_id: expect.any(String),
+      approved_artifact_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      release_facts: 'codecommit',
+    });
+  });
+
+  it('3a. a pull request merged without review approves nothing: CodeCommit, not the event, decides', async () => {
+    const before = await snapshot();
+    const pullRequest = world.repository.openPullRequest(DEEPER, 'Deeper trees, unreviewed');
+    const merge = world.repository.mergePullRequest(pullRequest, 'THREE_WAY_MERGE');
+    const reports = await world.deliver(merge.events);
+    const { errors } = summary(reports);
+    expect(errors).toEqual([]);
+    expect(resultsOf(reports, releaseFn)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ outcome: 'ignored', message: expect.stringContaining('approveOnPushToMain is off') }),
+        expect.objectContaining({
+          outcome: 'refused',
+          message: expect.stringContaining('approval rules are not satisfied'),
+        }),
+      ]),
+    );
+    expect(world.codecommit.calls).toEqual(
+      expect.arrayContaining(['GetPullRequest', 'EvaluatePullRequestApprovalRules']),
+    );
+    expect(await snapshot()).toEqual(before);
   });
 
   it('4. a deleted branch loses its stack and SageMaker pipeline, and keeps its model versions', async () => {
@@ -348,6 +384,7 @@ describe('the team day, end to end', () => {
     const execution = executionOf(pushed.flatMap((r) => r.builds).find((b) => b.branch === EARLY));
 
     const pullRequest = world.repository.openPullRequest(EARLY, 'Quick experiment');
+    world.repository.approvePullRequest(pullRequest, LEAD);
     const merge = world.repository.mergePullRequest(pullRequest, 'FAST_FORWARD_MERGE');
     expect(merge.mergeCommit).toBe(tip);
     const merged = await world.deliver(merge.events);
@@ -386,6 +423,7 @@ describe('the team day, end to end', () => {
     const registration = await world.sagemaker.completeExecution(execution);
     await twice([registration.event]);
     const pullRequest = world.repository.openPullRequest(TWICE, 'Twice');
+    world.repository.approvePullRequest(pullRequest, LEAD);
     await twice(world.repository.mergePullRequest(pullRequest, 'THREE_WAY_MERGE').events);
     expect((await versions()).filter((v) => v.commit === tip).map((v) => v.status)).toEqual(['Approved']);
     await twice(clone.deleteRemoteBranch(TWICE));

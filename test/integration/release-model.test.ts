@@ -1,8 +1,17 @@
 /**
- * The release function against moto_server: the real SDK, a model package group of 1,000 versions registered per
- * the metadata contract, and a DynamoDB intent table.
+ * The release function against moto_server with the real SDK: versions registered by real pipeline executions in
+ * moto (each reported by its state change event, so the function verifies and indexes it), DynamoDB intent and
+ * commit index tables, a versioned artifact bucket, and the pull requests answered by the CodeCommit stand-in.
+ *
+ * Stand-ins, and what they cannot prove: moto has no ListPipelineExecutionSteps (test/support/sagemaker-steps.ts
+ * answers it from the registrations the test played) and no pull request APIs (the CodeCommit stand-in, whose shapes
+ * test/e2e/codecommit-standin.test.ts checks with the SDK). moto enforces no IAM here: that only the release role may
+ * write the approved prefix is the bucket policy's job, checked in test/lib.
  */
+import { createHash } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CodeCommitClient } from '@aws-sdk/client-codecommit';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   DescribeModelPackageCommand,
@@ -10,65 +19,70 @@ import {
   ModelPackageSummary,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { ReleaseConfig } from '../../lambda/release-model/config';
+import { loadReleaseConfig } from '../../lambda/release-model/config';
 import { handleReleaseEvent, ReleaseDeps } from '../../lambda/release-model/release';
 import { createLogger } from '../../lambda/shared/logger';
+import { CodeCommitStandIn, reviewedMergeRecord, startCodeCommitStandIn } from '../e2e/support/codecommit-standin';
+import { PullRequestRecord } from '../e2e/support/git-events';
 import { awsEvent } from '../support/fixtures';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import {
-  createIntentTable,
-  createModelPackageGroup,
+  createReleaseResources,
   fakeCommitId,
   recordCommands,
-  registerVersion,
-  registerVersions,
+  registerFromExecution,
+  releaseEnvironment,
+  ReleaseResources,
+  stateChangeEvent,
 } from '../support/model-registry';
+import { SageMakerStepsStandIn, startSageMakerStepsStandIn } from '../support/sagemaker-steps';
 
-const GROUP = 'model-demo';
-const SIZE = 1000;
-/** Version (1-based, oldest first) whose commit the experiment merged; 50 newer versions follow it. */
-const MERGED_VERSION = 950;
-
-const config: ReleaseConfig = {
+const SOURCE = 'experiment/deeper-trees';
+/** More than the bounded fallback reads (100), so the oldest is found through the index only. */
+const SIZE = 110;
+const r: ReleaseResources = {
   projectName: 'demo',
-  repositoryName: 'model-demo-train',
-  mainBranch: 'main',
-  modelPackageGroupName: GROUP,
-  intentTableName: 'demo-release-intents',
-  intentTtlDays: 14,
+  projectId: 'p-demo00000001',
+  group: 'model-demo',
+  intentTable: 'demo-release-intents',
+  indexTable: 'demo-commit-index',
+  bucket: 'demo-artifacts',
 };
 
 let moto: MotoServer;
+let steps: SageMakerStepsStandIn;
+let codecommitStandIn: CodeCommitStandIn;
 let sagemaker: SageMakerClient;
-let dynamodb: DynamoDBClient;
+let s3: S3Client;
 let sent: string[];
 let arns: string[];
 let deps: ReleaseDeps;
+const pullRequestRecords = new Map<string, PullRequestRecord>();
 
-type Detail = Record<string, unknown>;
+/** CodeCommit's record of a reviewed pull request from SOURCE merged into main at `sourceCommit`. */
+function mergedPullRequest(id: string, sourceCommit: string, mergeOption: string): PullRequestRecord {
+  return reviewedMergeRecord({
+    pullRequestId: id,
+    source: SOURCE,
+    sourceCommit,
+    mergeOption,
+    destinationCommit: fakeCommitId('main'),
+    mergeCommitId: fakeCommitId(`merge-${id}`),
+  });
+}
 
-function mergeEvent(sourceCommit: string, mergeOption: string, pullRequestId: string): { detail: Detail } {
-  const event = awsEvent<{ detail: Detail }>('codecommit-pullRequestMergeStatusUpdated.json');
+function mergeEvent(sourceCommit: string, mergeOption: string, pullRequestId: string): Record<string, unknown> {
+  const event = awsEvent<{ detail: Record<string, unknown> }>('codecommit-pullRequestMergeStatusUpdated.json');
   event.detail = {
     ...event.detail,
-    repositoryNames: [config.repositoryName],
+    repositoryNames: ['model-demo-train'],
     pullRequestId,
     mergeOption,
     sourceCommit,
-    sourceReference: 'refs/heads/experiment/deeper-trees',
-    destinationCommit: fakeCommitId(SIZE),
+    sourceReference: `refs/heads/${SOURCE}`,
+    destinationCommit: fakeCommitId('main'),
   };
   return event;
-}
-
-function registeredEvent(arn: string, version: number): Record<string, unknown> {
-  const event = awsEvent<Record<string, unknown> & { detail: Detail }>('sagemaker-model-package-state-change.json');
-  return {
-    ...event,
-    source: 'aws.sagemaker',
-    resources: [arn],
-    detail: { ...event.detail, ModelPackageGroupName: GROUP, ModelPackageArn: arn, ModelPackageVersion: version },
-  };
 }
 
 async function listAll(): Promise<ModelPackageSummary[]> {
@@ -76,7 +90,7 @@ async function listAll(): Promise<ModelPackageSummary[]> {
   let token: string | undefined;
   do {
     const page = await sagemaker.send(
-      new ListModelPackagesCommand({ ModelPackageGroupName: GROUP, MaxResults: 100, NextToken: token }),
+      new ListModelPackagesCommand({ ModelPackageGroupName: r.group, MaxResults: 100, NextToken: token }),
     );
     all.push(...(page.ModelPackageSummaryList ?? []));
     token = page.NextToken;
@@ -89,152 +103,167 @@ const describe_ = (arn: string) => sagemaker.send(new DescribeModelPackageComman
 beforeAll(async () => {
   moto = await startMoto();
   useMotoEnvironment(moto.endpoint);
-  sagemaker = new SageMakerClient({});
-  dynamodb = new DynamoDBClient({});
-  await createModelPackageGroup(sagemaker, GROUP);
-  await createIntentTable(dynamodb, config.intentTableName);
-  const started = Date.now();
-  arns = await registerVersions(
+  steps = await startSageMakerStepsStandIn(moto.endpoint);
+  codecommitStandIn = await startCodeCommitStandIn({
+    repositoryName: 'model-demo-train',
+    branches: () => new Map(),
+    pullRequestRecords,
+  });
+  sagemaker = new SageMakerClient({ endpoint: steps.endpoint });
+  s3 = new S3Client({ forcePathStyle: true });
+  const dynamodb = new DynamoDBClient({});
+  await createReleaseResources({ sagemaker, dynamodb, s3 }, r);
+  const config = loadReleaseConfig({ ...releaseEnvironment(r, 'model-demo-train') });
+  deps = {
+    config,
     sagemaker,
-    GROUP,
-    Array.from({ length: SIZE }, (_, i) => ({ commitId: fakeCommitId(i + 1) })),
-  );
-  process.stdout.write(`registered ${SIZE} model versions in moto in ${Date.now() - started} ms\n`);
+    dynamodb,
+    s3,
+    codecommit: new CodeCommitClient({ endpoint: codecommitStandIn.endpoint }),
+    logger: createLogger({}, { write: () => undefined }),
+  };
+  const started = Date.now();
+  arns = [];
+  for (let i = 1; i <= SIZE; i += 1) {
+    const { arn } = await registerFromExecution({ sagemaker, s3 }, steps, r, {
+      commitId: fakeCommitId(i),
+      branch: SOURCE,
+    });
+    arns.push(arn);
+    // SageMaker reports the registration: the function verifies it and writes the index.
+    const indexed = await handleReleaseEvent(await stateChangeEvent(sagemaker, arn), deps);
+    expect(indexed.message).toContain('indexed');
+  }
+  process.stdout.write(`registered and indexed ${SIZE} versions in moto in ${Date.now() - started} ms\n`);
   sent = recordCommands(sagemaker);
-  deps = { config, sagemaker, dynamodb, logger: createLogger({}, { write: () => undefined }) };
 }, 120_000);
 
-afterAll(async () => moto?.stop());
+afterAll(async () => {
+  await steps?.stop();
+  await codecommitStandIn?.stop();
+  await moto?.stop();
+});
 
 beforeEach(() => {
   sent.length = 0;
 });
 
 describe('release function against moto_server', () => {
-  it('approves exactly the merged commit version on a squash merge among 1,000, touching no other', async () => {
+  it('approves exactly the merged version on a squash merge, the oldest of 110, with its immutable artifact', async () => {
     // prepare
     const before = await listAll();
     expect(before).toHaveLength(SIZE);
     expect(before.every((v) => v.ModelApprovalStatus === 'PendingManualApproval')).toBe(true);
     sent.length = 0;
-    const target = arns[MERGED_VERSION - 1] ?? '';
+    const target = arns[0] ?? '';
+    pullRequestRecords.set('7', mergedPullRequest('7', fakeCommitId(1), 'SQUASH_MERGE'));
 
     // act
-    const result = await handleReleaseEvent(mergeEvent(fakeCommitId(MERGED_VERSION), 'SQUASH_MERGE', '7'), deps);
+    const result = await handleReleaseEvent(mergeEvent(fakeCommitId(1), 'SQUASH_MERGE', '7'), deps);
 
-    // assert: the lookup took 2 calls, then one update, of the right version
-    expect(result).toMatchObject({ outcome: 'approved', modelPackageArn: target, modelPackageVersion: MERGED_VERSION });
-    expect(sent).toEqual(['ListModelPackagesCommand', 'DescribeModelPackageCommand', 'UpdateModelPackageCommand']);
+    // assert: the version, found through the index: one describe before the update, no list
+    expect(result).toMatchObject({ outcome: 'approved', commitId: fakeCommitId(1), modelPackageArn: target });
+    expect(sent.slice(0, sent.indexOf('UpdateModelPackageCommand'))).toEqual(['DescribeModelPackageCommand']);
     const after = await listAll();
     const approved = after.filter((v) => v.ModelApprovalStatus === 'Approved').map((v) => v.ModelPackageArn);
     expect(approved).toEqual([target]);
     const described = await describe_(target);
-    expect(described.ApprovalDescription).toMatch(
-      /pull request 7 from experiment\/deeper-trees was merged into main \(SQUASH_MERGE\) by arn:aws:sts::123456789012:assumed-role\/Admin\/Mary_Major/,
-    );
+    expect(described.ApprovalDescription).toContain('pull request 7');
     expect(described.CustomerMetadataProperties).toMatchObject({
-      commit_id: fakeCommitId(MERGED_VERSION),
-      branch: 'experiment/bench',
-      release_pull_request_id: '7',
-      release_merge_option: 'SQUASH_MERGE',
+      release_merged_by: 'arn:aws:iam::123456789012:user/lead',
+      release_facts: 'codecommit',
     });
-    // neighbours and main's previous head keep their metadata and were never modified
-    for (const version of [MERGED_VERSION - 1, MERGED_VERSION + 1, SIZE]) {
-      const other = await describe_(arns[version - 1] ?? '');
-      expect(other.LastModifiedTime).toBeUndefined();
-      expect(other.ApprovalDescription).toBeUndefined();
-      expect(other.CustomerMetadataProperties).toEqual({
-        commit_id: fakeCommitId(version),
-        branch: 'experiment/bench',
-        pipeline_execution_arn: expect.stringContaining('execution/'),
-      });
-    }
+    // the approved artifact: a copy under approved-artifacts/, at the recorded S3 version, with the recorded sha256
+    const metadata = described.CustomerMetadataProperties ?? {};
+    expect(metadata.approved_artifact_uri).toBe(`s3://${r.bucket}/approved-artifacts/model-demo/1/model.tar.gz`);
+    const copy = await s3.send(
+      new GetObjectCommand({
+        Bucket: r.bucket,
+        Key: 'approved-artifacts/model-demo/1/model.tar.gz',
+        VersionId: metadata.approved_artifact_version_id,
+      }),
+    );
+    const bytes = await copy.Body?.transformToByteArray();
+    expect(Buffer.from(bytes ?? []).toString()).toBe(`model of ${fakeCommitId(1)}`);
+    expect(
+      createHash('sha256')
+        .update(bytes ?? new Uint8Array())
+        .digest('hex'),
+    ).toBe(metadata.approved_artifact_sha256);
+  });
 
-    // the same event again: success, no second update
-    sent.length = 0;
-    const again = await handleReleaseEvent(mergeEvent(fakeCommitId(MERGED_VERSION), 'SQUASH_MERGE', '7'), deps);
-    expect(again.outcome).toBe('already-approved');
+  it('refuses a merge event CodeCommit does not know (forged by direct invocation), changing nothing', async () => {
+    const before = await listAll();
+
+    const result = await handleReleaseEvent(mergeEvent(fakeCommitId(2), 'THREE_WAY_MERGE', '404'), deps);
+
+    expect(result).toMatchObject({
+      outcome: 'refused',
+      message: expect.stringContaining('knows no such pull request'),
+    });
+    expect(await listAll()).toEqual(before);
     expect(sent).not.toContain('UpdateModelPackageCommand');
   });
 
-  it('approves the oldest version by direct invocation, paging through the group', async () => {
-    const result = await handleReleaseEvent({ commit_id: fakeCommitId(1) }, deps);
+  it('approves by direct invocation (the CI variant) naming the source branch, recorded as such', async () => {
+    const result = await handleReleaseEvent({ commit_id: fakeCommitId(3), source_branch: SOURCE }, deps);
 
-    expect(result).toMatchObject({ outcome: 'approved', modelPackageArn: arns[0] });
-    expect(sent.filter((name) => name === 'ListModelPackagesCommand')).toHaveLength(SIZE / 100);
-    expect((await describe_(arns[0] ?? '')).ModelApprovalStatus).toBe('Approved');
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageArn: arns[2] });
+    expect((await describe_(arns[2] ?? '')).CustomerMetadataProperties).toMatchObject({
+      release_trigger: 'direct-invocation',
+      release_facts: 'direct-invocation-payload',
+    });
   });
 
   it('rejects an unknown commit by direct invocation, approving nothing', async () => {
-    const approvedBefore = (await listAll()).filter((v) => v.ModelApprovalStatus === 'Approved').length;
-
-    await expect(handleReleaseEvent({ commit_id: fakeCommitId('never-trained') }, deps)).rejects.toMatchObject({
+    await expect(handleReleaseEvent({ commit_id: fakeCommitId('unknown') }, deps)).rejects.toMatchObject({
       name: 'NotFoundError',
     });
-
-    expect((await listAll()).filter((v) => v.ModelApprovalStatus === 'Approved')).toHaveLength(approvedBefore);
+    expect(sent).not.toContain('UpdateModelPackageCommand');
+    // the bounded fallback: one page, never the whole group
+    expect(sent.filter((name) => name === 'ListModelPackagesCommand')).toHaveLength(1);
   });
 
-  it('approves the merged commit once its model is registered after the merge', async () => {
-    const lateCommit = fakeCommitId('merged-before-training-finished');
+  it('approves the merged commit once its model is registered after the merge (fast-forward)', async () => {
+    const commitId = fakeCommitId('late');
+    pullRequestRecords.set('8', mergedPullRequest('8', commitId, 'FAST_FORWARD_MERGE'));
+    const early = await handleReleaseEvent(mergeEvent(commitId, 'FAST_FORWARD_MERGE', '8'), deps);
+    expect(early.outcome).toBe('intent-recorded');
 
-    // the merge arrives first: the intent is recorded
-    const merged = await handleReleaseEvent(mergeEvent(lateCommit, 'THREE_WAY_MERGE', '8'), deps);
-    expect(merged.outcome).toBe('intent-recorded');
-    expect(sent).not.toContain('UpdateModelPackageCommand');
-    const intent = await dynamodb.send(
-      new GetItemCommand({ TableName: config.intentTableName, Key: { commitId: { S: lateCommit } } }),
+    const { arn } = await registerFromExecution({ sagemaker, s3 }, steps, r, { commitId, branch: SOURCE });
+    const registered = await handleReleaseEvent(await stateChangeEvent(sagemaker, arn), deps);
+
+    expect(registered).toMatchObject({ outcome: 'approved', commitId, modelPackageArn: arn });
+    const intent = await new DynamoDBClient({}).send(
+      new GetItemCommand({ TableName: r.intentTable, Key: { commitId: { S: commitId } } }),
     );
-    expect(intent.Item?.status).toEqual({ S: 'pending' });
-    expect(Number(intent.Item?.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000 + 13 * 86_400);
-
-    // training registers the version; SageMaker reports it
-    const arn = await registerVersion(sagemaker, GROUP, { commitId: lateCommit, branch: 'experiment/deeper-trees' });
-    const version = SIZE + 1;
-    const registered = await handleReleaseEvent(registeredEvent(arn, version), deps);
-
-    expect(registered).toMatchObject({ outcome: 'approved', modelPackageArn: arn, modelPackageVersion: version });
-    const described = await describe_(arn);
-    expect(described.ModelApprovalStatus).toBe('Approved');
-    expect(described.ApprovalDescription).toMatch(/pull request 8 .*\(THREE_WAY_MERGE\).*approved on registration/);
-    const done = await dynamodb.send(
-      new GetItemCommand({ TableName: config.intentTableName, Key: { commitId: { S: lateCommit } } }),
-    );
-    expect(done.Item).toMatchObject({ status: { S: 'done' }, approvedModelPackageArn: { S: arn } });
-
-    // the state change of the approval itself, and the merge delivered again: nothing more
-    sent.length = 0;
-    await handleReleaseEvent(registeredEvent(arn, version), deps);
-    await handleReleaseEvent(mergeEvent(lateCommit, 'THREE_WAY_MERGE', '8'), deps);
-    expect(sent).not.toContain('UpdateModelPackageCommand');
+    expect(intent.Item?.status).toEqual({ S: 'done' });
   });
 
-  it('skips a newer hand-registered version without metadata and approves the contract version', async () => {
-    const handCommit = fakeCommitId('hand');
-    const contractArn = await registerVersion(sagemaker, GROUP, { commitId: handCommit });
-    const hand = await sagemaker.send(
+  it("never approves a hand-registered version claiming the commit, nor another branch's claim", async () => {
+    const commitId = fakeCommitId(5);
+    // A member registers by hand a version naming the real execution's metadata, and another from their branch.
+    const real = await describe_(arns[4] ?? '');
+    const forged = await sagemaker.send(
       new CreateModelPackageCommand({
-        ModelPackageGroupName: GROUP,
-        ModelPackageDescription: `commit ${handCommit} copied by hand`,
-        InferenceSpecification: {
-          Containers: [{ Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1' }],
-          SupportedContentTypes: ['text/csv'],
-          SupportedResponseMIMETypes: ['text/csv'],
-        },
+        ModelPackageGroupName: r.group,
+        ModelPackageDescription: `commit ${commitId} on branch ${SOURCE}`,
+        ModelApprovalStatus: 'PendingManualApproval',
+        MetadataProperties: { CommitId: commitId },
+        CustomerMetadataProperties: { ...real.CustomerMetadataProperties },
+        InferenceSpecification: real.InferenceSpecification,
       }),
     );
-    sent.length = 0;
+    const claim = await registerFromExecution({ sagemaker, s3 }, steps, r, { commitId, branch: 'experiment/evil' });
+    for (const arn of [forged.ModelPackageArn ?? '', claim.arn]) {
+      await handleReleaseEvent(await stateChangeEvent(sagemaker, arn), deps);
+    }
+    pullRequestRecords.set('9', mergedPullRequest('9', commitId, 'THREE_WAY_MERGE'));
 
-    const result = await handleReleaseEvent({ commit_id: handCommit }, deps);
-    const calls = [...sent];
+    const result = await handleReleaseEvent(mergeEvent(commitId, 'THREE_WAY_MERGE', '9'), deps);
 
-    expect(result).toMatchObject({ outcome: 'approved', modelPackageArn: contractArn });
-    expect((await describe_(hand.ModelPackageArn ?? '')).ModelApprovalStatus).not.toBe('Approved');
-    expect(calls).toEqual([
-      'ListModelPackagesCommand',
-      'DescribeModelPackageCommand',
-      'DescribeModelPackageCommand',
-      'UpdateModelPackageCommand',
-    ]);
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageArn: arns[4] });
+    expect((await describe_(forged.ModelPackageArn ?? '')).ModelApprovalStatus).toBe('PendingManualApproval');
+    expect((await describe_(claim.arn)).ModelApprovalStatus).toBe('PendingManualApproval');
   });
 });

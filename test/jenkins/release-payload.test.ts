@@ -5,15 +5,17 @@
  * the one step played by the test: the recording `aws` wrapper captures the payload, and the test invokes the handler
  * with exactly those bytes (and, where the script reads the answer, runs it again with the handler's answer).
  */
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DescribeModelPackageCommand, ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
-  CreateModelPackageCommand,
-  CreateModelPackageGroupCommand,
-  DescribeModelPackageCommand,
-  ListModelPackagesCommand,
-  SageMakerClient,
-} from '@aws-sdk/client-sagemaker';
-import { awsEvent } from '../support/fixtures';
+  createReleaseResources,
+  registerFromExecution,
+  releaseEnvironment,
+  ReleaseResources,
+  stateChangeEvent,
+} from '../support/model-registry';
+import { SageMakerStepsStandIn, startSageMakerStepsStandIn } from '../support/sagemaker-steps';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import { RELEASE_SCRIPT, seedFile } from './support/ci-files';
 import { GitRepo, ScriptSandbox } from './support/run-script';
@@ -21,6 +23,15 @@ import { GitRepo, ScriptSandbox } from './support/run-script';
 const PROJECT = 'churn';
 const GROUP = `model-${PROJECT}`;
 const TABLE = `${PROJECT}-release-intents`;
+const RESOURCES: ReleaseResources = {
+  projectName: PROJECT,
+  projectId: 'p-churn0000001',
+  group: GROUP,
+  intentTable: TABLE,
+  indexTable: `${PROJECT}-commit-index`,
+  bucket: `${PROJECT}-artifacts`,
+};
+let steps: SageMakerStepsStandIn;
 
 type Handler = (event: unknown) => Promise<{ outcome: string; commitId?: string; modelPackageArn?: string }>;
 
@@ -40,47 +51,24 @@ function loadHandler(): Handler {
   return handler;
 }
 
-/** Registers a version per the metadata contract in docs/design.md, as the pipeline's RegisterModel step does. */
-async function register(sagemaker: SageMakerClient, commitId: string, branch: string): Promise<string> {
-  const created = await sagemaker.send(
-    new CreateModelPackageCommand({
-      ModelPackageGroupName: GROUP,
-      ModelPackageDescription: `commit ${commitId} trained on ${branch}`,
-      ModelApprovalStatus: 'PendingManualApproval',
-      MetadataProperties: { CommitId: commitId },
-      CustomerMetadataProperties: {
-        commit_id: commitId,
-        branch,
-        pipeline_execution_arn: `arn:aws:sagemaker:us-east-1:123456789012:pipeline/${PROJECT}-x/execution/${commitId.slice(0, 12)}`,
-      },
-      InferenceSpecification: {
-        Containers: [
-          { Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/sklearn:1.2-1', ModelDataUrl: 's3://b/m.tar.gz' },
-        ],
-        SupportedContentTypes: ['text/csv'],
-        SupportedResponseMIMETypes: ['text/csv'],
-      },
-    }),
-  );
-  return created.ModelPackageArn as string;
-}
-
-/** The "SageMaker Model Package State Change" EventBridge delivers for a newly registered version of the group. */
-async function registeredEvent(sagemaker: SageMakerClient, arn: string): Promise<unknown> {
-  const described = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
-  const event = awsEvent<{ detail: Record<string, unknown> }>('sagemaker-model-package-state-change.json');
-  return {
-    ...event,
-    source: 'aws.sagemaker',
-    resources: [arn],
-    detail: {
-      ...event.detail,
-      ModelPackageGroupName: GROUP,
-      ModelPackageArn: arn,
-      ModelPackageVersion: described.ModelPackageVersion,
-      ModelApprovalStatus: 'PendingManualApproval',
+/** A run of the branch's pipeline registers the version; SageMaker's state change reaches the function (indexes it). */
+async function register(
+  sagemaker: SageMakerClient,
+  commitId: string,
+  branch: string,
+  options: { deliver?: boolean } = {},
+): Promise<string> {
+  const { arn } = await registerFromExecution(
+    { sagemaker, s3: new S3Client({ forcePathStyle: true }) },
+    steps,
+    RESOURCES,
+    {
+      commitId,
+      branch,
     },
-  };
+  );
+  if (options.deliver ?? true) await loadHandler()(await stateChangeEvent(sagemaker, arn));
+  return arn;
 }
 
 async function approvalOf(sagemaker: SageMakerClient, arn: string): Promise<string | undefined> {
@@ -96,9 +84,11 @@ describe('the release step with the release function, against moto_server', () =
 
   beforeAll(async () => {
     moto = await startMoto();
+    steps = await startSageMakerStepsStandIn(moto.endpoint);
     sandbox = new ScriptSandbox();
   });
   afterAll(async () => {
+    await steps.stop();
     sandbox.remove();
     await moto.stop();
     process.env = saved;
@@ -107,22 +97,15 @@ describe('the release step with the release function, against moto_server', () =
     await moto.reset();
     useMotoEnvironment(moto.endpoint);
     Object.assign(process.env, {
-      PROJECT_NAME: PROJECT,
-      REPOSITORY_NAME: `model-${PROJECT}-train`,
-      MAIN_BRANCH: 'main',
-      MODEL_PACKAGE_GROUP_NAME: GROUP,
-      INTENT_TABLE_NAME: TABLE,
+      ...releaseEnvironment(RESOURCES, `model-${PROJECT}-train`),
+      // moto has no ListPipelineExecutionSteps: the function's SageMaker client goes through the stand-in.
+      AWS_ENDPOINT_URL_SAGEMAKER: steps.endpoint,
       LOG_LEVEL: 'ERROR',
     });
     sagemaker = new SageMakerClient({});
-    await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: GROUP }));
-    await new DynamoDBClient({}).send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'commitId', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'commitId', KeyType: 'HASH' }],
-      }),
+    await createReleaseResources(
+      { sagemaker, dynamodb: new DynamoDBClient({}), s3: new S3Client({ forcePathStyle: true }) },
+      RESOURCES,
     );
   });
 
@@ -202,8 +185,8 @@ describe('the release step with the release function, against moto_server', () =
 
     // act 2: training ends; the pipeline registers both commits' models and SageMaker reports the head's
     const firstArn = await register(sagemaker, first, 'experiment/deeper-trees');
-    const headArn = await register(sagemaker, head, 'experiment/deeper-trees');
-    const registered = await loadHandler()(await registeredEvent(sagemaker, headArn));
+    const headArn = await register(sagemaker, head, 'experiment/deeper-trees', { deliver: false });
+    const registered = await loadHandler()(await stateChangeEvent(sagemaker, headArn));
 
     // assert 2: exactly the head's version is Approved, saying why
     expect(registered).toMatchObject({ outcome: 'approved', commitId: head, modelPackageArn: headArn });
@@ -212,7 +195,7 @@ describe('the release step with the release function, against moto_server', () =
     const described = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: headArn }));
     expect(described.ApprovalDescription).toMatch(
       new RegExp(
-        `^Approved by direct invocation for commit ${head}\\. The direct invocation .* approved on registration\\.$`,
+        `^Approved by direct invocation \\(CI, facts from the payload\\) for commit ${head}\\. The direct invocation .* approved on registration\\.$`,
       ),
     );
     expect(described.CustomerMetadataProperties).toMatchObject({

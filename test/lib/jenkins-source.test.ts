@@ -15,6 +15,8 @@ import { ROLE_PATH } from '../../lib/constructs/monitored-function';
 import { TrainBuildProject } from '../../lib/constructs/train-build-project';
 
 const JENKINS_ROLE = 'arn:aws:iam::222222222222:role/jenkins-agents';
+/** A credential only jobs of main use (context ciReleasePrincipalArn). */
+const JENKINS_RELEASE_ROLE = 'arn:aws:iam::222222222222:role/jenkins-main-release';
 
 interface Built {
   readonly app: App;
@@ -87,6 +89,9 @@ function build(overrides: Partial<JenkinsSourceProps> = {}): Built {
   const ci = new JenkinsSource(stack, 'JenkinsSource', {
     ...base,
     principal: { kind: 'iam', arn: JENKINS_ROLE },
+    ...(overrides.principal === undefined || overrides.principal.kind === 'iam'
+      ? { releasePrincipal: { kind: 'iam', arn: JENKINS_RELEASE_ROLE } as const }
+      : {}),
     ...overrides,
   });
   return { app, stack, ci, trainBuild, template: () => Template.fromStack(stack) };
@@ -216,14 +221,17 @@ describe('JenkinsSource', () => {
     });
   });
 
-  it('lets the configured IAM principal, and only it, assume both roles for an hour at most', () => {
+  it('lets the Jenkins principal assume the train role and only the release principal the release role, for an hour at most', () => {
     const built = build();
     const roles = built.template().findResources('AWS::IAM::Role');
-    for (const role of [built.ci.trainRole, built.ci.releaseRole]) {
+    for (const [role, principal] of [
+      [built.ci.trainRole, JENKINS_ROLE],
+      [built.ci.releaseRole, JENKINS_RELEASE_ROLE],
+    ] as const) {
       const properties = (roles[roleLogicalId(built, role)] as { Properties: Record<string, unknown> }).Properties;
       expect(properties.AssumeRolePolicyDocument).toEqual({
         Version: '2012-10-17',
-        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: JENKINS_ROLE } }],
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: principal } }],
       });
       expect(properties.MaxSessionDuration).toBe(3600);
       // The launch role may create roles under the product's path only.
@@ -395,6 +403,16 @@ describe('JenkinsSource', () => {
         /principal\.providerArn/,
       ],
       ['a branch prefix with a wildcard', { branchPrefix: 'experiment/*' }, /branchPrefix/],
+      [
+        'an IAM principal without a release principal of its own (any branch build could approve)',
+        { releasePrincipal: undefined },
+        /releasePrincipal is required when principal is an IAM principal/,
+      ],
+      [
+        'a release principal equal to the train principal',
+        { releasePrincipal: { kind: 'iam', arn: JENKINS_ROLE } },
+        /releasePrincipal\.arn must differ from principal\.arn/,
+      ],
       ['a branch prefix without a trailing slash', { branchPrefix: 'experiment' }, /branchPrefix/],
       ['a main branch with a wildcard', { mainBranch: 'ma*n' }, /mainBranch/],
       ['a main branch given as a full ref', { mainBranch: 'refs/heads/main' }, /short name/],
@@ -407,6 +425,7 @@ describe('JenkinsSource', () => {
           new JenkinsSource(stack, 'JenkinsSource', {
             ...base,
             principal: { kind: 'iam', arn: JENKINS_ROLE },
+            releasePrincipal: { kind: 'iam', arn: JENKINS_RELEASE_ROLE },
             ...overrides,
           }),
       ).toThrow(message);

@@ -13,6 +13,7 @@ type Statement = { Sid?: string; Effect?: string; Action: string | string[]; Res
 
 const PROJECT = { Ref: 'SageMakerProjectName' };
 const JENKINS_ROLE = 'arn:aws:iam::222222222222:role/jenkins-agents';
+const JENKINS_RELEASE_ROLE = 'arn:aws:iam::222222222222:role/jenkins-main-release';
 
 function only(template: Template, type: string): [string, Resource] {
   const found = Object.entries(template.findResources(type));
@@ -126,12 +127,17 @@ describe('project template, source provider jenkins with GitHub Actions', () => 
     template.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
       ModelPackageGroupName: { 'Fn::Join': ['', ['model-', PROJECT]] },
     });
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    // the intent table and the commit index
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
   });
 
   it('approves a model merged before registration as the CodeCommit variant does: intent table and state change rule', () => {
     // CI sends "approve_when_registered": true; the intent is kept in the table and the registration approves it.
-    const [tableId] = only(template, 'AWS::DynamoDB::Table');
+    const [tableId] = Object.keys(
+      template.findResources('AWS::DynamoDB::Table', {
+        Properties: { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } },
+      }),
+    );
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'commitId', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -145,7 +151,12 @@ describe('project template, source provider jenkins with GitHub Actions', () => 
       EventPattern: {
         source: ['aws.sagemaker'],
         'detail-type': ['SageMaker Model Package State Change'],
-        detail: { ModelPackageGroupName: [{ 'Fn::Join': ['', ['model-', PROJECT]] }] },
+        detail: {
+          ModelPackageGroupName: [
+            { 'Fn::Join': ['', ['model-', PROJECT]] },
+            { prefix: { 'Fn::Join': ['', ['model-', PROJECT, '-']] } },
+          ],
+        },
       },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [releaseFunctionId, 'Arn'] } })],
     });
@@ -269,14 +280,20 @@ describe('project template, source provider jenkins with GitHub Actions', () => 
 });
 
 describe('project template, source provider jenkins with a Jenkins principal or none', () => {
-  it('lets the configured Jenkins role assume both CI roles, and associates no repository without a URL', () => {
-    const built = buildApp({ nag: true, context: { sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE } });
+  it('lets the Jenkins role assume the train role and only the release principal the release role, no repository without a URL', () => {
+    const built = buildApp({
+      nag: true,
+      context: { sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE, ciReleasePrincipalArn: JENKINS_RELEASE_ROLE },
+    });
     try {
       const template = built.productTemplate;
-      for (const prefix of ['JenkinsSourceTrainRole', 'JenkinsSourceReleaseRole']) {
-        expect(trustOf(template, idStartingWith(template, 'AWS::IAM::Role', prefix))).toEqual({
+      for (const [prefix, principal] of [
+        ['JenkinsSourceTrainRole', JENKINS_ROLE],
+        ['JenkinsSourceReleaseRole', JENKINS_RELEASE_ROLE],
+      ]) {
+        expect(trustOf(template, idStartingWith(template, 'AWS::IAM::Role', prefix ?? ''))).toEqual({
           Version: '2012-10-17',
-          Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: JENKINS_ROLE } }],
+          Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: principal } }],
         });
       }
       template.resourceCountIs('AWS::SageMaker::CodeRepository', 0);
@@ -314,8 +331,11 @@ describe('configuration of the jenkins source provider', () => {
   };
 
   it('reads the CI principal and repository URL', () => {
-    expect(read({ sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE }).ci).toEqual({
+    expect(
+      read({ sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE, ciReleasePrincipalArn: JENKINS_RELEASE_ROLE }).ci,
+    ).toEqual({
       principal: { kind: 'iam', arn: JENKINS_ROLE },
+      releasePrincipal: { kind: 'iam', arn: JENKINS_RELEASE_ROLE },
       repositoryUrl: undefined,
     });
     expect(read({ sourceProvider: 'jenkins', githubRepository: 'acme/churn' }).ci?.principal).toEqual({
@@ -349,6 +369,22 @@ describe('configuration of the jenkins source provider', () => {
       /needs githubRepository/,
     ],
     [{ sourceProvider: 'jenkins', repositoryUrl: 'git@github.com:acme/churn.git' }, 'repositoryUrl', /https:\/\//],
+    // issue 10, attack 6: with one IAM principal for both CI roles, any branch's Jenkinsfile could approve
+    [
+      { sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE },
+      'ciReleasePrincipalArn',
+      /is required with ciPrincipalArn .*any branch Jenkinsfile could approve/,
+    ],
+    [
+      { sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE, ciReleasePrincipalArn: JENKINS_ROLE },
+      'ciReleasePrincipalArn',
+      /must differ from ciPrincipalArn/,
+    ],
+    [
+      { sourceProvider: 'jenkins', githubRepository: 'acme/churn', ciReleasePrincipalArn: JENKINS_RELEASE_ROLE },
+      'ciReleasePrincipalArn',
+      /GitHub OIDC already trusts only the main branch/,
+    ],
   ])('rejects %j naming %s', (context, key, message) => {
     const error = errorOf(context);
     expect(error.key).toBe(key);

@@ -298,9 +298,15 @@ describe('ProjectProductStack', () => {
         'MODEL_PACKAGE_GROUP_NAME',
         'INTENT_TABLE_NAME',
         'INTENT_TTL_DAYS',
+        'PROJECT_ID',
+        'COMMIT_INDEX_TABLE_NAME',
+        'APPROVE_ON_PUSH_TO_MAIN',
+        'ARTIFACT_BUCKET_NAME',
       ].sort(),
     );
     expect(env.MAIN_BRANCH).toBe('main');
+    // a push to main approves nothing unless the project opts in (context approveOnPushToMain)
+    expect(env.APPROVE_ON_PUSH_TO_MAIN).toBe('false');
     expect(env.INTENT_TTL_DAYS).toBe('14');
   });
 
@@ -362,7 +368,13 @@ describe('ProjectProductStack', () => {
     expect(patterns).toContainEqual({
       source: ['aws.sagemaker'],
       'detail-type': ['SageMaker Model Package State Change'],
-      detail: { ModelPackageGroupName: [{ 'Fn::Join': ['', ['model-', PROJECT]] }] },
+      // every group of the project by name; the function keeps only groups tagged with the project id
+      detail: {
+        ModelPackageGroupName: [
+          { 'Fn::Join': ['', ['model-', PROJECT]] },
+          { prefix: { 'Fn::Join': ['', ['model-', PROJECT, '-']] } },
+        ],
+      },
     });
     expect(patterns).toHaveLength(3);
   });
@@ -448,22 +460,44 @@ describe('ProjectProductStack', () => {
     });
   });
 
-  it('lets the release function get, put and update intents only, and approve only model packages of the group', () => {
+  it('gives the release function exactly the actions its code makes, on the project resources', () => {
     const statements = policyOfRole(template, roleOf(releaseFn));
-    const [tableId] = only(template, 'AWS::DynamoDB::Table');
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    const intentTableId = Object.keys(tables).find((id) => id.includes('IntentTable'));
+    const indexTableId = Object.keys(tables).find((id) => id.includes('CommitIndexTable'));
     const dynamodb = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
-    expect(dynamodb).toHaveLength(1);
-    // lambda/release-model/intents.ts: GetItem, PutItem, UpdateItem by key; no query, scan, delete or batch.
-    expect([dynamodb[0]?.Action].flat().sort()).toEqual([
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-    ]);
-    expect([dynamodb[0]?.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+    // intents.ts: GetItem, PutItem, UpdateItem by key; commit-index.ts: PutItem and Query; no scan, delete or batch.
+    expect(
+      dynamodb
+        .map((s) => [[s.Action].flat().sort(), [s.Resource].flat()])
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual(
+      [
+        [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [intentTableId, 'Arn'] }]],
+        [['dynamodb:PutItem', 'dynamodb:Query'], [{ 'Fn::GetAtt': [indexTableId, 'Arn'] }]],
+      ].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
     const sageMakerActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sagemaker:'));
     expect(sageMakerActions.sort()).toEqual(
-      ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages', 'sagemaker:UpdateModelPackage'].sort(),
+      [
+        'sagemaker:DescribeModelPackage',
+        'sagemaker:ListModelPackages',
+        'sagemaker:UpdateModelPackage',
+        'sagemaker:DescribePipelineExecution',
+        'sagemaker:ListPipelineExecutionSteps',
+        'sagemaker:ListTags',
+      ].sort(),
     );
+    const codecommit = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('codecommit:')));
+    expect(codecommit).toEqual([
+      expect.objectContaining({
+        Action: ['codecommit:EvaluatePullRequestApprovalRules', 'codecommit:GetPullRequest'],
+        Resource: { 'Fn::GetAtt': [repositoryId, 'Arn'] },
+      }),
+    ]);
+    const s3Writes = statements.filter((s) => [s.Action].flat().includes('s3:PutObject'));
+    expect(JSON.stringify(s3Writes.map((s) => s.Resource))).toContain('/approved-artifacts/*');
+    expect(s3Writes).toHaveLength(1);
   });
 
   it('conditions every iam:PassRole of the project template on the service it is passed to', () => {

@@ -13,12 +13,19 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
+  CreatePipelineCommand,
+  DescribeModelPackageCommand,
   ModelApprovalStatus,
   SageMakerClient,
+  StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
+import { sageMakerPipelineName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
+import { awsEvent } from './fixtures';
+import { SageMakerStepsStandIn } from './sagemaker-steps';
 
 /** A deterministic 40-hex commit id per label. */
 export const fakeCommitId = (label: string | number): string =>
@@ -114,4 +121,160 @@ export function recordCommands(client: SageMakerClient | DynamoDBClient): string
     { step: 'initialize', name: `recordCommands${Math.random().toString(36).slice(2)}` },
   );
   return names;
+}
+
+/** What a project's release function needs beside its group: tags, tables and the versioned artifact bucket. */
+export interface ReleaseResources {
+  readonly projectName: string;
+  readonly projectId: string;
+  readonly group: string;
+  readonly intentTable: string;
+  readonly indexTable: string;
+  readonly bucket: string;
+}
+
+/** The commit index as the project template creates it: partition key `commitId`, sort key `modelPackageArn`. */
+export async function createCommitIndexTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: 'commitId', AttributeType: 'S' },
+        { AttributeName: 'modelPackageArn', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'commitId', KeyType: 'HASH' },
+        { AttributeName: 'modelPackageArn', KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: tableName });
+}
+
+/** Creates the group (tagged with the project, contract 1), both tables and the versioned artifact bucket. */
+export async function createReleaseResources(
+  clients: { sagemaker: SageMakerClient; dynamodb: DynamoDBClient; s3: S3Client },
+  r: ReleaseResources,
+): Promise<void> {
+  await clients.sagemaker.send(
+    new CreateModelPackageGroupCommand({
+      ModelPackageGroupName: r.group,
+      Tags: [
+        { Key: TAG_PROJECT_NAME, Value: r.projectName },
+        { Key: TAG_PROJECT_ID, Value: r.projectId },
+      ],
+    }),
+  );
+  await createIntentTable(clients.dynamodb, r.intentTable);
+  await createCommitIndexTable(clients.dynamodb, r.indexTable);
+  await clients.s3.send(new CreateBucketCommand({ Bucket: r.bucket }));
+  await clients.s3.send(
+    new PutBucketVersioningCommand({ Bucket: r.bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+  );
+}
+
+/** The release function's environment for `r`, as the project template sets it. */
+export function releaseEnvironment(r: ReleaseResources, repositoryName: string): Record<string, string> {
+  return {
+    PROJECT_NAME: r.projectName,
+    PROJECT_ID: r.projectId,
+    REPOSITORY_NAME: repositoryName,
+    MAIN_BRANCH: 'main',
+    MODEL_PACKAGE_GROUP_NAME: r.group,
+    INTENT_TABLE_NAME: r.intentTable,
+    COMMIT_INDEX_TABLE_NAME: r.indexTable,
+    ARTIFACT_BUCKET_NAME: r.bucket,
+  };
+}
+
+const createdPipelines = new WeakMap<SageMakerClient, Set<string>>();
+
+/**
+ * Plays one run of a branch's SageMaker pipeline in moto: the branch pipeline (tagged with the project, as run.js
+ * creates it) and an execution for the commit, the model artifact in the bucket, and the version its RegisterModel
+ * step creates (metadata contract 2), recorded with the steps stand-in as that execution's registration. Returns the
+ * version's ARN and the execution's.
+ */
+export async function registerFromExecution(
+  clients: { sagemaker: SageMakerClient; s3: S3Client },
+  steps: SageMakerStepsStandIn,
+  r: ReleaseResources,
+  spec: { commitId: string; branch: string; group?: string; status?: ModelApprovalStatus },
+): Promise<{ arn: string; executionArn: string }> {
+  const pipelineName = sageMakerPipelineName(r.projectName, spec.branch);
+  const created = createdPipelines.get(clients.sagemaker) ?? new Set<string>();
+  createdPipelines.set(clients.sagemaker, created);
+  if (!created.has(pipelineName)) {
+    await clients.sagemaker.send(
+      new CreatePipelineCommand({
+        PipelineName: pipelineName,
+        RoleArn: 'arn:aws:iam::123456789012:role/execution',
+        PipelineDefinition: JSON.stringify({ Version: '2020-12-01', Parameters: [], Steps: [] }),
+        Tags: [
+          { Key: TAG_PROJECT_NAME, Value: r.projectName },
+          { Key: TAG_PROJECT_ID, Value: r.projectId },
+        ],
+      }),
+    );
+    created.add(pipelineName);
+  }
+  const started = await clients.sagemaker.send(
+    new StartPipelineExecutionCommand({
+      PipelineName: pipelineName,
+      PipelineExecutionDisplayName: `commit-${spec.commitId}`,
+    }),
+  );
+  const executionArn = started.PipelineExecutionArn ?? '';
+  const executionId = executionArn.split('/').pop() ?? '';
+  const key = `${pipelineName}/${executionId}/TrainModel/output/model.tar.gz`;
+  await clients.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: key, Body: `model of ${spec.commitId}` }));
+  const result = await clients.sagemaker.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: spec.group ?? r.group,
+      ModelPackageDescription: `commit ${spec.commitId} on branch ${spec.branch}`,
+      ModelApprovalStatus: spec.status ?? ModelApprovalStatus.PENDING_MANUAL_APPROVAL,
+      MetadataProperties: { CommitId: spec.commitId, GeneratedBy: executionArn },
+      CustomerMetadataProperties: {
+        commit_id: spec.commitId,
+        branch: spec.branch,
+        pipeline_execution_id: executionId,
+        pipeline_execution_arn: executionArn,
+      },
+      InferenceSpecification: {
+        Containers: [
+          {
+            Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+            ModelDataUrl: `s3://${r.bucket}/${key}`,
+          },
+        ],
+        SupportedContentTypes: ['text/csv'],
+        SupportedResponseMIMETypes: ['text/csv'],
+      },
+    }),
+  );
+  const arn = result.ModelPackageArn ?? '';
+  steps.recordRegistration(executionArn, [arn]);
+  return { arn, executionArn };
+}
+
+/** The "SageMaker Model Package State Change" SageMaker sends for a version (the published sample, filled in). */
+export async function stateChangeEvent(sagemaker: SageMakerClient, arn: string): Promise<Record<string, unknown>> {
+  const described = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+  const event = awsEvent<Record<string, unknown> & { detail: Record<string, unknown> }>(
+    'sagemaker-model-package-state-change.json',
+  );
+  return {
+    ...event,
+    source: 'aws.sagemaker',
+    resources: [arn],
+    detail: {
+      ...event.detail,
+      ModelPackageGroupName: described.ModelPackageGroupName,
+      ModelPackageArn: arn,
+      ModelPackageVersion: described.ModelPackageVersion,
+      ModelApprovalStatus: described.ModelApprovalStatus,
+      ModelPackageStatus: described.ModelPackageStatus,
+    },
+  };
 }

@@ -92,6 +92,8 @@ export class GitRepository {
   private readonly region: string;
   private nextPullRequestId = 1;
   private readonly openPullRequests = new Map<string, { source: string; destination: string; title: string }>();
+  /** Every pull request as CodeCommit keeps it (what GetPullRequest answers from), open or closed. */
+  readonly pullRequestRecords = new Map<string, PullRequestRecord>();
 
   constructor(options: GitRepositoryOptions) {
     this.repositoryName = options.repositoryName;
@@ -174,7 +176,27 @@ export class GitRepository {
       sourceCommit: this.head(source),
       destinationCommit: this.head(destination),
     });
+    this.pullRequestRecords.set(pullRequestId, {
+      pullRequestId,
+      title,
+      authorArn: `arn:aws:iam::${this.account}:user/author-of-${pullRequestId}`,
+      creationDate: Date.now() / 1000,
+      source,
+      destination,
+      sourceCommit: this.head(source),
+      destinationCommit: this.head(destination),
+      status: 'OPEN',
+      revisionId: randomUUID().replace(/-/g, ''),
+      approvals: new Set(),
+    });
     return { pullRequestId, source, destination, events: [event] };
+  }
+
+  /** A reviewer approves the pull request's current revision (CodeCommit's UpdatePullRequestApprovalState). */
+  approvePullRequest(pullRequest: PullRequest, reviewerArn: string): void {
+    const record = this.pullRequestRecords.get(pullRequest.pullRequestId);
+    if (!record) throw new Error(`pull request ${pullRequest.pullRequestId} does not exist`);
+    record.approvals.add(reviewerArn);
   }
 
   /**
@@ -222,6 +244,18 @@ export class GitRepository {
       destinationCommit,
       mergeOption,
     });
+    const record = this.pullRequestRecords.get(pullRequest.pullRequestId);
+    if (record) {
+      record.status = 'CLOSED';
+      record.sourceCommit = sourceCommit;
+      record.destinationCommit = destinationCommit;
+      record.mergeMetadata = {
+        isMerged: true,
+        mergedBy: String(merged.detail.callerUserArn),
+        mergeCommitId: mergeCommit,
+        mergeOption,
+      };
+    }
     this.openPullRequests.delete(pullRequest.pullRequestId);
     return { mergeCommit, events: [updated, merged] };
   }
@@ -286,6 +320,22 @@ export class GitRepository {
     });
     return event;
   }
+}
+
+/** A pull request as CodeCommit stores it (the fields GetPullRequest returns), plus the approvals given. */
+export interface PullRequestRecord {
+  readonly pullRequestId: string;
+  readonly title: string;
+  readonly authorArn: string;
+  readonly creationDate: number;
+  readonly source: string;
+  readonly destination: string;
+  sourceCommit: string;
+  destinationCommit: string;
+  status: 'OPEN' | 'CLOSED';
+  readonly revisionId: string;
+  readonly approvals: Set<string>;
+  mergeMetadata?: { isMerged: boolean; mergedBy: string; mergeCommitId: string; mergeOption: string };
 }
 
 export interface PullRequest {

@@ -16,6 +16,8 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { randomUUID } from 'node:crypto';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerStepsStandIn } from '../../support/sagemaker-steps';
 import { modelPackageRequest, registerModelStep } from '../../../sagemaker-pipeline/src/model-package';
 import type { PipelineDefinition } from '../../../sagemaker-pipeline/src/definition';
 import { collectGets } from '../../../sagemaker-pipeline/src/expressions';
@@ -34,7 +36,16 @@ export interface Registration {
 export class SageMakerPlayer {
   private readonly sagemaker = new SageMakerClient({});
 
-  constructor(private readonly artifactBucket: string) {}
+  private readonly s3 = new S3Client({ forcePathStyle: true });
+
+  /**
+   * @param steps where the execution's RegisterModel step is recorded (moto has no ListPipelineExecutionSteps), so
+   * the release function can prove which execution registered the version
+   */
+  constructor(
+    private readonly artifactBucket: string,
+    private readonly steps?: SageMakerStepsStandIn,
+  ) {}
 
   /** Completes the execution `executionArn`: registers its model version and returns the state change event. */
   async completeExecution(executionArn: string): Promise<Registration> {
@@ -69,8 +80,16 @@ export class SageMakerPlayer {
       },
       properties,
     });
+    // The training step's output, where the step would have written it: the model artifact the version points to.
+    for (const container of request.InferenceSpecification?.Containers ?? []) {
+      const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(container.ModelDataUrl ?? '');
+      if (match) {
+        await this.s3.send(new PutObjectCommand({ Bucket: match[1], Key: match[2], Body: `model of ${executionArn}` }));
+      }
+    }
     const created = await this.sagemaker.send(new CreateModelPackageCommand(request));
     const modelPackageArn = created.ModelPackageArn ?? '';
+    this.steps?.recordRegistration(executionArn, [modelPackageArn]);
     return { executionArn, modelPackageArn, request, event: await this.stateChangeEvent(modelPackageArn) };
   }
 

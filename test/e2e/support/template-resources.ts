@@ -2,17 +2,17 @@
  * The values a deployed project template would hold, with the emulator standing in for AWS: resolves the
  * CloudFormation intrinsics (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub`, pseudo parameters) of the synthesized
  * project template, creating in moto, on first reference, the resources whose values the emulator provides:
- * - `AWS::S3::Bucket` → CreateBucket (the template's `BucketName`, else a generated name);
+ * - `AWS::S3::Bucket` → CreateBucket (the template's `BucketName`, else a generated name) and its versioning;
  * - `AWS::DynamoDB::Table` → CreateTable with the template's key schema, attributes and billing mode;
  * - `AWS::IAM::Role` → CreateRole with the template's path and trust policy (IAM's Query API: the project has no
  *   IAM client, and moto accepts an unsigned request);
- * - `AWS::SageMaker::ModelPackageGroup` → CreateModelPackageGroup with the template's name.
+ * - `AWS::SageMaker::ModelPackageGroup` → CreateModelPackageGroup with the template's name and tags.
  * Two types are named, not created: `AWS::CodeCommit::Repository` (the real git bare repository plays it; moto's
  * CodeCommit lacks branch APIs) and `AWS::CodeBuild::Project` (the tests run its build themselves).
  * Anything else the template references throws, naming the resource, so a new dependency shows up here.
  */
 import { CreateTableCommand, DynamoDBClient, KeySchemaElement, AttributeDefinition } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 
 export interface CfnTemplate {
@@ -188,6 +188,12 @@ export class TemplateResources {
       case 'AWS::S3::Bucket': {
         const name = (await optionalName('BucketName')) ?? this.generatedName(logicalId, 63, true);
         await this.s3.send(new CreateBucketCommand({ Bucket: name }));
+        const versioning = props.VersioningConfiguration as { Status?: 'Enabled' | 'Suspended' } | undefined;
+        if (versioning?.Status !== undefined) {
+          await this.s3.send(
+            new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: versioning.Status } }),
+          );
+        }
         return {
           ref: name,
           attributes: {
@@ -224,6 +230,12 @@ export class TemplateResources {
           new CreateModelPackageGroupCommand({
             ModelPackageGroupName: name,
             ModelPackageGroupDescription: (await optionalName('ModelPackageGroupDescription')) ?? undefined,
+            Tags: await Promise.all(
+              ((props.Tags as { Key: string; Value: unknown }[] | undefined) ?? []).map(async (tag) => ({
+                Key: tag.Key,
+                Value: await this.resolveString(tag.Value, `${logicalId}.Tags.${tag.Key}`),
+              })),
+            ),
           }),
         );
         const arn = out.ModelPackageGroupArn ?? '';

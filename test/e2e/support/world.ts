@@ -19,6 +19,7 @@ import { DeployedFunction, SynthesizedApp, synthesizeApp } from './deployed-app'
 import { Delivery, EventBus } from './event-bus';
 import { AwsEvent, GitRepository } from './git-events';
 import { SageMakerPlayer } from './sagemaker-player';
+import { SageMakerStepsStandIn, startSageMakerStepsStandIn } from '../../support/sagemaker-steps';
 import { resourcesOfType, TemplateResources } from './template-resources';
 
 /** moto's account: ARNs it returns carry it, so the app is synthesized for it. */
@@ -45,6 +46,8 @@ export class World {
     readonly pipelines: BranchPipelines,
     readonly sagemaker: SageMakerPlayer,
     private readonly workDir: string,
+    /** Answers ListPipelineExecutionSteps (moto has none) in front of moto for SageMaker. */
+    readonly steps: SageMakerStepsStandIn,
   ) {}
 
   static async create(): Promise<World> {
@@ -74,6 +77,7 @@ export class World {
       seedDir: app.assetPath(code.S3.Key),
     });
     const codecommit = await startCodeCommitStandIn(repository);
+    const steps = await startSageMakerStepsStandIn(moto.endpoint);
     const runtimeEnv = {
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
@@ -82,11 +86,14 @@ export class World {
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_ENDPOINT_URL_CODECOMMIT: codecommit.endpoint,
     };
+    // The functions' SageMaker calls go through the steps stand-in. Builds (run.js) keep moto's endpoint: they run
+    // synchronously in this process, whose event loop then cannot answer for the stand-in.
+    const functionEnv = { ...runtimeEnv, AWS_ENDPOINT_URL_SAGEMAKER: steps.endpoint };
 
     await resources.createAll('AWS::SageMaker::ModelPackageGroup');
     const functions = new Map<string, DeployedFunction>();
     for (const id of resourcesOfType(template, 'AWS::Lambda::Function')) {
-      functions.set(id, await DeployedFunction.fromTemplate(app, resources, id, runtimeEnv));
+      functions.set(id, await DeployedFunction.fromTemplate(app, resources, id, functionEnv));
     }
     await World.publishBranchTemplate(app, functions);
 
@@ -116,8 +123,9 @@ export class World {
       functions,
       bus,
       pipelines,
-      new SageMakerPlayer(artifactBucket),
+      new SageMakerPlayer(artifactBucket, steps),
       workDir,
+      steps,
     );
   }
 
@@ -166,6 +174,7 @@ export class World {
   async dispose(): Promise<void> {
     await Promise.all([...this.functions.values()].map((f) => f.stop()));
     await this.codecommit.stop();
+    await this.steps.stop();
     await this.moto.stop();
     this.repository.dispose();
     this.app.remove();

@@ -7,6 +7,10 @@ const env = {
   MODEL_PACKAGE_GROUP_NAME: 'model-demo',
   INTENT_TABLE_NAME: 'demo-release-intents',
   INTENT_TTL_DAYS: '30',
+  PROJECT_ID: 'p-demo00000001',
+  COMMIT_INDEX_TABLE_NAME: 'demo-commit-index',
+  ARTIFACT_BUCKET_NAME: 'demo-artifacts',
+  APPROVE_ON_PUSH_TO_MAIN: 'true',
 };
 
 describe('release function configuration', () => {
@@ -18,7 +22,17 @@ describe('release function configuration', () => {
       modelPackageGroupName: 'model-demo',
       intentTableName: 'demo-release-intents',
       intentTtlDays: 30,
+      projectId: 'p-demo00000001',
+      commitIndexTableName: 'demo-commit-index',
+      approveOnPushToMain: true,
+      artifactBucketName: 'demo-artifacts',
     });
+  });
+
+  it('approves nothing on a push to main unless APPROVE_ON_PUSH_TO_MAIN is "true"', () => {
+    const unset: NodeJS.ProcessEnv = { ...env };
+    delete unset.APPROVE_ON_PUSH_TO_MAIN;
+    expect(loadReleaseConfig(unset).approveOnPushToMain).toBe(false);
   });
 
   it('keeps an intent for the default number of days when INTENT_TTL_DAYS is not set', () => {
@@ -37,6 +51,10 @@ describe('release function configuration', () => {
     ['INTENT_TTL_DAYS', '1.5', 'INTENT_TTL_DAYS: must be a whole number of days'],
     ['INTENT_TTL_DAYS', '0', 'INTENT_TTL_DAYS: must be between 1 and 365 days'],
     ['PROJECT_NAME', '1demo', "PROJECT_NAME: must match SageMaker's project name pattern"],
+    ['PROJECT_ID', undefined, 'PROJECT_ID: is required'],
+    ['COMMIT_INDEX_TABLE_NAME', 'x', 'COMMIT_INDEX_TABLE_NAME: must be a DynamoDB table name'],
+    ['APPROVE_ON_PUSH_TO_MAIN', 'yes', 'APPROVE_ON_PUSH_TO_MAIN: must be "true" or "false"'],
+    ['ARTIFACT_BUCKET_NAME', 'Bad_Bucket', 'ARTIFACT_BUCKET_NAME: must be an S3 bucket name'],
   ])('rejects %s=%j, naming the variable', (name, value, message) => {
     const broken: NodeJS.ProcessEnv = { ...env, [name]: value };
     if (value === undefined) delete broken[name];

@@ -1,12 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { arnOf, commit, mockRegistry, versions } from './support';
+import { S3Client } from '@aws-sdk/client-s3';
+import { arnOf, commit, mockArtifacts, mockIntentTable, mockRegistry, versions } from './support';
 
 type Handler = (event: unknown) => Promise<{ outcome: string }>;
 
 const sagemaker = mockClient(SageMakerClient);
 const dynamodb = mockClient(DynamoDBClient);
+const s3 = mockClient(S3Client);
 const saved = { ...process.env };
 
 /** The module as Lambda loads it, after the environment is set (sharing the mocked SDK classes). */
@@ -26,6 +28,9 @@ function coldStart(): void {
 beforeEach(() => {
   sagemaker.reset();
   dynamodb.reset();
+  s3.reset();
+  mockIntentTable(dynamodb);
+  mockArtifacts(s3);
   Object.assign(process.env, {
     AWS_REGION: 'us-east-2',
     PROJECT_NAME: 'demo',
@@ -33,6 +38,9 @@ beforeEach(() => {
     MAIN_BRANCH: 'main',
     MODEL_PACKAGE_GROUP_NAME: 'model-demo',
     INTENT_TABLE_NAME: 'demo-release-intents',
+    PROJECT_ID: 'p-demo00000001',
+    COMMIT_INDEX_TABLE_NAME: 'commit-index-demo',
+    ARTIFACT_BUCKET_NAME: 'demo-artifacts',
     LOG_LEVEL: 'ERROR',
   });
 });

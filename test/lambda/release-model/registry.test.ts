@@ -1,10 +1,4 @@
-import {
-  DescribeModelPackageCommand,
-  ListModelPackagesCommand,
-  ModelPackageStatus,
-  SageMakerClient,
-  UpdateModelPackageCommand,
-} from '@aws-sdk/client-sagemaker';
+import { ListModelPackagesCommand, SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   approvalDescription,
@@ -12,20 +6,17 @@ import {
   approveModelPackage,
   commitFromDescription,
   commitOfPackage,
-  findNewestVersionForCommit,
+  fallbackCandidates,
+  FALLBACK_MAX_VERSIONS,
 } from '../../../lambda/release-model/registry';
+import { IndexEntry } from '../../../lambda/release-model/commit-index';
+import { chooseVersions } from '../../../lambda/release-model/merge';
 import { COMMIT_ID_PATTERN } from '../../../lambda/shared/events';
-import { createLogger } from '../../../lambda/shared/logger';
 import { COMMIT_PATTERN } from '../../../sagemaker-pipeline/src/definition';
-import { arnOf, commit, FakeVersion, GROUP, LogLine, mockRegistry, NOW, versions } from './support';
+import { arnOf, commit, GROUP, mockRegistry, NOW, versions } from './support';
 
 const sagemaker = mockClient(SageMakerClient);
 const client = new SageMakerClient({ region: 'us-east-2' });
-
-function logger() {
-  const lines: LogLine[] = [];
-  return { lines, log: createLogger({}, { write: (l) => lines.push(JSON.parse(l) as LogLine) }) };
-}
 
 beforeEach(() => sagemaker.reset());
 
@@ -75,129 +66,60 @@ describe('commitOfPackage', () => {
   });
 });
 
-describe('findNewestVersionForCommit', () => {
-  it.each([
-    [1000, 1000, 2],
-    [1000, 901, 2],
-    [1000, 900, 3],
-    [1000, 500, 7],
-    [1000, 1, 11],
-    [10, 1, 2],
-  ])('among %i versions finds version %i with %i API calls, newest first', async (size, version, calls) => {
-    mockRegistry(sagemaker, versions(size));
-    const { log } = logger();
+describe('fallbackCandidates (versions older than the commit index)', () => {
+  it('reads ONE page of the 100 newest versions and returns the ARNs whose description names the commit', async () => {
+    mockRegistry(sagemaker, [...versions(150), { version: 151, commitId: commit(140) }]);
 
-    const result = await findNewestVersionForCommit(
-      client,
-      { modelPackageGroupName: GROUP, commitId: commit(version) },
-      log,
-    );
+    const found = await fallbackCandidates(client, GROUP, commit(140));
 
-    expect(result.modelPackage?.ModelPackageArn).toBe(arnOf(version));
-    expect(result.apiCalls).toBe(calls);
-    expect(sagemaker.calls()).toHaveLength(calls);
-    expect(sagemaker).toHaveReceivedCommandTimes(DescribeModelPackageCommand, 1);
-    expect(sagemaker).toHaveReceivedCommandWith(ListModelPackagesCommand, {
-      ModelPackageGroupName: GROUP,
+    expect(found).toEqual([arnOf(151), arnOf(140)]);
+    expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(1);
+    expect(sagemaker.commandCalls(ListModelPackagesCommand)[0]?.args[0].input).toMatchObject({
       SortBy: 'CreationTime',
       SortOrder: 'Descending',
-      MaxResults: 100,
+      MaxResults: FALLBACK_MAX_VERSIONS,
     });
   });
 
-  it('reads every page and finds nothing for an unknown commit', async () => {
-    mockRegistry(sagemaker, versions(1000));
-    const { log } = logger();
+  it('does not find a version beyond the bound: no second page is ever read', async () => {
+    mockRegistry(sagemaker, versions(250));
 
-    const result = await findNewestVersionForCommit(
-      client,
-      { modelPackageGroupName: GROUP, commitId: commit('nope') },
-      log,
-    );
+    expect(await fallbackCandidates(client, GROUP, commit(100))).toEqual([]);
+    expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(1);
+  });
+});
 
-    expect(result).toEqual({ apiCalls: 10, versionsScanned: 1000 });
-    expect(sagemaker).not.toHaveReceivedCommand(DescribeModelPackageCommand);
+describe('chooseVersions', () => {
+  const entry = (version: number, pipeline: string, extra: Partial<IndexEntry> = {}): IndexEntry => ({
+    commitId: commit('c'),
+    modelPackageArn: arnOf(version),
+    modelPackageGroupName: GROUP,
+    modelPackageVersion: version,
+    pipelineName: pipeline,
+    pipelineExecutionArn: `arn:exec/${version}`,
+    registeredApprovalStatus: 'PendingManualApproval',
+    indexedAt: NOW.toISOString(),
+    ...extra,
   });
 
-  it('skips versions without metadata or description, and matches no other commit, not fatal', async () => {
-    const target = commit('target');
-    const all: FakeVersion[] = [
-      { version: 1, commitId: target },
-      // a commit id that shares 39 characters with the target
-      { version: 2, commitId: `${target.slice(0, 39)}${target.endsWith('0') ? '1' : '0'}` },
-      { version: 3, description: `commit ${target}`, metadata: false },
-      { version: 4 },
-      { version: 5, description: 'registered by hand' },
-      { version: 6, commitId: commit('other'), description: `commit ${target} (copy-pasted)` },
-    ];
-    mockRegistry(sagemaker, all);
-    const { log, lines } = logger();
-
-    const result = await findNewestVersionForCommit(client, { modelPackageGroupName: GROUP, commitId: target }, log);
-
-    expect(result.modelPackage?.ModelPackageArn).toBe(arnOf(1));
-    expect(sagemaker.commandCalls(DescribeModelPackageCommand).map((c) => c.args[0].input.ModelPackageName)).toEqual([
-      arnOf(6),
-      arnOf(3),
-      arnOf(1),
-    ]);
-    const warnings = lines.filter((l) => l.level === 'WARN').map((l) => l.reason);
-    expect(warnings).toEqual([
-      `its metadata names commit ${commit('other')}`,
-      expect.stringContaining('has no commit metadata'),
-    ]);
+  it("keeps the source pipeline's versions and sets the others apart as claims, comparing case-insensitively", () => {
+    const choice = chooseVersions(
+      [entry(1, 'demo-experiment--a'), entry(2, 'demo-experiment--evil')],
+      'Demo-experiment--a',
+    );
+    expect(choice.chosen.map((e) => e.modelPackageVersion)).toEqual([1]);
+    expect(choice.claims.map((e) => e.modelPackageVersion)).toEqual([2]);
+    expect(choice.refusal).toBeUndefined();
   });
 
-  it('keeps to versions created after a given instant when asked', async () => {
-    mockRegistry(sagemaker, [
-      { version: 1, commitId: commit('a'), createdAt: new Date('2026-01-01T00:00:00Z') },
-      { version: 2, commitId: commit('b'), createdAt: new Date('2026-06-01T00:00:00Z') },
-    ]);
-    const { log } = logger();
-
-    const result = await findNewestVersionForCommit(
-      client,
-      { modelPackageGroupName: GROUP, commitId: commit('a'), createdAfter: new Date('2026-03-01T00:00:00Z') },
-      log,
-    );
-
-    expect(result.modelPackage).toBeUndefined();
-    expect(result.versionsScanned).toBe(1);
+  it('refuses versions of several pipelines when no source branch is named', () => {
+    expect(chooseVersions([entry(1, 'p-a'), entry(2, 'p-b')], undefined).refusal).toContain('2 pipelines');
   });
 
-  it('returns only a Completed version: skips a Failed one, reports the newest one still being created', async () => {
-    mockRegistry(sagemaker, [
-      { version: 1, commitId: commit('a') },
-      { version: 2, commitId: commit('a'), packageStatus: ModelPackageStatus.FAILED },
-      { version: 3, commitId: commit('a'), packageStatus: ModelPackageStatus.PENDING },
-      { version: 4, commitId: commit('a'), packageStatus: ModelPackageStatus.IN_PROGRESS },
-      { version: 5, commitId: commit('a'), packageStatus: ModelPackageStatus.DELETING },
-    ]);
-    const { lines, log } = logger();
-
-    const result = await findNewestVersionForCommit(
-      client,
-      { modelPackageGroupName: GROUP, commitId: commit('a') },
-      log,
+  it('refuses when a genuine version was registered Approved', () => {
+    expect(chooseVersions([entry(1, 'p-a', { registeredApprovalStatus: 'Approved' })], 'p-a').refusal).toContain(
+      'registered Approved',
     );
-
-    expect(result.modelPackage?.ModelPackageArn).toBe(arnOf(1));
-    expect(result.inProgress?.ModelPackageArn).toBe(arnOf(4));
-    expect(lines.filter((l) => l.level === 'WARN').map((l) => l.modelPackageArn)).toEqual([arnOf(5), arnOf(2)]);
-  });
-
-  it('finds no version when the commit has only versions still being created', async () => {
-    mockRegistry(sagemaker, [{ version: 1, commitId: commit('a'), packageStatus: ModelPackageStatus.IN_PROGRESS }]);
-    const { log } = logger();
-
-    const result = await findNewestVersionForCommit(
-      client,
-      { modelPackageGroupName: GROUP, commitId: commit('a') },
-      log,
-    );
-
-    expect(result.modelPackage).toBeUndefined();
-    expect(result.inProgress?.ModelPackageVersion).toBe(1);
   });
 });
 

@@ -1,43 +1,45 @@
-import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
   ModelApprovalStatus,
   ModelPackageStatus,
-  SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
-import { handleReleaseEvent } from '../../../lambda/release-model/release';
+import { handleReleaseEvent, ReleaseDeps } from '../../../lambda/release-model/release';
 import { awsEvent } from '../../support/fixtures';
 import {
   arnOf,
   commit,
+  config,
   FakeVersion,
   GROUP,
+  indexDirectly,
   makeDeps,
   mergeEvent,
   mockIntentTable,
   mockRegistry,
   NOW,
+  PREFIX,
   pushEvent,
   registeredEvent,
   versions,
+  useReleaseMocks,
+  callsBeforeUpdate,
 } from './support';
 
-const sagemaker = mockClient(SageMakerClient);
-const dynamodb = mockClient(DynamoDBClient);
+const { sagemaker, dynamodb } = useReleaseMocks();
 
-beforeEach(() => {
-  sagemaker.reset();
-  dynamodb.reset();
-});
+/** SageMaker reports each version registered: the function verifies and indexes it (then the history is reset). */
+async function register(all: FakeVersion[], deps: ReleaseDeps): Promise<void> {
+  for (const v of all) await handleReleaseEvent(registeredEvent(v.version, v.group), deps);
+  sagemaker.resetHistory();
+  dynamodb.resetHistory();
+}
 
-/** SageMaker calls made before the first UpdateModelPackage (all calls if there is none). */
-function callsBeforeUpdate(): number {
-  const names = sagemaker.calls().map((call) => call.args[0].constructor.name);
-  const index = names.indexOf(UpdateModelPackageCommand.name);
-  return index === -1 ? names.length : index;
+/** PutItem calls to the intent table (the commit index gets its own writes). */
+function intentWrites() {
+  return dynamodb.commandCalls(PutItemCommand).filter((c) => c.args[0].input.TableName === config.intentTableName);
 }
 
 function updates() {
@@ -54,13 +56,14 @@ describe('pull request merged into main', () => {
       mockRegistry(sagemaker, all);
       mockIntentTable(dynamodb);
       const { deps } = makeDeps();
+      await register(all, deps);
 
       // act
       const result = await handleReleaseEvent(mergeEvent(commit(990), { mergeOption }), deps);
 
       // assert
       expect(result).toMatchObject({ outcome: 'approved', commitId: commit(990), modelPackageVersion: 990 });
-      expect(callsBeforeUpdate()).toBeLessThanOrEqual(2);
+      expect(callsBeforeUpdate(sagemaker)).toBeLessThanOrEqual(2);
       expect(updates()).toHaveLength(1);
       const update = updates()[0];
       expect(update?.ModelPackageArn).toBe(arnOf(990));
@@ -71,8 +74,13 @@ describe('pull request merged into main', () => {
       expect(update?.ApprovalDescription).toEqual(expect.stringContaining('assumed-role/Admin/Mary_Major'));
       expect(update?.CustomerMetadataProperties).toEqual({
         commit_id: commit(990),
-        branch: 'experiment/x',
-        pipeline_execution_arn: 'arn:exec/990',
+        branch: 'experiment/deeper-trees',
+        pipeline_execution_id: 'exec990',
+        pipeline_execution_arn: `${PREFIX}pipeline/demo-experiment--deeper-trees/execution/exec990`,
+        approved_artifact_uri: 's3://demo-artifacts/approved-artifacts/model-demo/990/model.tar.gz',
+        approved_artifact_version_id: 'v1',
+        approved_artifact_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        release_facts: 'codecommit',
         release_trigger: 'pull-request',
         release_pull_request_id: '1',
         release_source_branch: 'experiment/deeper-trees',
@@ -99,23 +107,43 @@ describe('pull request merged into main', () => {
     expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(2)]);
   });
 
-  it('approves the newest of several versions trained from the same commit', async () => {
+  it('refuses, naming both, when the source pipeline registered two live versions of the commit in one group', async () => {
     mockRegistry(sagemaker, [
       { version: 1, commitId: commit('a') },
       { version: 2, commitId: commit('b') },
-      { version: 3, commitId: commit('a') },
+      { version: 3, commitId: commit('a'), executionId: 'exec-rerun' },
       { version: 4, commitId: commit('c') },
     ]);
     const { deps } = makeDeps();
 
     const result = await handleReleaseEvent(mergeEvent(commit('a')), deps);
 
-    expect(result.modelPackageVersion).toBe(3);
-    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(3)]);
+    expect(result).toMatchObject({ outcome: 'refused', message: expect.stringContaining('version 1') });
+    expect(result.message).toContain('version 3');
+    expect(updates()).toEqual([]);
+  });
+
+  it('approves the version of every group of the project, and none of a group tagged for another project', async () => {
+    const all: FakeVersion[] = [
+      { version: 1, commitId: commit('a') },
+      { version: 1, commitId: commit('a'), group: 'model-demo-ranker' },
+      { version: 1, commitId: commit('a'), group: 'model-demo-foreign' },
+    ];
+    mockRegistry(sagemaker, all);
+    const { deps } = makeDeps();
+    await register(all, deps);
+
+    const result = await handleReleaseEvent(mergeEvent(commit('a')), deps);
+
+    expect(result).toMatchObject({ outcome: 'approved', modelPackageArn: arnOf(1) });
+    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(1), arnOf(1, 'model-demo-ranker')]);
+    expect(result.approvals?.map((a) => a.modelPackageGroupName)).toEqual(['model-demo', 'model-demo-ranker']);
   });
 
   it('leaves an approved version as it is: success, no second update', async () => {
-    mockRegistry(sagemaker, [{ version: 1, commitId: commit('a'), status: ModelApprovalStatus.APPROVED }]);
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('a'), status: ModelApprovalStatus.APPROVED, released: true },
+    ]);
     const { deps } = makeDeps();
 
     const result = await handleReleaseEvent(mergeEvent(commit('a')), deps);
@@ -126,7 +154,7 @@ describe('pull request merged into main', () => {
 
   it('refuses to approve a Rejected newest version and reports it without throwing (a retry cannot help)', async () => {
     mockRegistry(sagemaker, [
-      { version: 1, commitId: commit('a') },
+      { version: 1, commitId: commit('b') },
       { version: 2, commitId: commit('a'), status: ModelApprovalStatus.REJECTED },
     ]);
     mockIntentTable(dynamodb);
@@ -141,7 +169,7 @@ describe('pull request merged into main', () => {
       message: expect.stringContaining(`${arnOf(2)} for commit ${commit('a')} is Rejected`),
     });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
-    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(intentWrites()).toEqual([]);
     expect(logs).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',
@@ -157,7 +185,9 @@ describe('pull request merged into main', () => {
     const table = mockIntentTable(dynamodb);
     // The Rejected version appears right after the first lookup.
     dynamodb.on(PutItemCommand).callsFake((input: PutItemCommand['input']) => {
-      all.push({ version: 1, commitId: commit('racing'), createdAt: NOW, status: ModelApprovalStatus.REJECTED });
+      const racing = { version: 1, commitId: commit('racing'), createdAt: NOW, status: ModelApprovalStatus.REJECTED };
+      all.push(racing);
+      indexDirectly(racing); // its registration event indexed it (and found no intent yet)
       table.set(input.Item?.commitId?.S ?? '', { ...input.Item });
       mockRegistry(sagemaker, all);
       return {};
@@ -329,6 +359,7 @@ describe('merged before the model was registered', () => {
     // The version appears right after the first lookup, as if registered meanwhile.
     dynamodb.on(PutItemCommand).callsFake((input: PutItemCommand['input']) => {
       all.push({ version: 4, commitId: commit('racing'), createdAt: NOW });
+      indexDirectly({ version: 4, commitId: commit('racing') });
       table.set(input.Item?.commitId?.S ?? '', { ...input.Item });
       mockRegistry(sagemaker, all);
       return {};
@@ -343,8 +374,8 @@ describe('merged before the model was registered', () => {
       status: { S: 'done' },
       approvedModelPackageArn: { S: arnOf(4) },
     });
-    const recheck = sagemaker.commandCalls(ListModelPackagesCommand).at(-1)?.args[0].input;
-    expect(recheck?.CreationTimeAfter).toEqual(new Date(NOW.getTime() - 5 * 60_000));
+    // the re-check after writing the intent reads the commit index again (its registration wrote it meanwhile)
+    expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(2);
   });
 
   it('approves the version once SageMaker reports it registered, with the merge reasons, and marks the intent done', async () => {
@@ -396,7 +427,9 @@ describe('merged before the model was registered', () => {
       true,
     );
     // EventBridge retries the event; the version now reads Approved
-    mockRegistry(sagemaker, [{ version: 1, commitId: commit('late'), status: ModelApprovalStatus.APPROVED }]);
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('late'), status: ModelApprovalStatus.APPROVED, released: true },
+    ]);
     const retriedTable = mockIntentTable(dynamodb);
     retriedTable.set(commit('late'), table.get(commit('late')) ?? {});
     const retried = await handleReleaseEvent(registeredEvent(1), deps);
@@ -409,7 +442,7 @@ describe('merged before the model was registered', () => {
     });
   });
 
-  it('ignores the state change of its own approval: the intent is done, no second update', async () => {
+  it('answers the state change of its own approval with already-approved: no second update', async () => {
     const all: FakeVersion[] = [{ version: 1, commitId: commit('late') }];
     mockRegistry(sagemaker, []);
     mockIntentTable(dynamodb);
@@ -417,15 +450,17 @@ describe('merged before the model was registered', () => {
     await handleReleaseEvent(mergeEvent(commit('late')), deps);
     mockRegistry(sagemaker, all);
     await handleReleaseEvent(registeredEvent(1), deps);
-    mockRegistry(sagemaker, [{ version: 1, commitId: commit('late'), status: ModelApprovalStatus.APPROVED }]);
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: commit('late'), status: ModelApprovalStatus.APPROVED, released: true },
+    ]);
 
     const again = await handleReleaseEvent(registeredEvent(1), deps);
 
-    expect(again).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('already released') });
+    expect(again).toMatchObject({ outcome: 'already-approved', message: expect.stringContaining('already approved') });
     expect(updates()).toHaveLength(1);
   });
 
-  it('marks the intent done without an update when the registered version is already approved', async () => {
+  it('refuses a waiting merge a version first seen Approved (registered so), keeping the intent pending', async () => {
     mockRegistry(sagemaker, []);
     const table = mockIntentTable(dynamodb);
     const { deps } = makeDeps();
@@ -434,9 +469,9 @@ describe('merged before the model was registered', () => {
 
     const result = await handleReleaseEvent(registeredEvent(1), deps);
 
-    expect(result.outcome).toBe('already-approved');
+    expect(result).toMatchObject({ outcome: 'refused', message: expect.stringContaining('registered Approved') });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
-    expect(table.get(commit('late'))?.status).toEqual({ S: 'done' });
+    expect(table.get(commit('late'))?.status).toEqual({ S: 'pending' });
   });
 
   it('never approves a Rejected registered version and says so, keeping the intent', async () => {
@@ -467,7 +502,7 @@ describe('merged before the model was registered', () => {
 
       expect(waiting).toMatchObject({
         outcome: 'ignored',
-        message: expect.stringContaining(`${arnOf(1)} of commit ${commit('late')} is ${packageStatus}`),
+        message: expect.stringContaining(`version 1 (${arnOf(1)}) is still ${packageStatus}`),
       });
       expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
       expect(table.get(commit('late'))?.status).toEqual({ S: 'pending' });
@@ -493,7 +528,7 @@ describe('merged before the model was registered', () => {
     expect(result).toMatchObject({
       outcome: 'ignored',
       message: expect.stringContaining(
-        `skipped model version ${arnOf(1)} of commit ${commit('late')}: its status is Failed`,
+        `no Completed model version in ${GROUP} was trained from commit ${commit('late')}`,
       ),
     });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
@@ -517,20 +552,22 @@ describe('merged before the model was registered', () => {
     expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(1)]);
   });
 
-  it('approves the newest version of the commit when the event reports an older one', async () => {
+  it('refuses once a second genuine version of the waiting commit is registered, approving neither', async () => {
     mockRegistry(sagemaker, []);
     mockIntentTable(dynamodb);
     const { deps } = makeDeps();
     await handleReleaseEvent(mergeEvent(commit('late')), deps);
-    mockRegistry(sagemaker, [
-      { version: 1, commitId: commit('late') },
-      { version: 2, commitId: commit('late') },
-    ]);
+    const all: FakeVersion[] = [
+      { version: 1, commitId: commit('late'), packageStatus: ModelPackageStatus.IN_PROGRESS },
+      { version: 2, commitId: commit('late'), executionId: 'exec-rerun' },
+    ];
+    mockRegistry(sagemaker, all);
+    await handleReleaseEvent(registeredEvent(1), deps);
 
-    const result = await handleReleaseEvent(registeredEvent(1), deps);
+    const result = await handleReleaseEvent(registeredEvent(2), deps);
 
-    expect(result.modelPackageVersion).toBe(2);
-    expect(updates().map((u) => u.ModelPackageArn)).toEqual([arnOf(2)]);
+    expect(result).toMatchObject({ outcome: 'refused', message: expect.stringContaining('2 genuine candidates') });
+    expect(updates()).toEqual([]);
   });
 
   it('ignores a registration for which no merge waits', async () => {
@@ -540,7 +577,10 @@ describe('merged before the model was registered', () => {
 
     const result = await handleReleaseEvent(registeredEvent(2), deps);
 
-    expect(result).toMatchObject({ outcome: 'ignored', message: `no merge waits for commit ${commit(2)}` });
+    expect(result).toMatchObject({
+      outcome: 'ignored',
+      message: `indexed ${arnOf(2)} for commit ${commit(2)} (indexed); no merge waits for the commit`,
+    });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
   });
 
@@ -591,7 +631,10 @@ describe('merged before the model was registered', () => {
 
     const result = await handleReleaseEvent(registeredEvent(1), deps);
 
-    expect(result).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('not model-demo') });
+    expect(result).toMatchObject({
+      outcome: 'ignored',
+      message: expect.stringContaining('its group model-other is not one of project demo'),
+    });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
     expect(dynamodb.calls()).toHaveLength(0);
   });
@@ -609,10 +652,17 @@ describe('merged before the model was registered', () => {
   });
 });
 
-describe('push to main', () => {
+describe('push to main, with approveOnPushToMain (opt-in)', () => {
+  /** The function as configured with approveOnPushToMain: true. */
+  const pushDeps = () => {
+    const made = makeDeps();
+    return { ...made, deps: { ...made.deps, config: { ...config, approveOnPushToMain: true } } };
+  };
+
   it('approves the new head when a model exists for it (direct push, fast-forward)', async () => {
     mockRegistry(sagemaker, versions(10));
-    const { deps } = makeDeps();
+    const { deps } = pushDeps();
+    await register(versions(10), deps);
 
     const result = await handleReleaseEvent(pushEvent(commit(7)), deps);
 
@@ -622,7 +672,7 @@ describe('push to main', () => {
       ApprovalDescription: expect.stringContaining(`commit ${commit(7)} became the head of main (referenceUpdated)`),
       CustomerMetadataProperties: expect.objectContaining({ release_trigger: 'push', release_branch: 'main' }),
     });
-    expect(callsBeforeUpdate()).toBe(2);
+    expect(callsBeforeUpdate(sagemaker)).toBeLessThanOrEqual(2);
   });
 
   it('approves on referenceCreated of main (documented sample, on main)', async () => {
@@ -634,7 +684,7 @@ describe('push to main', () => {
       referenceFullName: 'refs/heads/main',
       commitId: commit(1),
     };
-    const { deps } = makeDeps();
+    const { deps } = pushDeps();
 
     const result = await handleReleaseEvent(event, deps);
 
@@ -643,30 +693,30 @@ describe('push to main', () => {
 
   it('logs and does nothing for a head without a model (squash or merge commit): no update, no intent', async () => {
     mockRegistry(sagemaker, versions(10));
-    const { deps, logs } = makeDeps();
+    const { deps, logs } = pushDeps();
 
     const result = await handleReleaseEvent(pushEvent(commit('merge-commit')), deps);
 
     expect(result).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('squash or merge commit') });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
-    expect(dynamodb.calls()).toHaveLength(0);
+    expect(intentWrites()).toEqual([]);
     expect(logs.some((l) => l.message === result.message)).toBe(true);
   });
 
   it('approves nothing, saying why, while the head model is still being created', async () => {
     mockRegistry(sagemaker, [{ version: 1, commitId: commit(1), packageStatus: ModelPackageStatus.IN_PROGRESS }]);
-    const { deps } = makeDeps();
+    const { deps } = pushDeps();
 
     const result = await handleReleaseEvent(pushEvent(commit(1)), deps);
 
     expect(result).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('is still InProgress') });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
-    expect(dynamodb.calls()).toHaveLength(0);
+    expect(intentWrites()).toEqual([]);
   });
 
   it('warns and approves nothing when the head model is Rejected', async () => {
     mockRegistry(sagemaker, [{ version: 1, commitId: commit(1), status: ModelApprovalStatus.REJECTED }]);
-    const { deps, logs } = makeDeps();
+    const { deps, logs } = pushDeps();
 
     const result = await handleReleaseEvent(pushEvent(commit(1)), deps);
 
@@ -689,7 +739,7 @@ describe('push to main', () => {
     ['a tag named main', () => pushEvent(commit(1), { referenceType: 'tag', referenceFullName: 'refs/tags/main' })],
   ])('ignores %s', async (_name, event) => {
     mockRegistry(sagemaker, versions(3));
-    const { deps } = makeDeps();
+    const { deps } = pushDeps();
 
     const result = await handleReleaseEvent(event(), deps);
 
@@ -698,7 +748,7 @@ describe('push to main', () => {
   });
 
   it('rejects a push to main whose commitId is not 40 hex, naming the field', async () => {
-    const { deps } = makeDeps();
+    const { deps } = pushDeps();
 
     await expect(handleReleaseEvent(pushEvent('7f0103fMERGE'), deps)).rejects.toMatchObject({
       name: 'ValidationError',
@@ -728,7 +778,7 @@ describe('direct invocation', () => {
 
     expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 120, modelPackageArn: arnOf(120) });
     expect(updates()[0]).toMatchObject({
-      ApprovalDescription: `Approved by direct invocation for commit ${commit(120)}.`,
+      ApprovalDescription: `Approved by direct invocation (CI, facts from the payload) for commit ${commit(120)}.`,
       CustomerMetadataProperties: expect.objectContaining({ release_trigger: 'direct-invocation' }),
     });
   });
@@ -740,12 +790,13 @@ describe('direct invocation', () => {
     await expect(handleReleaseEvent({ commit_id: commit('unknown') }, deps)).rejects.toMatchObject({
       name: 'NotFoundError',
       message: expect.stringContaining(
-        `no Completed model version in ${GROUP} was trained from commit ${commit('unknown')}`,
+        `no Completed model version in ${GROUP} (or the project's further groups) was trained from commit ${commit('unknown')}`,
       ),
     });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
-    expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(3);
-    expect(dynamodb.calls()).toHaveLength(0);
+    // the bounded fallback: one page of the newest 100 versions, never the 3 pages of the group
+    expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(1);
+    expect(dynamodb.calls().map((c) => c.args[0].constructor.name)).toEqual(['QueryCommand']);
   });
 
   it.each([
@@ -800,8 +851,10 @@ describe('direct invocation with approve_when_registered', () => {
     const result = await handleReleaseEvent(payload(commit(4)), deps);
 
     expect(result).toMatchObject({ outcome: 'approved', modelPackageVersion: 4 });
-    expect(updates()[0]?.ApprovalDescription).toBe(`Approved by direct invocation for commit ${commit(4)}.`);
-    expect(dynamodb.calls()).toHaveLength(0);
+    expect(updates()[0]?.ApprovalDescription).toBe(
+      `Approved by direct invocation (CI, facts from the payload) for commit ${commit(4)}.`,
+    );
+    expect(intentWrites()).toEqual([]);
   });
 
   it('records the intent of an unregistered commit, with a TTL, as a merge does, approving nothing yet', async () => {
@@ -830,10 +883,8 @@ describe('direct invocation with approve_when_registered', () => {
       expiresAt: { N: String(NOW.getTime() / 1000 + 14 * 86_400) },
     });
     // the second lookup after the write, for versions registered meanwhile
-    expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(2);
-    expect(sagemaker.commandCalls(ListModelPackagesCommand).at(-1)?.args[0].input.CreationTimeAfter).toEqual(
-      new Date(NOW.getTime() - 5 * 60_000),
-    );
+    expect(sagemaker.commandCalls(ListModelPackagesCommand)).toHaveLength(1);
+    expect(dynamodb.commandCalls(QueryCommand)).toHaveLength(2);
     expect(logs.some((l) => l.level === 'WARN' && l.message.includes('merged before the model was registered'))).toBe(
       true,
     );
@@ -861,7 +912,7 @@ describe('direct invocation with approve_when_registered', () => {
       ModelPackageArn: arnOf(4),
       ModelApprovalStatus: 'Approved',
       ApprovalDescription:
-        `Approved by direct invocation for commit ${commit('late')}. The direct invocation (recorded ` +
+        `Approved by direct invocation (CI, facts from the payload) for commit ${commit('late')}. The direct invocation (recorded ` +
         `${NOW.toISOString()}) came before the model was registered; approved on registration.`,
       CustomerMetadataProperties: expect.objectContaining({
         commit_id: commit('late'),
@@ -877,9 +928,9 @@ describe('direct invocation with approve_when_registered', () => {
     // the state change of the approval itself, and CI replaying the invocation: nothing more
     mockRegistry(sagemaker, [
       ...versions(3),
-      { version: 4, commitId: commit('late'), status: ModelApprovalStatus.APPROVED },
+      { version: 4, commitId: commit('late'), status: ModelApprovalStatus.APPROVED, released: true },
     ]);
-    expect((await handleReleaseEvent(registeredEvent(4), deps)).outcome).toBe('ignored');
+    expect((await handleReleaseEvent(registeredEvent(4), deps)).outcome).toBe('already-approved');
     expect((await handleReleaseEvent(payload(commit('late')), deps)).outcome).toBe('already-approved');
     expect(updates()).toHaveLength(1);
   });
@@ -924,6 +975,7 @@ describe('direct invocation with approve_when_registered', () => {
     const table = mockIntentTable(dynamodb);
     dynamodb.on(PutItemCommand).callsFake((input: PutItemCommand['input']) => {
       all.push({ version: 4, commitId: commit('racing'), createdAt: NOW });
+      indexDirectly({ version: 4, commitId: commit('racing') });
       table.set(input.Item?.commitId?.S ?? '', { ...input.Item });
       mockRegistry(sagemaker, all);
       return {};
@@ -948,19 +1000,22 @@ describe('direct invocation with approve_when_registered', () => {
     await expect(handleReleaseEvent({ commit_id: commit('late') }, deps)).rejects.toMatchObject({
       name: 'NotFoundError',
       message: expect.stringContaining(
-        `no Completed model version in ${GROUP} was trained from commit ${commit('late')}`,
+        `no Completed model version in ${GROUP} (or the project's further groups) was trained from commit ${commit('late')}`,
       ),
     });
     await expect(
       handleReleaseEvent({ commit_id: commit('late'), approve_when_registered: false }, deps),
     ).rejects.toMatchObject({ name: 'NotFoundError' });
-    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(intentWrites()).toEqual([]);
     expect(table.size).toBe(0);
 
     mockRegistry(sagemaker, [...versions(3), { version: 4, commitId: commit('late') }]);
     const registered = await handleReleaseEvent(registeredEvent(4), deps);
 
-    expect(registered).toMatchObject({ outcome: 'ignored', message: `no merge waits for commit ${commit('late')}` });
+    expect(registered).toMatchObject({
+      outcome: 'ignored',
+      message: expect.stringContaining(`no merge waits for the commit`),
+    });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
   });
 
@@ -970,7 +1025,7 @@ describe('direct invocation with approve_when_registered', () => {
     const { deps } = makeDeps();
 
     await expect(handleReleaseEvent(payload(commit('a')), deps)).rejects.toMatchObject({ name: 'ConflictError' });
-    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(intentWrites()).toEqual([]);
   });
 
   it('fails, naming the version, when the only version of the commit is still being created (no flag)', async () => {
@@ -983,7 +1038,7 @@ describe('direct invocation with approve_when_registered', () => {
       message: expect.stringContaining(`version 1 (${arnOf(1)}) is still Pending`),
     });
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
-    expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(intentWrites()).toEqual([]);
   });
 });
 
