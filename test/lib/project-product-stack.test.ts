@@ -218,7 +218,7 @@ describe('ProjectProductStack', () => {
     );
     expect(JSON.stringify(pipelines?.Resource)).toContain(':",{"Ref":"SageMakerProjectName"},"-*"');
     const actions = policyOfRole(template, cfnRoleId).flatMap((s) => [s.Action].flat());
-    expect(actions.every((a) => /^(codepipeline|events|iam:PassRole)/.test(a))).toBe(true);
+    expect(actions.every((a) => /^(codepipeline|events|iam:PassRole$|iam:GetRole$)/.test(a))).toBe(true);
   });
 
   it('runs both functions on the newest Node.js runtime, ARM64, JSON logs, with a dead-letter queue', () => {
