@@ -100,8 +100,15 @@ export class BranchAutomation extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ManageBranchStacks',
-        // CreateStack with tags needs TagResource; the function never updates a stack or reads its events.
-        actions: ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:TagResource'],
+        // CreateStack with tags needs TagResource; a stack stuck in DELETE_FAILED is deleted once more, retaining
+        // the resources that failed (ListStackResources), and its events tell whether that was done already.
+        actions: [
+          'cloudformation:CreateStack',
+          'cloudformation:DeleteStack',
+          'cloudformation:TagResource',
+          'cloudformation:ListStackResources',
+          'cloudformation:DescribeStackEvents',
+        ],
         // Branch stacks are named "<project>-branch-<slug>" (lambda/shared/naming.ts, branchStackName).
         resources: [branchStacks],
       }),

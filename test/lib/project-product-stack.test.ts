@@ -373,9 +373,16 @@ describe('ProjectProductStack', () => {
   it('limits the branch function to the branch stacks of the project, created through the service role', () => {
     const statements = policyOfRole(template, roleOf(branchFn));
     const stacks = statements.find((s) => [s.Action].flat().includes('cloudformation:CreateStack'));
-    // What lambda/branch-pipeline calls (CreateStack with tags, DeleteStack); it never updates a stack or reads its events.
+    // What lambda/branch-pipeline calls (CreateStack with tags, DeleteStack; for a stack in DELETE_FAILED its
+    // resources and events); it never updates a stack.
     expect([stacks?.Action].flat().sort()).toEqual(
-      ['cloudformation:CreateStack', 'cloudformation:DeleteStack', 'cloudformation:TagResource'].sort(),
+      [
+        'cloudformation:CreateStack',
+        'cloudformation:DeleteStack',
+        'cloudformation:TagResource',
+        'cloudformation:ListStackResources',
+        'cloudformation:DescribeStackEvents',
+      ].sort(),
     );
     expect(JSON.stringify(stacks?.Resource)).toContain(':stack/",{"Ref":"SageMakerProjectName"},"-branch-*/*"');
     const cloudFormationActions = statements
@@ -386,6 +393,8 @@ describe('ProjectProductStack', () => {
         'cloudformation:CreateStack',
         'cloudformation:DeleteStack',
         'cloudformation:DescribeStacks',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:ListStackResources',
         'cloudformation:TagResource',
       ].sort(),
     );
