@@ -19,6 +19,7 @@ import { ProjectSource } from './codecommit-source';
 import { grantPassRoleTo } from './iam';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { branchStackPrefix } from '../../lambda/shared/naming';
 
 /** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
 export const RECONCILE_INPUT = { action: 'reconcile' } as const;
@@ -78,7 +79,7 @@ export class BranchAutomation extends Construct {
     const branchStacks = stack.formatArn({
       service: 'cloudformation',
       resource: 'stack',
-      resourceName: `${props.projectName}-branch-*/*`,
+      resourceName: `${branchStackPrefix(props.projectName)}*/*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     const branchSageMakerPipelines = stack.formatArn({
@@ -109,7 +110,7 @@ export class BranchAutomation extends Construct {
           'cloudformation:ListStackResources',
           'cloudformation:DescribeStackEvents',
         ],
-        // Branch stacks are named "<project>-branch-<slug>" (lambda/shared/naming.ts, branchStackName).
+        // Branch stacks are named "mbm-<project>-branch-<slug>" (lambda/shared/naming.ts, branchStackName).
         resources: [branchStacks],
       }),
     );
@@ -134,7 +135,7 @@ export class BranchAutomation extends Construct {
       'Resource::*':
         "Reconcile lists stacks with DescribeStacks without a stack name, which needs '*'; it reads stack metadata only.",
       [nagResource(this, branchStacks)]:
-        'Branch stacks are created at run time, named "<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
+        'Branch stacks are created at run time, named "mbm-<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
       [nagResource(this, branchSageMakerPipelines)]:
         'SageMaker pipelines of branches are created by their builds, named "<project>-<slug>" (naming.ts).',
     });

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildApp, removeApp } from '../support/app';
+import { BuiltApp, buildApp, removeApp } from '../support/app';
 import { checkTemplate, denials, OracleResult, summary } from '../support/deploy-oracle';
 import { Deployment, deploymentOf } from '../support/deployment';
 import { DeployedTemplate } from '../support/cfn-template';
@@ -52,13 +52,21 @@ describe.each([
   ['jenkins', { sourceProvider: 'jenkins', githubRepository: 'acme/churn' }],
 ])('deploy-time IAM oracle, source provider %s', (variant, context) => {
   let deployment: Deployment;
-  let cleanup: () => void;
+  let built: BuiltApp;
   beforeAll(() => {
-    const built = buildApp({ context });
-    cleanup = () => removeApp(built);
+    built = buildApp({ context });
     deployment = deploymentOf(built);
   });
-  afterAll(() => cleanup());
+  afterAll(() => removeApp(built));
+
+  it.each(['Churn', '1churn'])('holds for a project named %s, as SageMaker accepts it (issue 11 item 5)', (name) => {
+    const named = deploymentOf(built, { name, id: 'p-abcdef123456' });
+    expect(denials(checkTemplate(named.product, named.launchRole.policies))).toEqual([]);
+    if (named.branch && named.cloudFormationRole) {
+      expect(named.branch.stackName).toMatch(/^mbm-/);
+      expect(denials(checkTemplate(named.branch, named.cloudFormationRole.policies))).toEqual([]);
+    }
+  });
 
   it('the launch role may create, update, delete and read every resource of the project template', () => {
     const result = checkTemplate(deployment.product, deployment.launchRole.policies);

@@ -76,12 +76,12 @@ describe('ProjectProductStack', () => {
   });
   afterAll(() => removeApp(built));
 
-  it("takes the two parameters SageMaker passes, with SageMaker's constraints narrowed to lower-case names", () => {
+  it("takes the two parameters SageMaker passes, with SageMaker's own constraints", () => {
     expect(template.toJSON().Parameters).toEqual({
       SageMakerProjectName: expect.objectContaining({
         Type: 'String',
-        AllowedPattern: '^[a-z](-*[a-z0-9]){0,31}$',
-        ConstraintDescription: expect.stringMatching(/lower-case.*SageMaker lower-cases pipeline names in ARNs/s),
+        AllowedPattern: '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$',
+        ConstraintDescription: expect.stringMatching(/SageMaker project names/),
         MaxLength: 32,
         MinLength: 1,
       }),
@@ -89,15 +89,15 @@ describe('ProjectProductStack', () => {
     });
   });
 
-  it('refuses a project name with upper-case letters, whose pipeline ARNs the roles would not match', () => {
+  it('accepts every project name SageMaker accepts (Churn, 1churn) and refuses the others (issue 11 item 5)', () => {
     const parameter = (template.toJSON() as { Parameters: Record<string, { AllowedPattern: string }> }).Parameters
       .SageMakerProjectName;
     // CloudFormation matches AllowedPattern against the whole value.
     const allowed = new RegExp(parameter?.AllowedPattern ?? 'missing');
-    for (const name of ['abalone', 'churn-2', 'a', 'x-y--z9', 'a'.repeat(32)]) expect(name).toMatch(allowed);
-    for (const name of ['MyProj', 'myProj', 'ABALONE', '2churn', 'churn-', '-churn', 'a'.repeat(33)]) {
-      expect(name).not.toMatch(allowed);
+    for (const name of ['abalone', 'churn-2', 'a', 'x-y--z9', 'a'.repeat(32), 'Churn', '1churn', 'MyProj', 'ABALONE']) {
+      expect(name).toMatch(allowed);
     }
+    for (const name of ['churn-', '-churn', 'my_proj', 'my proj', 'a'.repeat(33)]) expect(name).not.toMatch(allowed);
   });
 
   it('creates the repository model-<project>-train with the seed code on the main branch', () => {
@@ -384,7 +384,7 @@ describe('ProjectProductStack', () => {
         'cloudformation:DescribeStackEvents',
       ].sort(),
     );
-    expect(JSON.stringify(stacks?.Resource)).toContain(':stack/",{"Ref":"SageMakerProjectName"},"-branch-*/*"');
+    expect(JSON.stringify(stacks?.Resource)).toContain(':stack/mbm-",{"Ref":"SageMakerProjectName"},"-branch-*/*"');
     const cloudFormationActions = statements
       .flatMap((s) => [s.Action].flat())
       .filter((a) => a.startsWith('cloudformation:'));

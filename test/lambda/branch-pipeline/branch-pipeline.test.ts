@@ -127,7 +127,7 @@ describe('referenceCreated', () => {
     expect(cloudformation).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: STACK });
     expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
     expect(cloudformation).toHaveReceivedCommandWith(CreateStackCommand, {
-      StackName: 'fraud-branch-experiment--deeper-trees',
+      StackName: 'mbm-fraud-branch-experiment--deeper-trees',
       TemplateURL: CONFIG.pipelineTemplateUrl,
       RoleARN: CONFIG.cloudFormationRoleArn,
       ClientRequestToken: expect.stringMatching(/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/),
@@ -192,7 +192,7 @@ describe('referenceCreated', () => {
     expect(input.Parameters).toContainEqual({ ParameterKey: 'BranchName', ParameterValue: branch });
     const tag = input.Tags?.find((t) => t.Key === 'multibranch-mlops:branch')?.Value;
     expect(tag).toMatch(/^experiment\/-rm -rf -x----[0-9a-f]{10}$/);
-    expect(input.StackName).toMatch(/^fraud-branch-experiment-rm-rf-x---[0-9a-f]{10}$/);
+    expect(input.StackName).toMatch(/^mbm-fraud-branch-experiment-rm-rf-x---[0-9a-f]{10}$/);
   });
 
   it('sends the same request token for the same event twice, and another for another event', async () => {
@@ -658,8 +658,8 @@ describe('reconcile', () => {
       .resolvesOnce({ branches: ['experiment/c', 'experimental'] });
     const failed = branchStack('experiment/c', 'ROLLBACK_COMPLETE');
     const orphan = branchStack('experiment/gone', 'CREATE_COMPLETE');
-    const foreign = other(`${CONFIG.projectName}-branch-foreign`, {});
-    const otherProject = other('fraud2-branch-experiment--a', {
+    const foreign = other(`mbm-${CONFIG.projectName}-branch-foreign`, {});
+    const otherProject = other('mbm-fraud2-branch-experiment--a', {
       'sagemaker:project-name': 'fraud2',
       'sagemaker:project-id': 'p-000000000002',
     });

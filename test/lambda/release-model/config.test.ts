@@ -36,7 +36,7 @@ describe('release function configuration', () => {
     ['INTENT_TABLE_NAME', undefined, 'INTENT_TABLE_NAME: is required'],
     ['INTENT_TTL_DAYS', '1.5', 'INTENT_TTL_DAYS: must be a whole number of days'],
     ['INTENT_TTL_DAYS', '0', 'INTENT_TTL_DAYS: must be between 1 and 365 days'],
-    ['PROJECT_NAME', '1demo', "PROJECT_NAME: must match SageMaker's project name pattern"],
+    ['PROJECT_NAME', 'demo_1', "PROJECT_NAME: must match SageMaker's project name pattern"],
   ])('rejects %s=%j, naming the variable', (name, value, message) => {
     const broken: NodeJS.ProcessEnv = { ...env, [name]: value };
     if (value === undefined) delete broken[name];
