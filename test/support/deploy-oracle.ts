@@ -484,6 +484,152 @@ export const TYPE_RULES: Record<string, TypeRules> = {
       },
     },
   },
+  // Baseline types (checked against the deployer's policy, docs/deployer-policy.json): resources whose ids
+  // CloudFormation or the service generates are authorized on '*' here.
+  'AWS::ECR::Repository': {
+    self: () => '*',
+    legacy: {
+      source:
+        'Not in the published handler file; ECR API Reference: CreateRepository (tags need ecr:TagResource), DescribeRepositories, PutLifecyclePolicy, GetLifecyclePolicy, PutImageScanningConfiguration, PutImageTagMutability, ListTagsForResource, UntagResource, DeleteLifecyclePolicy, DeleteRepository',
+      handlers: {
+        create: ['ecr:CreateRepository', 'ecr:TagResource', 'ecr:PutLifecyclePolicy', 'ecr:DescribeRepositories'],
+        read: ['ecr:DescribeRepositories', 'ecr:GetLifecyclePolicy', 'ecr:ListTagsForResource'],
+        update: [
+          'ecr:PutLifecyclePolicy',
+          'ecr:PutImageScanningConfiguration',
+          'ecr:PutImageTagMutability',
+          'ecr:TagResource',
+          'ecr:UntagResource',
+        ],
+        delete: ['ecr:DeleteRepository'],
+      },
+    },
+  },
+  'AWS::Lambda::LayerVersion': {
+    self: () => '*',
+    targets: {
+      's3:GetObject': (r) => [
+        {
+          resource: `arn:aws:s3:::${String(get(r.props, 'Content.S3Bucket'))}/${String(get(r.props, 'Content.S3Key'))}`,
+        },
+      ],
+    },
+    legacy: {
+      source: 'Lambda API Reference: PublishLayerVersion (reads Content from S3), GetLayerVersion, DeleteLayerVersion',
+      handlers: {
+        create: ['lambda:PublishLayerVersion', 's3:GetObject'],
+        read: ['lambda:GetLayerVersion'],
+        update: ['lambda:PublishLayerVersion', 's3:GetObject'],
+        delete: ['lambda:DeleteLayerVersion'],
+      },
+    },
+  },
+  'Custom::CDKBucketDeployment': {
+    self: (r) => String(r.props.ServiceToken),
+    targets: { 'lambda:InvokeFunction': (r) => [{ resource: String(r.props.ServiceToken) }] },
+    legacy: {
+      source:
+        'CloudFormation User Guide, "Lambda-backed custom resources": CloudFormation invokes the ServiceToken function',
+      handlers: {
+        create: ['lambda:InvokeFunction'],
+        read: [],
+        update: ['lambda:InvokeFunction'],
+        delete: ['lambda:InvokeFunction'],
+      },
+    },
+  },
+  'AWS::ServiceCatalog::Portfolio': {
+    self: () => '*',
+    legacy: {
+      source:
+        'Service Catalog API Reference: CreatePortfolio (tags), DescribePortfolio, UpdatePortfolio, DeletePortfolio',
+      handlers: {
+        create: ['servicecatalog:CreatePortfolio', 'servicecatalog:TagResource', 'servicecatalog:DescribePortfolio'],
+        read: ['servicecatalog:DescribePortfolio'],
+        update: ['servicecatalog:UpdatePortfolio'],
+        delete: ['servicecatalog:DeletePortfolio'],
+      },
+    },
+  },
+  'AWS::ServiceCatalog::CloudFormationProduct': {
+    self: () => '*',
+    legacy: {
+      source:
+        'Service Catalog API Reference: CreateProduct, DescribeProductAsAdmin, UpdateProduct, DeleteProduct, CreateProvisioningArtifact, UpdateProvisioningArtifact, DeleteProvisioningArtifact, ListProvisioningArtifacts (the template is read from its S3 URL, and validated: cloudformation:ValidateTemplate)',
+      handlers: {
+        create: [
+          'servicecatalog:CreateProduct',
+          'servicecatalog:DescribeProductAsAdmin',
+          'servicecatalog:TagResource',
+          's3:GetObject',
+          'cloudformation:ValidateTemplate',
+        ],
+        read: ['servicecatalog:DescribeProductAsAdmin', 'servicecatalog:ListProvisioningArtifacts'],
+        update: [
+          'servicecatalog:UpdateProduct',
+          'servicecatalog:CreateProvisioningArtifact',
+          'servicecatalog:UpdateProvisioningArtifact',
+          'servicecatalog:DeleteProvisioningArtifact',
+          'servicecatalog:ListProvisioningArtifacts',
+          's3:GetObject',
+          'cloudformation:ValidateTemplate',
+        ],
+        delete: [
+          'servicecatalog:DeleteProduct',
+          'servicecatalog:DeleteProvisioningArtifact',
+          'servicecatalog:ListProvisioningArtifacts',
+        ],
+      },
+    },
+    targets: {
+      // The template of each version, read from its S3 URL (https://s3.<region>.amazonaws.com/<bucket>/<key>).
+      's3:GetObject': (r) =>
+        valuesAt(r.props, 'ProvisioningArtifactParameters.*.Info.LoadTemplateFromURL').map((url) => ({
+          resource: `arn:aws:s3:::${String(url).replace(/^https:\/\/s3\.[^/]+\//, '')}`,
+        })),
+      'cloudformation:ValidateTemplate': () => [{ resource: '*' }],
+    },
+  },
+  'AWS::ServiceCatalog::PortfolioProductAssociation': {
+    self: () => '*',
+    legacy: {
+      source:
+        'Service Catalog API Reference: AssociateProductWithPortfolio, DisassociateProductFromPortfolio, ListPortfoliosForProduct',
+      handlers: {
+        create: ['servicecatalog:AssociateProductWithPortfolio'],
+        read: ['servicecatalog:ListPortfoliosForProduct'],
+        update: [],
+        delete: ['servicecatalog:DisassociateProductFromPortfolio'],
+      },
+    },
+  },
+  'AWS::ServiceCatalog::PortfolioPrincipalAssociation': {
+    self: () => '*',
+    legacy: {
+      source:
+        'Service Catalog API Reference: AssociatePrincipalWithPortfolio, DisassociatePrincipalFromPortfolio, ListPrincipalsForPortfolio',
+      handlers: {
+        create: ['servicecatalog:AssociatePrincipalWithPortfolio'],
+        read: ['servicecatalog:ListPrincipalsForPortfolio'],
+        update: [],
+        delete: ['servicecatalog:DisassociatePrincipalFromPortfolio'],
+      },
+    },
+  },
+  'AWS::ServiceCatalog::LaunchRoleConstraint': {
+    self: () => '*',
+    targets: { 'iam:PassRole': passRole('servicecatalog.amazonaws.com', 'RoleArn') },
+    legacy: {
+      source:
+        'Service Catalog API Reference: CreateConstraint (a LAUNCH constraint passes its role), DescribeConstraint, UpdateConstraint, DeleteConstraint',
+      handlers: {
+        create: ['servicecatalog:CreateConstraint', 'iam:PassRole'],
+        read: ['servicecatalog:DescribeConstraint'],
+        update: ['servicecatalog:UpdateConstraint', 'iam:PassRole'],
+        delete: ['servicecatalog:DeleteConstraint'],
+      },
+    },
+  },
   'AWS::SageMaker::CodeRepository': {
     legacy: {
       source:
