@@ -6,17 +6,22 @@ import { BuildOptions } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FUNCTION_BUNDLING, FUNCTION_EXTERNAL_MODULES } from '../lib/constructs/monitored-function';
 
 export const ROOT = path.resolve(__dirname, '..');
 
-/** The options of the CDK NodejsFunction bundling (minify, node, target node22, cjs, mainFields module/main). */
+/**
+ * The esbuild options NodejsFunction uses for the functions (lib/constructs/monitored-function.ts, FUNCTION_BUNDLING
+ * and its default externals), so the figures are of the bundles that are deployed.
+ */
 export const ESBUILD = {
   bundle: true,
-  minify: true,
+  minify: FUNCTION_BUNDLING.minify,
   platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
+  target: FUNCTION_BUNDLING.target,
+  format: FUNCTION_BUNDLING.format,
+  mainFields: [...FUNCTION_BUNDLING.mainFields],
+  external: [...FUNCTION_EXTERNAL_MODULES],
   logLevel: 'error',
 } as const satisfies BuildOptions;
 
@@ -39,7 +44,15 @@ export function coldInits(bundle: string, env: Record<string, string>, runs: num
   const inits: number[] = [];
   for (let i = 0; i < runs; i++) {
     const out = execFileSync(process.execPath, ['-e', probe], {
-      env: { ...process.env, ...env, AWS_REGION: 'us-east-1', LOG_LEVEL: 'ERROR', NODE_NO_WARNINGS: '1' },
+      env: {
+        ...process.env,
+        ...env,
+        AWS_REGION: 'us-east-1',
+        LOG_LEVEL: 'ERROR',
+        NODE_NO_WARNINGS: '1',
+        // The bundles leave the AWS SDK out, as deployed; the Lambda runtime provides it, here node_modules does.
+        NODE_PATH: path.join(ROOT, 'node_modules'),
+      },
       encoding: 'utf8',
     });
     inits.push(Number(out));

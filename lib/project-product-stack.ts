@@ -38,15 +38,13 @@ import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../lambda/shared/naming';
 export const PROJECT_NAME_PARAMETER = 'SageMakerProjectName';
 export const PROJECT_ID_PARAMETER = 'SageMakerProjectId';
 /**
- * SageMaker's constraint on project names, narrowed to lower case: SageMaker lower-cases pipeline names in ARNs and
- * IAM compares ARNs case-sensitively, so the roles' `pipeline/<project>-*` resources would never match the pipelines
- * of a project named with upper-case letters (AccessDenied at the first build). Provisioning refuses such a name.
+ * SageMaker's constraint on project names (CreateProject ProjectName), so every name Studio accepts provisions
+ * (`Churn`, `1churn`). Names derived from it keep its case where the service accepts it (repository, functions,
+ * model package groups); IAM scopes SageMaker resources (whose ARNs SageMaker lower-cases) by the project id.
  */
-export const PROJECT_NAME_ALLOWED_PATTERN = '^[a-z](-*[a-z0-9]){0,31}$';
+export const PROJECT_NAME_ALLOWED_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$';
 export const PROJECT_NAME_CONSTRAINT =
-  'Use lower-case letters, digits and hyphens, starting with a letter (at most 32 characters): SageMaker ' +
-  'lower-cases pipeline names in ARNs, so the permissions of a project with upper-case letters in its name ' +
-  'would not match its pipelines.';
+  'Use letters, digits and hyphens, starting with a letter or digit, at most 32 characters (SageMaker project names).';
 
 /** The file names, in the app's output directory, of the per-branch template and the staged seed code. */
 export const BRANCH_TEMPLATE_FILE = 'BranchPipeline.template.json';

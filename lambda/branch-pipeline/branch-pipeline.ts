@@ -6,7 +6,7 @@
 import { CloudFormationClient, paginateDescribeStacks, Stack } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient, GetBranchCommand, paginateListBranches } from '@aws-sdk/client-codecommit';
 import { describeError, RetryLaterError } from '../shared/errors';
-import { branchStackName, isUnderPrefix, legacyBranchNames } from '../shared/naming';
+import { branchStackName, branchStackPrefix, isUnderPrefix, legacyBranchNames } from '../shared/naming';
 import { BranchPipelineConfig } from './config';
 import { handleLifecycle, httpsRespond, LifecycleOutcome, Respond } from './lifecycle';
 import { Route, routeEvent } from './route';
@@ -190,7 +190,7 @@ export async function listProjectBranchStacks(
   cloudformation: CloudFormationClient,
   config: BranchPipelineConfig,
 ): Promise<Stack[]> {
-  const prefix = `${config.projectName}-branch-`;
+  const prefix = branchStackPrefix(config.projectName);
   const stacks: Stack[] = [];
   for await (const page of paginateDescribeStacks({ client: cloudformation }, {})) {
     for (const stack of page.Stacks ?? []) {

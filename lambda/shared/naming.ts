@@ -16,8 +16,11 @@
  */
 import { createHash } from 'node:crypto';
 
-/** SageMaker's rule for project names (CreateProject ProjectName), together with its 32-character limit. */
-export const PROJECT_NAME_PATTERN = /^[a-zA-Z](-*[a-zA-Z0-9]){0,31}$/;
+/**
+ * SageMaker's rule for project names (CreateProject ProjectName: `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}`, so `Churn`
+ * and `1churn` are valid), together with its 32-character limit.
+ */
+export const PROJECT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/;
 export const PROJECT_NAME_MAX_LENGTH = 32;
 
 const LOSSLESS_BRANCH = /^[a-z0-9]+(-[a-z0-9]+)*(\/[a-z0-9]+(-[a-z0-9]+)*)*$/;
@@ -96,9 +99,20 @@ function named(
   return `${head}${branchSlug(branchName, maxLength - head.length, hashLength)}`;
 }
 
-/** CloudFormation stack of the branch: letter first, `[A-Za-z0-9-]`, at most 128 characters. */
+/**
+ * What every branch stack name starts with: CloudFormation stack names start with a letter, SageMaker project names
+ * may start with a digit (`1churn`).
+ */
+export const BRANCH_STACK_PREFIX = 'mbm-';
+
+/** The start of every branch stack name of the project (IAM scopes the branch function's stacks by it). */
+export function branchStackPrefix(projectName: string): string {
+  return `${BRANCH_STACK_PREFIX}${projectName}-branch-`;
+}
+
+/** CloudFormation stack of the branch: `mbm-<project>-branch-<slug>`, letter first, `[A-Za-z0-9-]`, at most 128. */
 export function branchStackName(projectName: string, branchName: string): string {
-  return named(projectName, 'branch-', branchName, 128);
+  return BRANCH_STACK_PREFIX + named(projectName, 'branch-', branchName, 128 - BRANCH_STACK_PREFIX.length);
 }
 
 /** CodePipeline pipeline of the branch: `[A-Za-z0-9.@_-]`, at most 100 characters. */

@@ -20,6 +20,7 @@ import { grantPassRoleTo } from './iam';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { branchStackPrefix } from '../../lambda/shared/naming';
 
 /** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
 export const RECONCILE_INPUT = { action: 'reconcile' } as const;
@@ -88,7 +89,7 @@ export class BranchAutomation extends Construct {
     const branchStacks = stack.formatArn({
       service: 'cloudformation',
       resource: 'stack',
-      resourceName: `${props.projectName}-branch-*/*`,
+      resourceName: `${branchStackPrefix(props.projectName)}*/*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     const branchSageMakerPipelines = stack.formatArn({
@@ -142,6 +143,16 @@ export class BranchAutomation extends Construct {
     );
     role.addToPolicy(
       new iam.PolicyStatement({
+        sid: 'ReadOwnBranchStackHistory',
+        // A stack stuck in DELETE_FAILED is deleted once more, retaining the resources that failed
+        // (ListStackResources), and its events tell whether that was done already (stacks.ts).
+        actions: ['cloudformation:ListStackResources', 'cloudformation:DescribeStackEvents'],
+        resources: [branchStacks],
+        conditions: ownResource(props.projectId),
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
         sid: 'DescribeStacksForReconcile',
         actions: ['cloudformation:DescribeStacks'],
         resources: ['*'],
@@ -171,7 +182,7 @@ export class BranchAutomation extends Construct {
       'Resource::*':
         "Reconcile lists stacks with DescribeStacks without a stack name, which needs '*'; it reads stack metadata only.",
       [nagResource(this, branchStacks)]:
-        'Branch stacks are created at run time, named "<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
+        'Branch stacks are created at run time, named "mbm-<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
       [nagResource(this, branchSageMakerPipelines)]:
         'SageMaker pipelines of branches are created by their builds, named "<project>-<slug>" (naming.ts).',
     });

@@ -119,6 +119,14 @@ export class BranchPipelineRoles extends Construct {
         resources: [branchRulesArn],
       }),
     );
+    // The AWS::CodePipeline::Pipeline handlers read the pipeline role (iam:GetRole) before they pass it.
+    this.cloudFormationRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadPipelineRole',
+        actions: ['iam:GetRole'],
+        resources: [this.pipelineRole.roleArn],
+      }),
+    );
     // The branch template's pipeline runs with the pipeline role, its trigger rule's target with the events role.
     grantPassRoleTo(this.pipelineRole, this.cloudFormationRole, 'codepipeline.amazonaws.com');
     grantPassRoleTo(this.eventsRole, this.cloudFormationRole, 'events.amazonaws.com');

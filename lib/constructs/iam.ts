@@ -5,13 +5,15 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
- * What CloudFormation calls to create, update and delete an `AWS::Events::Rule` with targets and tags; granted to
+ * What CloudFormation calls to create, read, update and delete an `AWS::Events::Rule` with targets and tags (its
+ * published handler permissions: the delete handler lists the targets to remove them); granted to
  * the launch role (project rules) and to the branch stacks' CloudFormation service role (trigger rules).
  */
 export const EVENT_RULE_ACTIONS: readonly string[] = [
   'events:PutRule',
   'events:DeleteRule',
   'events:DescribeRule',
+  'events:ListTargetsByRule',
   'events:PutTargets',
   'events:RemoveTargets',
   'events:TagResource',

@@ -29,6 +29,23 @@ export interface LaunchRoleProps {
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>`, with pseudo parameters so the policy is portable. */
+/** The bucket configuration the `AWS::S3::Bucket` read handler reads back. */
+const S3_BUCKET_READ_ACTIONS = [
+  's3:GetAccelerateConfiguration',
+  's3:GetAnalyticsConfiguration',
+  's3:GetBucketAbac',
+  's3:GetBucketCORS',
+  's3:GetBucketLogging',
+  's3:GetBucketMetadataTableConfiguration',
+  's3:GetBucketNotification',
+  's3:GetBucketObjectLockConfiguration',
+  's3:GetBucketWebsite',
+  's3:GetIntelligentTieringConfiguration',
+  's3:GetInventoryConfiguration',
+  's3:GetMetricsConfiguration',
+  's3:GetReplicationConfiguration',
+];
+
 function arn(service: string, resource: string): string {
   return `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
 }
@@ -92,6 +109,15 @@ export class LaunchRole extends Construct {
       [props.assetBucket.arnForObjects('*')],
       'Read-only access to the product assets (templates, Lambda code, seed code), whose keys are content hashes.',
     );
+    // Service Catalog copies the product template into a bucket of its own and provisions from there; the launch
+    // role reads that copy (Service Catalog Administrator Guide, "AWS Service Catalog launch constraints").
+    allow(
+      'ReadServiceCatalogTemplateCopy',
+      ['s3:GetObject'],
+      ['*'],
+      "Service Catalog's copy of the product template lives in a bucket Service Catalog owns and names; only objects it tagged servicecatalog:provisioning=true.",
+      { StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } },
+    );
 
     allow(
       'ProjectRoles',
@@ -105,6 +131,8 @@ export class LaunchRole extends Construct {
         'iam:PutRolePolicy',
         'iam:DeleteRolePolicy',
         'iam:GetRolePolicy',
+        'iam:ListRolePolicies',
+        'iam:ListAttachedRolePolicies',
         'iam:TagRole',
         'iam:UntagRole',
       ],
@@ -158,6 +186,7 @@ export class LaunchRole extends Construct {
           'codecommit:DeleteRepository',
           'codecommit:GetRepository',
           'codecommit:UpdateRepositoryDescription',
+          'codecommit:UpdateRepositoryName',
           'codecommit:TagResource',
           'codecommit:UntagResource',
           'codecommit:ListTagsForResource',
@@ -180,6 +209,7 @@ export class LaunchRole extends Construct {
         'sagemaker:CreateModelPackageGroup',
         'sagemaker:DeleteModelPackageGroup',
         'sagemaker:DescribeModelPackageGroup',
+        'sagemaker:GetModelPackageGroupPolicy',
         'sagemaker:AddTags',
         'sagemaker:DeleteTags',
         'sagemaker:ListTags',
@@ -207,6 +237,12 @@ export class LaunchRole extends Construct {
         's3:GetBucketOwnershipControls',
         's3:PutLifecycleConfiguration',
         's3:GetLifecycleConfiguration',
+        's3:TagResource',
+        's3:UntagResource',
+        's3:ListTagsForResource',
+        's3:ListBucket',
+        // What the read handler reads back (AWS::S3::Bucket published handler permissions); read-only.
+        ...S3_BUCKET_READ_ACTIONS,
       ],
       // CloudFormation names the bucket after the (lower-cased) Service Catalog stack.
       [`arn:${Aws.PARTITION}:s3:::sc-*`],
@@ -219,6 +255,11 @@ export class LaunchRole extends Construct {
         'lambda:DeleteFunction',
         'lambda:GetFunction',
         'lambda:GetFunctionConfiguration',
+        'lambda:GetFunctionCodeSigningConfig',
+        'lambda:GetFunctionRecursionConfig',
+        'lambda:GetFunctionScalingConfig',
+        'lambda:GetRuntimeManagementConfig',
+        'lambda:GetPolicy',
         'lambda:UpdateFunctionCode',
         'lambda:UpdateFunctionConfiguration',
         'lambda:AddPermission',
@@ -243,6 +284,8 @@ export class LaunchRole extends Construct {
         'sqs:CreateQueue',
         'sqs:DeleteQueue',
         'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ListQueueTags',
         'sqs:SetQueueAttributes',
         'sqs:TagQueue',
         'sqs:UntagQueue',
@@ -252,7 +295,13 @@ export class LaunchRole extends Construct {
     );
     allow(
       'Alarms',
-      ['cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:TagResource', 'cloudwatch:UntagResource'],
+      [
+        'cloudwatch:PutMetricAlarm',
+        'cloudwatch:DeleteAlarms',
+        'cloudwatch:TagResource',
+        'cloudwatch:UntagResource',
+        'cloudwatch:ListTagsForResource',
+      ],
       [arn('cloudwatch', 'alarm:SC-*')],
       SC_NAMED,
     );
@@ -273,15 +322,18 @@ export class LaunchRole extends Construct {
         'logs:UntagResource',
         'logs:TagLogGroup',
         'logs:UntagLogGroup',
+        'logs:ListTagsForResource',
+        'logs:DescribeIndexPolicies',
+        'logs:GetDataProtectionPolicy',
       ],
       [arn('logs', 'log-group:SC-*')],
       SC_NAMED,
     );
     allow(
       'DescribeLogGroups',
-      ['logs:DescribeLogGroups'],
+      ['logs:DescribeLogGroups', 'logs:DescribeResourcePolicies'],
       ['*'],
-      'DescribeLogGroups supports no resource-level permission.',
+      'DescribeLogGroups and DescribeResourcePolicies support no resource-level permission.',
     );
     allow(
       'AlarmTopic',
@@ -334,6 +386,9 @@ export class LaunchRole extends Construct {
         'dynamodb:DescribeTimeToLive',
         'dynamodb:UpdateContinuousBackups',
         'dynamodb:DescribeContinuousBackups',
+        'dynamodb:DescribeContributorInsights',
+        'dynamodb:DescribeKinesisStreamingDestination',
+        'dynamodb:GetResourcePolicy',
         'dynamodb:TagResource',
         'dynamodb:UntagResource',
         'dynamodb:ListTagsOfResource',

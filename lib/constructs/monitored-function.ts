@@ -40,6 +40,21 @@ export interface MonitoredFunctionProps {
   readonly memorySize?: number;
 }
 
+/**
+ * How the functions are bundled (esbuild through NodejsFunction), shared with the benchmarks (bench/support.ts) so
+ * that they measure what is deployed. NodejsFunction also leaves the AWS SDK v3 (`@aws-sdk/*`) out of the bundle for
+ * Node.js 18+ runtimes: the Lambda runtime provides it.
+ */
+export const FUNCTION_BUNDLING = {
+  minify: true,
+  mainFields: ['module', 'main'],
+  target: 'node24',
+  format: nodejs.OutputFormat.CJS,
+} as const satisfies nodejs.BundlingOptions;
+
+/** What NodejsFunction's bundling leaves out for Node.js 18+ runtimes (its default externalModules). */
+export const FUNCTION_EXTERNAL_MODULES = ['@aws-sdk/*'] as const;
+
 export class MonitoredFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
@@ -90,12 +105,7 @@ export class MonitoredFunction extends Construct {
       logGroup: this.logGroup,
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: 2,
-      bundling: {
-        minify: true,
-        mainFields: ['module', 'main'],
-        target: 'node24',
-        format: nodejs.OutputFormat.CJS,
-      },
+      bundling: FUNCTION_BUNDLING,
     });
     this.logGroup.grantWrite(this.role);
 

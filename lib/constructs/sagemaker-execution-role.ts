@@ -1,6 +1,6 @@
 /**
  * The role SageMaker pipeline executions (and the processing and training jobs they start) run with: read and write
- * the project's artifact bucket, pull training images, register model packages in the project's group, and write
+ * the project's artifact bucket, read AWS's sample dataset (the seed's default input), pull training images, register model packages in the project's group, and write
  * their logs and metrics.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
@@ -42,6 +42,16 @@ export class SageMakerExecutionRole extends Construct {
     // Jobs started by a pipeline execution pass this role on to SageMaker.
     grantPassRoleTo(this.role, this.role, 'sagemaker.amazonaws.com');
 
+    // The seed's default input (pipeline.config.json inputData) is AWS's sample dataset in the public bucket
+    // sagemaker-servicecatalog-seedcode-<region>: PreprocessData reads it with this role.
+    const sampleData = `arn:${stack.partition}:s3:::sagemaker-servicecatalog-seedcode-${stack.region}/dataset/*`;
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'ReadSampleDataset', actions: ['s3:GetObject'], resources: [sampleData] }),
+    );
+    acknowledgeWildcards(this.role, {
+      [nagResource(this, sampleData)]:
+        "Read-only access to AWS's sample datasets, the seed pipeline's default input (pipeline.config.json).",
+    });
     const jobArns = { processing: arn('processing-job', 'pipelines-*'), training: arn('training-job', 'pipelines-*') };
     const modelPackages = arn('model-package', `${props.modelPackageGroupName}/*`);
     // SageMaker jobs log to two account-wide groups, one stream per job (isolation.ts, UNSCOPABLE): exactly those.

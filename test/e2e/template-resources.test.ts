@@ -8,7 +8,7 @@ const template: CfnTemplate = {
       Type: 'AWS::CodeCommit::Repository',
       Properties: { RepositoryName: { 'Fn::Sub': 'model-${ProjectName}' } },
     },
-    Queue: { Type: 'AWS::SQS::Queue' },
+    Topic: { Type: 'AWS::SNS::Topic' },
   },
 };
 const options = {
@@ -42,9 +42,9 @@ describe('template resolver', () => {
 
   it('rejects a reference to a resource type it cannot create in the emulator, naming the resource', async () => {
     const resources = new TemplateResources(options);
-    await expect(resources.resolve({ Ref: 'Queue' })).rejects.toThrow(
+    await expect(resources.resolve({ Ref: 'Topic' })).rejects.toThrow(
       new UnsupportedTemplateValueError(
-        'Queue (AWS::SQS::Queue) is referenced but the e2e resolver cannot create it in the emulator',
+        'Topic (AWS::SNS::Topic) is referenced but the e2e resolver cannot create it in the emulator',
       ),
     );
     await expect(resources.resolve({ Ref: 'Missing' })).rejects.toThrow(/the template has no resource Missing/);

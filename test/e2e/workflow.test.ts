@@ -13,7 +13,11 @@
  *
  * The steps share one world and run in order: each `it` is a chapter of the story.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DescribeStacksCommand, CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { callReport } from '../support/iam-enforcement';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeModelPackageCommand,
@@ -466,5 +470,18 @@ describe('the team day, end to end', () => {
     });
     expect(await snapshot()).toEqual(before);
     expect(['ABSENT', 'DELETE_COMPLETE']).toContain(await stackStatus(DEEPER));
+  });
+
+  it('8. no call of the functions or the run command was denied by their synthesized roles (moto enforces IAM)', () => {
+    // What moto checks: the actions of the roles' identity policies (resources for some services); it ignores
+    // most conditions and does not play CodeCommit (the stand-in) or CodePipeline/CodeBuild. See iam-enforcement.ts.
+    const lines = callReport(world.sessions);
+    fs.writeFileSync(
+      process.env.IAM_RUNTIME_REPORT ?? path.join(os.tmpdir(), 'e2e-iam-calls.txt'),
+      lines.join('\n') + '\n',
+    );
+    const denied = world.sessions.flatMap((s) => s.denied().map((c) => `${s.label}: ${c.action} ${c.error ?? ''}`));
+    expect(denied).toEqual([]);
+    for (const session of world.sessions) expect(session.calls.length).toBeGreaterThan(0);
   });
 });

@@ -22,6 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesizeBranchTemplate } from '../../lib/branch-pipeline-stack';
 import { branchStackName, branchTagValue, codePipelineName, sageMakerPipelineName } from '../../lambda/shared/naming';
+import { isSageMakerNotFound } from '../../lambda/shared/errors';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import { ENV, referenceEvent } from '../lambda/branch-pipeline/support';
 
@@ -116,12 +117,14 @@ async function createSageMakerPipeline(
   );
 }
 
+/** Whether the branch's SageMaker pipeline exists: only SageMaker's not-found answer means absent; any other error fails. */
 async function sageMakerPipelineExists(branch: string): Promise<boolean> {
   try {
     await sagemaker.send(new DescribePipelineCommand({ PipelineName: sageMakerPipelineName(PROJECT, branch) }));
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if (isSageMakerNotFound(err)) return false;
+    throw err;
   }
 }
 

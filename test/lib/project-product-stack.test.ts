@@ -76,12 +76,12 @@ describe('ProjectProductStack', () => {
   });
   afterAll(() => removeApp(built));
 
-  it("takes the two parameters SageMaker passes, with SageMaker's constraints narrowed to lower-case names", () => {
+  it("takes the two parameters SageMaker passes, with SageMaker's own constraints", () => {
     expect(template.toJSON().Parameters).toEqual({
       SageMakerProjectName: expect.objectContaining({
         Type: 'String',
-        AllowedPattern: '^[a-z](-*[a-z0-9]){0,31}$',
-        ConstraintDescription: expect.stringMatching(/lower-case.*SageMaker lower-cases pipeline names in ARNs/s),
+        AllowedPattern: '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$',
+        ConstraintDescription: expect.stringMatching(/SageMaker project names/),
         MaxLength: 32,
         MinLength: 1,
       }),
@@ -95,15 +95,15 @@ describe('ProjectProductStack', () => {
     });
   });
 
-  it('refuses a project name with upper-case letters, whose pipeline ARNs the roles would not match', () => {
+  it('accepts every project name SageMaker accepts (Churn, 1churn) and refuses the others (issue 11 item 5)', () => {
     const parameter = (template.toJSON() as { Parameters: Record<string, { AllowedPattern: string }> }).Parameters
       .SageMakerProjectName;
     // CloudFormation matches AllowedPattern against the whole value.
     const allowed = new RegExp(parameter?.AllowedPattern ?? 'missing');
-    for (const name of ['abalone', 'churn-2', 'a', 'x-y--z9', 'a'.repeat(32)]) expect(name).toMatch(allowed);
-    for (const name of ['MyProj', 'myProj', 'ABALONE', '2churn', 'churn-', '-churn', 'a'.repeat(33)]) {
-      expect(name).not.toMatch(allowed);
+    for (const name of ['abalone', 'churn-2', 'a', 'x-y--z9', 'a'.repeat(32), 'Churn', '1churn', 'MyProj', 'ABALONE']) {
+      expect(name).toMatch(allowed);
     }
+    for (const name of ['churn-', '-churn', 'my_proj', 'my proj', 'a'.repeat(33)]) expect(name).not.toMatch(allowed);
   });
 
   it('creates the repository model-<project>-train with the seed code on the main branch', () => {
@@ -226,7 +226,7 @@ describe('ProjectProductStack', () => {
     );
     expect(JSON.stringify(pipelines?.Resource)).toContain(':",{"Ref":"SageMakerProjectName"},"-*"');
     const actions = policyOfRole(template, cfnRoleId).flatMap((s) => [s.Action].flat());
-    expect(actions.every((a) => /^(codepipeline|events|iam:PassRole)/.test(a))).toBe(true);
+    expect(actions.every((a) => /^(codepipeline|events|iam:PassRole$|iam:GetRole$)/.test(a))).toBe(true);
   });
 
   it('runs both functions on the newest Node.js runtime, ARM64, JSON logs, with a dead-letter queue', () => {
@@ -395,7 +395,7 @@ describe('ProjectProductStack', () => {
   it('limits the branch function to the branch stacks of the project, created through the service role', () => {
     const statements = policyOfRole(template, roleOf(branchFn));
     const byAction = (action: string) => statements.find((s) => [s.Action].flat().includes(action));
-    // What lambda/branch-pipeline calls (CreateStack with tags, DeleteStack); it never updates a stack or reads its events.
+    // What lambda/branch-pipeline calls (CreateStack with tags, DeleteStack); it never updates a stack.
     // "<project>-branch-*" also names stacks of a project "<project>-branch": every statement is scoped by the id tag.
     const projectId = { Ref: 'SageMakerProjectId' };
     expect(byAction('cloudformation:CreateStack')?.Condition).toEqual({
@@ -413,9 +413,20 @@ describe('ProjectProductStack', () => {
     expect(byAction('cloudformation:DeleteStack')?.Condition).toEqual({
       StringEquals: { 'aws:ResourceTag/sagemaker:project-id': projectId },
     });
-    for (const action of ['cloudformation:CreateStack', 'cloudformation:TagResource', 'cloudformation:DeleteStack']) {
+    // A stack in DELETE_FAILED: its resources and events, of this project's stacks only.
+    expect(byAction('cloudformation:ListStackResources')?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/sagemaker:project-id': projectId },
+    });
+    expect([byAction('cloudformation:ListStackResources')?.Action].flat()).toContain('cloudformation:DescribeStackEvents');
+    const stackActions = [
+      'cloudformation:CreateStack',
+      'cloudformation:TagResource',
+      'cloudformation:DeleteStack',
+      'cloudformation:ListStackResources',
+    ];
+    for (const action of stackActions) {
       expect(JSON.stringify(byAction(action)?.Resource)).toContain(
-        ':stack/",{"Ref":"SageMakerProjectName"},"-branch-*/*"',
+        ':stack/mbm-",{"Ref":"SageMakerProjectName"},"-branch-*/*"',
       );
     }
     const cloudFormationActions = statements
@@ -426,6 +437,8 @@ describe('ProjectProductStack', () => {
         'cloudformation:CreateStack',
         'cloudformation:DeleteStack',
         'cloudformation:DescribeStacks',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:ListStackResources',
         'cloudformation:TagResource',
       ].sort(),
     );

@@ -20,7 +20,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
 import { TAG_VALUE_PATTERN, branchTagValue, sageMakerPipelineName } from '../../lambda/shared/naming';
 import { main } from '../../sagemaker-pipeline/src/cli';
@@ -102,9 +101,15 @@ describe('run command against moto', () => {
     const tarball = await s3.send(
       new GetObjectCommand({ Bucket: BUCKET, Key: `${PIPELINE}/code/${FIRST}/sourcedir.tar.gz` }),
     );
-    const tar = gunzipSync(Buffer.from(await tarball.Body!.transformToByteArray()));
-    expect(tar.subarray(0, 8).toString('ascii')).toBe('train.py');
-    expect(tar.toString('utf8')).toContain(fs.readFileSync(path.join(SEED_SOURCE_DIR, 'scripts', 'train.py'), 'utf8'));
+    // Opened by a real tar reader, Python's tarfile, as SageMaker's training toolkit opens sourcedir.tar.gz.
+    const members = readTarWithPython(Buffer.from(await tarball.Body!.transformToByteArray()));
+    expect(members).toEqual([
+      {
+        name: 'train.py',
+        file: true,
+        text: fs.readFileSync(path.join(SEED_SOURCE_DIR, 'scripts', 'train.py'), 'utf8'),
+      },
+    ]);
 
     const [execution, ...others] = await executions();
     expect(others).toEqual([]);
@@ -320,4 +325,24 @@ describe('bundled run command (the seed repository as staged)', () => {
 function execFileSyncStatus(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
   const result = spawnSync(file, args, { ...options, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The members of a .tar.gz as Python's tarfile reads them (name, regular file, text). */
+function readTarWithPython(archive: Buffer): { name: string; file: boolean; text: string }[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tar-'));
+  try {
+    const file = path.join(dir, 'sourcedir.tar.gz');
+    fs.writeFileSync(file, archive);
+    const script =
+      'import json, sys, tarfile\n' +
+      'with tarfile.open(sys.argv[1], "r:gz") as t:\n' +
+      '    print(json.dumps([{"name": m.name, "file": m.isfile(), "text": t.extractfile(m).read().decode() if m.isfile() else ""} for m in t.getmembers()]))\n';
+    return JSON.parse(execFileSync('python3', ['-c', script, file], { encoding: 'utf8' })) as {
+      name: string;
+      file: boolean;
+      text: string;
+    }[];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -9,7 +9,7 @@
  *   build action's variables from the branch template (`#{SourceVariables.CommitId}` and `BranchName` filled in), and the
  *   commands of the buildspec the project names, found in the checked-out commit.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
@@ -146,12 +146,8 @@ export class BranchPipelines {
     const buildSpec = this.buildSpec(sourceDir, project.buildSpecFile);
     const commands = PHASES.flatMap((phase) => buildSpec.phases?.[phase]?.commands ?? []);
     if (commands.length === 0) throw new Error(`the buildspec of ${commit} has no commands`);
-    const result = spawnSync('bash', ['-e', '-c', commands.join('\n')], {
-      cwd: sourceDir,
-      encoding: 'utf8',
-      env: { ...buildSpec.env?.variables, ...environment },
-      timeout: 60_000,
-    });
+    // Asynchronous: the role session's counting proxy (test/support/iam-enforcement.ts) runs in this process.
+    const result = await runBuild(commands.join('\n'), sourceDir, { ...buildSpec.env?.variables, ...environment });
     const run: BuildRun = {
       branch: stack.branch,
       commit,
@@ -239,4 +235,25 @@ export class BranchPipelines {
     );
     return JSON.parse(json) as BuildSpec;
   }
+}
+
+/** Runs the build's commands with bash -e, at most 60 s, without blocking this process. */
+function runBuild(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-e', '-c', script], { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }

@@ -7,11 +7,13 @@
  * - `AWS::IAM::Role` → CreateRole with the template's path and trust policy (IAM's Query API: the project has no
  *   IAM client, and moto accepts an unsigned request);
  * - `AWS::SageMaker::ModelPackageGroup` → CreateModelPackageGroup with the template's name and tags.
- * Two types are named, not created: `AWS::CodeCommit::Repository` (the real git bare repository plays it; moto's
+ * `AWS::SQS::Queue` and `AWS::Logs::LogGroup` are named, not created (the roles' policies name them). Two more
+ * types are named, not created: `AWS::CodeCommit::Repository` (the real git bare repository plays it; moto's
  * CodeCommit lacks branch APIs) and `AWS::CodeBuild::Project` (the tests run its build themselves).
  * Anything else the template references throws, naming the resource, so a new dependency shows up here.
  */
 import { CreateTableCommand, DynamoDBClient, KeySchemaElement, AttributeDefinition } from '@aws-sdk/client-dynamodb';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 
@@ -55,6 +57,7 @@ export class TemplateResources {
   private readonly s3 = new S3Client({ forcePathStyle: true });
   private readonly dynamodb = new DynamoDBClient({});
   private readonly sagemaker = new SageMakerClient({});
+  private readonly iam = new IAMClient({});
 
   constructor(private readonly options: TemplateResourcesOptions) {
     for (const [name, parameter] of Object.entries(options.template.Parameters ?? {})) {
@@ -256,6 +259,18 @@ export class TemplateResources {
         const name = (await optionalName('Name')) ?? this.generatedName(logicalId, 255);
         return { ref: name, attributes: { Arn: `arn:aws:codebuild:${region}:${account}:project/${name}` } };
       }
+      case 'AWS::SQS::Queue': {
+        // Named only (the functions' policies name their dead-letter queues; nothing here sends to them).
+        const name = (await optionalName('QueueName')) ?? this.generatedName(logicalId, 80);
+        return {
+          ref: `https://sqs.${region}.amazonaws.com/${account}/${name}`,
+          attributes: { Arn: `arn:aws:sqs:${region}:${account}:${name}`, QueueName: name },
+        };
+      }
+      case 'AWS::Logs::LogGroup': {
+        const name = (await optionalName('LogGroupName')) ?? this.generatedName(logicalId, 512);
+        return { ref: name, attributes: { Arn: `arn:aws:logs:${region}:${account}:log-group:${name}:*` } };
+      }
       default:
         throw new UnsupportedTemplateValueError(
           `${logicalId} (${resource.Type}) is referenced but the e2e resolver cannot create it in the emulator`,
@@ -264,24 +279,12 @@ export class TemplateResources {
   }
 
   private async createRole(name: string, rolePath: string, trustPolicy: string): Promise<string> {
-    const { endpoint, region } = this.options;
-    const res = await fetch(`${endpoint}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/iam/aws4_request, SignedHeaders=host, Signature=unsigned`,
-      },
-      body: new URLSearchParams({
-        Action: 'CreateRole',
-        Version: '2010-05-08',
-        RoleName: name,
-        Path: rolePath,
-        AssumeRolePolicyDocument: trustPolicy,
-      }),
-    });
-    const text = await res.text();
-    const arn = /<Arn>([^<]+)<\/Arn>/.exec(text)?.[1];
-    if (!res.ok || !arn) throw new Error(`CreateRole ${name} failed in the emulator: HTTP ${res.status} ${text}`);
+    // Signed by the SDK with the test's credentials, so it works with moto's IAM enforcement on.
+    const out = await this.iam.send(
+      new CreateRoleCommand({ RoleName: name, Path: rolePath, AssumeRolePolicyDocument: trustPolicy }),
+    );
+    const arn = out.Role?.Arn;
+    if (!arn) throw new Error(`CreateRole ${name} returned no ARN`);
     return arn;
   }
 }

@@ -12,6 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { credentialsForRole, enableIamEnforcement, RoleSession } from '../../support/iam-enforcement';
+import type { PolicyDocument } from '../../support/iam-policy';
 import { MotoServer, startMoto, useMotoEnvironment } from '../../support/moto';
 import { BranchPipelines, BuildRun } from './branch-pipelines';
 import { CodeCommitStandIn, startCodeCommitStandIn } from './codecommit-standin';
@@ -20,7 +22,7 @@ import { Delivery, EventBus } from './event-bus';
 import { AwsEvent, GitRepository } from './git-events';
 import { SageMakerPlayer } from './sagemaker-player';
 import { SageMakerStepsStandIn, startSageMakerStepsStandIn } from '../../support/sagemaker-steps';
-import { resourcesOfType, TemplateResources } from './template-resources';
+import { CfnTemplate, resourcesOfType, TemplateResources } from './template-resources';
 
 /** moto's account: ARNs it returns carry it, so the app is synthesized for it. */
 export const ACCOUNT = '123456789012';
@@ -45,6 +47,8 @@ export class World {
     readonly bus: EventBus,
     readonly pipelines: BranchPipelines,
     readonly sagemaker: SageMakerPlayer,
+    /** The role sessions the functions and the run command call AWS with (IAM enforced by moto). */
+    readonly sessions: readonly RoleSession[],
     private readonly workDir: string,
     /** Answers ListPipelineExecutionSteps (moto has none) in front of moto for SageMaker. */
     readonly steps: SageMakerStepsStandIn,
@@ -55,6 +59,9 @@ export class World {
     const app = synthesizeApp(ACCOUNT, REGION);
     const moto = await startMoto();
     useMotoEnvironment(moto.endpoint, REGION);
+    // The run-time IAM oracle: from here on moto authorizes every call; the test's own clients are an admin user,
+    // the functions and the run command their synthesized roles (test/support/iam-enforcement.ts).
+    await enableIamEnforcement(moto);
     const template = app.productTemplate;
     const resources = new TemplateResources({
       template,
@@ -81,9 +88,7 @@ export class World {
     const runtimeEnv = {
       AWS_REGION: REGION,
       AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_ENDPOINT_URL: moto.endpoint,
+      // CodeCommit is the stand-in: no IAM there (moto lacks the branch APIs), said in iam-enforcement.ts.
       AWS_ENDPOINT_URL_CODECOMMIT: codecommit.endpoint,
     };
     // The functions' SageMaker calls go through the steps stand-in. Builds (run.js) keep moto's endpoint: they run
@@ -92,9 +97,24 @@ export class World {
 
     await resources.createAll('AWS::SageMaker::ModelPackageGroup');
     const functions = new Map<string, DeployedFunction>();
+    const sessions: RoleSession[] = [];
     for (const id of resourcesOfType(template, 'AWS::Lambda::Function')) {
-      functions.set(id, await DeployedFunction.fromTemplate(app, resources, id, functionEnv));
+      const roleId = World.roleOf(template, id, 'Role');
+      const session = await World.roleSession(moto, template, resources, roleId, `function ${id}`);
+      sessions.push(session);
+      // The functions' SageMaker calls go through the steps stand-in, which forwards them, signed, to moto.
+      const env = { ...functionEnv, ...session.env, AWS_ENDPOINT_URL_SAGEMAKER: steps.endpoint };
+      functions.set(id, await DeployedFunction.fromTemplate(app, resources, id, env));
     }
+    const [buildProjectId] = resourcesOfType(template, 'AWS::CodeBuild::Project');
+    const buildSession = await World.roleSession(
+      moto,
+      template,
+      resources,
+      World.roleOf(template, buildProjectId ?? '', 'ServiceRole'),
+      'run command (build role)',
+    );
+    sessions.push(buildSession);
     await World.publishBranchTemplate(app, functions);
 
     const bus = await EventBus.fromTemplate(template, resources, functions);
@@ -107,7 +127,7 @@ export class World {
       endpoint: moto.endpoint,
       account: ACCOUNT,
       region: REGION,
-      runtimeEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: workDir, ...runtimeEnv },
+      runtimeEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: workDir, ...runtimeEnv, ...buildSession.env },
     });
     const branchFunction = [...functions.values()].find((f) => f.environment.PIPELINE_STACK_PARAMETERS);
     const artifactBucket = (
@@ -124,9 +144,52 @@ export class World {
       bus,
       pipelines,
       new SageMakerPlayer(artifactBucket, steps),
+      sessions,
       workDir,
       steps,
     );
+  }
+
+  /** The logical id of the role a resource's `property` names (`Fn::GetAtt [role, Arn]`). */
+  private static roleOf(template: CfnTemplate, logicalId: string, property: string): string {
+    const value = template.Resources[logicalId]?.Properties?.[property] as
+      { 'Fn::GetAtt'?: [string, string] } | undefined;
+    const roleId = value?.['Fn::GetAtt']?.[0];
+    if (!roleId || template.Resources[roleId]?.Type !== 'AWS::IAM::Role') {
+      throw new Error(`${logicalId}.${property} is not the Arn of a role of the template`);
+    }
+    return roleId;
+  }
+
+  /** The template's role `roleId` in moto with its synthesized policies, assumed (counted by its proxy). */
+  private static async roleSession(
+    moto: MotoServer,
+    template: CfnTemplate,
+    resources: TemplateResources,
+    roleId: string,
+    label: string,
+  ): Promise<RoleSession> {
+    const props = template.Resources[roleId]?.Properties ?? {};
+    if (props.ManagedPolicyArns !== undefined) throw new Error(`${roleId} has managed policies, not evaluated here`);
+    const policies: PolicyDocument[] = [];
+    for (const inline of (props.Policies as { PolicyDocument: unknown }[] | undefined) ?? []) {
+      policies.push((await resources.resolve(inline.PolicyDocument)) as PolicyDocument);
+    }
+    for (const id of resourcesOfType(template, 'AWS::IAM::Policy')) {
+      const policy = template.Resources[id]?.Properties ?? {};
+      const roles = (policy.Roles as { Ref?: string }[] | undefined) ?? [];
+      if (roles.some((r) => r.Ref === roleId)) {
+        policies.push((await resources.resolve(policy.PolicyDocument)) as PolicyDocument);
+      }
+    }
+    const roleName = await resources.resolveString({ Ref: roleId }, `${roleId} name`);
+    return credentialsForRole(moto, {
+      label,
+      roleName,
+      path: props.Path as string | undefined,
+      trustPolicy: await resources.resolve(props.AssumeRolePolicyDocument),
+      policies,
+    });
   }
 
   /**
@@ -175,6 +238,7 @@ export class World {
     await Promise.all([...this.functions.values()].map((f) => f.stop()));
     await this.codecommit.stop();
     await this.steps.stop();
+    await Promise.all(this.sessions.map((s) => s.stop()));
     await this.moto.stop();
     this.repository.dispose();
     this.app.remove();

@@ -4,7 +4,9 @@ import {
   CloudFormationServiceException,
   CreateStackCommand,
   DeleteStackCommand,
+  DescribeStackEventsCommand,
   DescribeStacksCommand,
+  ListStackResourcesCommand,
   Stack,
   TokenAlreadyExistsException,
 } from '@aws-sdk/client-cloudformation';
@@ -65,6 +67,24 @@ beforeEach(() => {
   cloudformation.reset();
   codecommit.reset();
   sagemaker.reset();
+  // A stack in DELETE_FAILED: its pipeline failed to delete; no earlier retaining deletion in its events.
+  cloudformation.on(DescribeStackEventsCommand).resolves({ StackEvents: [] });
+  cloudformation.on(ListStackResourcesCommand).resolves({
+    StackResourceSummaries: [
+      {
+        LogicalResourceId: 'Pipeline',
+        ResourceType: 'AWS::CodePipeline::Pipeline',
+        ResourceStatus: 'DELETE_FAILED',
+        LastUpdatedTimestamp: new Date(0),
+      },
+      {
+        LogicalResourceId: 'Rule',
+        ResourceType: 'AWS::Events::Rule',
+        ResourceStatus: 'DELETE_COMPLETE',
+        LastUpdatedTimestamp: new Date(0),
+      },
+    ],
+  });
   const memory = memoryLogger();
   lines = memory.lines;
   sleeps = [];
@@ -121,7 +141,7 @@ describe('referenceCreated', () => {
     expect(cloudformation).toHaveReceivedCommandWith(DescribeStacksCommand, { StackName: STACK });
     expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
     expect(cloudformation).toHaveReceivedCommandWith(CreateStackCommand, {
-      StackName: 'fraud-branch-experiment--deeper-trees',
+      StackName: 'mbm-fraud-branch-experiment--deeper-trees',
       TemplateURL: CONFIG.pipelineTemplateUrl,
       RoleARN: CONFIG.cloudFormationRoleArn,
       ClientRequestToken: expect.stringMatching(/^[a-zA-Z][-a-zA-Z0-9]{0,127}$/),
@@ -186,7 +206,7 @@ describe('referenceCreated', () => {
     expect(input.Parameters).toContainEqual({ ParameterKey: 'BranchName', ParameterValue: branch });
     const tag = input.Tags?.find((t) => t.Key === 'multibranch-mlops:branch')?.Value;
     expect(tag).toMatch(/^experiment\/-rm -rf -x----[0-9a-f]{16}$/);
-    expect(input.StackName).toMatch(/^fraud-branch-experiment-rm-rf-x---[0-9a-f]{16}$/);
+    expect(input.StackName).toMatch(/^mbm-fraud-branch-experiment-rm-rf-x---[0-9a-f]{16}$/);
   });
 
   it('sends the same request token for the same event twice, and another for another event', async () => {
@@ -251,6 +271,8 @@ describe('referenceCreated', () => {
       expect(cloudformation).toHaveReceivedCommandWith(DeleteStackCommand, {
         StackName: failed.StackId,
         RoleARN: CONFIG.cloudFormationRoleArn,
+        // Only a stack in DELETE_FAILED is deleted retaining the resources that failed.
+        ...(status === 'DELETE_FAILED' ? { RetainResources: ['Pipeline'] } : {}),
       });
       expect(cloudformation).toHaveReceivedCommandTimes(CreateStackCommand, 1);
       // The replacement is a request of its own, not the same event's plain creation (which may have made the stack).
@@ -292,13 +314,41 @@ describe('referenceCreated', () => {
     expect(sleeps).toEqual([]);
   });
 
-  it('reports a failed stack whose deletion fails as a conflict, without creating', async () => {
-    describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE'), {
-      ...branchStack(BRANCH, 'DELETE_FAILED'),
-      StackStatusReason: 'bucket not empty',
+  it('deletes a failed stack whose deletion fails once more, retaining what failed, and then never again', async () => {
+    const failed = { ...branchStack(BRANCH, 'DELETE_FAILED'), StackStatusReason: 'pipeline in use' };
+    const token = requestToken('delete-retaining', failed.StackId ?? '');
+    describeReturns(branchStack(BRANCH, 'ROLLBACK_COMPLETE'), failed, failed);
+    deps = { ...deps, config: { ...CONFIG, stackDeleteWaitSeconds: 7 } };
+    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(RetryLaterError);
+    expect(cloudformation).toHaveReceivedCommandTimes(DeleteStackCommand, 2);
+    expect(cloudformation.commandCalls(DeleteStackCommand)[1]?.args[0].input).toMatchObject({
+      StackName: failed.StackId,
+      ClientRequestToken: token,
+      RetainResources: ['Pipeline'],
     });
-    await expect(handle(referenceEvent('referenceCreated', BRANCH))).rejects.toThrow(/could not be deleted: bucket/);
+
+    // The retaining deletion failed too: its token is in the stack's events. No third DeleteStack, ever.
+    cloudformation.on(DescribeStackEventsCommand).resolves({
+      StackEvents: [
+        {
+          StackId: failed.StackId,
+          StackName: STACK,
+          EventId: 'e',
+          Timestamp: new Date(0),
+          ClientRequestToken: token,
+          ResourceStatus: 'DELETE_FAILED',
+        },
+      ],
+    });
+    for (const event of [referenceEvent('referenceCreated', BRANCH), referenceEvent('referenceDeleted', BRANCH)]) {
+      describeReturns(failed);
+      codecommit.on(GetBranchCommand).resolves({ branch: { branchName: BRANCH, commitId: 'b'.repeat(40) } });
+      if (event.detail.event === 'referenceDeleted') codecommit.on(GetBranchCommand).rejects(branchGone());
+      await expect(handle(event)).rejects.toThrow(/could not be deleted, even retaining .*needs an operator/);
+    }
+    expect(cloudformation).toHaveReceivedCommandTimes(DeleteStackCommand, 2);
     expect(cloudformation).not.toHaveReceivedCommand(CreateStackCommand);
+    expect(lines.some((l) => l.level === 'ERROR' && String(l.message).includes('needs an operator'))).toBe(true);
   });
 
   it.each(['DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'])(
@@ -515,10 +565,15 @@ describe('referenceDeleted', () => {
     expect(sagemaker).toHaveReceivedCommandTimes(DeletePipelineCommand, 1);
   });
 
-  it('retries the deletion of a stack in DELETE_FAILED', async () => {
-    describeReturns(branchStack(BRANCH, 'DELETE_FAILED'));
+  it('deletes a stack in DELETE_FAILED once more, retaining the resources that failed', async () => {
+    const failed = branchStack(BRANCH, 'DELETE_FAILED');
+    describeReturns(failed);
     await expect(handle(referenceEvent('referenceDeleted', BRANCH))).resolves.toMatchObject({ stack: 'deleting' });
     expect(cloudformation).toHaveReceivedCommandTimes(DeleteStackCommand, 1);
+    expect(cloudformation).toHaveReceivedCommandWith(DeleteStackCommand, {
+      RetainResources: ['Pipeline'],
+      ClientRequestToken: requestToken('delete-retaining', failed.StackId ?? ''),
+    });
   });
 
   it.each(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'])(
@@ -617,8 +672,8 @@ describe('reconcile', () => {
       .resolvesOnce({ branches: ['experiment/c', 'experimental'] });
     const failed = branchStack('experiment/c', 'ROLLBACK_COMPLETE');
     const orphan = branchStack('experiment/gone', 'CREATE_COMPLETE');
-    const foreign = other(`${CONFIG.projectName}-branch-foreign`, {});
-    const otherProject = other('fraud2-branch-experiment--a', {
+    const foreign = other(`mbm-${CONFIG.projectName}-branch-foreign`, {});
+    const otherProject = other('mbm-fraud2-branch-experiment--a', {
       'sagemaker:project-name': 'fraud2',
       'sagemaker:project-id': 'p-000000000002',
     });

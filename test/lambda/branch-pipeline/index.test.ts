@@ -52,7 +52,7 @@ describe('branch function handler', () => {
       stack: 'created',
     });
     expect(cloudformation).toHaveReceivedCommandWith(sdk.CreateStackCommand, {
-      StackName: 'fraud-branch-experiment--x',
+      StackName: 'mbm-fraud-branch-experiment--x',
     });
     const logged = write.mock.calls.map((call) => JSON.parse(String(call[0])));
     expect(logged).toContainEqual(expect.objectContaining({ project: 'fraud', repository: ENV.REPOSITORY_NAME }));

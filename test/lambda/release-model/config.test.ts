@@ -50,7 +50,7 @@ describe('release function configuration', () => {
     ['INTENT_TABLE_NAME', undefined, 'INTENT_TABLE_NAME: is required'],
     ['INTENT_TTL_DAYS', '1.5', 'INTENT_TTL_DAYS: must be a whole number of days'],
     ['INTENT_TTL_DAYS', '0', 'INTENT_TTL_DAYS: must be between 1 and 365 days'],
-    ['PROJECT_NAME', '1demo', "PROJECT_NAME: must match SageMaker's project name pattern"],
+    ['PROJECT_NAME', 'demo_1', "PROJECT_NAME: must match SageMaker's project name pattern"],
     ['PROJECT_ID', undefined, 'PROJECT_ID: is required'],
     ['COMMIT_INDEX_TABLE_NAME', 'x', 'COMMIT_INDEX_TABLE_NAME: must be a DynamoDB table name'],
     ['APPROVE_ON_PUSH_TO_MAIN', 'yes', 'APPROVE_ON_PUSH_TO_MAIN: must be "true" or "false"'],

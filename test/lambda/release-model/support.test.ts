@@ -1,4 +1,11 @@
-import { conditionHolds } from './support';
+import {
+  DescribeModelPackageCommand,
+  ListModelPackagesCommand,
+  SageMakerClient,
+  UpdateModelPackageCommand,
+} from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { conditionHolds, GROUP, mockRegistry } from './support';
 
 /** The fake intent table must judge the release function's conditions as DynamoDB does, or tests prove nothing. */
 describe('conditionHolds (the fake intent table)', () => {
@@ -52,5 +59,30 @@ describe('conditionHolds (the fake intent table)', () => {
       /cannot evaluate/,
     );
     expect(() => conditionHolds(item(1), { ConditionExpression: 'expiresAt <= :missing' })).toThrow(/lacks/);
+  });
+});
+
+/** The fake registry must order and remember as SageMaker does (moto cross-checks the real client elsewhere). */
+describe('mockRegistry (the fake model registry)', () => {
+  const sagemaker = mockClient(SageMakerClient);
+  afterAll(() => sagemaker.restore());
+
+  it('lists by CreationTime, not by version, and keeps approvals', async () => {
+    sagemaker.reset();
+    // Version 2 was created before version 1 (clock skew between registrations).
+    mockRegistry(sagemaker, [
+      { version: 1, commitId: 'a'.repeat(40), createdAt: new Date('2026-01-02T00:00:00Z') },
+      { version: 2, commitId: 'b'.repeat(40), createdAt: new Date('2026-01-01T00:00:00Z') },
+    ]);
+    const client = new SageMakerClient({});
+    const list = async () =>
+      (await client.send(new ListModelPackagesCommand({ ModelPackageGroupName: GROUP, SortOrder: 'Descending' })))
+        .ModelPackageSummaryList ?? [];
+    expect((await list()).map((p) => p.ModelPackageVersion)).toEqual([1, 2]);
+    const arn = (await list())[1]?.ModelPackageArn;
+    await client.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: 'Approved' }));
+    expect((await list()).map((p) => p.ModelApprovalStatus)).toEqual(['PendingManualApproval', 'Approved']);
+    const described = await client.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+    expect(described.ModelApprovalStatus).toBe('Approved');
   });
 });

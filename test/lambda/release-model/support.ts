@@ -157,7 +157,11 @@ export function mockRegistry(sagemaker: AwsClientStub<SageMakerClient>, all: Fak
     const matching = all
       .filter((v) => (v.group ?? GROUP) === input.ModelPackageGroupName)
       .filter((v) => after === undefined || creationTime(v).getTime() > after)
-      .sort((a, b) => (input.SortOrder === 'Descending' ? b.version - a.version : a.version - b.version));
+      // SageMaker sorts by CreationTime (SortBy defaults to CreationTime); versions only break ties.
+      .sort((a, b) => {
+        const order = creationTime(a).getTime() - creationTime(b).getTime() || a.version - b.version;
+        return input.SortOrder === 'Descending' ? -order : order;
+      });
     const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
     const size = input.MaxResults ?? 10;
     const page = matching.slice(start, start + size);
@@ -183,9 +187,18 @@ export function mockRegistry(sagemaker: AwsClientStub<SageMakerClient>, all: Fak
     if (v === undefined) throw new Error(`Model package ${input.ModelPackageName} not found`);
     return describe(v);
   });
-  sagemaker
-    .on(UpdateModelPackageCommand)
-    .callsFake((input: UpdateModelPackageCommand['input']) => ({ ModelPackageArn: input.ModelPackageArn }));
+  // An update is kept, as SageMaker keeps it: later lists and describes show the new approval status.
+  sagemaker.on(UpdateModelPackageCommand).callsFake((input: UpdateModelPackageCommand['input']) => {
+    const v = byArn.get(input.ModelPackageArn ?? '');
+    if (v === undefined) throw new Error(`Model package ${input.ModelPackageArn} not found`);
+    const updated: FakeVersion = {
+      ...v,
+      ...(input.ModelApprovalStatus === undefined ? {} : { status: input.ModelApprovalStatus }),
+    };
+    byArn.set(input.ModelPackageArn ?? '', updated);
+    all[all.indexOf(v)] = updated;
+    return { ModelPackageArn: input.ModelPackageArn };
+  });
   sagemaker.on(ListTagsCommand).callsFake((input: ListTagsCommand['input']) => {
     const arn = input.ResourceArn ?? '';
     const group = /:model-package-group\/(.+)$/.exec(arn)?.[1];

@@ -145,7 +145,7 @@ describe('branch naming properties', () => {
         const stack = branchStackName(p, b);
         expect(stack).toMatch(STACK_NAME);
         expect(stack.length).toBeLessThanOrEqual(128);
-        expect(stack.startsWith(`${p}-branch-`)).toBe(true);
+        expect(stack.startsWith(`mbm-${p}-branch-`)).toBe(true);
         const codePipeline = codePipelineName(p, b);
         expect(codePipeline).toMatch(CODEPIPELINE_NAME);
         expect(codePipeline.length).toBeLessThanOrEqual(100);
@@ -203,7 +203,7 @@ describe('branch naming properties', () => {
       fc.property(project, ordinaryBranch, (p, b) => {
         const lossless = b.split('/').join('--');
         const stack = branchStackName(p, b);
-        if (`${p}-branch-${lossless}`.length <= 128) expect(stack).toBe(`${p}-branch-${lossless}`);
+        if (`mbm-${p}-branch-${lossless}`.length <= 128) expect(stack).toBe(`mbm-${p}-branch-${lossless}`);
         else expect(stack.endsWith(`---${branchHash(b)}`)).toBe(true);
         expect(sageMakerPipelineName(p, b)).toBe(`${p}-${lossless}`);
       }),
@@ -254,7 +254,9 @@ describe('branch naming examples', () => {
   });
 
   it('rejects a project name SageMaker would not accept', () => {
-    expect(() => branchStackName('1project', 'experiment/a')).toThrow(InvalidNameError);
+    expect(() => branchStackName('-project', 'experiment/a')).toThrow(InvalidNameError);
+    // SageMaker accepts a leading digit and upper case (issue 11 item 5).
+    expect(branchStackName('1Project', 'experiment/a')).toBe('mbm-1Project-branch-experiment--a');
     expect(() => branchStackName('my_project', 'experiment/a')).toThrow(/does not match/);
     // The pattern alone allows any number of hyphens; SageMaker also caps the length at 32.
     expect(() => codePipelineName(`a${'-'.repeat(80)}b`, 'experiment/a')).toThrow(/longer than 32/);
