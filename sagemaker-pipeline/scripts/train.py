@@ -17,10 +17,15 @@ from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
 MODEL_FILE = "model.joblib"
+# The metrics printed for each channel as `<channel>:<metric>=<value>;`. run.js reads this tuple: the training job's
+# metric definitions, and the metrics a tuning objective may name (validation:mse, ...), come from it.
+METRICS = ("mse", "rmse", "mae", "r2")
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
+    # Every --option below is a hyperparameter pipeline.yaml may set; run.js checks names and types against them.
+    # allow_abbrev=False: an abbreviated name (max_dept) is an error, never silently taken for max_depth.
+    parser = argparse.ArgumentParser(description=__doc__, allow_abbrev=False)
     parser.add_argument("--n_estimators", type=int, default=200)
     parser.add_argument("--max_depth", type=int, default=3)
     parser.add_argument("--learning_rate", type=float, default=0.1)
@@ -44,12 +49,13 @@ def read_channel(directory):
 
 def metrics(y_true, y_pred):
     mse = float(mean_squared_error(y_true, y_pred))
-    return {
+    values = {
         "mse": mse,
         "rmse": float(np.sqrt(mse)),
         "mae": float(mean_absolute_error(y_true, y_pred)),
         "r2": float(r2_score(y_true, y_pred)),
     }
+    return {name: values[name] for name in METRICS}
 
 
 def main(argv=None):
