@@ -171,8 +171,8 @@ export function parsePipelineFile(text: string, file: string, root: string): Pip
     throw new PipelineFileError(
       file,
       doc.errors.map((e) => ({
-        line: e.linePos?.[0]?.line ?? 1,
-        column: e.linePos?.[0]?.col ?? 1,
+        line: counter.linePos(e.pos[0]).line,
+        column: counter.linePos(e.pos[0]).col,
         message: `${e.message.split('\n')[0]} (YAML syntax: check indentation, and quote values containing ": " or "#")`,
       })),
     );
