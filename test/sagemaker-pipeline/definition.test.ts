@@ -341,7 +341,7 @@ describe('pipeline definition', () => {
           ],
         },
       });
-      expect(tuning.Arguments.TrainingJobDefinition?.OutputDataConfig.S3OutputPath).toEqual({
+      expect(tuning.Arguments.TrainingJobDefinition?.OutputDataConfig?.S3OutputPath).toEqual({
         'Std:Join': {
           On: '/',
           Values: ['s3:/', CONTEXT.bucket, CONTEXT.pipelineName, { Get: 'Execution.PipelineExecutionId' }, STEP.tune],
@@ -476,7 +476,7 @@ describe('pipeline definition', () => {
         warmStart: { abalone: { parents: ['tune-main-1', 'tune-main-2'], type: 'IdenticalDataAndAlgorithm' } },
       });
       const step = stepNamed<TuningStep>(scheduled, STEP.tune);
-      expect(step.Arguments.HyperParameterTuningJobConfig.ResourceLimits).toEqual({
+      expect(step.Arguments.HyperParameterTuningJobConfig?.ResourceLimits).toEqual({
         MaxNumberOfTrainingJobs: 1,
         MaxParallelTrainingJobs: 1,
       });
