@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { stageSeedCode } from '../../lib/seed-code';
+import { PROJECT_ROOT, SEED_SOURCE_DIR, stageSeedCode } from '../../lib/seed-code';
 import { buildDefinition } from '../../sagemaker-pipeline/src/definition';
 import { sageMakerPipelineName } from '../../lambda/shared/naming';
 import { seedConfig } from './support/seed';
@@ -55,6 +55,20 @@ describe('seed code staging', () => {
     expect(fs.readFileSync(path.join(seed, 'data', 'abalone-sample.csv'), 'utf8')).toBe(
       fs.readFileSync(path.join(__dirname, 'data', 'abalone-sample.csv'), 'utf8'),
     );
+  });
+
+  it("keeps the platform checkout's note out of the seed README; the command the note gives works in the checkout", () => {
+    const checkout = fs.readFileSync(path.join(SEED_SOURCE_DIR, 'README.md'), 'utf8');
+    expect(checkout).toContain('`npx tsx run.ts --local`');
+    const staged = fs.readFileSync(path.join(seed, 'README.md'), 'utf8');
+    expect(staged).not.toContain('platform');
+    expect(staged).toBe(checkout.replace(/<!-- platform-only[^>]*-->[\s\S]*?<!-- \/platform-only -->\n/, ''));
+    const help = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['run.ts', '--help'], {
+      cwd: SEED_SOURCE_DIR,
+      encoding: 'utf8',
+    });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--local');
   });
 
   it('keeps the CI scripts executable', () => {
