@@ -58,17 +58,10 @@ def metrics(y_true, y_pred):
     return {name: values[name] for name in METRICS}
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def fit_and_save(model, args):
+    """Fits a scikit-learn estimator on the train channel, prints the metrics of both channels, saves it."""
     x_train, y_train = read_channel(args.train)
     x_validation, y_validation = read_channel(args.validation)
-    model = GradientBoostingRegressor(
-        n_estimators=args.n_estimators,
-        max_depth=args.max_depth,
-        learning_rate=args.learning_rate,
-        subsample=args.subsample,
-        random_state=args.random_state,
-    )
     model.fit(x_train, y_train)
     for channel, (x, y) in {"train": (x_train, y_train), "validation": (x_validation, y_validation)}.items():
         for name, value in metrics(y, model.predict(x)).items():
@@ -76,6 +69,18 @@ def main(argv=None):
     os.makedirs(args.model_dir, exist_ok=True)
     joblib.dump(model, os.path.join(args.model_dir, MODEL_FILE))
     return 0
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    model = GradientBoostingRegressor(
+        n_estimators=args.n_estimators,
+        max_depth=args.max_depth,
+        learning_rate=args.learning_rate,
+        subsample=args.subsample,
+        random_state=args.random_state,
+    )
+    return fit_and_save(model, args)
 
 
 # Serving (SageMaker scikit-learn container): load the model, predict on CSV rows of features.

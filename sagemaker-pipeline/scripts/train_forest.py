@@ -8,12 +8,11 @@ import argparse
 import os
 import sys
 
-import joblib
-import numpy as np
 from sklearn.ensemble import RandomForestRegressor
 
-# train.py is packed beside this script (run.js packs every .py of scripts/ as the source directory).
-from train import MODEL_FILE, metrics, read_channel
+# train.py is packed beside this script (run.js packs every .py of scripts/ as the source directory): the fitting,
+# the metrics and the serving functions (model_fn, predict_fn, which the serving container calls) are its own.
+from train import fit_and_save, model_fn, predict_fn  # noqa: F401
 
 # The metrics printed per channel (run.js reads this tuple; train.metrics computes them).
 METRICS = ("mse", "rmse", "mae", "r2")
@@ -36,8 +35,6 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    x_train, y_train = read_channel(args.train)
-    x_validation, y_validation = read_channel(args.validation)
     model = RandomForestRegressor(
         n_estimators=args.n_estimators,
         max_depth=args.max_depth,
@@ -46,22 +43,7 @@ def main(argv=None):
         random_state=args.random_state,
         n_jobs=-1,
     )
-    model.fit(x_train, y_train)
-    for channel, (x, y) in {"train": (x_train, y_train), "validation": (x_validation, y_validation)}.items():
-        for name, value in metrics(y, model.predict(x)).items():
-            print(f"{channel}:{name}={value:.6f};")
-    os.makedirs(args.model_dir, exist_ok=True)
-    joblib.dump(model, os.path.join(args.model_dir, MODEL_FILE))
-    return 0
-
-
-# Serving (SageMaker scikit-learn container): load the model, predict on CSV rows of features.
-def model_fn(model_dir):
-    return joblib.load(os.path.join(model_dir, MODEL_FILE))
-
-
-def predict_fn(input_data, model):
-    return model.predict(np.asarray(input_data, dtype=float))
+    return fit_and_save(model, args)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,16 @@ const s3 = mockClient(S3Client);
 const client = new SageMakerClient({ region: 'us-east-1' });
 const spec = { name: 'p-main', definition: '{}', roleArn: 'arn:aws:iam::1:role/r', description: 'd', tags: [] };
 const COMMIT = 'c'.repeat(40);
+/** What the CodeBuild project and the branch pipeline give the build. */
+const BUILD_ENV = {
+  BRANCH_NAME: 'main',
+  COMMIT_HASH: COMMIT,
+  PROJECT_NAME: 'abalone',
+  PROJECT_ID: 'p-1',
+  ARTIFACT_BUCKET: 'bucket-1',
+  SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
+  AWS_REGION: 'eu-west-1',
+};
 
 function error(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
@@ -159,16 +169,7 @@ describe('run command AWS calls', () => {
       .resolves({ PipelineExecutionStatus: 'Failed', FailureReason: 'gate' });
     s3.resolves({});
     const err: string[] = [];
-    const env = {
-      BRANCH_NAME: 'main',
-      COMMIT_HASH: COMMIT,
-      PROJECT_NAME: 'abalone',
-      PROJECT_ID: 'p-1',
-      ARTIFACT_BUCKET: 'bucket-1',
-      SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
-      AWS_REGION: 'eu-west-1',
-    };
-    const code = await main(['--wait'], env, SEED_SOURCE_DIR, { out: () => undefined, err: (l) => err.push(l) });
+    const code = await main(['--wait'], BUILD_ENV, SEED_SOURCE_DIR, { out: () => undefined, err: (l) => err.push(l) });
     expect(code).toBe(1);
     expect(err).toContain('execution ended Failed: gate');
     const actions = [
@@ -191,15 +192,7 @@ describe('run command AWS calls', () => {
 });
 
 describe('run command with several models (mocked SDK)', () => {
-  const env = {
-    BRANCH_NAME: 'main',
-    COMMIT_HASH: COMMIT,
-    PROJECT_NAME: 'abalone',
-    PROJECT_ID: 'p-1',
-    ARTIFACT_BUCKET: 'bucket-1',
-    SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
-    AWS_REGION: 'eu-west-1',
-  };
+  const env = BUILD_ENV;
   const twoModels = path.join(SEED_SOURCE_DIR, 'examples', 'two-models.yaml');
 
   beforeEach(() => {
