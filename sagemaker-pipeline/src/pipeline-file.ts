@@ -6,6 +6,7 @@
  * to fix>`, all of them at once.
  */
 import { ProcessingInstanceType, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
+import * as z from 'zod/mini';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document, LineCounter, Pair, YAMLMap, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
@@ -224,9 +225,11 @@ function lowerFirst(s: string): string {
 }
 
 function schemaHint(at: FilePath): string {
-  const s = schemaAt(at) as unknown as { _zod?: { def?: { type?: string } } } | undefined;
-  const described = (s as { description?: string } | undefined)?.description;
-  return described ?? `a ${s?._zod?.def?.type ?? 'value'}`;
+  const s = schemaAt(at);
+  const described = s ? z.globalRegistry.get(s)?.description : undefined;
+  if (described !== undefined) return described;
+  const type = (s as unknown as { _zod?: { def?: { type?: string } } } | undefined)?._zod?.def?.type ?? 'value';
+  return { object: 'an object', record: 'a mapping', array: 'a list' }[type] ?? `a ${type}`;
 }
 
 /** Reads the file from disk. */
@@ -391,6 +394,13 @@ function semanticProblems(spec: PipelineSpec, root: string): Problem[] {
     for (const [input, ref] of Object.entries(step.inputs)) {
       const problem = referenceProblem(ref, [...at, 'inputs', input]);
       if (problem) problems.push(problem);
+      if (input === 'code') {
+        problems.push({
+          path: [...at, 'inputs', input],
+          atKey: true,
+          message: "code is reserved (the step's script is mounted as input code); choose another name",
+        });
+      }
     }
     const iface = scriptInterface(step.script, [...at, 'script']);
     // In an image of the project's own, the script's interpreter and libraries are its own business.

@@ -73,6 +73,13 @@ describe('pipeline.yaml problems, with line and column', () => {
     );
   });
 
+  it('a missing required key, described', () => {
+    const text = edit(DEFAULT, '    gate:\n      metric: mse\n      max: 6.0\n', '');
+    expect(problems(text)).toEqual([
+      `${position(text, 'name: abalone')} models.0.gate is required (the quality gate: {metric, max} (lower is better) or {metric, min} (higher is better))`,
+    ]);
+  });
+
   it('a wrong type', () => {
     const text = edit(DEFAULT, 'instance: ml.m5.large\n    # Each', 'instance: 5\n    # Each');
     expect(problems(text)).toEqual([
