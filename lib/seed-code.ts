@@ -37,12 +37,20 @@ function copyTree(from: string, to: string): void {
   }
 }
 
+/** What the README says only to readers of the platform's checkout (`<!-- platform-only ... -->` blocks). */
+const PLATFORM_ONLY = /<!-- platform-only[^>]*-->[\s\S]*?<!-- \/platform-only -->\n?/g;
+
+function stripPlatformOnly(readme: string): void {
+  if (fs.existsSync(readme)) fs.writeFileSync(readme, fs.readFileSync(readme, 'utf8').replace(PLATFORM_ONLY, ''));
+}
+
 /**
  * Writes the seed repository's files into `stagingDir` (created or emptied first) and returns it.
  */
 export function stageSeedCode(stagingDir: string, sourceDir: string = SEED_SOURCE_DIR): string {
   fs.rmSync(stagingDir, { recursive: true, force: true });
   copyTree(sourceDir, stagingDir);
+  stripPlatformOnly(path.join(stagingDir, 'README.md'));
   const entry = path.join(sourceDir, 'run.ts');
   if (fs.existsSync(entry)) {
     buildSync({

@@ -1,8 +1,10 @@
 """Preprocessing step: reads the raw abalone CSV, encodes it, and splits it into train, validation and test sets.
 
-Runs in SageMaker's scikit-learn processing container. Input: every *.csv under --input-dir (default
-/opt/ml/processing/input/data), without a header, columns as in ABALONE_COLUMNS. Output: train.csv, validation.csv
-and test.csv (no header, the label `rings` first) under --output-dir/<split>/ (default /opt/ml/processing).
+Runs in SageMaker's scikit-learn processing container (step PreprocessData of pipeline.yaml). The pipeline passes
+each input and output directory as an option named after it: --raw <dir> (every *.csv in it, no header, columns as
+in ABALONE_COLUMNS), --train/--validation/--test <dir> (where train.csv, validation.csv and test.csv are written,
+no header, the label `rings` first), and the step's `arguments` (--validation-fraction, --test-fraction).
+`node run.js --local` runs it the same way with local directories.
 """
 import argparse
 import glob
@@ -28,9 +30,12 @@ SEXES = ["F", "I", "M"]
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--input-dir", default="/opt/ml/processing/input/data")
-    parser.add_argument("--output-dir", default="/opt/ml/processing")
+    # allow_abbrev=False: an abbreviated option is an error, never silently taken for a longer one.
+    parser = argparse.ArgumentParser(description=__doc__, allow_abbrev=False)
+    parser.add_argument("--raw", default="/opt/ml/processing/input/raw")
+    parser.add_argument("--train", default="/opt/ml/processing/output/train")
+    parser.add_argument("--validation", default="/opt/ml/processing/output/validation")
+    parser.add_argument("--test", default="/opt/ml/processing/output/test")
     parser.add_argument("--validation-fraction", type=float, default=0.15)
     parser.add_argument("--test-fraction", type=float, default=0.15)
     parser.add_argument("--seed", type=int, default=42)
@@ -69,10 +74,10 @@ def split(frame, validation_fraction, test_fraction, seed):
 
 def main(argv=None):
     args = parse_args(argv)
-    raw = read_raw(args.input_dir)
+    raw = read_raw(args.raw)
     parts = split(encode(raw), args.validation_fraction, args.test_fraction, args.seed)
     for name, part in parts.items():
-        out = os.path.join(args.output_dir, name)
+        out = getattr(args, name)
         os.makedirs(out, exist_ok=True)
         part.to_csv(os.path.join(out, f"{name}.csv"), header=False, index=False)
         print(f"preprocess: {name}: {len(part)} rows")

@@ -17,10 +17,15 @@ from sklearn.ensemble import GradientBoostingRegressor
 from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
 MODEL_FILE = "model.joblib"
+# The metrics printed for each channel as `<channel>:<metric>=<value>;`. run.js reads this tuple: the training job's
+# metric definitions, and the metrics a tuning objective may name (validation:mse, ...), come from it.
+METRICS = ("mse", "rmse", "mae", "r2")
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
+    # Every --option below is a hyperparameter pipeline.yaml may set; run.js checks names and types against them.
+    # allow_abbrev=False: an abbreviated name (max_dept) is an error, never silently taken for max_depth.
+    parser = argparse.ArgumentParser(description=__doc__, allow_abbrev=False)
     parser.add_argument("--n_estimators", type=int, default=200)
     parser.add_argument("--max_depth", type=int, default=3)
     parser.add_argument("--learning_rate", type=float, default=0.1)
@@ -44,25 +49,19 @@ def read_channel(directory):
 
 def metrics(y_true, y_pred):
     mse = float(mean_squared_error(y_true, y_pred))
-    return {
+    values = {
         "mse": mse,
         "rmse": float(np.sqrt(mse)),
         "mae": float(mean_absolute_error(y_true, y_pred)),
         "r2": float(r2_score(y_true, y_pred)),
     }
+    return {name: values[name] for name in METRICS}
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def fit_and_save(model, args):
+    """Fits a scikit-learn estimator on the train channel, prints the metrics of both channels, saves it."""
     x_train, y_train = read_channel(args.train)
     x_validation, y_validation = read_channel(args.validation)
-    model = GradientBoostingRegressor(
-        n_estimators=args.n_estimators,
-        max_depth=args.max_depth,
-        learning_rate=args.learning_rate,
-        subsample=args.subsample,
-        random_state=args.random_state,
-    )
     model.fit(x_train, y_train)
     for channel, (x, y) in {"train": (x_train, y_train), "validation": (x_validation, y_validation)}.items():
         for name, value in metrics(y, model.predict(x)).items():
@@ -70,6 +69,18 @@ def main(argv=None):
     os.makedirs(args.model_dir, exist_ok=True)
     joblib.dump(model, os.path.join(args.model_dir, MODEL_FILE))
     return 0
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    model = GradientBoostingRegressor(
+        n_estimators=args.n_estimators,
+        max_depth=args.max_depth,
+        learning_rate=args.learning_rate,
+        subsample=args.subsample,
+        random_state=args.random_state,
+    )
+    return fit_and_save(model, args)
 
 
 # Serving (SageMaker scikit-learn container): load the model, predict on CSV rows of features.

@@ -4,13 +4,17 @@
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  CreateModelPackageGroupCommand,
   CreatePipelineCommand,
+  DescribeModelPackageGroupCommand,
   DescribePipelineCommand,
   DescribePipelineExecutionCommand,
   PipelineExecutionStatus,
   SageMakerClient,
   StartPipelineExecutionCommand,
+  ListTagsCommand,
   UpdatePipelineCommand,
+  paginateListPipelineExecutionSteps,
   paginateListPipelineExecutions,
 } from '@aws-sdk/client-sagemaker';
 import { createHash } from 'node:crypto';
@@ -168,4 +172,67 @@ export function consoleLink(region: string, pipelineName: string, executionArn: 
   return `https://${region}.${host}/sagemaker/home?region=${region}#/pipelines/${encodeURIComponent(
     pipelineName,
   )}/executions/${encodeURIComponent(executionId)}`;
+}
+
+/**
+ * Makes sure a model package group exists and belongs to the project (contract 1): creates it with the project's
+ * tags when missing; refuses one whose `sagemaker:project-id` tag is another project's (group names alone never
+ * prove membership: project `churn`'s model `v2` and project `churn-v2` share a name shape).
+ */
+export async function ensureModelPackageGroup(
+  sagemaker: SageMakerClient,
+  input: { name: string; description: string; projectName: string; projectId: string },
+): Promise<'created' | 'exists'> {
+  let arn: string | undefined;
+  try {
+    arn = (await sagemaker.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: input.name })))
+      .ModelPackageGroupArn;
+  } catch (err) {
+    if (!isSageMakerNotFound(err) && !/does not exist/i.test((err as Error).message ?? '')) throw err;
+  }
+  if (arn === undefined) {
+    try {
+      await sagemaker.send(
+        new CreateModelPackageGroupCommand({
+          ModelPackageGroupName: input.name,
+          ModelPackageGroupDescription: input.description.slice(0, 1024),
+          Tags: [
+            { Key: 'sagemaker:project-name', Value: input.projectName },
+            { Key: 'sagemaker:project-id', Value: input.projectId },
+          ],
+        }),
+      );
+      return 'created';
+    } catch (err) {
+      // A concurrent build created it first: check its tags below.
+      if (!/already exists/i.test((err as Error).message ?? '')) throw err;
+      arn = (await sagemaker.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: input.name })))
+        .ModelPackageGroupArn;
+    }
+  }
+  const tags = (await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? [];
+  const owner = tags.find((t) => t.Key === 'sagemaker:project-id')?.Value;
+  if (owner !== input.projectId) {
+    throw new Error(
+      `model package group ${input.name} exists but belongs to ${owner === undefined ? 'no project' : `project id ${owner}`}, ` +
+        `not this project (${input.projectId}); rename the model in pipeline.yaml`,
+    );
+  }
+  return 'exists';
+}
+
+/** Each Condition step's outcome in an execution: step name → true (passed) / false. */
+export async function conditionOutcomes(
+  sagemaker: SageMakerClient,
+  executionArn: string,
+): Promise<Record<string, boolean>> {
+  const outcomes: Record<string, boolean> = {};
+  const pages = paginateListPipelineExecutionSteps({ client: sagemaker }, { PipelineExecutionArn: executionArn });
+  for await (const page of pages) {
+    for (const step of page.PipelineExecutionSteps ?? []) {
+      const outcome = step.Metadata?.Condition?.Outcome;
+      if (step.StepName !== undefined && outcome !== undefined) outcomes[step.StepName] = outcome === 'True';
+    }
+  }
+  return outcomes;
 }

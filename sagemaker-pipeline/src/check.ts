@@ -42,6 +42,13 @@ function propertyProblem(target: Step, property: string): string | undefined {
       ? undefined
       : `training step ${target.Name} has no property ${property}`;
   }
+  if (target.Type === 'Tuning') {
+    return /^(TrainingJobSummaries\[\d+\]\.TrainingJobName|BestTrainingJob\.TrainingJobName|HyperParameterTuningJobName|HyperParameterTuningJobArn)$/.test(
+      property,
+    )
+      ? undefined
+      : `tuning step ${target.Name} has no property ${property}`;
+  }
   if (target.Type === 'Processing') {
     const output = /^ProcessingOutputConfig\.Outputs\['([^']+)'\]\.S3Output\.S3Uri$/.exec(property);
     if (output) {

@@ -17,31 +17,38 @@ import {
   sageMakerPipelineName,
 } from '../../lambda/shared/naming';
 import {
+  conditionOutcomes,
   consoleLink,
   defaultClients,
+  ensureModelPackageGroup,
   startExecutionOnce,
   uploadObjects,
   upsertPipeline,
   waitForExecution,
 } from './aws';
 import { assertReferences } from './check';
-import { PipelineConfig, loadConfig } from './config';
 import {
   COMMIT_PATTERN,
-  PARAMETER,
   PipelineDefinition,
   RunContext,
   buildDefinition,
   codeLocation,
+  modelPlans,
   recordedBranch,
 } from './definition';
+import { runLocal } from './local';
+import { PipelineConfig, PipelineFileError, loadPipelineFile, scriptPaths } from './pipeline-file';
 import { tarGz } from './tarball';
 
 export const USAGE = `Usage: node run.js [options]
 
-Builds this branch's SageMaker pipeline from pipeline.config.json, uploads the step scripts, creates or updates
-the pipeline and starts one execution for the commit (a second run for the same commit starts nothing), prints
-the execution ARN and a console link, and returns.
+Builds this branch's SageMaker pipeline from pipeline.yaml, uploads the step scripts, creates or updates the
+pipeline (and the model package groups of models after the first) and starts one execution for the commit (a
+second run for the same commit starts nothing), prints the execution ARN and a console link, and returns.
+Mistakes in pipeline.yaml are reported as <file>:<line>:<column>: ... before any AWS call (exit status 2).
+
+  node run.js --local      runs the pipeline here, with your Python, on the sample data (no AWS)
+  node run.js --dry-run    prints the SageMaker pipeline definition (no AWS)
 
 Options (each falls back to the environment variable in brackets):
   --branch NAME               git branch [BRANCH_NAME]
@@ -50,12 +57,16 @@ Options (each falls back to the environment variable in brackets):
   --project-id ID             SageMaker project id, for tags [PROJECT_ID]
   --bucket NAME               artifact bucket for code, data and models [ARTIFACT_BUCKET]
   --role-arn ARN              role the pipeline runs as [SAGEMAKER_PIPELINE_ROLE_ARN]
-  --model-package-group NAME  model package group; else the config's, else [MODEL_PACKAGE_GROUP_NAME], else model-<project>
+  --model-package-group NAME  the first model's group [MODEL_PACKAGE_GROUP_NAME], else model-<project>
   --region REGION             [AWS_REGION, AWS_DEFAULT_REGION]
-  --config FILE               configuration (default: pipeline.config.json beside run.js)
-  --wait                      wait for the execution to end; exit 1 unless it succeeded
+  --config FILE               the pipeline file (default: pipeline.yaml beside run.js)
+  --wait                      wait for the execution to end; exit 1 unless it succeeded and every gate passed
   --wait-timeout-minutes N    give up waiting after N minutes (default 120)
   --dry-run                   print the pipeline definition and touch nothing
+  --local                     run every step here with your Python, writing under .local-run/<step>/; prints a
+                              table per model; exit 0 only when every gate passes
+  --input [DATA=]FILE         with --local: read this file for the data entry (default: each entry's sample)
+  --python EXE                with --local: the Python to run the scripts with [PYTHON], default python3
   --help                      this text
 `;
 
@@ -74,6 +85,9 @@ export interface RunOptions {
   readonly wait: boolean;
   readonly waitTimeoutMs: number;
   readonly dryRun: boolean;
+  readonly local?: { readonly inputs: Readonly<Record<string, string>>; readonly python: string };
+  /** The repository root (where run.js is): scripts and .local-run/ are relative to it. */
+  readonly seedRoot: string;
 }
 
 export interface Io {
@@ -113,6 +127,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
         wait: { type: 'boolean', default: false },
         'wait-timeout-minutes': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        local: { type: 'boolean', default: false },
+        input: { type: 'string', multiple: true },
+        python: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -121,7 +138,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  const dryRun = v['dry-run'] === true;
+  const local = v.local === true;
+  if (local && v['dry-run'] === true) throw new UsageError('--local and --dry-run exclude each other');
+  if (!local && (v.input !== undefined || v.python !== undefined)) {
+    throw new UsageError('--input and --python go with --local');
+  }
+  // --local touches no AWS either: it needs what --dry-run needs, nothing more.
+  const dryRun = v['dry-run'] === true || local;
   const problems: string[] = [];
   const required = (value: string | undefined, what: string, placeholder: string): string => {
     if (value !== undefined) return value;
@@ -129,8 +152,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     return placeholder;
   };
 
-  const branch = pick(v.branch, env, 'BRANCH_NAME');
-  const commitRaw = pick(v.commit, env, 'COMMIT_HASH');
+  const branch = pick(v.branch, env, 'BRANCH_NAME') ?? (local ? 'local' : undefined);
+  const commitRaw = pick(v.commit, env, 'COMMIT_HASH') ?? (local ? '0'.repeat(40) : undefined);
   if (branch === undefined) problems.push('--branch (or BRANCH_NAME) is required');
   else {
     // Any branch git accepts runs; only input that is not a branch name (empty, a full ref) is refused here.
@@ -145,7 +168,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
   else if (!COMMIT_PATTERN.test(commit))
     problems.push(`commit ${JSON.stringify(commitRaw)} is not a full 40-hex commit id`);
 
-  const projectName = required(pick(v.project, env, 'PROJECT_NAME'), '--project (or PROJECT_NAME)', 'dry-run');
+  const projectName = required(
+    pick(v.project, env, 'PROJECT_NAME'),
+    '--project (or PROJECT_NAME)',
+    local ? 'project' : 'dry-run',
+  );
   try {
     assertProjectName(projectName);
   } catch (err) {
@@ -176,13 +203,27 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     throw new UsageError(problems.join('\n'));
   }
 
-  const configFile = path.resolve(v.config ?? path.join(seedRoot, 'pipeline.config.json'));
-  const config = loadConfig(configFile);
+  const configFile = path.resolve(v.config ?? path.join(seedRoot, 'pipeline.yaml'));
+  // Named relative to the repository root in messages (pipeline.yaml:12:5: ...), as the data scientist sees it.
+  const relative = path.relative(seedRoot, configFile);
+  const shown = relative.startsWith('..') || path.isAbsolute(relative) ? configFile : relative;
+  const config = loadPipelineFile(configFile, seedRoot, shown);
   const modelPackageGroupName =
-    v['model-package-group'] ??
-    config.modelPackageGroupName ??
-    pick(undefined, env, 'MODEL_PACKAGE_GROUP_NAME') ??
-    `model-${projectName}`;
+    v['model-package-group'] ?? pick(undefined, env, 'MODEL_PACKAGE_GROUP_NAME') ?? `model-${projectName}`;
+  const inputs: Record<string, string> = {};
+  for (const given of v.input ?? []) {
+    const eq = given.indexOf('=');
+    const dataNames = Object.keys(config.spec.data);
+    const [name, file] = eq > 0 ? [given.slice(0, eq), given.slice(eq + 1)] : [dataNames[0] ?? '', given];
+    if (eq <= 0 && dataNames.length !== 1) {
+      throw new UsageError(
+        `--input ${given}: name the data entry (--input <name>=<file>); entries: ${dataNames.join(', ')}`,
+      );
+    }
+    if (!dataNames.includes(name))
+      throw new UsageError(`--input ${given}: no data entry ${name} (${dataNames.join(', ')})`);
+    inputs[name] = path.resolve(file);
+  }
   return {
     context: {
       projectName,
@@ -200,7 +241,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     config,
     wait: v.wait === true,
     waitTimeoutMs,
-    dryRun,
+    dryRun: v['dry-run'] === true,
+    ...(local ? { local: { inputs, python: v.python ?? pick(undefined, env, 'PYTHON') ?? 'python3' } } : {}),
+    seedRoot,
   };
 }
 
@@ -211,8 +254,7 @@ export function definitionFor(options: RunOptions): PipelineDefinition {
   return definition;
 }
 
-function readScript(dir: string, name: string): Buffer {
-  const file = path.join(dir, name);
+function readScript(file: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch {
@@ -220,19 +262,37 @@ function readScript(dir: string, name: string): Buffer {
   }
 }
 
-/** The objects to upload: preprocess.py and evaluate.py as they are, train.py packed as the source directory. */
+/**
+ * The objects to upload: each processing and evaluation script as it is (by file name), and per script-mode model
+ * its entry's directory (every .py in it, so helper modules come along) packed as the framework containers expect.
+ */
 export function codeObjects(options: RunOptions): { key: string; body: Buffer; contentType: string }[] {
-  const scripts = path.join(path.dirname(options.configFile), 'scripts');
-  const { keys } = codeLocation(options.context);
-  return [
-    { key: keys.preprocess, body: readScript(scripts, 'preprocess.py'), contentType: 'text/x-python' },
-    { key: keys.evaluate, body: readScript(scripts, 'evaluate.py'), contentType: 'text/x-python' },
-    {
-      key: keys.sourceDir,
-      body: tarGz([{ name: 'train.py', content: readScript(scripts, 'train.py') }]),
-      contentType: 'application/gzip',
-    },
-  ];
+  const { spec } = options.config;
+  const code = codeLocation(options.context);
+  const objects = new Map<string, { key: string; body: Buffer; contentType: string }>();
+  const trainingEntries = new Set(spec.models.map((m) => m.training.entry).filter((e) => e !== undefined));
+  for (const script of scriptPaths(spec)) {
+    if (trainingEntries.has(script) && !spec.models.some((m) => m.evaluation.script === script)) continue;
+    const key = code.key(code.script(script));
+    const existing = objects.get(key);
+    const body = readScript(path.resolve(options.seedRoot, script));
+    if (existing !== undefined && !existing.body.equals(body)) {
+      throw new UsageError(`two different scripts are named ${code.script(script)}: give them different file names`);
+    }
+    objects.set(key, { key, body, contentType: 'text/x-python' });
+  }
+  spec.models.forEach((model, index) => {
+    if (model.training.entry === undefined) return;
+    const dir = path.dirname(path.resolve(options.seedRoot, model.training.entry));
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.py'))
+      .sort()
+      .map((name) => ({ name, content: readScript(path.join(dir, name)) }));
+    const key = code.key(code.sourceDir(index, model.name));
+    objects.set(key, { key, body: tarGz(files), contentType: 'application/gzip' });
+  });
+  return [...objects.values()];
 }
 
 /** Runs the command; returns the process exit code. */
@@ -256,6 +316,18 @@ export async function run(options: RunOptions, io: Io, clients?: Clients): Promi
   await uploadObjects(s3, context.bucket, objects);
   io.err(`uploaded ${objects.length} code objects to s3://${context.bucket}/${codeLocation(context).prefix}/`);
 
+  // Contract 1: the groups of the models after the first are created here when missing, with the project's tags.
+  const plans = modelPlans(options.config.spec, context);
+  for (const plan of plans.slice(1)) {
+    const outcome = await ensureModelPackageGroup(sagemaker, {
+      name: plan.group,
+      description: `Model ${plan.model.name} of project ${context.projectName}`,
+      projectName: context.projectName,
+      projectId: options.projectId ?? '',
+    });
+    io.err(`model package group ${plan.group} ${outcome === 'created' ? 'created' : 'found'}`);
+  }
+
   const tags = [
     { Key: TAG_PROJECT_NAME, Value: context.projectName },
     { Key: TAG_PROJECT_ID, Value: options.projectId ?? '' },
@@ -274,7 +346,8 @@ export async function run(options: RunOptions, io: Io, clients?: Clients): Promi
     pipelineName: context.pipelineName,
     commit: context.commit,
     branch: context.branch,
-    parameters: { [PARAMETER.commitId]: context.commit, [PARAMETER.branch]: branchRecord },
+    // Nothing to pass: the commit, branch and data are literals of the definition built for this commit.
+    parameters: {},
   });
   io.err(
     execution.started
@@ -294,6 +367,19 @@ export async function run(options: RunOptions, io: Io, clients?: Clients): Promi
     io.err(`execution ended ${result.status}${result.failureReason ? `: ${result.failureReason}` : ''}`);
     return 1;
   }
+  if (plans.length > 1) {
+    // With several models a failed gate does not fail the execution: report each model's gate.
+    const outcomes = await conditionOutcomes(sagemaker, execution.arn);
+    let failed = 0;
+    for (const plan of plans) {
+      const passed = outcomes[plan.gate];
+      if (passed !== true) failed++;
+      io.err(
+        `model ${plan.model.name}: gate ${passed === undefined ? 'not evaluated' : passed ? 'passed, registered in' : 'failed, not registered in'} ${plan.group}`,
+      );
+    }
+    return failed === 0 ? 0 : 1;
+  }
   return 0;
 }
 
@@ -305,9 +391,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, seed
       io.out(USAGE);
       return 0;
     }
+    if (options.local) return await runLocal(options.config, options.context, options.local, io);
     return await run(options, io);
   } catch (err) {
     const e = err as Error;
+    if (e instanceof PipelineFileError) {
+      // One line per problem, `<file>:<line>:<column>: <message>`, as editors and CI annotate them.
+      for (const line of e.message.split('\n')) io.err(line);
+      io.err(`${e.problems.length} problem${e.problems.length === 1 ? '' : 's'} in ${e.file}; nothing was sent to AWS`);
+      return 2;
+    }
     io.err(`error: ${e.message}`);
     return e instanceof UsageError ? 2 : 1;
   }

@@ -4,6 +4,8 @@
  * The ECR accounts are the ones the SageMaker Python SDK resolves (`image_uri_config/sklearn.json`, version 1.2-1,
  * the same account for training and inference), covering every region where SageMaker Pipelines runs.
  */
+// The SageMaker Python SDK's table of XGBoost images, pinned (see image-uri-config/README.md for its source).
+import XGBOOST_CONFIG from './image-uri-config/xgboost.json';
 
 export const SKLEARN_REPOSITORY = 'sagemaker-scikit-learn';
 
@@ -71,4 +73,51 @@ export function sklearnImageUri(region: string, frameworkVersion: string): strin
     );
   }
   return `${account}.dkr.ecr.${region}.${ecrDomain(region)}/${SKLEARN_REPOSITORY}:${frameworkVersion}-cpu-py3`;
+}
+
+interface ImageConfigVersion {
+  readonly registries: Readonly<Record<string, string>>;
+  readonly repository: string;
+  readonly processors?: readonly string[];
+  readonly py_versions?: readonly string[];
+}
+
+const XGBOOST_VERSIONS = XGBOOST_CONFIG.versions as Readonly<Record<string, ImageConfigVersion>>;
+
+/** Framework versions of SageMaker's XGBoost container (built-in algorithm and script mode), from the pinned table. */
+export const XGBOOST_FRAMEWORK_VERSIONS: readonly string[] = Object.keys(XGBOOST_VERSIONS).filter(
+  (v) => XGBOOST_VERSIONS[v]?.repository === 'sagemaker-xgboost',
+);
+
+/** Versions of SageMaker's scikit-learn images this seed resolves (same registry accounts for each). */
+export const SKLEARN_FRAMEWORK_VERSIONS: readonly string[] = ['1.2-1'];
+
+/** The XGBoost image of a version in a region, as the SageMaker Python SDK resolves it. */
+export function xgboostImageUri(region: string, version: string): string {
+  const entry = Object.prototype.hasOwnProperty.call(XGBOOST_VERSIONS, version) ? XGBOOST_VERSIONS[version] : undefined;
+  if (entry === undefined || entry.repository !== 'sagemaker-xgboost') {
+    throw new UnknownRegionError(
+      `XGBoost version ${JSON.stringify(version)} is not in the table (versions: ${XGBOOST_FRAMEWORK_VERSIONS.join(', ')})`,
+    );
+  }
+  const account = Object.prototype.hasOwnProperty.call(entry.registries, region) ? entry.registries[region] : undefined;
+  if (account === undefined) {
+    throw new UnknownRegionError(
+      `region ${JSON.stringify(region)} has no SageMaker XGBoost ${version} image in the table (regions: ${Object.keys(
+        entry.registries,
+      ).join(', ')})`,
+    );
+  }
+  const tag = entry.processors ? `${version}-cpu-py3` : version;
+  return `${account}.dkr.ecr.${region}.${ecrDomain(region)}/${entry.repository}:${tag}`;
+}
+
+/** The image of a framework and version in a region. */
+export function frameworkImageUri(framework: 'sklearn' | 'xgboost', version: string, region: string): string {
+  return framework === 'sklearn' ? sklearnImageUri(region, version) : xgboostImageUri(region, version);
+}
+
+/** Accelerated (GPU, Inferentia, Trainium) instance families: the CPU-only images cannot use them. */
+export function isAcceleratedInstance(instanceType: string): boolean {
+  return /^ml\.(p\d|g\d|inf\d|trn\d)/.test(instanceType);
 }

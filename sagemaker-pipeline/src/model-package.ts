@@ -15,11 +15,23 @@ function findRegisterSteps(steps: readonly Step[]): RegisterModelStep[] {
   });
 }
 
-/** The definition's only RegisterModel step; throws when it has none or several. */
-export function registerModelStep(definition: PipelineDefinition): RegisterModelStep {
-  const found = findRegisterSteps(definition.Steps);
+/** The definition's RegisterModel steps, one per model, in the order of pipeline.yaml. */
+export function registerModelSteps(definition: PipelineDefinition): RegisterModelStep[] {
+  return findRegisterSteps(definition.Steps);
+}
+
+/**
+ * The RegisterModel step of a model (by its `model_name` metadata), or the only one when no model is named; throws
+ * when there is none, or several and no model is named.
+ */
+export function registerModelStep(definition: PipelineDefinition, model?: string): RegisterModelStep {
+  const found = findRegisterSteps(definition.Steps).filter(
+    (s) => model === undefined || s.Arguments.CustomerMetadataProperties?.model_name === model,
+  );
   if (found.length !== 1 || found[0] === undefined) {
-    throw new Error(`the pipeline definition has ${found.length} RegisterModel steps; expected exactly one`);
+    throw new Error(
+      `the pipeline definition has ${found.length} RegisterModel steps${model ? ` for model ${model}` : ''}; expected exactly one`,
+    );
   }
   return found[0];
 }
@@ -27,14 +39,16 @@ export function registerModelStep(definition: PipelineDefinition): RegisterModel
 /**
  * @param values parameters (those not given take the definition's defaults), execution variables such as
  *   `PipelineExecutionArn`, and step properties such as `Steps.TrainModel.ModelArtifacts.S3ModelArtifacts`
+ * @param model the model's name in pipeline.yaml (required when the definition has several)
  * @throws UnresolvedReferenceError naming the first value the request needs and `values` lacks
  */
 export function modelPackageRequest(
   definition: PipelineDefinition,
   values: Partial<ExecutionValues> & Pick<ExecutionValues, 'execution' | 'properties'>,
+  model?: string,
 ): CreateModelPackageInput {
   const defaults = Object.fromEntries(definition.Parameters.map((p) => [p.Name, p.DefaultValue]));
-  const resolved = evaluate(registerModelStep(definition).Arguments, {
+  const resolved = evaluate(registerModelStep(definition, model).Arguments, {
     ...values,
     parameters: { ...defaults, ...(values.parameters ?? {}) },
   });

@@ -26,6 +26,7 @@ import {
   ListPipelineExecutionsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { parseDocument } from 'yaml';
 import { branchStackName, codePipelineName, sageMakerPipelineName } from '../../lambda/shared/naming';
 import { BuildRun } from './support/branch-pipelines';
 import { EventBus } from './support/event-bus';
@@ -48,11 +49,12 @@ let world: World;
 const cloudformation = () => new CloudFormationClient({});
 const sagemaker = () => new SageMakerClient({});
 
-/** Changes the seed's pipeline configuration the way a data scientist would, and commits. */
-function tweak(clone: WorkClone, change: (config: Record<string, unknown>) => void, message: string): string {
-  const config = JSON.parse(clone.read('pipeline.config.json')) as Record<string, unknown>;
-  change(config);
-  return clone.commit({ 'pipeline.config.json': `${JSON.stringify(config, null, 2)}\n` }, message);
+/** Changes a value of the seed's pipeline.yaml the way a data scientist would (comments kept), and commits. */
+function tweak(clone: WorkClone, at: (string | number)[], value: unknown, message: string): string {
+  const doc = parseDocument(clone.read('pipeline.yaml'));
+  if (!doc.hasIn(at)) throw new Error(`pipeline.yaml has no ${at.join('.')}`);
+  doc.setIn(at, value);
+  return clone.commit({ 'pipeline.yaml': doc.toString() }, message);
 }
 
 /** Function logical ids → how often each was invoked by these reports, and every invocation's error. */
@@ -185,12 +187,14 @@ describe('the team day, end to end', () => {
   it('1. two data scientists push experiment branches: each gets a branch stack and a SageMaker pipeline', async () => {
     aliceClone = world.repository.clone('alice');
     aliceClone.newBranch(DEEPER);
-    alice.tips.push(tweak(aliceClone, (c) => ((c.hyperparameters as Record<string, number>).max_depth = 6), 'deeper'));
+    alice.tips.push(tweak(aliceClone, ['models', 0, 'hyperparameters', 'max_depth'], 6, 'deeper'));
     alice.events = aliceClone.push(DEEPER);
 
     bobClone = world.repository.clone('bob');
     bobClone.newBranch(MORE_DATA);
-    bob.tips.push(tweak(bobClone, (c) => ((c.split as Record<string, number>).test = 0.1), 'more training data'));
+    bob.tips.push(
+      tweak(bobClone, ['steps', 'PreprocessData', 'arguments', 'test-fraction'], 0.1, 'more training data'),
+    );
     bob.events = bobClone.push(MORE_DATA);
 
     const reports = await world.deliver([...alice.events, ...bob.events]);
@@ -251,10 +255,10 @@ describe('the team day, end to end', () => {
   });
 
   it('2. each pushes twice: the push runs the branch pipeline, and each branch has two model versions', async () => {
-    alice.tips.push(
-      tweak(aliceClone, (c) => ((c.hyperparameters as Record<string, number>).n_estimators = 400), 'more trees'),
+    alice.tips.push(tweak(aliceClone, ['models', 0, 'hyperparameters', 'n_estimators'], 400, 'more trees'));
+    bob.tips.push(
+      tweak(bobClone, ['steps', 'PreprocessData', 'arguments', 'validation-fraction'], 0.1, 'even more data'),
     );
-    bob.tips.push(tweak(bobClone, (c) => ((c.split as Record<string, number>).validation = 0.1), 'even more data'));
     const reports = await world.deliver([...aliceClone.push(DEEPER), ...bobClone.push(MORE_DATA)]);
     const { invoked, errors } = summary(reports);
     expect(errors).toEqual([]);
@@ -290,7 +294,15 @@ describe('the team day, end to end', () => {
           ModelPackageGroupName: GROUP,
           ModelPackageDescription: expect.stringMatching(new RegExp(`^commit ${commit}`)),
           MetadataProperties: expect.objectContaining({ CommitId: commit }),
-          CustomerMetadataProperties: { commit_id: commit, branch, pipeline_execution_arn: arn },
+          CustomerMetadataProperties: {
+            commit_id: commit,
+            branch,
+            pipeline_execution_id: arn.split('/').pop(),
+            pipeline_execution_arn: arn,
+            model_name: 'abalone',
+            trigger: 'push',
+            test_mode: 'false',
+          },
         }),
       );
       const [report] = await world.deliver([registration.event]);

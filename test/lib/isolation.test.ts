@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import { UNSCOPABLE } from '../../lib/constructs/isolation';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
-import { loadConfig } from '../../sagemaker-pipeline/src/config';
+import { loadPipelineFile } from '../../sagemaker-pipeline/src/pipeline-file';
 import { buildDefinition, RunContext } from '../../sagemaker-pipeline/src/definition';
 import { buildApp, removeApp } from '../support/app';
 import { evaluate, Request, requestKeys, Statement, valuesOf } from './support/iam-evaluator';
@@ -278,7 +278,7 @@ describe('the definition tags what the execution role may create (policy and cod
 
   it('every job and model version step carries the project id its role requires, and is refused without it', () => {
     const [, execution] = [...churnRoles].find(([role]) => role.startsWith('SageMakerExecution'))!;
-    const config = loadConfig(path.join(SEED_SOURCE_DIR, 'pipeline.config.json'));
+    const config = loadPipelineFile(path.join(SEED_SOURCE_DIR, 'pipeline.yaml'), SEED_SOURCE_DIR);
     const steps = buildDefinition(config, context).Steps.filter((step) => ACTION[step.Type] !== undefined);
     expect(steps.length).toBeGreaterThanOrEqual(3);
     for (const step of steps) {

@@ -1,15 +1,20 @@
 /** Unit tests (mocked SDK clients) for the run command's AWS paths that moto cannot produce. */
 import {
+  CreateModelPackageGroupCommand,
   CreatePipelineCommand,
+  DescribeModelPackageGroupCommand,
   DescribePipelineCommand,
   DescribePipelineExecutionCommand,
+  ListPipelineExecutionStepsCommand,
   ListPipelineExecutionsCommand,
+  ListTagsCommand,
   SageMakerClient,
   StartPipelineExecutionCommand,
   UpdatePipelineCommand,
 } from '@aws-sdk/client-sagemaker';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import * as path from 'node:path';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
 import { main } from '../../sagemaker-pipeline/src/cli';
 import { RUN_COMMAND_PERMISSIONS } from '../../sagemaker-pipeline/src/permissions';
@@ -26,6 +31,16 @@ const s3 = mockClient(S3Client);
 const client = new SageMakerClient({ region: 'us-east-1' });
 const spec = { name: 'p-main', definition: '{}', roleArn: 'arn:aws:iam::1:role/r', description: 'd', tags: [] };
 const COMMIT = 'c'.repeat(40);
+/** What the CodeBuild project and the branch pipeline give the build. */
+const BUILD_ENV = {
+  BRANCH_NAME: 'main',
+  COMMIT_HASH: COMMIT,
+  PROJECT_NAME: 'abalone',
+  PROJECT_ID: 'p-1',
+  ARTIFACT_BUCKET: 'bucket-1',
+  SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
+  AWS_REGION: 'eu-west-1',
+};
 
 function error(name: string, message: string): Error {
   return Object.assign(new Error(message), { name });
@@ -154,16 +169,7 @@ describe('run command AWS calls', () => {
       .resolves({ PipelineExecutionStatus: 'Failed', FailureReason: 'gate' });
     s3.resolves({});
     const err: string[] = [];
-    const env = {
-      BRANCH_NAME: 'main',
-      COMMIT_HASH: COMMIT,
-      PROJECT_NAME: 'abalone',
-      PROJECT_ID: 'p-1',
-      ARTIFACT_BUCKET: 'bucket-1',
-      SAGEMAKER_PIPELINE_ROLE_ARN: 'arn:aws:iam::123456789012:role/r',
-      AWS_REGION: 'eu-west-1',
-    };
-    const code = await main(['--wait'], env, SEED_SOURCE_DIR, { out: () => undefined, err: (l) => err.push(l) });
+    const code = await main(['--wait'], BUILD_ENV, SEED_SOURCE_DIR, { out: () => undefined, err: (l) => err.push(l) });
     expect(code).toBe(1);
     expect(err).toContain('execution ended Failed: gate');
     const actions = [
@@ -182,5 +188,83 @@ describe('run command AWS calls', () => {
         'sagemaker:DescribePipelineExecution',
       ]),
     );
+  });
+});
+
+describe('run command with several models (mocked SDK)', () => {
+  const env = BUILD_ENV;
+  const twoModels = path.join(SEED_SOURCE_DIR, 'examples', 'two-models.yaml');
+
+  beforeEach(() => {
+    sagemaker.reset();
+    s3.reset();
+    s3.resolves({});
+    sagemaker.on(DescribePipelineCommand).resolves({ PipelineArn: 'arn:p' });
+    sagemaker.on(UpdatePipelineCommand).resolves({ PipelineArn: 'arn:p' });
+    sagemaker.on(ListPipelineExecutionsCommand).resolves({ PipelineExecutionSummaries: [] });
+    sagemaker.on(StartPipelineExecutionCommand).resolves({ PipelineExecutionArn: 'arn:e/execution/x' });
+    sagemaker.on(DescribePipelineExecutionCommand).resolves({ PipelineExecutionStatus: 'Succeeded' });
+    sagemaker
+      .on(DescribeModelPackageGroupCommand)
+      .rejectsOnce(error('ValidationException', 'ModelPackageGroup model-abalone-forest does not exist.'))
+      .resolves({ ModelPackageGroupArn: 'arn:g' });
+    sagemaker.on(CreateModelPackageGroupCommand).resolves({ ModelPackageGroupArn: 'arn:g' });
+    sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'sagemaker:project-id', Value: 'p-1' }] });
+  });
+
+  it("--wait reports each model's gate and exits 1 when one failed, though the execution succeeded", async () => {
+    sagemaker.on(ListPipelineExecutionStepsCommand).resolves({
+      PipelineExecutionSteps: [
+        { StepName: 'CheckMetric-abalone', Metadata: { Condition: { Outcome: 'True' } } },
+        { StepName: 'CheckMetric-forest', Metadata: { Condition: { Outcome: 'False' } } },
+        { StepName: 'TrainModel-forest', Metadata: {} },
+      ],
+    });
+    const err: string[] = [];
+    const code = await main(['--wait', '--config', twoModels], env, SEED_SOURCE_DIR, {
+      out: () => undefined,
+      err: (l) => err.push(l),
+    });
+    expect(code).toBe(1);
+    expect(err).toEqual(
+      expect.arrayContaining([
+        'model package group model-abalone-forest created',
+        'model abalone: gate passed, registered in model-abalone',
+        'model forest: gate failed, not registered in model-abalone-forest',
+      ]),
+    );
+    expect(sagemaker.commandCalls(CreateModelPackageGroupCommand)[0]?.args[0].input).toEqual({
+      ModelPackageGroupName: 'model-abalone-forest',
+      ModelPackageGroupDescription: 'Model forest of project abalone',
+      Tags: [
+        { Key: 'sagemaker:project-name', Value: 'abalone' },
+        { Key: 'sagemaker:project-id', Value: 'p-1' },
+      ],
+    });
+    // Only the documented permissions: the run command's, and the group permissions for models after the first.
+    const actions = sagemaker.calls().map((c) => `sagemaker:${c.args[0].constructor.name.replace(/Command$/, '')}`);
+    const allowed: string[] = [...RUN_COMMAND_PERMISSIONS.sagemaker, ...RUN_COMMAND_PERMISSIONS.modelPackageGroups];
+    expect([...new Set(actions)].filter((a) => !allowed.includes(a))).toEqual([]);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'sagemaker:CreateModelPackageGroup',
+        'sagemaker:DescribeModelPackageGroup',
+        'sagemaker:ListPipelineExecutionSteps',
+      ]),
+    );
+  });
+
+  it('--wait exits 0 when every gate passed', async () => {
+    sagemaker.on(ListPipelineExecutionStepsCommand).resolves({
+      PipelineExecutionSteps: [
+        { StepName: 'CheckMetric-abalone', Metadata: { Condition: { Outcome: 'True' } } },
+        { StepName: 'CheckMetric-forest', Metadata: { Condition: { Outcome: 'True' } } },
+      ],
+    });
+    const code = await main(['--wait', '--config', twoModels], env, SEED_SOURCE_DIR, {
+      out: () => undefined,
+      err: () => undefined,
+    });
+    expect(code).toBe(0);
   });
 });

@@ -6,8 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseConfig } from '../../sagemaker-pipeline/src/config';
-import { SKLEARN_REGISTRIES, SKLEARN_REPOSITORY, sklearnImageUri } from '../../sagemaker-pipeline/src/images';
+import {
+  SKLEARN_REGISTRIES,
+  SKLEARN_REPOSITORY,
+  sklearnImageUri,
+  SKLEARN_FRAMEWORK_VERSIONS,
+} from '../../sagemaker-pipeline/src/images';
 
 interface SdkVersion {
   readonly processors: string[];
@@ -21,10 +25,8 @@ const SDK = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sagemaker-python-sdk', 'sklearn.json'), 'utf8'),
 ) as SdkTable;
 
-// The versions the seed's configuration accepts (its schema's enum), starting from the default.
-const ACCEPTED = [
-  parseConfig({ inputData: 's3://bucket/data.csv', gate: { metric: 'mse', threshold: 6 } }).frameworkVersion,
-];
+// The scikit-learn versions the pipeline file accepts.
+const ACCEPTED = SKLEARN_FRAMEWORK_VERSIONS;
 
 describe('scikit-learn image table against the SageMaker Python SDK', () => {
   it.each(

@@ -9,6 +9,7 @@ import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
   DescribeModelPackageCommand,
+  DescribeModelPackageGroupCommand,
   DescribePipelineCommand,
   ListPipelineExecutionsCommand,
   ListPipelineParametersForExecutionCommand,
@@ -24,7 +25,7 @@ import { SEED_SOURCE_DIR } from '../../lib/seed-code';
 import { TAG_VALUE_PATTERN, branchTagValue, sageMakerPipelineName } from '../../lambda/shared/naming';
 import { main } from '../../sagemaker-pipeline/src/cli';
 import { STEP } from '../../sagemaker-pipeline/src/definition';
-import { modelPackageRequest } from '../../sagemaker-pipeline/src/model-package';
+import { modelPackageRequest, registerModelStep } from '../../sagemaker-pipeline/src/model-package';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 
 const BUCKET = 'abalone-artifacts';
@@ -81,7 +82,8 @@ describe('run command against moto', () => {
 
     const pipeline = await sagemaker.send(new DescribePipelineCommand({ PipelineName: PIPELINE }));
     const definition = JSON.parse(pipeline.PipelineDefinition ?? '{}');
-    expect(definition.Parameters).toContainEqual({ Name: 'CommitId', Type: 'String', DefaultValue: FIRST });
+    expect(definition.Parameters).toEqual([]);
+    expect(registerModelStep(definition).Arguments.MetadataProperties).toEqual({ CommitId: FIRST });
     expect(pipeline.RoleArn).toBe('arn:aws:iam::123456789012:role/sagemaker-pipeline');
     const tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: pipeline.PipelineArn }));
     expect(tags.Tags).toEqual(
@@ -103,13 +105,13 @@ describe('run command against moto', () => {
     );
     // Opened by a real tar reader, Python's tarfile, as SageMaker's training toolkit opens sourcedir.tar.gz.
     const members = readTarWithPython(Buffer.from(await tarball.Body!.transformToByteArray()));
-    expect(members).toEqual([
-      {
-        name: 'train.py',
-        file: true,
-        text: fs.readFileSync(path.join(SEED_SOURCE_DIR, 'scripts', 'train.py'), 'utf8'),
-      },
-    ]);
+    // Every .py of scripts/ (the entry and the modules it may import).
+    expect(members.map((m) => m.name).sort()).toEqual(['evaluate.py', 'preprocess.py', 'train.py', 'train_forest.py']);
+    expect(members.find((m) => m.name === 'train.py')).toEqual({
+      name: 'train.py',
+      file: true,
+      text: fs.readFileSync(path.join(SEED_SOURCE_DIR, 'scripts', 'train.py'), 'utf8'),
+    });
 
     const [execution, ...others] = await executions();
     expect(others).toEqual([]);
@@ -118,10 +120,7 @@ describe('run command against moto', () => {
     const parameters = await sagemaker.send(
       new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: execution?.PipelineExecutionArn }),
     );
-    expect(parameters.PipelineParameters).toEqual([
-      { Name: 'CommitId', Value: FIRST },
-      { Name: 'BranchName', Value: BRANCH },
-    ]);
+    expect(parameters.PipelineParameters ?? []).toEqual([]);
     expect(result.err).toContain(
       'console: https://us-east-1.console.aws.amazon.com/sagemaker/home?region=us-east-1#/pipelines/',
     );
@@ -142,10 +141,8 @@ describe('run command against moto', () => {
     expect(next.code).toBe(0);
     expect(next.err).toContain(`pipeline ${PIPELINE} updated`);
     const pipeline = await sagemaker.send(new DescribePipelineCommand({ PipelineName: PIPELINE }));
-    expect(JSON.parse(pipeline.PipelineDefinition ?? '{}').Parameters).toContainEqual({
-      Name: 'CommitId',
-      Type: 'String',
-      DefaultValue: SECOND,
+    expect(registerModelStep(JSON.parse(pipeline.PipelineDefinition ?? '{}')).Arguments.MetadataProperties).toEqual({
+      CommitId: SECOND,
     });
     expect((await executions()).map((e) => e.PipelineExecutionDisplayName).sort()).toEqual([
       `commit-${FIRST}`,
@@ -205,7 +202,11 @@ describe('run command against moto', () => {
     expect(described.CustomerMetadataProperties).toEqual({
       commit_id: FIRST,
       branch: BRANCH,
+      pipeline_execution_id: executionArn.split('/').pop(),
       pipeline_execution_arn: executionArn,
+      model_name: 'abalone',
+      trigger: 'push',
+      test_mode: 'false',
     });
     expect(described.ModelPackageDescription).toBe(`commit ${FIRST} on branch ${BRANCH}`);
     expect(described.ModelApprovalStatus).toBe('PendingManualApproval');
@@ -222,7 +223,7 @@ describe('run command against moto', () => {
     expect(result.err).toContain(`pipeline ${sageMakerPipelineName('abalone', branch)} created`);
 
     const { executionArn, described } = await registerModelOf(branch);
-    expect(described.CustomerMetadataProperties).toEqual({
+    expect(described.CustomerMetadataProperties).toMatchObject({
       commit_id: FIRST,
       branch: recorded,
       pipeline_execution_arn: executionArn,
@@ -236,23 +237,79 @@ describe('run command against moto', () => {
   });
 
   it.each(["experiment/bob's-idea", 'experiment/a,b', 'experiment/x(1)', `experiment/${'long-'.repeat(60)}end`])(
-    'trains %s with a BranchName SageMaker can store as metadata',
+    'trains %s, recording a branch SageMaker can store as metadata',
     async (branch) => {
       const result = await runCommand([], buildEnv(FIRST, branch));
       expect(result.code).toBe(0);
       const executionArn = result.out[0];
-      const parameters = await sagemaker.send(
-        new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: executionArn }),
+      expect(executionArn).toContain(`:pipeline/${sageMakerPipelineName('abalone', branch)}/execution/`);
+      const pipeline = await sagemaker.send(
+        new DescribePipelineCommand({ PipelineName: sageMakerPipelineName('abalone', branch) }),
       );
-      const recorded = parameters.PipelineParameters?.find((p) => p.Name === 'BranchName')?.Value ?? '';
+      const recorded = registerModelStep(JSON.parse(pipeline.PipelineDefinition ?? '{}')).Arguments
+        .CustomerMetadataProperties?.branch as string;
       expect(recorded).toBe(branchTagValue(branch));
       expect(recorded).not.toBe(branch);
       expect(recorded).toMatch(TAG_VALUE_PATTERN);
       expect(recorded.length).toBeLessThanOrEqual(256);
-      expect(executionArn).toContain(`:pipeline/${sageMakerPipelineName('abalone', branch)}/execution/`);
     },
   );
+
+  it('with several models, creates the missing groups of the models after the first, tagged with the project', async () => {
+    const result = await runCommand(
+      ['--config', path.join(SEED_SOURCE_DIR, 'examples', 'two-models.yaml')],
+      buildEnv(FIRST),
+    );
+    expect(result.code).toBe(0);
+    expect(result.err).toContain('model package group model-abalone-forest created');
+    const group = await sagemaker.send(
+      new DescribeModelPackageGroupCommand({ ModelPackageGroupName: 'model-abalone-forest' }),
+    );
+    const tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: group.ModelPackageGroupArn }));
+    expect(tags.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'sagemaker:project-name', Value: 'abalone' },
+        { Key: 'sagemaker:project-id', Value: 'p-abc123xyz' },
+      ]),
+    );
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+    expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual([
+      `${PIPELINE}/code/${FIRST}/evaluate.py`,
+      `${PIPELINE}/code/${FIRST}/preprocess.py`,
+      `${PIPELINE}/code/${FIRST}/sourcedir-forest.tar.gz`,
+      `${PIPELINE}/code/${FIRST}/sourcedir.tar.gz`,
+    ]);
+    // A second build finds the group and creates nothing.
+    const again = await runCommand(
+      ['--config', path.join(SEED_SOURCE_DIR, 'examples', 'two-models.yaml')],
+      buildEnv(SECOND),
+    );
+    expect(again.err).toContain('model package group model-abalone-forest found');
+  });
+
+  it("refuses a group of another project that has the model's group name (project abalone-forest), starting nothing", async () => {
+    await sagemaker.send(
+      new CreateModelPackageGroupCommand({
+        ModelPackageGroupName: 'model-abalone-forest',
+        Tags: [
+          { Key: 'sagemaker:project-name', Value: 'abalone-forest' },
+          { Key: 'sagemaker:project-id', Value: 'p-other000000' },
+        ],
+      }),
+    );
+    const result = await runCommand(
+      ['--config', path.join(SEED_SOURCE_DIR, 'examples', 'two-models.yaml')],
+      buildEnv(FIRST),
+    );
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(
+      'model package group model-abalone-forest exists but belongs to project id p-other000000, not this project (p-abc123xyz)',
+    );
+    expect((await sagemaker.send(new ListPipelinesCommand({}))).PipelineSummaries ?? []).toEqual([]);
+  });
 });
+
+/** Names of the members of an uncompressed tar archive. */
 
 describe('bundled run command (the seed repository as staged)', () => {
   let moto: MotoServer;
@@ -304,13 +361,12 @@ describe('bundled run command (the seed repository as staged)', () => {
       new DescribePipelineCommand({ PipelineName: sageMakerPipelineName('abalone', hostileBranch) }),
     );
     expect(hashed.PipelineName).toMatch(/^abalone-feature-touch-pwned---[0-9a-f]{16}$/);
-    const parameters = await sagemaker.send(
-      new ListPipelineParametersForExecutionCommand({ PipelineExecutionArn: hostile.stdout.trim() }),
-    );
-    expect(parameters.PipelineParameters).toEqual([
-      { Name: 'CommitId', Value: FIRST },
-      { Name: 'BranchName', Value: branchTagValue(hostileBranch) },
-    ]);
+    expect(
+      registerModelStep(JSON.parse(hashed.PipelineDefinition ?? '{}')).Arguments.CustomerMetadataProperties,
+    ).toMatchObject({
+      commit_id: FIRST,
+      branch: branchTagValue(hostileBranch),
+    });
     expect(branchTagValue(hostileBranch)).toMatch(/^feature\/-touch pwned----[0-9a-f]{16}$/);
 
     const ok = execFileSyncStatus('bash', ['-c', commands.join('\n')], { cwd: seed, env: buildEnv(FIRST) });

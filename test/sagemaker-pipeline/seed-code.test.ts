@@ -1,12 +1,13 @@
 /** Staging of the seed repository: what a new project's repository starts with. */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SEED_SOURCE_DIR, stageSeedCode } from '../../lib/seed-code';
-import { loadConfig } from '../../sagemaker-pipeline/src/config';
+import { PROJECT_ROOT, SEED_SOURCE_DIR, stageSeedCode } from '../../lib/seed-code';
 import { buildDefinition } from '../../sagemaker-pipeline/src/definition';
 import { sageMakerPipelineName } from '../../lambda/shared/naming';
+import { seedConfig } from './support/seed';
 
 function files(dir: string, base = dir): string[] {
   return fs
@@ -23,16 +24,22 @@ describe('seed code staging', () => {
   });
   afterAll(() => fs.rmSync(seed, { recursive: true, force: true }));
 
-  it('holds the configuration, scripts, buildspec, README and the bundled run.js, and no TypeScript', () => {
+  it('holds the pipeline file, its schema, examples, sample data, scripts, buildspec, README and run.js, and no TypeScript', () => {
     const staged = files(seed);
     expect(staged).toEqual(
       expect.arrayContaining([
         'README.md',
+        '.gitignore',
         'buildspec.yml',
-        'pipeline.config.json',
+        'pipeline.yaml',
+        'pipeline.schema.json',
+        'examples/two-models.yaml',
+        'examples/xgboost-tuning.yaml',
+        'data/abalone-sample.csv',
         'run.js',
         'scripts/preprocess.py',
         'scripts/train.py',
+        'scripts/train_forest.py',
         'scripts/evaluate.py',
         'Jenkinsfile',
         '.github/workflows/mlops.yml',
@@ -41,6 +48,27 @@ describe('seed code staging', () => {
       ]),
     );
     expect(staged.filter((f) => f.endsWith('.ts') || f.startsWith('src/'))).toEqual([]);
+    expect(staged).not.toContain('pipeline.config.json');
+  });
+
+  it('ships the sample the platform tests use, unchanged (data/abalone-sample.csv)', () => {
+    expect(fs.readFileSync(path.join(seed, 'data', 'abalone-sample.csv'), 'utf8')).toBe(
+      fs.readFileSync(path.join(__dirname, 'data', 'abalone-sample.csv'), 'utf8'),
+    );
+  });
+
+  it("keeps the platform checkout's note out of the seed README; the command the note gives works in the checkout", () => {
+    const checkout = fs.readFileSync(path.join(SEED_SOURCE_DIR, 'README.md'), 'utf8');
+    expect(checkout).toContain('`npx tsx run.ts --local`');
+    const staged = fs.readFileSync(path.join(seed, 'README.md'), 'utf8');
+    expect(staged).not.toContain('platform');
+    expect(staged).toBe(checkout.replace(/<!-- platform-only[^>]*-->[\s\S]*?<!-- \/platform-only -->\n/, ''));
+    const help = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['run.ts', '--help'], {
+      cwd: SEED_SOURCE_DIR,
+      encoding: 'utf8',
+    });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--local');
   });
 
   it('keeps the CI scripts executable', () => {
@@ -58,7 +86,7 @@ describe('seed code staging', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const expected = buildDefinition(loadConfig(path.join(SEED_SOURCE_DIR, 'pipeline.config.json')), {
+    const expected = buildDefinition(seedConfig(), {
       projectName: 'dry-run',
       branch: 'main',
       commit,
@@ -70,9 +98,12 @@ describe('seed code staging', () => {
     });
     expect(JSON.parse(result.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
     const text = fs.readFileSync(path.join(seed, 'run.js'), 'utf8');
-    // Only Node built-ins (the CRT signer appears only inside an SDK error message that tells how to install it).
-    const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
-    expect([...required].filter((m) => !m?.startsWith('node:'))).toEqual(['@aws-sdk/signature-v4-crt']);
+    // Only Node built-ins (the CRT signer appears only inside an SDK error message that tells how to install it;
+    // the yaml library requires the built-ins `process` and `buffer` without the node: prefix).
+    const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1] ?? ''));
+    expect([...required].filter((m) => !m.startsWith('node:') && !builtinModules.includes(m))).toEqual([
+      '@aws-sdk/signature-v4-crt',
+    ]);
   });
 
   it('exits 2 with every problem named when required values are missing', () => {

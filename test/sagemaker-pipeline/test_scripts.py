@@ -1,7 +1,8 @@
 """The seed code's ML scripts run in sequence, as the pipeline runs them, on the small abalone sample shipped in
-data/: preprocess.py → train.py → evaluate.py, with the container paths redirected (arguments for the processing
-scripts, SM_* environment variables for training, model.tar.gz as the training job leaves it). The quality gate is
-read from the real pipeline definition (the run command's --dry-run) and applied to the report."""
+data/: preprocess.py → train.py → evaluate.py, with the container paths redirected (each input and output as
+--<name> <dir> for the processing scripts, SM_* environment variables for training, model.tar.gz as the training job
+leaves it). The quality gate is read from the real pipeline definition (the run command's --dry-run on
+pipeline.yaml) and applied to the report. Independent of run.js --local (local.test.ts), which runs them itself."""
 import json
 import math
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "sagemaker-pipeline"
@@ -76,7 +78,8 @@ def pipeline_run(tmp_path_factory):
     (work / "input").mkdir()
     shutil.copy(SAMPLE, work / "input" / "abalone.csv")
 
-    pre = run("preprocess.py", "--input-dir", str(work / "input"), "--output-dir", str(work),
+    pre = run("preprocess.py", "--raw", str(work / "input"), "--train", str(work / "train"),
+              "--validation", str(work / "validation"), "--test", str(work / "test"),
               "--validation-fraction", "0.15", "--test-fraction", "0.15")
     assert pre.returncode == 0, pre.stderr
 
@@ -95,8 +98,8 @@ def pipeline_run(tmp_path_factory):
         for f in model_dir.iterdir():
             tar.add(f, arcname=f.name)
 
-    evaluate = run("evaluate.py", "--model-dir", str(artifacts), "--test-dir", str(work / "test"),
-                   "--output-dir", str(work / "evaluation"))
+    evaluate = run("evaluate.py", "--model", str(artifacts), "--test", str(work / "test"),
+                   "--evaluation", str(work / "evaluation"))
     assert evaluate.returncode == 0, evaluate.stderr
     report = json.loads((work / "evaluation" / "evaluation.json").read_text())
     return {"work": work, "train_stdout": train.stdout, "report": report}
@@ -143,12 +146,18 @@ def test_gate_of_the_default_configuration_registers_the_model(pipeline_run):
     assert [s["Type"] for s in gate["Arguments"]["IfSteps"]] == ["RegisterModel"]
 
 
+def with_gate(tmp_path, gate):
+    """pipeline.yaml with another gate, written to tmp_path (scripts still resolved in the seed)."""
+    config = yaml.safe_load((SEED / "pipeline.yaml").read_text())
+    config["models"][0]["gate"] = gate
+    (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(config))
+    return tmp_path / "pipeline.yaml"
+
+
 def test_gate_with_a_stricter_threshold_fails_the_pipeline(pipeline_run, tmp_path):
-    config = json.loads((SEED / "pipeline.config.json").read_text())
     mse = pipeline_run["report"]["regression_metrics"]["mse"]["value"]
-    config["gate"] = {"metric": "mse", "threshold": round(mse / 2, 3)}
-    (tmp_path / "pipeline.config.json").write_text(json.dumps(config))
-    passes, gate = gate_passes(dry_run_definition(tmp_path / "pipeline.config.json"), pipeline_run["report"])
+    config = with_gate(tmp_path, {"metric": "mse", "max": round(mse / 2, 3)})
+    passes, gate = gate_passes(dry_run_definition(config), pipeline_run["report"])
     assert not passes
     (fail,) = gate["Arguments"]["ElseSteps"]
     assert fail["Type"] == "Fail"
@@ -156,24 +165,23 @@ def test_gate_with_a_stricter_threshold_fails_the_pipeline(pipeline_run, tmp_pat
 
 
 def test_gate_on_r2_compares_upwards(pipeline_run, tmp_path):
-    config = json.loads((SEED / "pipeline.config.json").read_text())
-    config["gate"] = {"metric": "r2", "threshold": 0.99}
-    (tmp_path / "pipeline.config.json").write_text(json.dumps(config))
-    passes, _ = gate_passes(dry_run_definition(tmp_path / "pipeline.config.json"), pipeline_run["report"])
+    config = with_gate(tmp_path, {"metric": "r2", "min": 0.99})
+    passes, _ = gate_passes(dry_run_definition(config), pipeline_run["report"])
     assert not passes
 
 
 def test_preprocess_rejects_an_unknown_sex_value(tmp_path):
     (tmp_path / "input").mkdir()
     (tmp_path / "input" / "bad.csv").write_text("X,0.5,0.4,0.1,0.8,0.3,0.2,0.3,10\n")
-    result = run("preprocess.py", "--input-dir", str(tmp_path / "input"), "--output-dir", str(tmp_path))
+    result = run("preprocess.py", "--raw", str(tmp_path / "input"), "--train", str(tmp_path / "train"),
+                 "--validation", str(tmp_path / "validation"), "--test", str(tmp_path / "test"))
     assert result.returncode != 0
     assert "unknown values in column sex: ['X']" in result.stderr
 
 
 def test_evaluate_rejects_a_model_dir_without_a_model(tmp_path):
     (tmp_path / "model").mkdir()
-    result = run("evaluate.py", "--model-dir", str(tmp_path / "model"), "--test-dir", str(tmp_path))
+    result = run("evaluate.py", "--model", str(tmp_path / "model"), "--test", str(tmp_path))
     assert result.returncode != 0
     assert "no model.tar.gz nor model.joblib" in result.stderr
 
@@ -187,3 +195,10 @@ def test_the_serving_functions_load_the_model_and_predict(pipeline_run):
     model = train.model_fn(str(pipeline_run["work"] / "model"))
     rows = pd.read_csv(pipeline_run["work"] / "test" / "test.csv", header=None).iloc[:3, 1:].to_numpy()
     assert train.predict_fn(rows, model).shape == (3,)
+
+
+def test_an_abbreviated_option_is_an_error_not_a_longer_one():
+    """allow_abbrev=False: argparse must not take --max_dept for --max_depth (run.js refuses it too)."""
+    result = run("train.py", "--max_dept", "3")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --max_dept 3" in result.stderr

@@ -2,7 +2,12 @@
  * Compile-time checks (run by `tsc --noEmit`, part of the test command): step Arguments are typed as the SageMaker
  * requests they become. Each `@ts-expect-error` line fails the type check if the typing stops catching the mistake.
  */
-import type { ProcessingStep, RegisterModelStep, TrainingStep } from '../../sagemaker-pipeline/src/definition';
+import type {
+  ProcessingStep,
+  RegisterModelStep,
+  TrainingStep,
+  TuningStep,
+} from '../../sagemaker-pipeline/src/definition';
 import { param } from '../../sagemaker-pipeline/src/expressions';
 
 const processing: ProcessingStep['Arguments'] = {
@@ -30,5 +35,19 @@ const register: RegisterModelStep['Arguments'] = {
 describe('step argument types', () => {
   it('are plain request objects at run time', () => {
     expect([processing, training, register].every((a) => typeof a === 'object')).toBe(true);
+  });
+});
+
+const tuning: TuningStep['Arguments'] = {
+  HyperParameterTuningJobConfig: {
+    // @ts-expect-error Strategy accepts only the API's enum values (Bayesian, Random, Hyperband, Grid)
+    Strategy: 'Bayes',
+    ResourceLimits: { MaxParallelTrainingJobs: 1 },
+  },
+};
+
+describe('tuning step argument types', () => {
+  it('are CreateHyperParameterTuningJob requests without the job name', () => {
+    expect(typeof tuning).toBe('object');
   });
 });

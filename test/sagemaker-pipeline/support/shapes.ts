@@ -104,5 +104,6 @@ export function shapeProblems(value: unknown, shapeName: string, allowExpression
 export const STEP_REQUESTS: Readonly<Record<string, { shape: string; name?: string }>> = {
   Processing: { shape: 'CreateProcessingJobRequest', name: 'ProcessingJobName' },
   Training: { shape: 'CreateTrainingJobRequest', name: 'TrainingJobName' },
+  Tuning: { shape: 'CreateHyperParameterTuningJobRequest', name: 'HyperParameterTuningJobName' },
   RegisterModel: { shape: 'CreateModelPackageInput' },
 };
