@@ -15,6 +15,7 @@ Environment:
   SQL_PARAM_<name>     one per named parameter: the JSON-encoded value bound to `:<name>` in the query
   SQL_WINDOW_START     the window's first day: an ISO date or "today - N days" (UTC), bound as `:window_start`
   SQL_WINDOW_END       the window's end: same forms, bound as `:window_end` (both or neither)
+  SQL_WINDOW_SPEC      JSON {"start", "end"} as pipeline.yaml wrote them, when the definition resolved the window
   SQL_ALLOW_EMPTY      "true" accepts a query that returns no row (default: refused)
   SQL_MAX_BYTES        bound of the CSV bytes held in memory at once (default 16777216)
   SQL_HEADER           "true" writes the column names as the first CSV line (default: no header)
@@ -102,7 +103,14 @@ def resolve_window(env, today):
             "config",
             f"window.start {resolved['start'].isoformat()} is after window.end {resolved['end'].isoformat()}",
         )
-    return {"spec": {"start": start, "end": end}, "today": today, **resolved}
+    spec, resolved_by = {"start": start, "end": end}, "job"
+    if env.get("SQL_WINDOW_SPEC"):
+        # The definition resolved pipeline.yaml's window when it was built (once per run): record what was written.
+        try:
+            spec, resolved_by = json.loads(env["SQL_WINDOW_SPEC"]), "definition"
+        except ValueError:
+            raise ExtractError("config", "SQL_WINDOW_SPEC is not JSON") from None
+    return {"spec": spec, "today": today, "resolvedBy": resolved_by, **resolved}
 
 
 def read_parameters(env):
@@ -456,7 +464,8 @@ def run(args, env, today=None, clock=time.time):
             "start": window["start"].isoformat(),
             "end": window["end"].isoformat(),
             "spec": window["spec"],
-            "resolvedOn": window["today"].isoformat(),
+            "resolvedBy": window["resolvedBy"],
+            "resolvedOn": window["today"].isoformat() if window["resolvedBy"] == "job" else None,
         },
         "rows": rows,
         "columns": columns,

@@ -185,6 +185,7 @@ class TestExtract:
             "region": "eu", "min_amount": 5, "window_start": "2026-01-01", "window_end": "2026-02-01"
         }
         assert manifest["window"]["start"] == "2026-01-01" and manifest["window"]["end"] == "2026-02-01"
+        assert manifest["window"]["resolvedBy"] == "job"
         assert manifest["rows"] == 4
         assert manifest["data"]["sha256"] == hashlib.sha256(data).hexdigest()
         assert manifest["data"]["bytes"] == len(data)
@@ -209,6 +210,7 @@ class TestExtract:
         assert window["start"] == (today - dt.timedelta(days=30)).isoformat()
         assert window["end"] == today.isoformat()
         assert window["spec"] == {"start": "today - 30 days", "end": "today"}
+        assert window["resolvedBy"] == "job"
         # The server's current_date is the machine's local date; rows are current_date - i, i = 1..30 in the window.
         assert manifest_of(result)["rows"] in (29, 30, 31)
 
