@@ -57,6 +57,7 @@ export type ProjectConfig = Pick<
   | 'reconcileIntervalMinutes'
   | 'intentTtlDays'
   | 'logRetentionDays'
+  | 'warehouse'
 >;
 
 export interface ProjectProductStackProps {
@@ -144,6 +145,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
         props.trainingImageRepositoryName,
       ),
       modelPackageGroupName,
+      warehouse: config.warehouse,
     });
 
     this.trainBuild = new TrainBuildProject(this, 'TrainBuild', {
@@ -154,6 +156,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       sageMakerExecutionRole: executionRole.role,
       logRetention,
       source: jenkins ? JenkinsSource.buildSource(this.artifactBucket) : undefined,
+      warehouse: config.warehouse,
     });
 
     const releaseAutomation = () => {
