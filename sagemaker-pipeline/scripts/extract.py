@@ -11,7 +11,8 @@ pipeline definition, see sagemaker-pipeline/src/sql-source.ts) and three paths g
 Environment:
   SQL_SOURCE           name of the data source in pipeline.yaml (recorded)
   SQL_SECRET_ARN       Secrets Manager secret in RDS's JSON shape (host, port, username, password, dbname, engine),
-                       read at run time; or, for local runs only, SQL_CONNECTION_URL (postgresql://user:pw@host/db)
+                       read at run time (in the secret's region); or, for local runs only, SQL_CONNECTION_URL
+                       (postgresql://user:password@host:5432/dbname[?sslmode=disable])
   SQL_PARAM_<name>     one per named parameter: the JSON-encoded value bound to `:<name>` in the query
   SQL_WINDOW_START     the window's first day: an ISO date or "today - N days" (UTC), bound as `:window_start`
   SQL_WINDOW_END       the window's end: same forms, bound as `:window_end` (both or neither)
@@ -41,7 +42,7 @@ import socket
 import ssl
 import sys
 import time
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 VENDOR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "extract_vendor")
 sys.path.insert(0, VENDOR_DIR)
@@ -199,7 +200,9 @@ def secret_from_aws(arn):
     import boto3  # in SageMaker's framework containers; imported only when a secret is read
 
     try:
-        client = boto3.client("secretsmanager")
+        # The secret's own region (its ARN's fourth field): a secret may live outside the pipeline's region.
+        region = arn.split(":")[3] if arn.count(":") >= 6 else None
+        client = boto3.client("secretsmanager", region_name=region or None)
         text = client.get_secret_value(SecretId=arn)["SecretString"]
     except Exception as e:  # botocore's errors carry no secret value
         raise ExtractError(
@@ -224,6 +227,7 @@ def secret_from_url(url):
         "username": unquote(parts.username or ""),
         "password": unquote(parts.password or ""),
         "dbname": unquote(parts.path.lstrip("/")) or None,
+        "sslmode": dict(parse_qsl(parts.query)).get("sslmode"),
     }
 
 
@@ -416,17 +420,20 @@ def run(args, env, today=None, clock=time.time):
     header = env_flag(env, "SQL_HEADER")
     max_bytes = env_int(env, "SQL_MAX_BYTES", DEFAULT_MAX_BYTES, 1024)
     timeout = env_int(env, "SQL_CONNECT_TIMEOUT", 10, 1)
-    context = ssl_context(env.get("SQL_SSLMODE", "require"), env.get("SQL_SSLROOTCERT"))
+    sslmode = env.get("SQL_SSLMODE", "require")
 
     if env.get("SQL_SECRET_ARN"):
         origin = {"secretArn": env["SQL_SECRET_ARN"]}
         settings = connection_settings(secret_from_aws(env["SQL_SECRET_ARN"]), f"secret {env['SQL_SECRET_ARN']}")
     elif env.get("SQL_CONNECTION_URL"):
         origin = {"connectionUrl": "SQL_CONNECTION_URL (local run)"}
-        settings = connection_settings(secret_from_url(env["SQL_CONNECTION_URL"]), "SQL_CONNECTION_URL")
+        parsed = secret_from_url(env["SQL_CONNECTION_URL"])
+        sslmode = parsed.pop("sslmode") or sslmode  # ?sslmode=disable in the URL wins, as with libpq
+        settings = connection_settings(parsed, "SQL_CONNECTION_URL")
     else:
         raise ExtractError("config", "no connection: set SQL_SECRET_ARN (in a job) or SQL_CONNECTION_URL (local run)")
     args.secret_values.append(settings["password"])
+    context = ssl_context(sslmode, env.get("SQL_SSLROOTCERT"))
 
     con = connect(settings, context, timeout)
     try:

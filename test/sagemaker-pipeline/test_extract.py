@@ -359,3 +359,48 @@ class TestVendoredDriver:
         # SageMaker's scikit-learn 1.2-1 image runs Python 3.9 (grammar check only: not a 3.9 interpreter).
         for path in [SCRIPT, *VENDOR.rglob("*.py")]:
             ast.parse(path.read_text(encoding="utf-8"), filename=str(path), feature_version=(3, 9))
+
+
+class TestRunLocal:
+    """`node run.js --local`'s extract (sagemaker-pipeline/src/sql-local.ts: runLocalExtract), run through tsx: the
+    TypeScript side builds the step's environment (the same function as the pipeline definition) and the Python
+    side extracts from the real server, with a connection string instead of the secret."""
+
+    TSX = ROOT / "node_modules" / ".bin" / "tsx"
+    DRIVER = Path(__file__).resolve().parent / "support" / "local-extract.ts"
+
+    def run(self, tmp_path, block, url=None, env_url=None):
+        repo = tmp_path / "repo"
+        (repo / "queries").mkdir(parents=True, exist_ok=True)
+        (repo / "scripts").symlink_to(SCRIPT.parent) if not (repo / "scripts").exists() else None
+        (repo / "queries" / "sales.sql").write_text(QUERY, encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k != "SQL_CONNECTION_URL"}
+        if env_url:
+            env["SQL_CONNECTION_URL"] = env_url
+        argv = [str(self.TSX), str(self.DRIVER), str(repo), str(tmp_path / ".local-run"), json.dumps(block)]
+        return subprocess.run(argv + ([url] if url else []), env=env, capture_output=True, text=True, timeout=120)
+
+    def test_extracts_from_a_local_connection_string_with_the_step_environment(self, tmp_path, pg):
+        block = {"query": "queries/sales.sql", "parameters": {"region": "eu", "min_amount": 5},
+                 "window": {"start": "2026-01-01", "end": "2026-02-01"}}
+        result = self.run(tmp_path, block, env_url=pg.url() + "?sslmode=disable")
+        assert result.returncode == 0, result.stderr
+        outcome = json.loads(result.stdout)
+        assert outcome["exitCode"] == 0, outcome["stderr"]
+        assert outcome["dataDir"].endswith(".local-run/ExtractSales/output/data")
+        manifest = outcome["manifest"]
+        assert manifest["rows"] == 4
+        assert manifest["window"]["resolvedBy"] == "definition"
+        assert manifest["window"]["spec"] == {"start": "2026-01-01", "end": "2026-02-01"}
+        data = (Path(outcome["dataDir"]) / "data.csv").read_bytes()
+        assert manifest["data"]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert pg.password not in result.stdout + result.stderr
+
+    def test_the_flag_works_too_and_a_missing_url_names_both_ways(self, tmp_path, pg):
+        block = {"query": "queries/sales.sql", "parameters": {"region": "eu", "min_amount": 5},
+                 "window": {"start": "2026-01-01", "end": "2026-02-01"}, "sslMode": "disable"}
+        flagged = self.run(tmp_path, block, url=pg.url())
+        assert json.loads(flagged.stdout)["exitCode"] == 0
+        missing = self.run(tmp_path, block)
+        assert missing.returncode == 2
+        assert "set SQL_CONNECTION_URL=postgresql://" in missing.stderr and "--sql-url" in missing.stderr
