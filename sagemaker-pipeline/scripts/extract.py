@@ -18,7 +18,7 @@ Environment:
   SQL_WINDOW_END       the window's end: same forms, bound as `:window_end` (both or neither)
   SQL_WINDOW_SPEC      JSON {"start", "end"} as pipeline.yaml wrote them, when the definition resolved the window
   SQL_ALLOW_EMPTY      "true" accepts a query that returns no row (default: refused)
-  SQL_MAX_BYTES        bound of the CSV bytes held in memory at once (default 16777216)
+  SQL_MAX_BYTES        bound of the memory one fetched batch takes (its rows and their CSV; default 16777216)
   SQL_HEADER           "true" writes the column names as the first CSV line (default: no header)
   SQL_SSLMODE          disable | require | verify-full (default require)
   SQL_SSLROOTCERT      CA bundle for verify-full (default: the system's CAs)
@@ -328,9 +328,21 @@ def _text(value):
     return value
 
 
+# What a fetched row costs in memory besides its CSV bytes: pg8000's list of str objects (a str is ~49 bytes plus its
+# text, a list ~56 plus 8 per item) and, while a batch is written, its CSV text twice (StringIO and encoded bytes).
+PER_VALUE_OVERHEAD = 64
+PER_ROW_OVERHEAD = 64
+CSV_COPIES = 3
+
+
+def row_cost(csv_bytes, columns):
+    """Estimated bytes one row holds while its batch is in memory."""
+    return CSV_COPIES * csv_bytes + PER_VALUE_OVERHEAD * columns + PER_ROW_OVERHEAD
+
+
 def stream_csv(con, statement, values, data_file, max_bytes, header):
-    """DECLARE a server-side cursor for the query, FETCH batches sized so that a batch's CSV stays under max_bytes,
-    write and hash them; returns (rows, bytes, sha256, columns, batches, largest batch bytes)."""
+    """DECLARE a server-side cursor for the query, FETCH batches sized so that a batch's estimated memory (its rows
+    as pg8000 holds them and their CSV) stays under max_bytes, write and hash them; returns the counts."""
     con.run("BEGIN READ ONLY")
     # Bound by the server: the query text is the driver's `$n` form of the file; values go in Bind messages.
     con.execute_unnamed(f"DECLARE {CURSOR} NO SCROLL CURSOR FOR {statement}", vals=values)
@@ -339,10 +351,11 @@ def stream_csv(con, statement, values, data_file, max_bytes, header):
     for oid in list(con.pg_types):
         con.pg_types[oid] = _text
     digest = hashlib.sha256()
-    rows = size = batches = largest = 0
+    stats = {"rows": 0, "bytes": 0, "batches": 0, "largestBatchBytes": 0, "largestBatchRows": 0,
+             "largestBatchEstimate": 0}
     columns = None
     batch_rows = FIRST_BATCH_ROWS
-    widest_row = 1.0
+    costliest_row = 1.0
     with open(data_file, "wb") as out:
         while True:
             fetched = con.run(f"FETCH FORWARD {batch_rows} FROM {CURSOR}")
@@ -354,7 +367,7 @@ def stream_csv(con, statement, values, data_file, max_bytes, header):
                     chunk = buffer.getvalue().encode("utf-8")
                     digest.update(chunk)
                     out.write(chunk)
-                    size += len(chunk)
+                    stats["bytes"] += len(chunk)
             if not fetched:
                 break
             buffer = io.StringIO()
@@ -363,16 +376,21 @@ def stream_csv(con, statement, values, data_file, max_bytes, header):
             del buffer
             digest.update(chunk)
             out.write(chunk)
-            rows += len(fetched)
-            size += len(chunk)
-            batches += 1
-            largest = max(largest, len(chunk))
-            widest_row = max(widest_row, len(chunk) / len(fetched))
+            n = len(fetched)
+            stats["rows"] += n
+            stats["bytes"] += len(chunk)
+            stats["batches"] += 1
+            stats["largestBatchBytes"] = max(stats["largestBatchBytes"], len(chunk))
+            stats["largestBatchRows"] = max(stats["largestBatchRows"], n)
+            stats["largestBatchEstimate"] = max(
+                stats["largestBatchEstimate"], int(row_cost(len(chunk) / n, len(columns)) * n)
+            )
+            costliest_row = max(costliest_row, row_cost(len(chunk) / n, len(columns)))
             del fetched, chunk
-            batch_rows = int(max(1, min(MAX_BATCH_ROWS, max_bytes // widest_row)))
+            batch_rows = int(max(1, min(MAX_BATCH_ROWS, max_bytes // costliest_row)))
     con.run(f"CLOSE {CURSOR}")
     con.run("COMMIT")
-    return rows, size, digest.hexdigest(), columns or [], batches, largest
+    return stats, digest.hexdigest(), columns or []
 
 
 def query_error(e, query_file):
@@ -441,9 +459,7 @@ def run(args, env, today=None, clock=time.time):
         os.makedirs(args.data_dir, exist_ok=True)
         data_file = os.path.join(args.data_dir, "data.csv")
         try:
-            rows, size, sha256, columns, batches, largest = stream_csv(
-                con, statement, values, data_file, max_bytes, header
-            )
+            stats, sha256, columns = stream_csv(con, statement, values, data_file, max_bytes, header)
         except DatabaseError as e:
             raise query_error(e, os.path.basename(args.query_file)) from None
     finally:
@@ -451,6 +467,7 @@ def run(args, env, today=None, clock=time.time):
             con.close()
         except Exception:
             pass
+    rows, size = stats["rows"], stats["bytes"]
     if rows == 0 and not allow_empty:
         os.remove(data_file)
         raise ExtractError(
@@ -486,7 +503,13 @@ def run(args, env, today=None, clock=time.time):
         },
         "server": {"engine": settings["engine"], "version": server_version, "host": settings["host"], "port": settings["port"], "database": settings["dbname"]},
         "connection": origin,
-        "memory": {"maxBytes": max_bytes, "batches": batches, "largestBatchBytes": largest},
+        "memory": {
+            "maxBytes": max_bytes,
+            "batches": stats["batches"],
+            "largestBatchRows": stats["largestBatchRows"],
+            "largestBatchBytes": stats["largestBatchBytes"],
+            "largestBatchEstimate": stats["largestBatchEstimate"],
+        },
         "driver": {"name": "pg8000", "version": getattr(pg8000, "__version__", "unknown")},
         "startedAt": started_at.isoformat(timespec="seconds"),
         "finishedAt": finished_at.isoformat(timespec="seconds"),

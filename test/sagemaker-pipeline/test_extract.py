@@ -220,13 +220,15 @@ class TestExtract:
         assert (result.paths["data"] / "data.csv").read_text() == "id,region\n1,eu\n"
 
     def test_memory_bound_sizes_the_fetch_batches(self, job):
-        result = job("SELECT v FROM fixed_width ORDER BY v", {"SQL_MAX_BYTES": "1024"})
+        result = job("SELECT v FROM fixed_width ORDER BY v", {"SQL_MAX_BYTES": "8192"})
         assert result.returncode == 0, result.stderr
         manifest = manifest_of(result)
+        memory = manifest["memory"]
         assert manifest["rows"] == 2000
-        # 51-byte rows: 20 per batch (1020 bytes), never more than the bound.
-        assert manifest["memory"]["largestBatchBytes"] <= 1024
-        assert manifest["memory"]["batches"] >= 2000 // 20
+        # 51-byte rows of one column cost 3 * 51 + 64 + 64 = 281 bytes each: 29 rows per batch, never over the bound.
+        assert memory["largestBatchEstimate"] <= 8192
+        assert memory["largestBatchRows"] == 29
+        assert memory["batches"] >= 2000 // 29
         unbounded = job("SELECT v FROM fixed_width ORDER BY v", {})
         assert manifest_of(unbounded)["memory"]["batches"] < 5
         assert manifest_of(unbounded)["data"]["sha256"] == manifest["data"]["sha256"]
