@@ -40,6 +40,7 @@ import os
 import re
 import socket
 import ssl
+import struct
 import sys
 import time
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -328,6 +329,27 @@ def _text(value):
     return value
 
 
+DATA_ROW = b"D"  # the protocol's DataRow message
+_INT32 = struct.Struct("!i").unpack_from
+
+
+def _data_row_as_text(data, context):
+    """pg8000's DataRow handler without its per-value converter call: every value is the server's text (the
+    converters are identities here), decoded as UTF-8 (the client encoding pg8000 sets): about 1.3x the rows per second (bench/sql_extract.py)."""
+    idx = 2
+    row = []
+    append = row.append
+    for _ in context.input_funcs:
+        length = _INT32(data, idx)[0]
+        idx += 4
+        if length == -1:
+            append(None)
+        else:
+            append(data[idx : idx + length].decode("utf-8"))
+            idx += length
+    context.rows.append(row)
+
+
 # What a fetched row costs in memory besides its CSV bytes: pg8000's list of str objects (a str is ~49 bytes plus its
 # text, a list ~56 plus 8 per item) and, while a batch is written, its CSV text twice (StringIO and encoded bytes).
 PER_VALUE_OVERHEAD = 64
@@ -350,6 +372,8 @@ def stream_csv(con, statement, values, data_file, max_bytes, header):
     con.pg_types.default_factory = lambda: _text
     for oid in list(con.pg_types):
         con.pg_types[oid] = _text
+    if getattr(con, "_client_encoding", "utf8") == "utf8" and DATA_ROW in getattr(con, "message_types", {}):
+        con.message_types[DATA_ROW] = _data_row_as_text
     digest = hashlib.sha256()
     stats = {"rows": 0, "bytes": 0, "batches": 0, "largestBatchBytes": 0, "largestBatchRows": 0,
              "largestBatchEstimate": 0}
