@@ -367,7 +367,8 @@ def stream_csv(con, statement, values, data_file, max_bytes, header):
     as pg8000 holds them and their CSV) stays under max_bytes, write and hash them; returns the counts."""
     con.run("BEGIN READ ONLY")
     # Bound by the server: the query text is the driver's `$n` form of the file; values go in Bind messages.
-    con.execute_unnamed(f"DECLARE {CURSOR} NO SCROLL CURSOR FOR {statement}", vals=values)
+    # Plain DECLARE ... CURSOR FOR (no SCROLL options): the form PostgreSQL and Redshift both accept.
+    con.execute_unnamed(f"DECLARE {CURSOR} CURSOR FOR {statement}", vals=values)
     # Values as the server's text (what psql \copy writes): no conversion to Python types and back.
     con.pg_types.default_factory = lambda: _text
     for oid in list(con.pg_types):
