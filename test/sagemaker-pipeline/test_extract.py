@@ -406,3 +406,42 @@ class TestRunLocal:
         missing = self.run(tmp_path, block)
         assert missing.returncode == 2
         assert "set SQL_CONNECTION_URL=postgresql://" in missing.stderr and "--sql-url" in missing.stderr
+
+
+class TestStepAsRendered:
+    """The extract step exactly as sqlExtractStep renders it (entrypoint, arguments, environment), run with the
+    container's /opt/ml mapped under a temp dir, the code input holding extract.py and its vendored driver, and the
+    secret ARN swapped for moto's (the only change)."""
+
+    def test_the_rendered_step_runs_and_records_the_window_it_was_given(self, tmp_path, pg, moto, secrets):
+        arn = secrets("warehouse/readonly", pg.secret())
+        block = {"query": "queries/sales.sql", "parameters": {"region": "eu", "min_amount": 5},
+                 "window": {"start": "2026-01-01", "end": "2026-02-01"}, "sslMode": "disable"}
+        rendered = subprocess.run(
+            [str(TestRunLocal.TSX), str(TestRunLocal.DRIVER), "--step", json.dumps(block), arn, REGION],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert rendered.returncode == 0, rendered.stderr
+        arguments = json.loads(rendered.stdout)
+        root = str(tmp_path)
+        mapped = lambda value: value.replace("/opt/ml/", f"{root}/opt/ml/")  # noqa: E731
+        code_dir = tmp_path / "opt" / "ml" / "processing" / "input" / "code"
+        code_dir.parent.mkdir(parents=True)
+        code_dir.symlink_to(SCRIPT.parent)
+        app = arguments["AppSpecification"]
+        argv = [mapped(a) for a in app["ContainerEntrypoint"] + app["ContainerArguments"]]
+        query_file = Path(argv[argv.index("--query-file") + 1])
+        query_file.parent.mkdir(parents=True)
+        query_file.write_text(QUERY, encoding="utf-8")
+        env = {"PATH": os.environ["PATH"], **AWS_ENV, "AWS_ENDPOINT_URL": moto, **arguments["Environment"]}
+        assert env["SQL_SECRET_ARN"] == arn and "password" not in json.dumps(arguments).lower()
+        result = subprocess.run([sys.executable if a == "python3" else a for a in argv], env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        manifest = json.loads((tmp_path / "opt/ml/processing/output/manifest/manifest.json").read_text())
+        assert manifest["rows"] == 4
+        assert manifest["window"]["resolvedBy"] == "definition"
+        assert manifest["connection"] == {"secretArn": arn}
+        data = (tmp_path / "opt/ml/processing/output/data/data.csv").read_bytes()
+        assert (tmp_path / "opt/ml/output/message").read_text() == hashlib.sha256(data).hexdigest()
+        assert pg.password not in result.stdout + result.stderr
