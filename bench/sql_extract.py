@@ -4,7 +4,8 @@ this script starts (Debian's postgresql, as the tests do) and writing CSV.
 
   python3 bench/sql_extract.py [--rows 1000000] [--runs 3]      (npm run bench:sql)
 
-Prints, per tool: wall time (median and best of the runs, which interleave the tools), rows/s, peak RSS of the process (ru_maxrss from wait4), and
+Prints, per tool: wall time (median and best of the runs, which interleave the tools), rows/s, CPU seconds of
+the client process (stable on a loaded machine), peak RSS of the process (ru_maxrss from wait4), and
 whether the extract's CSV is byte-identical to psql's."""
 import argparse
 import hashlib
@@ -25,7 +26,7 @@ QUERY = "SELECT id, a, b, c, d, e, f, g, h, i FROM bench ORDER BY id"
 
 
 def measure(argv, env):
-    """Runs argv; returns (seconds, peak RSS in MiB)."""
+    """Runs argv; returns (wall seconds, peak RSS in MiB, CPU seconds of the process: user + system)."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -33,7 +34,7 @@ def measure(argv, env):
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{argv[0]} failed: {process.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def sha256(path):
@@ -86,14 +87,17 @@ def main():
         print(f"{args.rows} rows x 10 columns, {size / 1e6:.1f} MB of CSV, median of {args.runs} runs, "
               f"PostgreSQL {server.psql('-tAc', 'SHOW server_version').strip()}, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}")
-        print(f"{'tool':40} {'median s':>8} {'rows/s':>10} {'best s':>7} {'rows/s':>10} {'peak RSS MiB':>13}  (runs: s/MiB)")
+        print(f"{'tool':40} {'median s':>8} {'rows/s':>8} {'best s':>7} {'rows/s':>8} {'CPU s':>6} {'rows/CPU s':>10} "
+              f"{'peak RSS MiB':>12}  (runs: wall s/CPU s/MiB)")
         for label, runs in results.items():
             seconds = statistics.median(r[0] for r in runs)
             best = min(r[0] for r in runs)
+            cpu = statistics.median(r[2] for r in runs)
             rss = max(r[1] for r in runs)
-            detail = ", ".join(f"{s:.2f}/{m:.0f}" for s, m in runs)
-            print(f"{label:40} {seconds:8.2f} {args.rows / seconds:10.0f} {best:7.2f} {args.rows / best:10.0f} "
-                  f"{rss:13.1f}  ({detail})")
+            detail = ", ".join(f"{s:.2f}/{c:.2f}/{m:.0f}" for s, m, c in runs)
+            print(f"{label:40} {seconds:8.2f} {args.rows / seconds:8.0f} {best:7.2f} {args.rows / best:8.0f} "
+                  f"{cpu:6.2f} {args.rows / cpu:10.0f} {rss:12.1f}  ({detail})")
+        print("CPU s: the client process only (user + system); the server's work (the query, text output) is not in it.")
         print(f"extract.py CSV identical to psql's: {extract_sha == sha256(copy_file)} (sha256 {extract_sha})")
     finally:
         server.stop()
