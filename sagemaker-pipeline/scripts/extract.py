@@ -486,7 +486,19 @@ def run(args, env, today=None, clock=time.time):
         try:
             stats, sha256, columns = stream_csv(con, statement, values, data_file, max_bytes, header)
         except DatabaseError as e:
+            remove(data_file)
             raise query_error(e, os.path.basename(args.query_file)) from None
+        except (InterfaceError, OSError) as e:
+            remove(data_file)
+            cause = e.__cause__ or e
+            raise ExtractError(
+                "unreachable",
+                f"the connection to {settings['host']}:{settings['port']} broke during the extract "
+                f"({type(cause).__name__}: {cause}); nothing was kept: run the step again",
+            ) from None
+        except BaseException:
+            remove(data_file)
+            raise
     finally:
         try:
             con.close()
@@ -494,7 +506,7 @@ def run(args, env, today=None, clock=time.time):
             pass
     rows, size = stats["rows"], stats["bytes"]
     if rows == 0 and not allow_empty:
-        os.remove(data_file)
+        remove(data_file)
         raise ExtractError(
             "empty",
             f"{os.path.basename(args.query_file)} returned no row"
@@ -541,10 +553,18 @@ def run(args, env, today=None, clock=time.time):
         "seconds": round(clock() - started, 3),
     }
     os.makedirs(args.manifest_dir, exist_ok=True)
-    text = scrub(json.dumps(manifest, indent=2, sort_keys=True), args.secret_values)
+    # No field comes from the secret's password (only host, port, database, engine): nothing to scrub, and scrubbing
+    # could corrupt the hashes.
     with open(os.path.join(args.manifest_dir, "manifest.json"), "w", encoding="utf-8") as f:
-        f.write(text + "\n")
+        f.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
+
+
+def remove(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
 
 
 def write_message(path, text):

@@ -276,6 +276,16 @@ class TestFailures:
         assert "sales.sql: a table or view the query reads does not exist" in result.stderr
         assert "(42P01: " in result.stderr
         assert 'relation "no_such_table" does not exist' in result.stderr
+        assert not (result.paths["data"] / "data.csv").exists()
+
+    def test_an_error_while_streaming_leaves_no_partial_file(self, job):
+        # The division fails on the server at row 1500 of 2000, after earlier batches were written.
+        result = job("SELECT v, 1 / (1500 - row_number() OVER (ORDER BY v)) AS boom FROM fixed_width ORDER BY v",
+                     {"SQL_MAX_BYTES": "4096"})
+        assert result.returncode == 5, result.stderr
+        assert "22012" in result.stderr  # division_by_zero
+        assert not (result.paths["data"] / "data.csv").exists()
+        assert not (result.paths["manifest"] / "manifest.json").exists()
 
     def test_empty_result_is_refused_unless_allowed(self, job):
         query = "SELECT id FROM sales WHERE region = :region"
