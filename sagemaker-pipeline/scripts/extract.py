@@ -260,14 +260,17 @@ def connection_settings(secret, where):
 
 def ssl_context(mode, root_cert):
     if mode == "disable":
-        return None
+        return False  # pg8000: False is plain text; None would try TLS without verifying (libpq's "prefer")
     if mode == "require":  # encrypted, server not verified (libpq's sslmode=require)
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
     if mode == "verify-full":
-        return ssl.create_default_context(cafile=root_cert or None)
+        try:
+            return ssl.create_default_context(cafile=root_cert or None)
+        except (OSError, ssl.SSLError) as e:
+            raise ExtractError("config", f"cannot load the CA bundle {root_cert} (sslRootCert): {e}") from None
     raise ExtractError("config", f"SQL_SSLMODE must be disable, require or verify-full, got {json.dumps(mode)}")
 
 
@@ -302,6 +305,17 @@ def connect(settings, context, timeout):
         raise ExtractError("unreachable", f"{where} refused the connection ({code}: {message})") from None
     except (InterfaceError, OSError) as e:  # OSError: a socket timeout or reset raised while starting up
         cause = e if isinstance(e, OSError) else e.__cause__
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            raise ExtractError(
+                "unreachable",
+                f"{where}: the server's certificate is not trusted ({cause.verify_message}): with sslMode verify-full, "
+                "set sslRootCert to the CA bundle that signed it (RDS: the region's bundle) and use the host name "
+                "the certificate names",
+            ) from None
+        if "Server refuses SSL" in str(e):
+            raise ExtractError(
+                "unreachable", f"{where} does not offer TLS: set sslMode disable only for a server on a trusted network"
+            ) from None
         if isinstance(cause, (socket.timeout, TimeoutError)) or "timeout" in str(cause).lower():
             raise ExtractError(
                 "unreachable",

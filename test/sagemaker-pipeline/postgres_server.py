@@ -48,6 +48,26 @@ class PostgresServer:
         argv = list(argv)
         return ["runuser", "-u", "postgres", "--", *argv] if self.as_postgres else argv
 
+    def _certificates(self):
+        """A CA and a server certificate for 127.0.0.1 signed by it (openssl), so tests can check TLS modes."""
+        ca_key, ca_cert = os.path.join(self.root, "ca.key"), os.path.join(self.root, "ca.pem")
+        key, csr, cert = (os.path.join(self.root, n) for n in ("server.key", "server.csr", "server.crt"))
+        ext = os.path.join(self.root, "san.ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1\n")
+        run = lambda *argv: subprocess.run(["openssl", *argv], check=True, capture_output=True)  # noqa: E731
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test CA",
+            "-keyout", ca_key, "-out", ca_cert)
+        run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", csr)
+        run("x509", "-req", "-in", csr, "-CA", ca_cert, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
+            "-extfile", ext, "-out", cert)
+        os.chmod(key, 0o600)
+        if self.as_postgres:
+            shutil.chown(key, "postgres")
+            shutil.chown(cert, "postgres")
+        self.ca_file = ca_cert
+        return key, cert
+
     def start(self):
         pwfile = os.path.join(self.root, "pw")
         with open(pwfile, "w") as f:
@@ -63,9 +83,11 @@ class PostgresServer:
             check=True, capture_output=True,
         )
         os.remove(pwfile)
+        key, cert = self._certificates()
+        # TLS on (clients choose; pg_hba's "host" lines admit both), a certificate for 127.0.0.1 signed by ca_file.
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses={self.host} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off"
+            f"-c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}"
         )
         subprocess.run(
             self._cmd(pg_bin("pg_ctl"), "-D", self.data, "-o", options, "-l", os.path.join(self.root, "log"),

@@ -455,3 +455,31 @@ class TestStepAsRendered:
         data = (tmp_path / "opt/ml/processing/output/data/data.csv").read_bytes()
         assert (tmp_path / "opt/ml/output/message").read_text() == hashlib.sha256(data).hexdigest()
         assert pg.password not in result.stdout + result.stderr
+
+
+class TestTls:
+    """The test server offers TLS with a certificate for 127.0.0.1 signed by a CA made for the session: the query
+    reads pg_stat_ssl for its own connection, so the CSV says whether the extract really was encrypted."""
+
+    QUERY = "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl = :expected"
+
+    def test_require_encrypts(self, job):
+        result = job(self.QUERY, {"SQL_PARAM_expected": "true", "SQL_SSLMODE": "require"})
+        assert result.returncode == 0, result.stderr
+        assert (result.paths["data"] / "data.csv").read_text() == "true\n"
+
+    def test_verify_full_trusts_only_the_given_ca(self, job, pg, tmp_path):
+        trusted = job(self.QUERY, {"SQL_PARAM_expected": "true", "SQL_SSLMODE": "verify-full",
+                                   "SQL_SSLROOTCERT": pg.ca_file})
+        assert trusted.returncode == 0, trusted.stderr
+        assert (trusted.paths["data"] / "data.csv").read_text() == "true\n"
+        # The system CAs (no sslRootCert) do not know the session's CA: refused before any query.
+        untrusted = job(self.QUERY, {"SQL_PARAM_expected": "true", "SQL_SSLMODE": "verify-full"})
+        assert untrusted.returncode == 3
+        assert "the server's certificate is not trusted" in untrusted.stderr
+        assert "set sslRootCert" in untrusted.stderr
+
+    def test_disable_is_plain_text(self, job):
+        result = job(self.QUERY, {"SQL_PARAM_expected": "false", "SQL_SSLMODE": "disable"})
+        assert result.returncode == 0, result.stderr
+        assert (result.paths["data"] / "data.csv").read_text() == "false\n"
