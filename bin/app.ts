@@ -7,12 +7,18 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BaselineStack } from '../lib/baseline-stack';
 import { ConfigError, readConfig } from '../lib/config';
+import { snapshotDirectoryForSynth } from '../lib/snapshots';
 
 const app = new App();
 try {
   const config = readConfig((key) => app.node.tryGetContext(key));
   new BaselineStack(app, 'MultibranchMlops', {
     config,
+    snapshotDirectory: snapshotDirectoryForSynth({
+      provider: config.sourceProvider,
+      release: config.releaseSnapshot,
+      outdir: app.outdir,
+    }),
     branchTemplateValidation: (branchApp) => [new AwsSolutionsChecks(branchApp)],
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -4,7 +4,17 @@
  * principals allowed to use it, the ECR repository of training and processing images, and the bucket that holds the
  * product's assets.
  */
-import { App, Duration, IPolicyValidationPlugin, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import {
+  Annotations,
+  App,
+  CfnOutput,
+  Duration,
+  IPolicyValidationPlugin,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+  Tags,
+} from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
@@ -16,6 +26,12 @@ import { ProjectProductStack } from './project-product-stack';
 
 export const PRODUCT_NAME = 'multibranch-mlops';
 export const TRAINING_IMAGE_REPOSITORY_NAME = 'multibranch-mlops/training';
+/** The warning a synth gives when no Studio role may see the product (`studioPrincipalArns` is empty). */
+export const NO_STUDIO_PRINCIPALS_WARNING =
+  'Context key "studioPrincipalArns" is empty: the portfolio gives no Studio role access, so nobody will see the ' +
+  'project template in SageMaker Studio. Add the execution role ARNs of your Studio users, e.g. ' +
+  '-c studioPrincipalArns=arn:aws:iam::<account>:role/<StudioExecutionRole> (docs/deploying.md says how to find them).';
+
 /** The tag that makes a Service Catalog product appear in SageMaker Studio's project templates. */
 export const STUDIO_VISIBILITY_TAG = { key: 'sagemaker:studio-visibility', value: 'true' } as const;
 
@@ -115,5 +131,22 @@ export class BaselineStack extends Stack {
     config.studioPrincipalArns.forEach((arn, index) => {
       this.portfolio.giveAccessToRole(iam.Role.fromRoleArn(this, `StudioPrincipal${index}`, arn, { mutable: false }));
     });
+    if (config.studioPrincipalArns.length === 0) {
+      Annotations.of(this).addWarningV2('multibranch-mlops:no-studio-principals', NO_STUDIO_PRINCIPALS_WARNING);
+    }
+
+    // What an operator needs next: where Studio finds the template, and where images and assets go.
+    const output = (outputId: string, value: string, description: string) =>
+      new CfnOutput(this, outputId, { value, description });
+    output('PortfolioId', this.portfolio.portfolioId, 'Service Catalog portfolio of the SageMaker project template');
+    output('ProductId', this.product.productId, 'Service Catalog product that SageMaker Studio lists as a template');
+    output('ProductVersion', config.productVersion, 'Product version this deployment published');
+    output('LaunchRoleArn', this.launchRole.roleArn, 'Role Service Catalog provisions projects with');
+    output('AssetBucketName', assets.bucketName, 'Bucket of the product assets (templates, Lambda code, seed code)');
+    output(
+      'TrainingImageRepositoryUri',
+      this.trainingImages.repositoryUri,
+      'ECR repository for custom training and processing images',
+    );
   }
 }

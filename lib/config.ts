@@ -4,8 +4,6 @@
  * Every key is checked here, once, before any construct exists: a bad value throws a {@link ConfigError} that names
  * the key, the value and what is allowed, so `cdk synth` fails before it writes anything. Nothing here calls AWS.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import {
   CiPrincipal,
   GITHUB_REPOSITORY,
@@ -13,7 +11,8 @@ import {
   IAM_PRINCIPAL_ARN,
   OIDC_PROVIDER_ARN,
 } from './constructs/jenkins-source';
-import { PROJECT_ROOT } from './seed-code';
+import { platformVersion } from './seed-code';
+import { SKLEARN_REGISTRIES } from '../sagemaker-pipeline/src/images';
 
 /** Where the project's code lives: CodeCommit (built in), or elsewhere with Jenkins or GitHub Actions as CI. */
 export const SOURCE_PROVIDERS = ['codecommit', 'jenkins'] as const;
@@ -67,6 +66,11 @@ export interface AppConfig {
   readonly productVersionLocked: boolean;
   /** Context `retainedProductVersions`: earlier version names kept in the product, from their snapshots. */
   readonly retainedProductVersions: readonly string[];
+  /**
+   * Context `releaseSnapshot`: write the current version's template to the committed `product-stack-snapshots/`
+   * (`npm run release:snapshot`); any other synth writes it inside the cloud assembly only (lib/snapshots.ts).
+   */
+  readonly releaseSnapshot: boolean;
   /** Context `warehouse`: the SQL warehouse `sql:` data sources read (docs/sql-source.md). @default - none */
   readonly warehouse?: WarehouseConfig;
 }
@@ -98,6 +102,21 @@ export type ContextReader = (key: string) => unknown;
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** The end of a branch prefix: without one, `experiment` would also match `experimental-x`. */
+const PREFIX_SEPARATORS = ['/', '-', '_'] as const;
+
+/**
+ * Regions the product works in: those where SageMaker publishes the scikit-learn images the seed pipeline runs on
+ * (`sagemaker-pipeline/src/images.ts`, from the SageMaker Python SDK's table). A synth for any other region is refused:
+ * it would deploy, and every build there would fail on a missing image.
+ */
+export const SUPPORTED_REGIONS: readonly string[] = Object.keys(SKLEARN_REGISTRIES).sort();
+
+/** What to do when the CDK CLI found no account or region: the message of a missing `account`/`region`. */
+export const MISSING_ENVIRONMENT_HINT =
+  'the CDK CLI found no AWS credentials to take it from. Configure credentials (`aws configure`, `AWS_PROFILE=...`, ' +
+  'or `aws sso login`) and run the command again, or name the target on the command line: ' +
+  '`-c account=<12-digit account id> -c region=<region>` (for example `-c account=111111111111 -c region=us-east-1`)';
 /** A git branch name (a conservative subset of `git check-ref-format`): segments of [A-Za-z0-9._-] joined by `/`. */
 const BRANCH_NAME = /^(?!.*\.\.)(?!.*\/\/)(?!.*\.lock(\/|$))[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
 /** Service Catalog provisioning artifact names: at most 100 characters; kept to a file-name-safe set. */
@@ -115,6 +134,46 @@ function readString(read: ContextReader, key: string, fallback: string | undefin
   }
   if (typeof value !== 'string') throw new ConfigError(key, `must be a string, got ${show(value)}`);
   return value;
+}
+
+/** `account` / `region`: the context, else the CLI's environment; missing both says how to provide them. */
+function readEnvironment(read: ContextReader, key: 'account' | 'region', fallback: string | undefined): string {
+  const value = read(key);
+  if ((value === undefined || value === null || value === '') && (fallback === undefined || fallback === '')) {
+    throw new ConfigError(key, `is required and was not set: ${MISSING_ENVIRONMENT_HINT}`);
+  }
+  return readString(read, key, fallback);
+}
+
+/**
+ * `branchPrefix`: unset means the default; set, it must be a branch name start that ends with a separator, so the
+ * prefix `experiment/` never matches `experimental-x`. An empty value (`-c branchPrefix=`) is refused, not
+ * replaced by the default: it would otherwise silently train every branch or none.
+ */
+function readBranchPrefix(read: ContextReader): string {
+  const raw = read('branchPrefix');
+  if (raw === undefined || raw === null) return 'experiment/';
+  if (raw === '') {
+    throw new ConfigError(
+      'branchPrefix',
+      'is empty: it must name the branches that train, such as "experiment/" (remove the key for the default)',
+    );
+  }
+  const branchPrefix = readString(read, 'branchPrefix', undefined);
+  if (!BRANCH_NAME.test(branchPrefix) || branchPrefix.length > 100) {
+    throw new ConfigError(
+      'branchPrefix',
+      `must be the start of a git branch name (letters, digits, ".", "_", "-", "/"; at most 100), got ${show(branchPrefix)}`,
+    );
+  }
+  if (!PREFIX_SEPARATORS.some((separator) => branchPrefix.endsWith(separator))) {
+    throw new ConfigError(
+      'branchPrefix',
+      `must end with a separator (${PREFIX_SEPARATORS.map((s) => `"${s}"`).join(', ')}), got ${show(branchPrefix)}: ` +
+        `without one it would also match branches such as ${show(`${branchPrefix}al-x`)}; use ${show(`${branchPrefix}/`)}`,
+    );
+  }
+  return branchPrefix;
 }
 
 function readEnum<T extends string>(read: ContextReader, key: string, allowed: readonly T[], fallback: T): T {
@@ -287,25 +346,24 @@ function readCi(read: ContextReader, sourceProvider: SourceProvider): CiConfig |
   return { principal, repositoryUrl };
 }
 
-function packageVersion(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-    version?: unknown;
-  };
-  if (typeof manifest.version !== 'string') throw new Error('package.json has no "version"');
-  return `v${manifest.version}`;
-}
-
 /**
  * Reads and validates the whole configuration. `env` supplies CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION, which the
  * CDK CLI sets from the caller's credentials; context `account` / `region` win over them (offline synth).
  */
 export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const account = readString(read, 'account', env.CDK_DEFAULT_ACCOUNT);
+  const account = readEnvironment(read, 'account', env.CDK_DEFAULT_ACCOUNT);
   if (!ACCOUNT.test(account))
     throw new ConfigError('account', `must be a 12-digit AWS account id, got ${show(account)}`);
-  const region = readString(read, 'region', env.CDK_DEFAULT_REGION);
+  const region = readEnvironment(read, 'region', env.CDK_DEFAULT_REGION);
   if (!REGION.test(region))
     throw new ConfigError('region', `must be an AWS region such as "us-east-1", got ${show(region)}`);
+  if (!SUPPORTED_REGIONS.includes(region)) {
+    throw new ConfigError(
+      'region',
+      `is ${show(region)}, where SageMaker publishes no scikit-learn image for the training pipeline (every build ` +
+        `would fail). Supported regions: ${SUPPORTED_REGIONS.join(', ')}`,
+    );
+  }
 
   const sourceProvider = readEnum(read, 'sourceProvider', SOURCE_PROVIDERS, 'codecommit');
   const ci = readCi(read, sourceProvider);
@@ -322,14 +380,19 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
   if (new Set(studioPrincipalArns).size !== studioPrincipalArns.length) {
     throw new ConfigError('studioPrincipalArns', `must not repeat an ARN, got ${show(studioPrincipalArns)}`);
   }
-
-  const branchPrefix = readString(read, 'branchPrefix', 'experiment/');
-  if (!BRANCH_NAME.test(branchPrefix) || branchPrefix.length > 100) {
-    throw new ConfigError(
-      'branchPrefix',
-      `must be the start of a git branch name (letters, digits, ".", "_", "-", "/"; at most 100), got ${show(branchPrefix)}`,
-    );
+  for (const arn of studioPrincipalArns) {
+    const principalAccount = arn.split(':')[4];
+    if (principalAccount !== account) {
+      throw new ConfigError(
+        'studioPrincipalArns',
+        `must hold roles of account ${account}, where the portfolio is deployed; ${show(arn)} is in account ` +
+          `${principalAccount}. Service Catalog portfolios are shared with other accounts by portfolio sharing, ` +
+          'not by principal association: deploy the baseline in that account, or name its Studio roles there',
+      );
+    }
   }
+
+  const branchPrefix = readBranchPrefix(read);
   const mainBranch = readString(read, 'mainBranch', 'main');
   if (!BRANCH_NAME.test(mainBranch) || mainBranch.endsWith('/') || mainBranch.length > 100) {
     throw new ConfigError('mainBranch', `must be a git branch name such as "main", got ${show(mainBranch)}`);
@@ -352,7 +415,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     );
   }
 
-  const productVersion = readString(read, 'productVersion', packageVersion());
+  const productVersion = readString(read, 'productVersion', platformVersion());
   if (!VERSION_NAME.test(productVersion)) {
     throw new ConfigError('productVersion', `must match ${VERSION_NAME.source}, got ${show(productVersion)}`);
   }
@@ -366,6 +429,8 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
       );
     }
   }
+
+  const releaseSnapshot = readBoolean(read, 'releaseSnapshot', false);
 
   return {
     account,
@@ -381,6 +446,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     productVersion,
     productVersionLocked,
     retainedProductVersions,
+    releaseSnapshot,
     warehouse: readWarehouse(read),
   };
 }

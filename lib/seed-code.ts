@@ -13,6 +13,16 @@ import { buildSync } from 'esbuild';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const SEED_SOURCE_DIR = path.join(PROJECT_ROOT, 'sagemaker-pipeline');
 
+/** The file of the seed that records which platform version its platform files come from. */
+export const SEED_VERSION_FILE = '.multibranch-mlops-version';
+
+/** The platform version of a checkout: `v` + its package.json's version (the default product version too). */
+export function platformVersion(root: string = PROJECT_ROOT): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: unknown };
+  if (typeof manifest.version !== 'string') throw new Error(`${root}/package.json has no "version"`);
+  return `v${manifest.version}`;
+}
+
 /** Paths under sagemaker-pipeline/ that are build inputs, not repository contents. */
 const EXCLUDED = new Set(['node_modules', '__pycache__', '.pytest_cache', 'src']);
 
@@ -49,5 +59,7 @@ export function stageSeedCode(stagingDir: string, sourceDir: string = SEED_SOURC
       logLevel: 'error',
     });
   }
+  // Which platform version the platform files come from: the upgrade command reads it (lib/upgrade-project.ts).
+  fs.writeFileSync(path.join(stagingDir, SEED_VERSION_FILE), `${platformVersion()}\n`);
   return stagingDir;
 }

@@ -8,16 +8,35 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/seed-code';
 
-function synth(context: Record<string, string>): { status: number | null; output: string; outdir: string } {
+/** An environment in which the CDK CLI finds no AWS credentials (no keys, no profile files, no instance role). */
+function withoutCredentials(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('AWS_') || key.startsWith('CDK_DEFAULT_')) delete env[key];
+  }
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-nocreds-'));
+  return {
+    ...env,
+    AWS_CONFIG_FILE: path.join(empty, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(empty, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+function synth(
+  context: Record<string, string>,
+  options: { environment?: boolean; env?: NodeJS.ProcessEnv } = {},
+): { status: number | null; output: string; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-cli-'));
   const args = ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir];
-  for (const [key, value] of Object.entries({ account: '111111111111', region: 'us-east-1', ...context })) {
+  const target = options.environment === false ? {} : { account: '111111111111', region: 'us-east-1' };
+  for (const [key, value] of Object.entries({ ...target, ...context })) {
     args.push('-c', `${key}=${value}`);
   }
   const result = spawnSync('npx', args, {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    env: { ...(options.env ?? process.env), CDK_DISABLE_CLI_TELEMETRY: 'true' },
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}`, outdir };
 }
@@ -35,6 +54,23 @@ describe('cdk synth with a bad context value', () => {
     );
     expect(result.output).not.toMatch(/^\s+at /m);
     expect(fs.readdirSync(result.outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);
+  });
+
+  it('says "configure credentials or -c account=... -c region=..." when no credentials give the account', () => {
+    const result = synth({}, { environment: false, env: withoutCredentials() });
+    outdirs.push(result.outdir);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('context key "account" is required and was not set: the CDK CLI found no AWS');
+    expect(result.output).toContain('Configure credentials');
+    expect(result.output).toContain('-c account=<12-digit account id> -c region=<region>');
+    expect(result.output).not.toMatch(/^\s+at /m);
+  });
+
+  it('refuses an empty branch prefix on the command line instead of taking the default', () => {
+    const result = synth({ branchPrefix: '' });
+    outdirs.push(result.outdir);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('context key "branchPrefix" is empty');
   });
 
   it('rejects a studio principal that is not a role ARN, naming the key', () => {

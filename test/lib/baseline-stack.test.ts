@@ -1,8 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
-import { STUDIO_VISIBILITY_TAG, TRAINING_IMAGE_REPOSITORY_NAME } from '../../lib/baseline-stack';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import {
+  NO_STUDIO_PRINCIPALS_WARNING,
+  STUDIO_VISIBILITY_TAG,
+  TRAINING_IMAGE_REPOSITORY_NAME,
+} from '../../lib/baseline-stack';
 import { EVENT_RULE_ACTIONS } from '../../lib/constructs/iam';
 import { BuiltApp, buildApp, removeApp, TEST_ACCOUNT, TEST_REGION } from '../support/app';
 
@@ -29,6 +33,37 @@ describe('BaselineStack', () => {
     built = buildApp({ context: { studioPrincipalArns: principals } });
   });
   afterAll(() => removeApp(built));
+
+  it('outputs what an operator needs next: portfolio, product, version, launch role, buckets and images', () => {
+    const outputs = built.baselineTemplate.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual([
+      'AssetBucketName',
+      'LaunchRoleArn',
+      'PortfolioId',
+      'ProductId',
+      'ProductVersion',
+      'TrainingImageRepositoryUri',
+    ]);
+    built.baselineTemplate.hasOutput('PortfolioId', { Value: { Ref: Match.stringLikeRegexp('^Portfolio') } });
+    built.baselineTemplate.hasOutput('ProductId', { Value: { Ref: Match.stringLikeRegexp('^Product') } });
+  });
+
+  it('gives no warning about Studio principals when some are configured', () => {
+    Annotations.fromStack(built.baseline).hasNoWarning('*', Match.stringLikeRegexp('studioPrincipalArns'));
+  });
+
+  it('warns at synth, naming the key, when no Studio principal would see the product', () => {
+    const bare = buildApp({ context: { studioPrincipalArns: [] } });
+    try {
+      Annotations.fromStack(bare.baseline).hasWarning(
+        '*',
+        Match.stringLikeRegexp('Context key "studioPrincipalArns" is empty'),
+      );
+      expect(NO_STUDIO_PRINCIPALS_WARNING).toContain('-c studioPrincipalArns=arn:aws:iam::<account>:role/');
+    } finally {
+      removeApp(bare);
+    }
+  });
 
   it('deploys to the configured account and region', () => {
     expect(built.baseline.account).toBe(TEST_ACCOUNT);

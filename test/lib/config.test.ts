@@ -61,6 +61,24 @@ describe('readConfig', () => {
     expect(errorOf({ account: '1234' }).message).toContain('"account" must be a 12-digit AWS account id');
   });
 
+  it('says how to provide a missing account or region: credentials, or -c account=... -c region=...', () => {
+    for (const key of ['account', 'region'] as const) {
+      const error = errorOf({ [key]: undefined });
+      expect(error.key).toBe(key);
+      expect(error.message).toContain(`context key "${key}" is required and was not set: the CDK CLI found no AWS`);
+      expect(error.message).toContain('Configure credentials');
+      expect(error.message).toContain('-c account=<12-digit account id> -c region=<region>');
+    }
+  });
+
+  it('refuses a region without the pipeline images, listing the supported ones', () => {
+    const error = errorOf({ region: 'mx-central-1' });
+    expect(error.key).toBe('region');
+    expect(error.message).toContain('is "mx-central-1", where SageMaker publishes no scikit-learn image');
+    expect(error.message).toMatch(/Supported regions: af-south-1, .*eu-west-1, .*us-west-2/);
+    expect(read({ region: 'eu-central-2' }).region).toBe('eu-central-2');
+  });
+
   it('rejects a region that is not a region name', () => {
     expect(errorOf({ region: 'Europe' }).message).toContain('"region" must be an AWS region');
   });
@@ -97,6 +115,16 @@ describe('readConfig', () => {
     expect(errorOf({ studioPrincipalArns: '[not json' }).key).toBe('studioPrincipalArns');
   });
 
+  it('rejects a Studio principal of another account, saying how portfolios reach other accounts', () => {
+    const error = errorOf({ studioPrincipalArns: ['arn:aws:iam::999999999999:role/DataScientist'] });
+    expect(error.key).toBe('studioPrincipalArns');
+    expect(error.message).toContain(
+      'must hold roles of account 123456789012, where the portfolio is deployed; ' +
+        '"arn:aws:iam::999999999999:role/DataScientist" is in account 999999999999',
+    );
+    expect(error.message).toContain('portfolio sharing');
+  });
+
   it('rejects a repeated principal', () => {
     const a = 'arn:aws:iam::123456789012:role/DataScientist';
     expect(errorOf({ studioPrincipalArns: [a, a] }).message).toContain('must not repeat an ARN');
@@ -108,6 +136,25 @@ describe('readConfig', () => {
     }
   });
 
+  it('rejects an empty branch prefix instead of replacing it with the default', () => {
+    const error = errorOf({ branchPrefix: '' });
+    expect(error.key).toBe('branchPrefix');
+    expect(error.message).toBe(
+      'Invalid configuration: context key "branchPrefix" is empty: it must name the branches that train, such as ' +
+        '"experiment/" (remove the key for the default)',
+    );
+  });
+
+  it('rejects a branch prefix without a trailing separator, naming the branch it would also train', () => {
+    const error = errorOf({ branchPrefix: 'experiment' });
+    expect(error.key).toBe('branchPrefix');
+    expect(error.message).toContain('must end with a separator ("/", "-", "_"), got "experiment"');
+    expect(error.message).toContain('"experimental-x"');
+    expect(error.message).toContain('use "experiment/"');
+    for (const good of ['experiment/', 'exp-', 'team/exp_'])
+      expect(read({ branchPrefix: good }).branchPrefix).toBe(good);
+  });
+
   it('rejects a main branch that is not a branch name', () => {
     for (const bad of ['main branch', 'main/', '../main']) {
       expect(errorOf({ mainBranch: bad }).key).toBe('mainBranch');
@@ -115,9 +162,9 @@ describe('readConfig', () => {
   });
 
   it('rejects a main branch under the experiment prefix', () => {
-    const error = errorOf({ branchPrefix: 'exp', mainBranch: 'experimental' });
+    const error = errorOf({ branchPrefix: 'exp-', mainBranch: 'exp-main' });
     expect(error.key).toBe('mainBranch');
-    expect(error.message).toContain('must not be under branchPrefix "exp"');
+    expect(error.message).toContain('must not be under branchPrefix "exp-"');
   });
 
   it('reads integers from numbers and numeric strings and rejects others', () => {

@@ -122,6 +122,8 @@ export class GitRepo {
     return execFileSync('git', args, {
       cwd: this.dir,
       encoding: 'utf8',
+      // git says "Automatic merge went well" on stderr even with -q: keep it out of the test output.
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         GIT_AUTHOR_NAME: 'Data Scientist',

@@ -1,0 +1,113 @@
+/**
+ * Product version snapshots: only a release writes the committed ones, one folder per source provider; any other
+ * synth works on a copy inside the cloud assembly; a released version's template cannot change silently.
+ */
+import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { platformVersion, PROJECT_ROOT } from '../../lib/seed-code';
+import { committedSnapshotDirectory, SNAPSHOT_ROOT, snapshotDirectoryForSynth } from '../../lib/snapshots';
+import { buildApp, removeApp } from '../support/app';
+
+/** path → sha256 of every file below `dir`. */
+function treeDigest(dir: string): Record<string, string> {
+  const digest: Record<string, string> = {};
+  if (!fs.existsSync(dir)) return digest;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    digest[path.relative(dir, file)] = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  }
+  return digest;
+}
+
+/** Files below `root` modified at or after `since` (ms), outside node_modules, .git and Python caches. */
+function modifiedSince(root: string, since: number): string[] {
+  const skip = new Set(['node_modules', '.git', '__pycache__', '.pytest_cache']);
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (skip.has(entry.name)) continue;
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (fs.statSync(file).mtimeMs >= since) found.push(path.relative(root, file));
+    }
+  };
+  walk(root);
+  return found;
+}
+
+describe('product version snapshots', () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-snapshot-root-'));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('gives a normal synth a copy inside the cloud assembly, and a release the committed folder', () => {
+    const committed = committedSnapshotDirectory('codecommit', root);
+    fs.mkdirSync(committed, { recursive: true });
+    fs.writeFileSync(path.join(committed, 'x.v1.product.template.json'), '{}');
+    const outdir = path.join(root, 'cdk.out');
+
+    const working = snapshotDirectoryForSynth({ provider: 'codecommit', release: false, outdir, root });
+    expect(working).toBe(path.join(outdir, 'product-stack-snapshots', 'codecommit'));
+    expect(fs.readdirSync(working)).toEqual(['x.v1.product.template.json']);
+    expect(snapshotDirectoryForSynth({ provider: 'codecommit', release: true, outdir, root })).toBe(committed);
+  });
+
+  it('keeps one folder per provider, so a jenkins synth never overwrites the codecommit snapshot', () => {
+    const built = ['codecommit', 'jenkins'].map((provider) => {
+      const directory = committedSnapshotDirectory(provider as 'codecommit' | 'jenkins', root);
+      return buildApp({ context: { sourceProvider: provider }, snapshotDirectory: directory });
+    });
+    try {
+      const codecommit = treeDigest(committedSnapshotDirectory('codecommit', root));
+      const jenkins = treeDigest(committedSnapshotDirectory('jenkins', root));
+      expect(Object.keys(codecommit)).toEqual(Object.keys(jenkins));
+      expect(Object.values(codecommit)).not.toEqual(Object.values(jenkins));
+    } finally {
+      built.forEach(removeApp);
+    }
+  });
+
+  it('writes only inside the cloud assembly on `cdk synth`, and a locked released version matches its snapshot', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-synth-'));
+    const before = treeDigest(SNAPSHOT_ROOT);
+    const started = Date.now() - 1000;
+    try {
+      const result = spawnSync(
+        'npx',
+        [
+          'cdk',
+          'synth',
+          '--quiet',
+          '--no-notices',
+          '-o',
+          outdir,
+          '-c',
+          'account=111111111111',
+          '-c',
+          'region=us-east-1',
+          '-c',
+          'productVersionLocked=true',
+        ],
+        { cwd: PROJECT_ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } },
+      );
+      expect(`${result.stdout}${result.stderr}`).not.toContain('Template has changed');
+      expect(result.status).toBe(0);
+      expect(treeDigest(SNAPSHOT_ROOT)).toEqual(before);
+      // Nothing of the synth outside the cloud assembly (the seed code and the branch template are written there).
+      const written = modifiedSince(PROJECT_ROOT, started).filter((file) => !file.startsWith('test/'));
+      expect(written).toEqual([]);
+      const current = fs
+        .readdirSync(path.join(outdir, 'product-stack-snapshots', 'codecommit'))
+        .filter((name) => name.includes(`.${platformVersion()}.product.template.json`));
+      expect(current).toHaveLength(1);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
