@@ -96,6 +96,18 @@ export interface AppConfig {
   readonly mainApprovers: readonly string[];
   /** Context `mainApprovalsRequired`: approvals a pull request into main needs (its author's never counts). */
   readonly mainApprovalsRequired: number;
+  /** Context `warehouse`: the SQL warehouse `sql:` data sources read (docs/sql-source.md). @default - none */
+  readonly warehouse?: WarehouseConfig;
+}
+
+/** The SQL warehouse of the projects: its Secrets Manager secret (RDS JSON shape) and where extract jobs run. */
+export interface WarehouseConfig {
+  /** The secret's full ARN, with the 6-character suffix Secrets Manager adds, so the grant names exactly it. */
+  readonly secretArn: string;
+  /** Subnets of the extract processing jobs (with a route to the warehouse and to Secrets Manager). */
+  readonly subnetIds: readonly string[];
+  /** Security groups of the extract processing jobs (the warehouse's must admit them). */
+  readonly securityGroupIds: readonly string[];
 }
 
 /** A context value that is not allowed. The message names the key. */
@@ -250,6 +262,71 @@ function readOptional(read: ContextReader, key: string, pattern: RegExp, what: s
   if (raw === undefined || raw === null || raw === '') return undefined;
   if (typeof raw !== 'string' || !pattern.test(raw)) throw new ConfigError(key, `must be ${what}, got ${show(raw)}`);
   return raw;
+}
+
+const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/;
+const WAREHOUSE_KEYS = ['secretArn', 'subnetIds', 'securityGroupIds'] as const;
+
+/** Context `warehouse`: an object in cdk.json, or its JSON on the command line (`-c warehouse='{...}'`). */
+function readWarehouse(read: ContextReader): WarehouseConfig | undefined {
+  const raw = read('warehouse');
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw) as unknown;
+    } catch {
+      throw new ConfigError(
+        'warehouse',
+        `must be a JSON object { secretArn, subnetIds, securityGroupIds }, got ${show(raw)}`,
+      );
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError(
+      'warehouse',
+      `must be an object { secretArn, subnetIds, securityGroupIds }, got ${show(raw)}`,
+    );
+  }
+  const record = value as Record<string, unknown>;
+  const unknown = Object.keys(record).filter((k) => !(WAREHOUSE_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      'warehouse',
+      `has unknown keys ${unknown.join(', ')} (allowed: ${WAREHOUSE_KEYS.join(', ')})`,
+    );
+  }
+  const secretArn = record.secretArn;
+  if (typeof secretArn !== 'string' || !SECRET_ARN.test(secretArn)) {
+    throw new ConfigError(
+      'warehouse',
+      `secretArn must be the full ARN of a Secrets Manager secret, with the 6-character suffix ` +
+        `(arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf), got ${show(secretArn)}`,
+    );
+  }
+  const ids = (key: 'subnetIds' | 'securityGroupIds', pattern: RegExp, max: number, example: string) => {
+    const list = record[key];
+    if (
+      !Array.isArray(list) ||
+      list.length === 0 ||
+      list.length > max ||
+      !list.every((id): id is string => typeof id === 'string' && pattern.test(id))
+    ) {
+      throw new ConfigError('warehouse', `${key} must be a list of 1 to ${max} ids like ${example}, got ${show(list)}`);
+    }
+    if (new Set(list).size !== list.length) {
+      throw new ConfigError('warehouse', `${key} must not repeat an id, got ${show(list)}`);
+    }
+    return list;
+  };
+  return {
+    secretArn,
+    subnetIds: ids('subnetIds', SUBNET_ID, 16, '"subnet-0123456789abcdef0"'),
+    securityGroupIds: ids('securityGroupIds', SECURITY_GROUP_ID, 5, '"sg-0123456789abcdef0"'),
+  };
 }
 
 /** The CI keys: only with sourceProvider `jenkins`, and at most one principal. */
@@ -449,5 +526,6 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     productVersionLocked,
     retainedProductVersions,
     releaseSnapshot,
+    warehouse: readWarehouse(read),
   };
 }

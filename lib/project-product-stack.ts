@@ -59,11 +59,17 @@ export type ProjectConfig = Pick<
   | 'reconcileIntervalMinutes'
   | 'intentTtlDays'
   | 'logRetentionDays'
+  | 'warehouse'
 > &
   Partial<
     Pick<
       AppConfig,
-      'alarmEmail' | 'maxBranchPipelines' | 'concurrentBuildLimit' | 'mainApprovers' | 'mainApprovalsRequired' | 'approveOnPushToMain'
+      | 'alarmEmail'
+      | 'maxBranchPipelines'
+      | 'concurrentBuildLimit'
+      | 'mainApprovers'
+      | 'mainApprovalsRequired'
+      | 'approveOnPushToMain'
     >
   >;
 
@@ -169,6 +175,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
         props.trainingImageRepositoryName,
       ),
       modelPackageGroupName,
+      warehouse: config.warehouse,
     });
 
     this.trainBuild = new TrainBuildProject(this, 'TrainBuild', {
@@ -180,6 +187,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       logRetention,
       source: jenkins ? JenkinsSource.buildSource(this.artifactBucket) : undefined,
       concurrentBuildLimit: config.concurrentBuildLimit,
+      warehouse: config.warehouse,
     });
 
     const releaseAutomation = () => {

@@ -8,6 +8,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { WarehouseConfig } from '../config';
 import { grantArtifactReadWrite } from './artifact-bucket';
 import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
@@ -21,6 +22,11 @@ export interface SageMakerExecutionRoleProps {
   readonly artifactBucket: s3.Bucket;
   readonly trainingImageRepository: ecr.IRepository;
   readonly modelPackageGroupName: string;
+  /**
+   * The SQL warehouse: extract jobs read its secret and run in its subnets (network interfaces).
+   * @default - none: the role reads no secret and creates no network interface
+   */
+  readonly warehouse?: WarehouseConfig;
 }
 
 export class SageMakerExecutionRole extends Construct {
@@ -176,10 +182,16 @@ export class SageMakerExecutionRole extends Construct {
       }),
     );
 
+    const warehouse = props.warehouse === undefined ? {} : this.grantWarehouse(props.warehouse);
+
     acknowledgeWildcards(this.role, {
+      ...warehouse,
       'Resource::*':
         'ecr:GetAuthorizationToken and cloudwatch:PutMetricData support no resource-level permission; ' +
-        'PutMetricData is limited to the /aws/sagemaker/* namespaces by a condition.',
+        'PutMetricData is limited to the /aws/sagemaker/* namespaces by a condition.' +
+        (props.warehouse === undefined
+          ? ''
+          : ' The EC2 Describe* calls and DeleteNetworkInterfacePermission a VPC processing job makes support none either.'),
       [nagResource(this, jobArns.processing)]:
         'SageMaker Pipelines names the jobs it starts "pipelines-<execution id>-<step>-<suffix>" at run time.',
       [nagResource(this, jobArns.training)]:
@@ -201,5 +213,63 @@ export class SageMakerExecutionRole extends Construct {
       [nagResource(this, groups[1]!)]:
         'Groups of further models are named "model-<project>-<model>" by pipeline.yaml; scoped by the project id tag.',
     });
+  }
+
+  /**
+   * What a `sql:` source's extract job needs (docs/sql-source.md): read exactly the warehouse secret, and the EC2
+   * network interface actions SageMaker performs with this role to run a job in the warehouse's subnets, scoped to
+   * those subnets and security groups where the Service Authorization Reference allows (resources, `ec2:Subnet`).
+   * Returns the IAM5 acknowledgements of the wildcards it adds.
+   */
+  private grantWarehouse(warehouse: WarehouseConfig): Record<string, string> {
+    const stack = Stack.of(this);
+    const ec2Arn = (resource: string, id: string) =>
+      stack.formatArn({ service: 'ec2', resource, resourceName: id, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const subnets = warehouse.subnetIds.map((id) => ec2Arn('subnet', id));
+    const securityGroups = warehouse.securityGroupIds.map((id) => ec2Arn('security-group', id));
+    const networkInterfaces = ec2Arn('network-interface', '*');
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWarehouseSecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [warehouse.secretArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WarehouseNetworkInterfaces',
+        actions: ['ec2:CreateNetworkInterface'],
+        // Authorized against the new interface, its subnet and its security groups: only the configured ones pass.
+        resources: [networkInterfaces, ...subnets, ...securityGroups],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WarehouseNetworkInterfacesUse',
+        actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface'],
+        resources: [networkInterfaces],
+        conditions: { ArnEquals: { 'ec2:Subnet': subnets } },
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WarehouseNetworkDescribe',
+        actions: [
+          'ec2:DeleteNetworkInterfacePermission',
+          'ec2:DescribeDhcpOptions',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeVpcs',
+        ],
+        resources: ['*'],
+      }),
+    );
+    return {
+      [nagResource(this, networkInterfaces)]:
+        'SageMaker creates the network interfaces of a VPC processing job at run time (ids unknown); creating one ' +
+        'also needs one of the configured subnets and security groups, and using or deleting one is limited to ' +
+        'those subnets by the ec2:Subnet condition.',
+    };
   }
 }

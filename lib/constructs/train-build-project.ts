@@ -12,11 +12,22 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { RUN_COMMAND_PERMISSIONS } from '../../sagemaker-pipeline/src/permissions';
+import { WAREHOUSE_ENV } from '../../sagemaker-pipeline/src/sql-source';
+import type { WarehouseConfig } from '../config';
 import { grantArtifactReadWrite } from './artifact-bucket';
 import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
+
+/** The build's warehouse variables (names shared with the run command: sagemaker-pipeline/src/sql-source.ts). */
+export function warehouseEnvironment(warehouse: WarehouseConfig): Record<string, codebuild.BuildEnvironmentVariable> {
+  return {
+    [WAREHOUSE_ENV.secretArn]: { value: warehouse.secretArn },
+    [WAREHOUSE_ENV.subnetIds]: { value: warehouse.subnetIds.join(',') },
+    [WAREHOUSE_ENV.securityGroupIds]: { value: warehouse.securityGroupIds.join(',') },
+  };
+}
 
 export interface TrainBuildProjectProps {
   readonly projectName: string;
@@ -36,6 +47,12 @@ export interface TrainBuildProjectProps {
    * @default 4
    */
   readonly concurrentBuildLimit?: number;
+  /**
+   * The SQL warehouse, passed to builds as WAREHOUSE_SECRET_ARN, WAREHOUSE_SUBNET_IDS, WAREHOUSE_SECURITY_GROUP_IDS
+   * (comma lists), which the run command puts in the extract steps of `sql:` sources.
+   * @default - no warehouse: the variables are not set and a `sql:` source is refused with the fix
+   */
+  readonly warehouse?: WarehouseConfig;
 }
 
 export class TrainBuildProject extends Construct {
@@ -74,6 +91,7 @@ export class TrainBuildProject extends Construct {
         ARTIFACT_BUCKET: { value: props.artifactBucket.bucketName },
         MODEL_PACKAGE_GROUP_NAME: { value: props.modelPackageGroupName },
         SAGEMAKER_PIPELINE_ROLE_ARN: { value: props.sageMakerExecutionRole.roleArn },
+        ...(props.warehouse === undefined ? {} : warehouseEnvironment(props.warehouse)),
       },
       timeout: Duration.minutes(60),
       logging: { cloudWatch: { logGroup: this.logGroup } },
