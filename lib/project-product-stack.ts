@@ -26,6 +26,7 @@ import { BranchPipelineRoles } from './constructs/branch-pipeline-roles';
 import { CodeCommitSource, ProjectSource } from './constructs/codecommit-source';
 import { JenkinsSource } from './constructs/jenkins-source';
 import { ReleaseAutomation } from './constructs/release-automation';
+import { RetrainSchedule } from './constructs/retrain-schedule';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
@@ -57,6 +58,7 @@ export type ProjectConfig = Pick<
   | 'reconcileIntervalMinutes'
   | 'intentTtlDays'
   | 'logRetentionDays'
+  | 'retrain'
 >;
 
 export interface ProjectProductStackProps {
@@ -88,6 +90,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly releaseAutomation: ReleaseAutomation;
   /** CI roles and the Studio repository association; only with the `jenkins` source provider. */
   readonly jenkinsSource?: JenkinsSource;
+  /** Scheduled retraining of the main branch; only with context `retrain` (CodeCommit source). */
+  readonly retrainSchedule?: RetrainSchedule;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -217,5 +221,16 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     });
 
     this.releaseAutomation = releaseAutomation();
+
+    if (config.retrain !== undefined) {
+      this.retrainSchedule = new RetrainSchedule(this, 'RetrainSchedule', {
+        projectName,
+        config: config.retrain,
+        mainBranch: config.mainBranch,
+        buildProject: this.trainBuild.project,
+        buildRole: this.trainBuild.role,
+        repository: this.source.repository,
+      });
+    }
   }
 }
