@@ -35,6 +35,7 @@ import {
   codeLocation,
   recordedBranch,
 } from './definition';
+import { RetrainSettings, RetrainSettingsError, planRun, readRetrainSettings } from './retrain';
 import { tarGz } from './tarball';
 
 export const USAGE = `Usage: node run.js [options]
@@ -74,6 +75,8 @@ export interface RunOptions {
   readonly wait: boolean;
   readonly waitTimeoutMs: number;
   readonly dryRun: boolean;
+  /** Scheduled retraining (TRIGGER, TEST_MODE, SCHEDULED_TIME, RETRAIN_*); a push when unset. */
+  readonly retrain?: RetrainSettings;
 }
 
 export interface Io {
@@ -172,6 +175,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     if (!Number.isFinite(minutes) || minutes <= 0) problems.push('--wait-timeout-minutes must be a positive number');
     else waitTimeoutMs = minutes * 60_000;
   }
+  let retrain: RetrainSettings | undefined;
+  try {
+    retrain = readRetrainSettings(env);
+  } catch (err) {
+    if (!(err instanceof RetrainSettingsError)) throw err;
+    problems.push(err.message);
+  }
   if (problems.length > 0 || branch === undefined || commit === undefined) {
     throw new UsageError(problems.join('\n'));
   }
@@ -200,6 +210,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     wait: v.wait === true,
     waitTimeoutMs,
     dryRun,
+    retrain,
   };
 }
 
@@ -236,8 +247,16 @@ export function codeObjects(options: RunOptions): { key: string; body: Buffer; c
 
 /** Runs the command; returns the process exit code. */
 export async function run(options: RunOptions, io: Io, clients?: Clients): Promise<number> {
-  const definition = definitionFor(options);
   const { context } = options;
+  // A scheduled run (TRIGGER=schedule) reads the registry for warm-start parents, also in a dry run.
+  const planned = await planRun(
+    (extra) => definitionFor({ ...options, context: { ...context, ...extra } }),
+    options.retrain ?? readRetrainSettings({}),
+    { commit: context.commit, projectId: options.projectId, pipelineName: context.pipelineName },
+    () => (clients ?? defaultClients(context.region)).sagemaker,
+  );
+  for (const note of planned.notes) io.err(`retrain: ${note}`);
+  const definition = planned.definition;
   const branchRecord = recordedBranch(context.branch);
   if (branchRecord !== context.branch) {
     io.err(
@@ -274,11 +293,15 @@ export async function run(options: RunOptions, io: Io, clients?: Clients): Promi
     commit: context.commit,
     branch: context.branch,
     parameters: { [PARAMETER.commitId]: context.commit, [PARAMETER.branch]: branchRecord },
+    run: planned.execution,
   });
+  const what = planned.execution
+    ? `${planned.execution.displayName} (commit ${context.commit})`
+    : `for commit ${context.commit}`;
   io.err(
     execution.started
-      ? `started execution for commit ${context.commit}`
-      : `an execution for commit ${context.commit} exists (${execution.status}); not starting another`,
+      ? `started execution ${what}`
+      : `an execution ${what} exists (${execution.status}); not starting another`,
   );
   io.out(execution.arn);
   io.err(`console: ${consoleLink(context.region, context.pipelineName, execution.arn)}`);

@@ -283,7 +283,9 @@ describe('bundled run command (the seed repository as staged)', () => {
     );
     expect(buildspec.phases.install).toEqual({ 'runtime-versions': { nodejs: 20 } });
     const commands: string[] = buildspec.phases.build.commands;
-    expect(commands).toEqual(['node run.js --branch "$BRANCH_NAME" --commit "$COMMIT_HASH"']);
+    expect(commands).toEqual([
+      'node run.js --branch "$BRANCH_NAME" --commit "${COMMIT_HASH:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"',
+    ]);
 
     // Run from the seed directory, `$(touch pwned)` would create seed/pwned if bash ever executed the name.
     const hostileBranch = 'feature/$(touch pwned)';
