@@ -7,7 +7,6 @@
  * target's input, and that CodeBuild accepts the CODECOMMIT source override on a CODEPIPELINE project (documented
  * behaviour, not emulated here).
  */
-import { execFileSync } from 'node:child_process';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -17,6 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { ConfigError, RetrainConfig, readConfig } from '../../lib/config';
 import { RetrainSchedule } from '../../lib/constructs/retrain-schedule';
 import { BuiltApp, buildApp, removeApp } from '../support/app';
+import { cfnLint } from '../support/cfn-lint';
 
 const RETRAIN = { schedule: 'cron(0 3 1 * ? *)', timeZone: 'Europe/Paris', testMode: true, maxParents: 3 };
 
@@ -153,15 +153,7 @@ describe('retraining in the product template', () => {
   });
 
   it('passes cfn-lint with zero errors', () => {
-    let output: string;
-    try {
-      output = execFileSync('cfn-lint', ['--format', 'json', ...on.templateFiles], { encoding: 'utf8' });
-    } catch (error) {
-      const stdout = (error as { stdout?: string }).stdout;
-      if (typeof stdout !== 'string' || stdout.length === 0) throw error;
-      output = stdout;
-    }
-    const findings = JSON.parse(output) as Array<{ Level: string; Rule: { Id: string }; Message: string }>;
+    const findings = cfnLint(on.templateFiles);
     expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
     expect(findings.filter((f) => f.Level === 'Warning' && f.Rule.Id !== 'W3005')).toEqual([]);
   });

@@ -22,13 +22,14 @@ import {
   ListPipelineExecutionsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mainPipelineName } from '../../lambda/shared/naming';
 import { planRun, readRetrainSettings } from '../../sagemaker-pipeline/src/retrain';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
+import { readBuildspec } from './support/buildspec';
 import { trainingDefinition, tunedDefinition, tuningConfig } from './support/tuning';
 
 const PROJECT = 'abalone';
@@ -136,20 +137,7 @@ describe('scheduled retraining against moto_server', () => {
     });
   });
 
-  function buildspecCommand(): string {
-    const buildspec = JSON.parse(
-      execFileSync(
-        'python3',
-        [
-          '-c',
-          'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))',
-          path.join(seed, 'buildspec.yml'),
-        ],
-        { encoding: 'utf8' },
-      ),
-    ) as { phases: { build: { commands: string[] } } };
-    return buildspec.phases.build.commands.join('\n');
-  }
+  const buildspecCommand = () => readBuildspec(seed).phases.build.commands.join('\n');
 
   /** The build as CodeBuild runs it: the project's variables, plus the schedule's overrides or the push's. */
   function build(extra: NodeJS.ProcessEnv) {
@@ -221,7 +209,7 @@ describe('scheduled retraining against moto_server', () => {
   });
 
   it('refuses a scheduled build without its slot, before any AWS call', () => {
-    const { SCHEDULED_TIME: _omitted, ...withoutSlot } = scheduled('x');
+    const withoutSlot = Object.fromEntries(Object.entries(scheduled('x')).filter(([k]) => k !== 'SCHEDULED_TIME'));
     const result = build(withoutSlot);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('SCHEDULED_TIME must be the schedule slot');

@@ -16,7 +16,7 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,6 +27,7 @@ import { main } from '../../sagemaker-pipeline/src/cli';
 import { STEP } from '../../sagemaker-pipeline/src/definition';
 import { modelPackageRequest } from '../../sagemaker-pipeline/src/model-package';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
+import { readBuildspec } from './support/buildspec';
 
 const BUCKET = 'abalone-artifacts';
 const BRANCH = 'experiment/deeper-trees';
@@ -268,19 +269,7 @@ describe('bundled run command (the seed repository as staged)', () => {
   });
 
   it('runs the buildspec commands as CodeBuild would, passing a hostile branch name only as data', async () => {
-    const buildspec = JSON.parse(
-      execFileSync(
-        'python3',
-        [
-          '-c',
-          'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))',
-          path.join(seed, 'buildspec.yml'),
-        ],
-        {
-          encoding: 'utf8',
-        },
-      ),
-    );
+    const buildspec = readBuildspec(seed);
     expect(buildspec.phases.install).toEqual({ 'runtime-versions': { nodejs: 20 } });
     const commands: string[] = buildspec.phases.build.commands;
     expect(commands).toEqual([
