@@ -3,10 +3,10 @@
  * repository, no branch automation, no IAM user or access key; the train build from a source archive, the CI roles
  * scoped to this project's resources, the Studio association, and the outputs CI is configured from.
  */
-import { execFileSync } from 'node:child_process';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, readConfig } from '../../lib/config';
 import { BuiltApp, buildApp, removeApp, TEST_ACCOUNT } from '../support/app';
+import { cfnLint } from '../support/cfn-lint';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Sid?: string; Effect?: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -46,16 +46,8 @@ function trustOf(template: Template, roleId: string): unknown {
   return (template.findResources('AWS::IAM::Role')[roleId] as Resource).Properties.AssumeRolePolicyDocument;
 }
 
-function cfnLint(files: readonly string[]): { errors: string[]; warnings: string[] } {
-  let output: string;
-  try {
-    output = execFileSync('cfn-lint', ['--format', 'json', ...files], { encoding: 'utf8' });
-  } catch (error) {
-    const stdout = (error as { stdout?: string }).stdout;
-    if (typeof stdout !== 'string' || stdout.length === 0) throw error;
-    output = stdout;
-  }
-  const findings = JSON.parse(output) as Array<{ Rule: { Id: string }; Level: string; Message: string }>;
+function lint(files: readonly string[]): { errors: string[]; warnings: string[] } {
+  const findings = cfnLint(files);
   return {
     errors: findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id} ${f.Message}`),
     warnings: findings.filter((f) => f.Level === 'Warning').map((f) => f.Rule.Id),
@@ -262,7 +254,7 @@ describe('project template, source provider jenkins with GitHub Actions', () => 
   });
 
   it('reports no cfn-lint error on the templates, and only the accepted warning', () => {
-    const { errors, warnings } = cfnLint(built.templateFiles);
+    const { errors, warnings } = lint(built.templateFiles);
     expect(errors).toEqual([]);
     expect(warnings.filter((id) => id !== 'W3005')).toEqual([]);
   });
