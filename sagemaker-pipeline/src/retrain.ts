@@ -20,6 +20,7 @@ import {
   DescribeHyperParameterTuningJobResponse,
   DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
+  HyperParameterTuningJobWarmStartConfig,
   ListTagsCommand,
   ModelApprovalStatus,
   SageMakerClient,
@@ -159,6 +160,28 @@ export function scheduledExecution(
     token: createHash('sha256').update(`${pipelineName}\nschedule\n${iso}`, 'utf8').digest('hex'),
     description: `scheduled retraining, slot ${iso}, commit ${commit}`,
   };
+}
+
+/**
+ * The WarmStartConfig of a tuned model's Tuning step for its context entry (for the definition builder): none when
+ * the model runs cold or has no entry, never an empty one.
+ */
+export function warmStartConfigOf(
+  warmStart: WarmStart | undefined,
+): HyperParameterTuningJobWarmStartConfig | undefined {
+  if (warmStart === undefined || 'cold' in warmStart) return undefined;
+  if (warmStart.parents.length < 1 || warmStart.parents.length > WARM_START_LIMITS.maxParents) {
+    throw new Error(`a warm start needs 1 to ${WARM_START_LIMITS.maxParents} parents, got ${warmStart.parents.length}`);
+  }
+  return {
+    ParentHyperParameterTuningJobs: warmStart.parents.map((name) => ({ HyperParameterTuningJobName: name })),
+    WarmStartType: warmStart.type,
+  };
+}
+
+/** The `warm_start` metadata value of contract 2: the parent job names, or `cold: <reason>` (at most 256 characters). */
+export function warmStartRecord(warmStart: WarmStart): string {
+  return 'cold' in warmStart ? `cold: ${warmStart.cold}` : warmStart.parents.join(',');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
