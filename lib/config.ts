@@ -404,8 +404,9 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
   if (retrain !== undefined && sourceProvider !== 'codecommit') {
     throw new ConfigError(
       'retrain',
-      `needs sourceProvider "codecommit" (the schedule builds the repository's ${show(mainBranch)} head); with ` +
-        `${show(sourceProvider)}, schedule your CI's train job for ${show(mainBranch)} with TRIGGER=schedule instead (docs/retraining.md)`,
+      `needs sourceProvider "codecommit": the schedule builds the head of ${show(mainBranch)} from the project's ` +
+        `CodeCommit repository, and a ${show(sourceProvider)} project keeps its code outside AWS (not supported yet; ` +
+        'remove "retrain" or use codecommit)',
     );
   }
 
