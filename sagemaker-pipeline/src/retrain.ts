@@ -378,6 +378,9 @@ export interface RunFacts {
   readonly maxParents: number;
 }
 
+/** SageMaker's HyperParameterTuningJobName pattern (1 to 32 characters). */
+const TUNING_JOB_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$/;
+
 /** Versions described at most per model (the latest Approved first). */
 export const MAX_VERSIONS_INSPECTED = 25;
 /** Metadata values are at most 256 characters; the reason goes into `warm_start: cold: <reason>`. */
@@ -461,6 +464,10 @@ export async function chooseWarmStart(
         notes.push(`${label}: records no tuning_job (not tuned)`);
         continue;
       }
+      if (!TUNING_JOB_NAME.test(jobName)) {
+        notes.push(`${label}: records tuning_job ${JSON.stringify(jobName.slice(0, 64))}, not a tuning job name`);
+        continue;
+      }
       if (seenJobs.has(jobName)) continue;
       seenJobs.add(jobName);
       let job: DescribeHyperParameterTuningJobResponse;
@@ -469,7 +476,7 @@ export async function chooseWarmStart(
           new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: jobName }),
         );
       } catch (err) {
-        if (!isSageMakerNotFound(err) && (err as { name?: string }).name !== 'ValidationException') throw err;
+        if (!isSageMakerNotFound(err)) throw err;
         notes.push(`${label}: tuning job ${jobName} does not exist`);
         continue;
       }

@@ -381,6 +381,12 @@ describe('chooseWarmStart', () => {
     expect((await chooseWarmStart(client, plan(), facts())).warmStart).toEqual({
       cold: 'no warm-startable parent: version 2: tuning job gone does not exist',
     });
+    sagemaker.reset();
+    registry([{ version: 2, meta: { commit_id: OTHER_COMMIT, tuning_job: '../other/job' } }], []);
+    expect((await chooseWarmStart(client, plan(), facts())).warmStart).toEqual({
+      cold: 'no warm-startable parent: version 2: records tuning_job "../other/job", not a tuning job name',
+    });
+    expect(sagemaker.commandCalls(DescribeHyperParameterTuningJobCommand)).toHaveLength(0);
   });
 
   it('calls only what RETRAIN_PERMISSIONS grants the build role', async () => {
