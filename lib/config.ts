@@ -231,95 +231,6 @@ function readCi(read: ContextReader, sourceProvider: SourceProvider): CiConfig |
   return { principal, repositoryUrl };
 }
 
-/** Context `retrain`: an object (or its JSON on the command line), or absent / `false` for off. */
-export function readRetrain(read: ContextReader): RetrainConfig | undefined {
-  let raw = read('retrain');
-  if (raw === undefined || raw === null || raw === '' || raw === false || raw === 'false') return undefined;
-  if (typeof raw === 'string') {
-    try {
-      raw = JSON.parse(raw) as unknown;
-    } catch {
-      throw new ConfigError(
-        'retrain',
-        `must be a JSON object such as {"schedule":"cron(0 3 1 * ? *)"}, got ${show(raw)}`,
-      );
-    }
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError('retrain', `must be an object such as {"schedule":"cron(0 3 1 * ? *)"}, got ${show(raw)}`);
-  }
-  const value = raw as Record<string, unknown>;
-  const unknownKeys = Object.keys(value).filter((k) => !(RETRAIN_KEYS as readonly string[]).includes(k));
-  if (unknownKeys.length > 0) {
-    throw new ConfigError('retrain', `has unknown key ${show(unknownKeys[0])}; allowed: ${RETRAIN_KEYS.join(', ')}`);
-  }
-  // Nested keys are read with the generic readers, under their full name (`retrain.maxParents`) for the errors.
-  const sub: ContextReader = (key) => value[key.replace(/^retrain\./, '')];
-  const schedule = value.schedule;
-  if (typeof schedule !== 'string' || schedule.trim() === '') {
-    throw new ConfigError(
-      'retrain.schedule',
-      'is required: a cron(...) or rate(...) expression, e.g. "cron(0 3 1 * ? *)"',
-    );
-  }
-  checkScheduleExpression(schedule);
-  const timeZone = readString(sub, 'retrain.timeZone', 'UTC');
-  if (!isTimeZone(timeZone)) {
-    throw new ConfigError(
-      'retrain.timeZone',
-      `must be an IANA time zone such as "Europe/Paris" or "UTC", got ${show(timeZone)}`,
-    );
-  }
-  return {
-    schedule,
-    timeZone,
-    testMode: readBoolean(sub, 'retrain.testMode', false),
-    maxParents: readInteger(sub, 'retrain.maxParents', 1, 5, 1),
-    windowDays: readInteger(sub, 'retrain.windowDays', 1, 3650, 30),
-  };
-}
-
-function isTimeZone(name: string): boolean {
-  if (name === 'UTC') return true;
-  try {
-    // Intl throws a RangeError for a zone it does not know; Scheduler takes IANA names (Area/Location).
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return name.includes('/');
-  } catch {
-    return false;
-  }
-}
-
-/** EventBridge Scheduler's recurring expressions: cron with six fields (one of day-of-month, day-of-week is `?`), or rate. */
-function checkScheduleExpression(expression: string): void {
-  const fail = (why: string) => {
-    throw new ConfigError('retrain.schedule', `${why}, got ${show(expression)}`);
-  };
-  const rate = RATE.exec(expression);
-  if (rate !== null) {
-    const n = Number(rate[1]);
-    const unit = rate[2] ?? '';
-    if (n < 1) fail('must be a rate of at least 1');
-    if (n === 1 && unit.endsWith('s')) fail(`must use the singular unit with 1 ("rate(1 ${unit.slice(0, -1)})")`);
-    if (n > 1 && !unit.endsWith('s')) fail(`must use the plural unit with ${n} ("rate(${n} ${unit}s)")`);
-    return;
-  }
-  const cron = /^cron\((.*)\)$/.exec(expression);
-  if (cron === null) {
-    fail(
-      'must be a recurring EventBridge Scheduler expression: "cron(minutes hours day-of-month month day-of-week year)" or "rate(<n> minutes|hours|days)" (one-time "at(...)" schedules do not retrain)',
-    );
-  }
-  const fields = (cron?.[1] ?? '').trim().split(/\s+/);
-  if (fields.length !== 6)
-    fail(`must have 6 cron fields (minutes hours day-of-month month day-of-week year), not ${fields.length}`);
-  if (!fields.every((f) => CRON_FIELD.test(f)))
-    fail('has a cron field with characters other than digits, letters and * ? , - / L #');
-  const [, , dayOfMonth, , dayOfWeek] = fields;
-  if ((dayOfMonth === '?') === (dayOfWeek === '?'))
-    fail('must have "?" in exactly one of day-of-month and day-of-week');
-}
-
 function packageVersion(): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
     version?: unknown;
@@ -426,4 +337,93 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     retainedProductVersions,
     retrain,
   };
+}
+
+/** Context `retrain`: an object (or its JSON on the command line), or absent / `false` for off. */
+export function readRetrain(read: ContextReader): RetrainConfig | undefined {
+  let raw = read('retrain');
+  if (raw === undefined || raw === null || raw === '' || raw === false || raw === 'false') return undefined;
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw) as unknown;
+    } catch {
+      throw new ConfigError(
+        'retrain',
+        `must be a JSON object such as {"schedule":"cron(0 3 1 * ? *)"}, got ${show(raw)}`,
+      );
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('retrain', `must be an object such as {"schedule":"cron(0 3 1 * ? *)"}, got ${show(raw)}`);
+  }
+  const value = raw as Record<string, unknown>;
+  const unknownKeys = Object.keys(value).filter((k) => !(RETRAIN_KEYS as readonly string[]).includes(k));
+  if (unknownKeys.length > 0) {
+    throw new ConfigError('retrain', `has unknown key ${show(unknownKeys[0])}; allowed: ${RETRAIN_KEYS.join(', ')}`);
+  }
+  // Nested keys are read with the generic readers, under their full name (`retrain.maxParents`) for the errors.
+  const sub: ContextReader = (key) => value[key.replace(/^retrain\./, '')];
+  const schedule = value.schedule;
+  if (typeof schedule !== 'string' || schedule.trim() === '') {
+    throw new ConfigError(
+      'retrain.schedule',
+      'is required: a cron(...) or rate(...) expression, e.g. "cron(0 3 1 * ? *)"',
+    );
+  }
+  checkScheduleExpression(schedule);
+  const timeZone = readString(sub, 'retrain.timeZone', 'UTC');
+  if (!isTimeZone(timeZone)) {
+    throw new ConfigError(
+      'retrain.timeZone',
+      `must be an IANA time zone such as "Europe/Paris" or "UTC", got ${show(timeZone)}`,
+    );
+  }
+  return {
+    schedule,
+    timeZone,
+    testMode: readBoolean(sub, 'retrain.testMode', false),
+    maxParents: readInteger(sub, 'retrain.maxParents', 1, 5, 1),
+    windowDays: readInteger(sub, 'retrain.windowDays', 1, 3650, 30),
+  };
+}
+
+function isTimeZone(name: string): boolean {
+  if (name === 'UTC') return true;
+  try {
+    // Intl throws a RangeError for a zone it does not know; Scheduler takes IANA names (Area/Location).
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return name.includes('/');
+  } catch {
+    return false;
+  }
+}
+
+/** EventBridge Scheduler's recurring expressions: cron with six fields (one of day-of-month, day-of-week is `?`), or rate. */
+function checkScheduleExpression(expression: string): void {
+  const fail = (why: string) => {
+    throw new ConfigError('retrain.schedule', `${why}, got ${show(expression)}`);
+  };
+  const rate = RATE.exec(expression);
+  if (rate !== null) {
+    const n = Number(rate[1]);
+    const unit = rate[2] ?? '';
+    if (n < 1) fail('must be a rate of at least 1');
+    if (n === 1 && unit.endsWith('s')) fail(`must use the singular unit with 1 ("rate(1 ${unit.slice(0, -1)})")`);
+    if (n > 1 && !unit.endsWith('s')) fail(`must use the plural unit with ${n} ("rate(${n} ${unit}s)")`);
+    return;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (cron === null) {
+    fail(
+      'must be a recurring EventBridge Scheduler expression: "cron(minutes hours day-of-month month day-of-week year)" or "rate(<n> minutes|hours|days)" (one-time "at(...)" schedules do not retrain)',
+    );
+  }
+  const fields = (cron?.[1] ?? '').trim().split(/\s+/);
+  if (fields.length !== 6)
+    fail(`must have 6 cron fields (minutes hours day-of-month month day-of-week year), not ${fields.length}`);
+  if (!fields.every((f) => CRON_FIELD.test(f)))
+    fail('has a cron field with characters other than digits, letters and * ? , - / L #');
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if ((dayOfMonth === '?') === (dayOfWeek === '?'))
+    fail('must have "?" in exactly one of day-of-month and day-of-week');
 }
