@@ -98,6 +98,8 @@ export interface AppConfig {
   readonly mainApprovalsRequired: number;
   /** Context `warehouse`: the SQL warehouse `sql:` data sources read (docs/sql-source.md). @default - none */
   readonly warehouse?: WarehouseConfig;
+  /** Context `retrain`: scheduled retraining of the main branch; undefined (off) unless set. */
+  readonly retrain?: RetrainConfig;
 }
 
 /** The SQL warehouse of the projects: its Secrets Manager secret (RDS JSON shape) and where extract jobs run. */
@@ -109,6 +111,25 @@ export interface WarehouseConfig {
   /** Security groups of the extract processing jobs (the warehouse's must admit them). */
   readonly securityGroupIds: readonly string[];
 }
+
+/** Scheduled retraining of the main branch (docs/retraining.md). */
+export interface RetrainConfig {
+  /** An EventBridge Scheduler `cron(...)` (6 fields) or `rate(...)` expression. */
+  readonly schedule: string;
+  /** IANA time zone the cron expression and the run date are read in. @default 'UTC' */
+  readonly timeZone: string;
+  /** Each tuned model runs one training job; such versions are never chosen as warm-start parents. @default false */
+  readonly testMode: boolean;
+  /** How many of the latest Approved versions' tuning jobs warm-start a tuned model (1 to 5). @default 1 */
+  readonly maxParents: number;
+  /** Length of the date window SQL sources read, ending on the run date. @default 30 */
+  readonly windowDays: number;
+}
+
+/** The keys of context `retrain`. */
+export const RETRAIN_KEYS = ['schedule', 'timeZone', 'testMode', 'maxParents', 'windowDays'] as const;
+const CRON_FIELD = /^[-0-9A-Za-z*?,/#]+$/;
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 
 /** A context value that is not allowed. The message names the key. */
 export class ConfigError extends Error {
@@ -504,6 +525,15 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     }
   }
   const mainApprovalsRequired = readInteger(read, 'mainApprovalsRequired', 1, 10, 1);
+  const retrain = readRetrain(read);
+  if (retrain !== undefined && sourceProvider !== 'codecommit') {
+    throw new ConfigError(
+      'retrain',
+      `needs sourceProvider "codecommit": the schedule builds the head of ${show(mainBranch)} from the project's ` +
+        `CodeCommit repository, and a ${show(sourceProvider)} project keeps its code outside AWS (not supported yet; ` +
+        'remove "retrain" or use codecommit)',
+    );
+  }
 
   return {
     alarmEmail,
@@ -527,5 +557,95 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     retainedProductVersions,
     releaseSnapshot,
     warehouse: readWarehouse(read),
+    retrain,
   };
+}
+
+/** Context `retrain`: an object (or its JSON on the command line), or absent / `false` for off. */
+export function readRetrain(read: ContextReader): RetrainConfig | undefined {
+  let raw = read('retrain');
+  if (raw === undefined || raw === null || raw === '' || raw === false || raw === 'false') return undefined;
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw) as unknown;
+    } catch {
+      throw new ConfigError(
+        'retrain',
+        `must be a JSON object such as {"schedule":"cron(0 3 1 * ? *)"}, got ${show(raw)}`,
+      );
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('retrain', `must be an object such as {"schedule":"cron(0 3 1 * ? *)"}, got ${show(raw)}`);
+  }
+  const value = raw as Record<string, unknown>;
+  const unknownKeys = Object.keys(value).filter((k) => !(RETRAIN_KEYS as readonly string[]).includes(k));
+  if (unknownKeys.length > 0) {
+    throw new ConfigError('retrain', `has unknown key ${show(unknownKeys[0])}; allowed: ${RETRAIN_KEYS.join(', ')}`);
+  }
+  // Nested keys are read with the generic readers, under their full name (`retrain.maxParents`) for the errors.
+  const sub: ContextReader = (key) => value[key.replace(/^retrain\./, '')];
+  const schedule = value.schedule;
+  if (typeof schedule !== 'string' || schedule.trim() === '') {
+    throw new ConfigError(
+      'retrain.schedule',
+      'is required: a cron(...) or rate(...) expression, e.g. "cron(0 3 1 * ? *)"',
+    );
+  }
+  checkScheduleExpression(schedule);
+  const timeZone = readString(sub, 'retrain.timeZone', 'UTC');
+  if (!isTimeZone(timeZone)) {
+    throw new ConfigError(
+      'retrain.timeZone',
+      `must be an IANA time zone such as "Europe/Paris" or "UTC", got ${show(timeZone)}`,
+    );
+  }
+  return {
+    schedule,
+    timeZone,
+    testMode: readBoolean(sub, 'retrain.testMode', false),
+    maxParents: readInteger(sub, 'retrain.maxParents', 1, 5, 1),
+    windowDays: readInteger(sub, 'retrain.windowDays', 1, 3650, 30),
+  };
+}
+
+function isTimeZone(name: string): boolean {
+  if (name === 'UTC') return true;
+  try {
+    // Intl throws a RangeError for a zone it does not know; Scheduler takes IANA names (Area/Location).
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return name.includes('/');
+  } catch {
+    return false;
+  }
+}
+
+/** EventBridge Scheduler's recurring expressions: cron with six fields (one of day-of-month, day-of-week is `?`), or rate. */
+function checkScheduleExpression(expression: string): void {
+  const fail = (why: string) => {
+    throw new ConfigError('retrain.schedule', `${why}, got ${show(expression)}`);
+  };
+  const rate = RATE.exec(expression);
+  if (rate !== null) {
+    const n = Number(rate[1]);
+    const unit = rate[2] ?? '';
+    if (n < 1) fail('must be a rate of at least 1');
+    if (n === 1 && unit.endsWith('s')) fail(`must use the singular unit with 1 ("rate(1 ${unit.slice(0, -1)})")`);
+    if (n > 1 && !unit.endsWith('s')) fail(`must use the plural unit with ${n} ("rate(${n} ${unit}s)")`);
+    return;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (cron === null) {
+    fail(
+      'must be a recurring EventBridge Scheduler expression: "cron(minutes hours day-of-month month day-of-week year)" or "rate(<n> minutes|hours|days)" (one-time "at(...)" schedules do not retrain)',
+    );
+  }
+  const fields = (cron?.[1] ?? '').trim().split(/\s+/);
+  if (fields.length !== 6)
+    fail(`must have 6 cron fields (minutes hours day-of-month month day-of-week year), not ${fields.length}`);
+  if (!fields.every((f) => CRON_FIELD.test(f)))
+    fail('has a cron field with characters other than digits, letters and * ? , - / L #');
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if ((dayOfMonth === '?') === (dayOfWeek === '?'))
+    fail('must have "?" in exactly one of day-of-month and day-of-week');
 }

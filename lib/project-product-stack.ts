@@ -29,6 +29,7 @@ import { PROJECT_ID_CONSTRAINT, PROJECT_ID_LENGTH, PROJECT_ID_PATTERN } from './
 import { JenkinsSource } from './constructs/jenkins-source';
 import { MainBranchProtection } from './constructs/main-branch-protection';
 import { ReleaseAutomation } from './constructs/release-automation';
+import { RetrainSchedule } from './constructs/retrain-schedule';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
@@ -59,6 +60,7 @@ export type ProjectConfig = Pick<
   | 'reconcileIntervalMinutes'
   | 'intentTtlDays'
   | 'logRetentionDays'
+  | 'retrain'
   | 'warehouse'
 > &
   Partial<
@@ -106,6 +108,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly mainBranchProtection?: MainBranchProtection;
   /** The project's SNS topic for alarms: every alarm of the project notifies it (contract 6). */
   readonly alarmTopic: AlarmTopic;
+  /** Scheduled retraining of the main branch; only with context `retrain` (CodeCommit source). */
+  readonly retrainSchedule?: RetrainSchedule;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -274,5 +278,16 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       value: this.mainBranchProtection.approveModelsPolicy.managedPolicyArn,
       description: 'Attach only to the people who approve scheduled retrains in Studio',
     });
+    if (config.retrain !== undefined) {
+      this.retrainSchedule = new RetrainSchedule(this, 'RetrainSchedule', {
+        projectName,
+        config: config.retrain,
+        mainBranch: config.mainBranch,
+        buildProject: this.trainBuild.project,
+        buildRole: this.trainBuild.role,
+        repository: this.source.repository,
+        alarmTopic: this.alarmTopic.topic,
+      });
+    }
   }
 }

@@ -187,3 +187,11 @@ export function branchFromRef(ref: string): string | undefined {
 export function isUnderPrefix(branchName: string, prefix: string): boolean {
   return branchName.startsWith(prefix) && branchName.length > prefix.length;
 }
+
+/**
+ * SageMaker pipeline of the main branch, which retrains on a schedule: `<project>-main` for the branch `main`. It is
+ * the branch's own name (`sageMakerPipelineName`), so no experiment branch can be given main's pipeline.
+ */
+export function mainPipelineName(projectName: string, mainBranch = 'main'): string {
+  return sageMakerPipelineName(projectName, mainBranch);
+}

@@ -101,7 +101,14 @@ export async function findExecutionForCommit(
   pipelineName: string,
   commit: string,
 ): Promise<{ arn: string; status: string } | undefined> {
-  const wanted = executionDisplayName(commit);
+  return findExecutionByDisplayName(sagemaker, pipelineName, executionDisplayName(commit));
+}
+
+export async function findExecutionByDisplayName(
+  sagemaker: SageMakerClient,
+  pipelineName: string,
+  wanted: string,
+): Promise<{ arn: string; status: string } | undefined> {
   const pages = paginateListPipelineExecutions(
     { client: sagemaker, pageSize: 100 },
     { PipelineName: pipelineName, SortBy: 'CreationTime', SortOrder: 'Descending' },
@@ -119,21 +126,32 @@ export async function findExecutionForCommit(
 /**
  * Starts the pipeline for a commit unless an execution for that commit exists. The display name marks the commit
  * (found by listing first), and the client request token derived from it makes the service itself deduplicate a
- * start that races with another.
+ * start that races with another. A scheduled run passes its own name (`run`: one execution per schedule slot).
  */
 export async function startExecutionOnce(
   sagemaker: SageMakerClient,
-  input: { pipelineName: string; commit: string; branch: string; parameters: Record<string, string> },
+  input: {
+    pipelineName: string;
+    commit: string;
+    branch: string;
+    parameters: Record<string, string>;
+    run?: { displayName: string; token: string; description: string };
+  },
 ): Promise<{ arn: string; started: boolean; status?: string }> {
-  const existing = await findExecutionForCommit(sagemaker, input.pipelineName, input.commit);
+  const run = input.run ?? {
+    displayName: executionDisplayName(input.commit),
+    token: executionToken(input.pipelineName, input.commit),
+    description: `commit ${input.commit}`,
+  };
+  const existing = await findExecutionByDisplayName(sagemaker, input.pipelineName, run.displayName);
   if (existing !== undefined) return { arn: existing.arn, started: false, status: existing.status };
   const started = await sagemaker.send(
     new StartPipelineExecutionCommand({
       PipelineName: input.pipelineName,
-      PipelineExecutionDisplayName: executionDisplayName(input.commit),
-      PipelineExecutionDescription: `commit ${input.commit}`,
+      PipelineExecutionDisplayName: run.displayName,
+      PipelineExecutionDescription: run.description,
       PipelineParameters: Object.entries(input.parameters).map(([Name, Value]) => ({ Name, Value })),
-      ClientRequestToken: executionToken(input.pipelineName, input.commit),
+      ClientRequestToken: run.token,
     }),
   );
   if (started.PipelineExecutionArn === undefined) throw new Error('StartPipelineExecution returned no execution ARN');

@@ -38,6 +38,7 @@ import {
 } from './definition';
 import { runLocal } from './local';
 import { PipelineConfig, PipelineFileError, loadPipelineFile, scriptPaths } from './pipeline-file';
+import { RetrainSettings, RetrainSettingsError, planRun, readRetrainSettings } from './retrain';
 import { tarGz } from './tarball';
 
 export const USAGE = `Usage: node run.js [options]
@@ -88,6 +89,8 @@ export interface RunOptions {
   readonly local?: { readonly inputs: Readonly<Record<string, string>>; readonly python: string };
   /** The repository root (where run.js is): scripts and .local-run/ are relative to it. */
   readonly seedRoot: string;
+  /** Scheduled retraining (TRIGGER, TEST_MODE, SCHEDULED_TIME, RETRAIN_*); a push when unset. */
+  readonly retrain?: RetrainSettings;
 }
 
 export interface Io {
@@ -199,6 +202,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     if (!Number.isFinite(minutes) || minutes <= 0) problems.push('--wait-timeout-minutes must be a positive number');
     else waitTimeoutMs = minutes * 60_000;
   }
+  let retrain: RetrainSettings | undefined;
+  try {
+    retrain = readRetrainSettings(env);
+  } catch (err) {
+    if (!(err instanceof RetrainSettingsError)) throw err;
+    problems.push(err.message);
+  }
   if (problems.length > 0 || branch === undefined || commit === undefined) {
     throw new UsageError(problems.join('\n'));
   }
@@ -244,6 +254,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     dryRun: v['dry-run'] === true,
     ...(local ? { local: { inputs, python: v.python ?? pick(undefined, env, 'PYTHON') ?? 'python3' } } : {}),
     seedRoot,
+    retrain,
   };
 }
 
@@ -297,8 +308,16 @@ export function codeObjects(options: RunOptions): { key: string; body: Buffer; c
 
 /** Runs the command; returns the process exit code. */
 export async function run(options: RunOptions, io: Io, clients?: Clients): Promise<number> {
-  const definition = definitionFor(options);
   const { context } = options;
+  // A scheduled run (TRIGGER=schedule) reads the registry for warm-start parents, also in a dry run.
+  const planned = await planRun(
+    (extra) => definitionFor({ ...options, context: { ...context, ...extra } }),
+    options.retrain ?? readRetrainSettings({}),
+    { commit: context.commit, projectId: options.projectId, pipelineName: context.pipelineName },
+    () => (clients ?? defaultClients(context.region)).sagemaker,
+  );
+  for (const note of planned.notes) io.err(`retrain: ${note}`);
+  const definition = planned.definition;
   const branchRecord = recordedBranch(context.branch);
   if (branchRecord !== context.branch) {
     io.err(
@@ -348,11 +367,15 @@ export async function run(options: RunOptions, io: Io, clients?: Clients): Promi
     branch: context.branch,
     // Nothing to pass: the commit, branch and data are literals of the definition built for this commit.
     parameters: {},
+    run: planned.execution,
   });
+  const what = planned.execution
+    ? `${planned.execution.displayName} (commit ${context.commit})`
+    : `for commit ${context.commit}`;
   io.err(
     execution.started
-      ? `started execution for commit ${context.commit}`
-      : `an execution for commit ${context.commit} exists (${execution.status}); not starting another`,
+      ? `started execution ${what}`
+      : `an execution ${what} exists (${execution.status}); not starting another`,
   );
   io.out(execution.arn);
   io.err(`console: ${consoleLink(context.region, context.pipelineName, execution.arn)}`);

@@ -417,7 +417,9 @@ describe('ProjectProductStack', () => {
     expect(byAction('cloudformation:ListStackResources')?.Condition).toEqual({
       StringEquals: { 'aws:ResourceTag/sagemaker:project-id': projectId },
     });
-    expect([byAction('cloudformation:ListStackResources')?.Action].flat()).toContain('cloudformation:DescribeStackEvents');
+    expect([byAction('cloudformation:ListStackResources')?.Action].flat()).toContain(
+      'cloudformation:DescribeStackEvents',
+    );
     const stackActions = [
       'cloudformation:CreateStack',
       'cloudformation:TagResource',

@@ -27,6 +27,7 @@ import { main } from '../../sagemaker-pipeline/src/cli';
 import { STEP } from '../../sagemaker-pipeline/src/definition';
 import { modelPackageRequest, registerModelStep } from '../../sagemaker-pipeline/src/model-package';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
+import { readBuildspec } from './support/buildspec';
 
 const BUCKET = 'abalone-artifacts';
 const BRANCH = 'experiment/deeper-trees';
@@ -330,22 +331,12 @@ describe('bundled run command (the seed repository as staged)', () => {
   });
 
   it('runs the buildspec commands as CodeBuild would, passing a hostile branch name only as data', async () => {
-    const buildspec = JSON.parse(
-      execFileSync(
-        'python3',
-        [
-          '-c',
-          'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))',
-          path.join(seed, 'buildspec.yml'),
-        ],
-        {
-          encoding: 'utf8',
-        },
-      ),
-    );
+    const buildspec = readBuildspec(seed);
     expect(buildspec.phases.install).toEqual({ 'runtime-versions': { nodejs: 20 } });
     const commands: string[] = buildspec.phases.build.commands;
-    expect(commands).toEqual(['node run.js --branch "$BRANCH_NAME" --commit "$COMMIT_HASH"']);
+    expect(commands).toEqual([
+      'node run.js --branch "$BRANCH_NAME" --commit "${COMMIT_HASH:-$CODEBUILD_RESOLVED_SOURCE_VERSION}"',
+    ]);
 
     // Run from the seed directory, `$(touch pwned)` would create seed/pwned if bash ever executed the name.
     const hostileBranch = 'feature/$(touch pwned)';
