@@ -34,6 +34,7 @@ describe('seed code staging', () => {
         'scripts/preprocess.py',
         'scripts/train.py',
         'scripts/evaluate.py',
+        'scripts/inference.py',
         'Jenkinsfile',
         '.github/workflows/mlops.yml',
         'ci/train.sh',
