@@ -26,6 +26,7 @@ import { BranchPipelineRoles } from './constructs/branch-pipeline-roles';
 import { CodeCommitSource, ProjectSource } from './constructs/codecommit-source';
 import { JenkinsSource } from './constructs/jenkins-source';
 import { ReleaseAutomation } from './constructs/release-automation';
+import { RegistryAccess } from './constructs/serving/registry-access';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
@@ -57,6 +58,7 @@ export type ProjectConfig = Pick<
   | 'reconcileIntervalMinutes'
   | 'intentTtlDays'
   | 'logRetentionDays'
+  | 'serving'
 >;
 
 export interface ProjectProductStackProps {
@@ -88,6 +90,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly releaseAutomation: ReleaseAutomation;
   /** CI roles and the Studio repository association; only with the `jenkins` source provider. */
   readonly jenkinsSource?: JenkinsSource;
+  /** Key, policies and event forwarding for serving stages in other accounts; only when such stages are configured. */
+  readonly registryAccess?: RegistryAccess;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -134,6 +138,19 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     });
 
     this.artifactBucket = new ArtifactBucket(this, 'Artifacts').bucket;
+
+    const stageAccounts = (config.serving?.stages ?? [])
+      .map((stage) => stage.account)
+      .filter((account) => account !== config.serving?.registryAccount);
+    if (stageAccounts.length > 0) {
+      this.registryAccess = new RegistryAccess(this, 'ServingAccess', {
+        projectName,
+        modelPackageGroup: this.modelPackageGroup,
+        modelPackageGroupName,
+        artifactBucket: this.artifactBucket,
+        stageAccounts,
+      });
+    }
 
     const executionRole = new SageMakerExecutionRole(this, 'SageMakerExecution', {
       projectName,
