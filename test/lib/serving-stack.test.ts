@@ -16,6 +16,7 @@ import { BaselineStack } from '../../lib/baseline-stack';
 import { readConfig } from '../../lib/config';
 import { createServingStacks, ServingStack } from '../../lib/serving-stack';
 import { TEST_ACCOUNT, testContext } from '../support/app';
+import { SHARED_DIR } from '../support/fixtures';
 
 const STAGE_ACCOUNT = '222222222222';
 const SERVING = {
@@ -37,6 +38,7 @@ interface Built {
   /** The second stage's template (the first one's when only one stage is configured). */
   qa: Template;
   product: Template;
+  baseline: Template;
   files: string[];
 }
 
@@ -62,6 +64,7 @@ function build(serving: unknown = SERVING): Built {
     sandbox: read(files[0] as string),
     qa: read((files[1] ?? files[0]) as string),
     product: read(productFile),
+    baseline: read(assembly.getStackByName(baseline.stackName).templateFullPath),
     files: [...files, productFile],
   };
 }
@@ -282,6 +285,37 @@ describe('registry side of a cross-account stage (project template)', () => {
         }),
       ],
     });
+  });
+
+  it("lets the launch role create the key and the group's policy: AWS's handler permissions for them", () => {
+    // A targeted check for the resources this part adds; the general handler-permission check is the oracles
+    // helper's (not on this branch yet).
+    const data = JSON.parse(fs.readFileSync(path.join(SHARED_DIR, 'data', 'cfn-handler-permissions.json'), 'utf8')) as {
+      types: Record<string, { handlers: Record<string, string[]> }>;
+    };
+    const needed = (type: string, filter: (action: string) => boolean = () => true) =>
+      ['create', 'read', 'update', 'delete'].flatMap((h) => data.types[type]?.handlers[h] ?? []).filter(filter);
+    const launchRoleActions = (template: Template) =>
+      Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p).includes('LaunchRole'))
+        .flatMap((p) =>
+          (
+            p as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[] }> } } }
+          ).Properties.PolicyDocument.Statement.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action])),
+        );
+    const granted = new Set(launchRoleActions(built.baseline));
+    const required = [
+      ...needed('AWS::KMS::Key'),
+      ...needed('AWS::SageMaker::ModelPackageGroup', (a) => a.includes('ModelPackageGroupPolicy')),
+    ];
+    expect(required.length).toBeGreaterThan(10);
+    expect([...new Set(required)].filter((a) => !granted.has(a))).toEqual([]);
+    const same = build({ ...SERVING, stages: [{ name: 'sandbox' }] });
+    try {
+      expect(launchRoleActions(same.baseline)).not.toContain('kms:CreateKey');
+    } finally {
+      fs.rmSync(same.outdir, { recursive: true, force: true });
+    }
   });
 
   it('adds nothing to the project template when every stage is in the registry account', () => {
