@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BaselineStack } from '../../lib/baseline-stack';
 import { readConfig } from '../../lib/config';
@@ -42,7 +43,7 @@ interface Built {
   files: string[];
 }
 
-function build(serving: unknown = SERVING): Built {
+function build(serving: unknown = SERVING, extend?: (stacks: ServingStack[]) => void): Built {
   process.env.CDK_VALIDATION = 'false';
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-serving-'));
   const app = new App({ outdir, context: testContext({ serving }) });
@@ -52,6 +53,7 @@ function build(serving: unknown = SERVING): Built {
     snapshotDirectory: path.join(outdir, 'snapshots'),
   });
   const stacks = createServingStacks(app, config);
+  extend?.(stacks);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const assembly = app.synth();
   const read = (file: string) =>
@@ -85,6 +87,14 @@ describe('serving stacks', () => {
       pluginReports: Array<{ conclusion: string; violations: unknown[] }>;
     };
     expect(report.pluginReports.map((r) => [r.conclusion, r.violations])).toEqual([['success', []]]);
+  });
+
+  it('fails synthesis on an unacknowledged cdk-nag finding in a serving stack (the check can fail)', () => {
+    expect(() =>
+      build(SERVING, (stacks) => {
+        new s3.Bucket(stacks[0] as ServingStack, 'UncheckedBucket');
+      }),
+    ).toThrow(/AwsSolutions-S10/);
   });
 
   it('reports zero cfn-lint errors and no warning on the serving and product templates', () => {
