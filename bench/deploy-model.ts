@@ -17,7 +17,6 @@ import { performance } from 'node:perf_hooks';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DeployConfig } from '../lambda/deploy-model/config';
 import { handleDeployEvent } from '../lambda/deploy-model/deploy';
 import { createLogger } from '../lambda/shared/logger';
 import { startMoto, useMotoEnvironment } from '../test/support/moto';
@@ -28,7 +27,7 @@ import {
   registerWithArtifact,
   RegisteredArtifact,
   reject,
-  REGISTRY_ACCOUNT,
+  sandboxStage,
   stateChangeEvent,
 } from '../test/support/serving';
 import { median } from './support';
@@ -67,17 +66,7 @@ async function main(): Promise<void> {
   const project = { name: 'bench', id: 'p-bench0001' };
   await createVersionedBucket(s3, 'registry-artifacts');
   await createVersionedBucket(s3, 'serving');
-  const config: DeployConfig = {
-    stageName: 'sandbox',
-    registryAccount: REGISTRY_ACCOUNT,
-    ownAccount: REGISTRY_ACCOUNT,
-    projects: [project],
-    servingBucket: 'serving',
-    servingPrefix: 'models/',
-    parameterPrefix: '/multibranch-mlops/serving/sandbox/',
-    delaySeconds: 0,
-    retainArtifacts: 100,
-  };
+  const config = sandboxStage([project], { retainArtifacts: 100 });
   const calls = record({ sagemaker, s3, ssm });
   const deps = { config, sagemaker, s3, ssm, logger: createLogger({}, { write: () => undefined }) };
   const body = Buffer.alloc(64 * 1024, 7); // a 64 KiB tarball stand-in: copy is server-side, size barely matters

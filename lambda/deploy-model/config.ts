@@ -3,7 +3,7 @@
  * a missing or malformed variable fails with its name.
  */
 import * as z from 'zod/mini';
-import { parseEnv, requiredString } from '../shared/env';
+import { jsonOf, parseEnv, requiredString } from '../shared/env';
 import { PROJECT_NAME_PATTERN } from '../shared/naming';
 
 /** How many served artifacts per model are kept unless RETAIN_ARTIFACTS says (the current one included). */
@@ -41,27 +41,9 @@ const projectSchema = z.object({
 });
 
 const jsonProjects = () =>
-  z.pipe(
-    requiredString(),
-    z.transform((raw: string, ctx) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch (err) {
-        ctx.issues.push({ code: 'custom', message: `is not valid JSON (${(err as Error).message})`, input: raw });
-        return z.NEVER;
-      }
-      const parsed = z.safeParse(z.array(projectSchema).check(z.minLength(1)), value);
-      if (!parsed.success) {
-        ctx.issues.push({
-          code: 'custom',
-          message: 'must be a non-empty JSON array of {"name": <project name>, "id": <project id>}',
-          input: raw,
-        });
-        return z.NEVER;
-      }
-      return parsed.data;
-    }),
+  jsonOf(
+    z.array(projectSchema).check(z.minLength(1)),
+    'must be a non-empty JSON array of {"name": <project name>, "id": <project id>}',
   );
 
 const wholeNumber = (what: string, min: number, max: number) =>

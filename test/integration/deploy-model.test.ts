@@ -19,7 +19,7 @@ import {
   registerWithArtifact,
   RegisteredArtifact,
   reject,
-  REGISTRY_ACCOUNT,
+  sandboxStage,
   sha256Hex,
   stateChangeEvent,
 } from '../support/serving';
@@ -37,18 +37,7 @@ let s3: S3Client;
 let ssm: SSMClient;
 
 function stage(overrides: Partial<DeployConfig> = {}): DeployConfig {
-  return {
-    stageName: 'sandbox',
-    registryAccount: REGISTRY_ACCOUNT,
-    ownAccount: REGISTRY_ACCOUNT,
-    projects: [PROJECT, OTHER],
-    servingBucket: SERVING,
-    servingPrefix: 'models/',
-    parameterPrefix: '/multibranch-mlops/serving/sandbox/',
-    delaySeconds: 0,
-    retainArtifacts: 5,
-    ...overrides,
-  };
+  return sandboxStage([PROJECT, OTHER], { servingBucket: SERVING, ...overrides });
 }
 
 function deps(config: DeployConfig, now?: () => Date): DeployDeps {

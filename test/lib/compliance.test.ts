@@ -3,22 +3,15 @@
  * cdk-nag AwsSolutions with zero unacknowledged findings, each acknowledgement with a specific reason, and cfn-lint
  * with zero errors (accepted warnings listed in the README).
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { BuiltApp, buildApp, removeApp } from '../support/app';
+import { cfnLint } from '../support/cfn-lint';
 
 /** cfn-lint warnings accepted (the README lists them with the reason, under "Accepted cfn-lint warnings"). */
 const ACCEPTED_CFN_LINT_WARNINGS = ['W3005'];
-
-interface CfnLintFinding {
-  readonly Rule: { readonly Id: string };
-  readonly Level: string;
-  readonly Message: string;
-  readonly Filename: string;
-}
 
 function acknowledgements(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
   return root.node.findAll().flatMap((construct) =>
@@ -73,16 +66,7 @@ describe('compliance of the synthesized templates', () => {
   });
 
   it('reports zero cfn-lint errors on every template, and only accepted warnings', () => {
-    let output: string;
-    try {
-      output = execFileSync('cfn-lint', ['--format', 'json', ...built.templateFiles], { encoding: 'utf8' });
-    } catch (error) {
-      // cfn-lint exits non-zero when it finds anything; its JSON report is on stdout either way.
-      const stdout = (error as { stdout?: string }).stdout;
-      if (typeof stdout !== 'string' || stdout.length === 0) throw error;
-      output = stdout;
-    }
-    const findings = JSON.parse(output) as CfnLintFinding[];
+    const findings = cfnLint(built.templateFiles);
     expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
     const warnings = findings.filter((f) => f.Level === 'Warning').map((f) => f.Rule.Id);
     expect(warnings.filter((id) => !ACCEPTED_CFN_LINT_WARNINGS.includes(id))).toEqual([]);

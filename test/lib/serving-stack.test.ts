@@ -5,7 +5,6 @@
  * Not checked here: the handler permissions CloudFormation needs to create these resources (the `oracles` check is
  * not available on this branch yet).
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +16,7 @@ import { BaselineStack } from '../../lib/baseline-stack';
 import { readConfig } from '../../lib/config';
 import { createServingStacks, ServingStack } from '../../lib/serving-stack';
 import { TEST_ACCOUNT, testContext } from '../support/app';
+import { cfnLint } from '../support/cfn-lint';
 import { SHARED_DIR } from '../support/fixtures';
 
 const STAGE_ACCOUNT = '222222222222';
@@ -98,15 +98,7 @@ describe('serving stacks', () => {
   });
 
   it('reports zero cfn-lint errors and no warning on the serving and product templates', () => {
-    let output: string;
-    try {
-      output = execFileSync('cfn-lint', ['--format', 'json', ...built.files], { encoding: 'utf8' });
-    } catch (error) {
-      const stdout = (error as { stdout?: string }).stdout;
-      if (typeof stdout !== 'string' || stdout.length === 0) throw error;
-      output = stdout;
-    }
-    const findings = JSON.parse(output) as Array<{ Level: string; Rule: { Id: string } }>;
+    const findings = cfnLint(built.files);
     expect(findings.filter((f) => f.Level === 'Error')).toEqual([]);
     expect(findings.filter((f) => f.Level === 'Warning' && f.Rule.Id !== 'W3005')).toEqual([]);
   });

@@ -19,7 +19,7 @@ import {
   createTaggedGroup,
   createVersionedBucket,
   registerWithArtifact,
-  REGISTRY_ACCOUNT,
+  sandboxStage,
   stateChangeEvent,
 } from './serving';
 
@@ -44,17 +44,7 @@ async function main(): Promise<void> {
     body: fs.readFileSync(tarball),
   });
   await approve(sagemaker, s3, version, { bucket: 'registry-artifacts' });
-  const config = {
-    stageName: 'sandbox',
-    registryAccount: REGISTRY_ACCOUNT,
-    ownAccount: REGISTRY_ACCOUNT,
-    projects: [project],
-    servingBucket: 'serving',
-    servingPrefix: 'models/',
-    parameterPrefix: '/multibranch-mlops/serving/sandbox/',
-    delaySeconds: 0,
-    retainArtifacts: 5,
-  };
+  const config = sandboxStage([project]);
   const result = await handleDeployEvent(stateChangeEvent(group, version, 'Approved'), {
     config,
     sagemaker,

@@ -13,11 +13,28 @@ import {
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
+import type { DeployConfig } from '../../lambda/deploy-model/config';
 import { awsEvent } from './fixtures';
 import { fakeCommitId } from './model-registry';
 
 export const REGISTRY_ACCOUNT = '123456789012';
 export const REGISTRY_REGION = 'us-east-1';
+
+/** A same-account stage `sandbox` serving `projects` from bucket `serving` under `models/`, no delay. */
+export function sandboxStage(projects: DeployConfig['projects'], overrides: Partial<DeployConfig> = {}): DeployConfig {
+  return {
+    stageName: 'sandbox',
+    registryAccount: REGISTRY_ACCOUNT,
+    ownAccount: REGISTRY_ACCOUNT,
+    projects,
+    servingBucket: 'serving',
+    servingPrefix: 'models/',
+    parameterPrefix: '/multibranch-mlops/serving/sandbox/',
+    delaySeconds: 0,
+    retainArtifacts: 5,
+    ...overrides,
+  };
+}
 
 export async function createVersionedBucket(s3: S3Client, bucket: string): Promise<void> {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
