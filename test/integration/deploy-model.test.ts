@@ -212,6 +212,21 @@ describe('deploy function against moto_server: two models, membership, integrity
     });
   });
 
+  it('in a stage of another account, accepts only the group the registry template shares (model-<project>)', async () => {
+    // ListTags cannot cross accounts: the stage accepts the group the registry's project template created, tagged and
+    // shares, and no other group of the project (docs/serving.md, trust boundaries).
+    const crossAccount = stage({ ownAccount: '222222222222', parameterPrefix: '/multibranch-mlops/serving/qa/' });
+    const first = await run(stateChangeEvent(FIRST, v1, 'Approved'), crossAccount);
+    expect(first).toMatchObject({ outcome: 'promoted', project: 'demo', modelPackageVersion: 1 });
+    const churn = await registerWithArtifact(sagemaker, s3, {
+      group: SECOND,
+      bucket: ARTIFACTS,
+      label: 'c2',
+      body: tarball('churn-2'),
+    });
+    expect((await run(stateChangeEvent(SECOND, churn, 'Approved'), crossAccount)).outcome).toBe('ignored');
+  });
+
   it('ignores an event from an account that is not the registry', async () => {
     const event = { ...stateChangeEvent(FIRST, v2, 'Rejected'), account: '999999999999' };
     expect((await run(event)).outcome).toBe('ignored');
