@@ -17,7 +17,8 @@ import { readConfig } from '../../lib/config';
 import { createServingStacks, ServingStack } from '../../lib/serving-stack';
 import { TEST_ACCOUNT, testContext } from '../support/app';
 import { cfnLint } from '../support/cfn-lint';
-import { SHARED_DIR } from '../support/fixtures';
+import { awsEvent, SHARED_DIR } from '../support/fixtures';
+import { matchesEventPattern } from '../e2e/support/event-pattern';
 
 const STAGE_ACCOUNT = '222222222222';
 const SERVING = {
@@ -156,6 +157,30 @@ describe('serving stacks', () => {
     };
     built.sandbox.hasResourceProperties('AWS::Events::Rule', { EventPattern: pattern });
     built.qa.hasResourceProperties('AWS::Events::Rule', { EventPattern: pattern });
+  });
+
+  it("matches AWS's documented state change of a served group, and not the others (event pattern matcher)", () => {
+    const rule = Object.values(built.qa.findResources('AWS::Events::Rule'))[0] as {
+      Properties: { EventPattern: Record<string, unknown> };
+    };
+    const event = (group: string, status: string, account = TEST_ACCOUNT) => {
+      const sample = awsEvent<Record<string, unknown> & { detail: Record<string, unknown> }>(
+        'sagemaker-model-package-state-change.json',
+      );
+      return {
+        ...sample,
+        source: 'aws.sagemaker',
+        account,
+        detail: { ...sample.detail, ModelPackageGroupName: group, ModelApprovalStatus: status },
+      };
+    };
+    const matches = (e: unknown) => matchesEventPattern(rule.Properties.EventPattern, e);
+    expect(matches(event('model-churn', 'Approved'))).toBe(true);
+    expect(matches(event('model-churn-v2', 'Rejected'))).toBe(true);
+    expect(matches(event('model-demo', 'Rejected'))).toBe(true);
+    expect(matches(event('model-churn', 'PendingManualApproval'))).toBe(false);
+    expect(matches(event('model-churnx', 'Approved'))).toBe(false);
+    expect(matches(event('model-churn', 'Approved', STAGE_ACCOUNT))).toBe(false);
   });
 
   it('sends a stage without delay straight to the function, a stage with delay through a Wait', () => {
