@@ -72,13 +72,18 @@ function build(serving: unknown = SERVING, extend?: (stacks: ServingStack[]) => 
   };
 }
 
-describe('serving stacks', () => {
-  let built: Built;
-  beforeAll(() => {
-    built = build();
-  });
-  afterAll(() => fs.rmSync(built.outdir, { recursive: true, force: true }));
+// Shared by every test: the configured app, and one where every stage is in the registry account.
+let built: Built;
+let sameAccount: Built;
+beforeAll(() => {
+  built = build();
+  sameAccount = build({ ...SERVING, stages: [{ name: 'sandbox' }] });
+});
+afterAll(() => {
+  for (const b of [built, sameAccount]) if (b !== undefined) fs.rmSync(b.outdir, { recursive: true, force: true });
+});
 
+describe('serving stacks', () => {
   it('creates one stack per stage, in the configured accounts, with zero cdk-nag findings', () => {
     expect(built.stacks.map((s) => [s.stackName, s.account])).toEqual([
       ['MultibranchMlops-Serving-sandbox', TEST_ACCOUNT],
@@ -236,12 +241,6 @@ describe('serving stacks', () => {
 });
 
 describe('registry side of a cross-account stage (project template)', () => {
-  let built: Built;
-  beforeAll(() => {
-    built = build();
-  });
-  afterAll(() => fs.rmSync(built.outdir, { recursive: true, force: true }));
-
   it('shares the group with the stage accounts for DescribeModelPackage and ListModelPackages only', () => {
     built.product.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {
       ModelPackageGroupPolicy: {
@@ -337,23 +336,14 @@ describe('registry side of a cross-account stage (project template)', () => {
     ];
     expect(required.length).toBeGreaterThan(10);
     expect([...new Set(required)].filter((a) => !granted.has(a))).toEqual([]);
-    const same = build({ ...SERVING, stages: [{ name: 'sandbox' }] });
-    try {
-      expect(launchRoleActions(same.baseline)).not.toContain('kms:CreateKey');
-    } finally {
-      fs.rmSync(same.outdir, { recursive: true, force: true });
-    }
+    expect(launchRoleActions(sameAccount.baseline)).not.toContain('kms:CreateKey');
   });
 
   it('adds nothing to the project template when every stage is in the registry account', () => {
-    const same = build({ ...SERVING, stages: [{ name: 'sandbox' }] });
-    try {
-      same.product.resourceCountIs('AWS::KMS::Key', 0);
-      expect(JSON.stringify(same.product.findResources('AWS::SageMaker::ModelPackageGroup'))).not.toContain(
-        'ModelPackageGroupPolicy',
-      );
-    } finally {
-      fs.rmSync(same.outdir, { recursive: true, force: true });
-    }
+    sameAccount.product.resourceCountIs('AWS::KMS::Key', 0);
+    expect(JSON.stringify(sameAccount.product.findResources('AWS::SageMaker::ModelPackageGroup'))).not.toContain(
+      'ModelPackageGroupPolicy',
+    );
+    sameAccount.product.resourceCountIs('AWS::Events::EventBusPolicy', 0);
   });
 });
