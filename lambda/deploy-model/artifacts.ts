@@ -61,6 +61,8 @@ export async function ensureServed(
       Key: key,
       CopySource: copySource(version),
       MetadataDirective: 'REPLACE',
+      // No tags copied: reading and writing tags would need s3:GetObjectTagging and s3:PutObjectTagging.
+      TaggingDirective: 'REPLACE',
       ChecksumAlgorithm: 'SHA256',
       ContentType: 'application/gzip',
       Metadata: {

@@ -9,6 +9,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { DeployConfig } from '../../lambda/deploy-model/config';
 import { DeployDeps, DeployResult, handleDeployEvent } from '../../lambda/deploy-model/deploy';
+import { COMMAND_ACTIONS, DEPLOY_PERMISSIONS } from '../../lambda/deploy-model/permissions';
 import { ConflictError } from '../../lambda/shared/errors';
 import { createLogger } from '../../lambda/shared/logger';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
@@ -35,6 +36,19 @@ let moto: MotoServer;
 let sagemaker: SageMakerClient;
 let s3: S3Client;
 let ssm: SSMClient;
+/** Every command the function's clients sent during the suite, as `<client>:<command>`. */
+const sent = new Set<string>();
+let recording = false;
+
+function record(service: string, client: SageMakerClient | S3Client | SSMClient): void {
+  (client as SageMakerClient).middlewareStack.add(
+    (next, context) => async (args) => {
+      if (recording) sent.add(`${service}:${String(context.commandName).replace(/Command$/, '')}`);
+      return next(args);
+    },
+    { step: 'initialize', name: `record-${service}` },
+  );
+}
 
 function stage(overrides: Partial<DeployConfig> = {}): DeployConfig {
   return sandboxStage([PROJECT, OTHER], { servingBucket: SERVING, ...overrides });
@@ -68,8 +82,14 @@ async function versionsPerKey(prefix: string): Promise<Record<string, number>> {
 }
 
 const tarball = (label: string) => Buffer.from(`model tarball ${label} ${'x'.repeat(64)}`);
-const run = (event: unknown, config = stage(), now?: () => Date): Promise<DeployResult> =>
-  handleDeployEvent(event, deps(config, now));
+async function run(event: unknown, config = stage(), now?: () => Date): Promise<DeployResult> {
+  recording = true;
+  try {
+    return await handleDeployEvent(event, deps(config, now));
+  } finally {
+    recording = false;
+  }
+}
 
 let v1: RegisteredArtifact;
 let v2: RegisteredArtifact;
@@ -80,6 +100,9 @@ beforeAll(async () => {
   sagemaker = new SageMakerClient({});
   s3 = new S3Client({ forcePathStyle: true });
   ssm = new SSMClient({});
+  record('sagemaker', sagemaker);
+  record('s3', s3);
+  record('ssm', ssm);
   await createVersionedBucket(s3, ARTIFACTS);
   await createVersionedBucket(s3, SERVING);
   await createTaggedGroup(sagemaker, FIRST, PROJECT);
@@ -181,6 +204,24 @@ describe('deploy function against moto_server: two models, membership, integrity
     expect(await current(stage(), SECOND)).toBe('demo/model-demo-churn/v1.tar.gz');
     expect(await current(stage(), FIRST)).toBe(before);
     expect(await served('models/demo/model-demo-churn/v1.tar.gz')).toEqual(churn.body);
+  });
+
+  it('withdraws the parameter when the only approved version is rejected, and keeps its artifact', async () => {
+    const group = 'model-demo-withdrawn';
+    await createTaggedGroup(sagemaker, group, PROJECT);
+    const only = await registerWithArtifact(sagemaker, s3, {
+      group,
+      bucket: ARTIFACTS,
+      label: 'w1',
+      body: tarball('w1'),
+    });
+    await approve(sagemaker, s3, only, { bucket: ARTIFACTS });
+    expect(await run(stateChangeEvent(group, only, 'Approved'))).toMatchObject({ outcome: 'promoted' });
+    await reject(sagemaker, only);
+    expect(await run(stateChangeEvent(group, only, 'Rejected'))).toMatchObject({ outcome: 'withdrawn' });
+    expect(await current(stage(), group)).toBeUndefined();
+    expect(await served(`models/demo/${group}/v1.tar.gz`)).toEqual(only.body);
+    expect(await run(stateChangeEvent(group, only, 'Rejected'))).toMatchObject({ outcome: 'nothing-approved' });
   });
 
   it("ignores a group named after a served project but tagged with another project's id", async () => {
@@ -355,5 +396,19 @@ describe('deploy function against moto_server: stage delay and pruning', () => {
       modelPackageVersion: 3,
       pruned: [],
     });
+  });
+});
+
+describe('permissions of the deploy function', () => {
+  // Runs last (jest runs describe blocks in order): by then the suite has made every command the function makes.
+  it('needs nothing beyond DEPLOY_PERMISSIONS, which the construct grants', () => {
+    const granted = new Set<string>(Object.values(DEPLOY_PERMISSIONS).flat());
+    expect([...sent].sort()).toEqual(Object.keys(COMMAND_ACTIONS).sort());
+    for (const command of sent) {
+      expect({
+        command,
+        missing: (COMMAND_ACTIONS[command] ?? ['(unknown command)']).filter((a) => !granted.has(a)),
+      }).toEqual({ command, missing: [] });
+    }
   });
 });

@@ -13,6 +13,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BaselineStack } from '../../lib/baseline-stack';
+import { DEPLOY_PERMISSIONS } from '../../lambda/deploy-model/permissions';
 import { readConfig } from '../../lib/config';
 import { createServingStacks, ServingStack } from '../../lib/serving-stack';
 import { TEST_ACCOUNT, testContext } from '../support/app';
@@ -226,6 +227,22 @@ describe('serving stacks', () => {
     } finally {
       fs.rmSync(narrow.outdir, { recursive: true, force: true });
     }
+  });
+
+  it("grants the deploy role exactly DEPLOY_PERMISSIONS (ListTags only in the registry's account)", () => {
+    const deployRoleActions = (template: Template) =>
+      new Set(
+        Object.values(template.findResources('AWS::IAM::Policy'))
+          .map((p) => p as { Properties: { Roles: Array<{ Ref: string }>; PolicyDocument: { Statement: unknown[] } } })
+          .filter((p) => p.Properties.Roles.some((r) => r.Ref.startsWith('DeployHandlerRole')))
+          .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+          .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]))
+          .filter((a) => !a.startsWith('logs:') && !a.startsWith('sqs:')),
+      );
+    const all = new Set<string>(Object.values(DEPLOY_PERMISSIONS).flat());
+    expect([...deployRoleActions(built.sandbox)].sort()).toEqual([...all].sort());
+    all.delete('sagemaker:ListTags');
+    expect([...deployRoleActions(built.qa)].sort()).toEqual([...all].sort());
   });
 
   it('lets the registry account put events on a cross-account stage bus, and no one on a same-account one', () => {

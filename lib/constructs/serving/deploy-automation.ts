@@ -17,6 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DEPLOY_PERMISSIONS } from '../../../lambda/deploy-model/permissions';
 import { deployFunctionName, servingParameterPrefix } from '../../../lambda/shared/serving';
 import type { ServedProjectConfig } from '../../config';
 import { MonitoredFunction } from '../monitored-function';
@@ -84,7 +85,7 @@ export class DeployAutomation extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadApprovedVersions',
-        actions: ['sagemaker:DescribeModelPackage'],
+        actions: [...DEPLOY_PERMISSIONS.readVersions],
         resources: packages,
       }),
     );
@@ -92,7 +93,7 @@ export class DeployAutomation extends Construct {
       new iam.PolicyStatement({
         sid: 'ListVersions',
         // ListModelPackages supports no resource-level permission.
-        actions: ['sagemaker:ListModelPackages'],
+        actions: [...DEPLOY_PERMISSIONS.listVersions],
         resources: ['*'],
       }),
     );
@@ -100,7 +101,7 @@ export class DeployAutomation extends Construct {
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'ReadGroupTags',
-          actions: ['sagemaker:ListTags'],
+          actions: [...DEPLOY_PERMISSIONS.groupTags],
           resources: groups,
         }),
       );
@@ -111,7 +112,8 @@ export class DeployAutomation extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadApprovedArtifacts',
-        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'],
+        // CopyObject reads the source (a pinned version when recorded); tags are not copied (TaggingDirective REPLACE).
+        actions: [...DEPLOY_PERMISSIONS.readArtifacts],
         resources: anyBucket ? [`arn:${Aws.PARTITION}:s3:::*/*`] : [...new Set(artifactBuckets)],
         conditions: { StringEquals: { 's3:ResourceAccount': props.registryAccount } },
       }),
@@ -119,7 +121,7 @@ export class DeployAutomation extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DecryptApprovedArtifacts',
-        actions: ['kms:Decrypt'],
+        actions: [...DEPLOY_PERMISSIONS.decryptArtifacts],
         resources: [`arn:${Aws.PARTITION}:kms:${stack.region}:${props.registryAccount}:key/*`],
         conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
       }),
@@ -127,14 +129,14 @@ export class DeployAutomation extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'WriteServedArtifacts',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        actions: [...DEPLOY_PERMISSIONS.writeServed],
         resources: [props.bucket.arnForObjects(`${props.prefix}*`)],
       }),
     );
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ListServedArtifacts',
-        actions: ['s3:ListBucket'],
+        actions: [...DEPLOY_PERMISSIONS.listServed],
         resources: [props.bucket.bucketArn],
         conditions: { StringLike: { 's3:prefix': [`${props.prefix}*`] } },
       }),
@@ -143,7 +145,7 @@ export class DeployAutomation extends Construct {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'CurrentModelParameters',
-        actions: ['ssm:GetParameter', 'ssm:PutParameter', 'ssm:DeleteParameter'],
+        actions: [...DEPLOY_PERMISSIONS.parameters],
         resources: [parameters],
       }),
     );
