@@ -123,6 +123,7 @@ export class BaselineStack extends Stack {
     this.launchRole = new LaunchRole(this, 'LaunchRole', {
       assetBucket: assets,
       sourceProvider: config.sourceProvider,
+      servingAccess: (config.serving?.stages ?? []).some((stage) => stage.account !== config.serving?.registryAccount),
     }).role;
     this.portfolio.setLaunchRole(this.product, this.launchRole, {
       description: 'Projects are provisioned with the launch role, not with the permissions of the Studio user',

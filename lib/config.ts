@@ -100,6 +100,8 @@ export interface AppConfig {
   readonly warehouse?: WarehouseConfig;
   /** Context `retrain`: scheduled retraining of the main branch; undefined (off) unless set. */
   readonly retrain?: RetrainConfig;
+  /** Context `serving`: the stages that serve approved models; undefined when the key is not set (no serving). */
+  readonly serving?: ServingConfig;
 }
 
 /** The SQL warehouse of the projects: its Secrets Manager secret (RDS JSON shape) and where extract jobs run. */
@@ -558,6 +560,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     releaseSnapshot,
     warehouse: readWarehouse(read),
     retrain,
+    serving: readServing(read, account, region),
   };
 }
 
@@ -648,4 +651,177 @@ function checkScheduleExpression(expression: string): void {
   const [, , dayOfMonth, , dayOfWeek] = fields;
   if ((dayOfMonth === '?') === (dayOfWeek === '?'))
     fail('must have "?" in exactly one of day-of-month and day-of-week');
+}
+
+/** A project a serving stage serves: its name, its SageMaker project id, and where its approved artifacts are. */
+export interface ServedProjectConfig {
+  readonly name: string;
+  /** The SageMaker project id (`sagemaker:project-id` tag of its model package groups; Studio shows it). */
+  readonly id: string;
+  /**
+   * The project's artifact bucket (where approved artifacts are); the deploy function may read only there.
+   * @default - any bucket of the registry account (the stage role's policy says so; a cross-account stage still
+   * reads only buckets whose policy grants it)
+   */
+  readonly artifactBucket?: string;
+}
+
+/** One serving stage: a multi-model endpoint and its deploy function, in the registry account or another. */
+export interface ServingStageConfig {
+  /** Lower-case name (`sandbox`, `qa`, `production`): stack `MultibranchMlops-Serving-<name>`, SSM path, endpoint. */
+  readonly name: string;
+  /** @default - the registry account */
+  readonly account: string;
+  /** @default - the app's region */
+  readonly region: string;
+  /** How long a version must have stayed Approved before this stage serves it. @default 0 */
+  readonly delayMinutes: number;
+  /** @default 'ml.m5.large' (CPU: the scikit-learn container serves multiple models on CPU) */
+  readonly instanceType: string;
+  /** @default 1 */
+  readonly instanceCount: number;
+}
+
+export interface ServingConfig {
+  /** The account of the model registry (where projects are provisioned). @default - context `account` */
+  readonly registryAccount: string;
+  /** The region of the model registry. @default - context `region` */
+  readonly registryRegion: string;
+  readonly projects: readonly ServedProjectConfig[];
+  readonly stages: readonly ServingStageConfig[];
+  /** Served artifacts kept per model (the current one included) before older ones are pruned. @default 5 */
+  readonly retainArtifacts: number;
+  /** Version of SageMaker's scikit-learn inference image. @default '1.2-1' */
+  readonly frameworkVersion: string;
+}
+
+/** The context keys `serving` accepts (anything else is a typo, refused). */
+export const SERVING_KEYS = ['registryAccount', 'projects', 'stages', 'retainArtifacts', 'frameworkVersion'] as const;
+const STAGE_KEYS = ['name', 'account', 'region', 'delayMinutes', 'instanceType', 'instanceCount'];
+const PROJECT_KEYS = ['name', 'id', 'artifactBucket'];
+const STAGE_NAME = /^[a-z][a-z0-9]{0,15}$/;
+/** SageMaker's project name pattern, lower case (as the product template requires). */
+const SERVED_PROJECT_NAME = /^[a-z](-*[a-z0-9]){0,31}$/;
+const PROJECT_ID = /^[A-Za-z0-9-]{1,16}$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
+const FRAMEWORK_VERSION = /^\d+\.\d+-\d+$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `serving` as a JSON object (cdk.json) or a JSON string (`-c serving='{...}'`). */
+function readServing(read: ContextReader, account: string, region: string): ServingConfig | undefined {
+  const raw = read('serving');
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw) as unknown;
+    } catch {
+      throw new ConfigError('serving', `must be a JSON object, got ${show(raw)}`);
+    }
+  }
+  const fail = (where: string, message: string): never => {
+    throw new ConfigError('serving', `${where} ${message}`);
+  };
+  if (!isRecord(value)) return fail('', `must be an object with ${SERVING_KEYS.join(', ')}, got ${show(raw)}`);
+  const unknownKeys = (object: Record<string, unknown>, allowed: readonly string[], where: string) => {
+    for (const key of Object.keys(object)) {
+      if (!allowed.includes(key)) fail(`${where}.${key}`, `is not a known key (allowed: ${allowed.join(', ')})`);
+    }
+  };
+  unknownKeys(value, SERVING_KEYS, 'serving');
+  const optionalString = (
+    object: Record<string, unknown>,
+    key: string,
+    where: string,
+    pattern: RegExp,
+    what: string,
+  ) => {
+    const v = object[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !pattern.test(v)) return fail(`${where}.${key}`, `must be ${what}, got ${show(v)}`);
+    return v;
+  };
+  const integer = (
+    object: Record<string, unknown>,
+    key: string,
+    where: string,
+    min: number,
+    max: number,
+    fallback: number,
+  ) => {
+    const v = object[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      return fail(`${where}.${key}`, `must be an integer from ${min} to ${max}, got ${show(v)}`);
+    }
+    return v;
+  };
+
+  const registryAccount =
+    optionalString(value, 'registryAccount', 'serving', ACCOUNT, 'a 12-digit AWS account id') ?? account;
+  const retainArtifacts = integer(value, 'retainArtifacts', 'serving', 2, 100, 5);
+  const frameworkVersion =
+    optionalString(value, 'frameworkVersion', 'serving', FRAMEWORK_VERSION, 'an image version such as "1.2-1"') ??
+    '1.2-1';
+
+  if (!Array.isArray(value.projects) || value.projects.length === 0) {
+    fail(
+      'serving.projects',
+      `must list the served projects as [{"name": ..., "id": ...}], got ${show(value.projects)}`,
+    );
+  }
+  const projects = (value.projects as unknown[]).map((p, i): ServedProjectConfig => {
+    const where = `serving.projects[${i}]`;
+    if (!isRecord(p)) return fail(where, `must be {"name": <project name>, "id": <project id>}, got ${show(p)}`);
+    unknownKeys(p, PROJECT_KEYS, where);
+    const name = optionalString(p, 'name', where, SERVED_PROJECT_NAME, 'a lower-case SageMaker project name');
+    const id = optionalString(p, 'id', where, PROJECT_ID, 'the SageMaker project id (for example "p-abc123def456")');
+    if (name === undefined) return fail(`${where}.name`, 'is required');
+    if (id === undefined)
+      return fail(`${where}.id`, 'is required (Studio shows it; it is the sagemaker:project-id tag)');
+    const artifactBucket = optionalString(p, 'artifactBucket', where, BUCKET_NAME, 'an S3 bucket name');
+    return { name, id, artifactBucket };
+  });
+  for (const key of ['name', 'id'] as const) {
+    const seen = projects.map((p) => p[key]);
+    const dup = seen.find((v, i) => seen.indexOf(v) !== i);
+    if (dup !== undefined) fail('serving.projects', `must not repeat the ${key} ${show(dup)}`);
+  }
+
+  if (!Array.isArray(value.stages) || value.stages.length === 0) {
+    fail('serving.stages', `must list at least one stage as [{"name": "sandbox"}, ...], got ${show(value.stages)}`);
+  }
+  const stages = (value.stages as unknown[]).map((s, i): ServingStageConfig => {
+    const where = `serving.stages[${i}]`;
+    if (!isRecord(s)) return fail(where, `must be an object such as {"name": "sandbox"}, got ${show(s)}`);
+    unknownKeys(s, STAGE_KEYS, where);
+    const name = optionalString(s, 'name', where, STAGE_NAME, 'lower-case letters and digits, at most 16');
+    if (name === undefined) return fail(`${where}.name`, 'is required');
+    return {
+      name,
+      account: optionalString(s, 'account', where, ACCOUNT, 'a 12-digit AWS account id') ?? registryAccount,
+      region: optionalString(s, 'region', where, REGION, 'an AWS region such as "us-east-1"') ?? region,
+      delayMinutes: integer(s, 'delayMinutes', where, 0, 60 * 24 * 90, 0),
+      instanceType:
+        optionalString(s, 'instanceType', where, INSTANCE_TYPE, 'a SageMaker instance type such as "ml.m5.large"') ??
+        'ml.m5.large',
+      instanceCount: integer(s, 'instanceCount', where, 1, 20, 1),
+    };
+  });
+  const names = stages.map((s) => s.name);
+  const dupStage = names.find((v, i) => names.indexOf(v) !== i);
+  if (dupStage !== undefined) fail('serving.stages', `must not repeat the stage name ${show(dupStage)}`);
+  const otherRegion = stages.find((s) => s.region !== region);
+  if (otherRegion !== undefined) {
+    fail(
+      `serving.stages[${stages.indexOf(otherRegion)}].region`,
+      `must be the registry's region ${show(region)}: model package state changes are regional events, and ` +
+        `cross-region forwarding is not built, got ${show(otherRegion.region)}`,
+    );
+  }
+  return { registryAccount, registryRegion: region, projects, stages, retainArtifacts, frameworkVersion };
 }

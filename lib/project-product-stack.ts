@@ -30,6 +30,7 @@ import { JenkinsSource } from './constructs/jenkins-source';
 import { MainBranchProtection } from './constructs/main-branch-protection';
 import { ReleaseAutomation } from './constructs/release-automation';
 import { RetrainSchedule } from './constructs/retrain-schedule';
+import { RegistryAccess } from './constructs/serving/registry-access';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
@@ -60,6 +61,7 @@ export type ProjectConfig = Pick<
   | 'reconcileIntervalMinutes'
   | 'intentTtlDays'
   | 'logRetentionDays'
+  | 'serving'
   | 'retrain'
   | 'warehouse'
 > &
@@ -110,6 +112,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly alarmTopic: AlarmTopic;
   /** Scheduled retraining of the main branch; only with context `retrain` (CodeCommit source). */
   readonly retrainSchedule?: RetrainSchedule;
+  /** Key, policies and event forwarding for serving stages in other accounts; only when such stages are configured. */
+  readonly registryAccess?: RegistryAccess;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -168,6 +172,19 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     this.modelPackageGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.artifactBucket = new ArtifactBucket(this, 'Artifacts').bucket;
+
+    const stageAccounts = (config.serving?.stages ?? [])
+      .map((stage) => stage.account)
+      .filter((account) => account !== config.serving?.registryAccount);
+    if (stageAccounts.length > 0) {
+      this.registryAccess = new RegistryAccess(this, 'ServingAccess', {
+        projectName,
+        modelPackageGroup: this.modelPackageGroup,
+        modelPackageGroupName,
+        artifactBucket: this.artifactBucket,
+        stageAccounts,
+      });
+    }
 
     const executionRole = new SageMakerExecutionRole(this, 'SageMakerExecution', {
       projectName,

@@ -19,11 +19,11 @@ export function parseEnv<T extends z.core.$ZodShape>(
 export const requiredString = () =>
   z.string({ error: 'is required' }).check(z.minLength(1, { error: 'must not be empty' }));
 
-/** A variable holding a JSON object whose values are strings (for example static stack parameters). */
-export const jsonStringRecord = () =>
+/** A variable holding JSON that must fit `schema`; `message` says what it must be when it does not. */
+export const jsonOf = <S extends z.core.$ZodType>(schema: S, message: string) =>
   z.pipe(
     z.string({ error: 'is required' }),
-    z.transform((raw: string, ctx) => {
+    z.transform((raw: string, ctx): z.infer<S> => {
       let value: unknown;
       try {
         value = JSON.parse(raw);
@@ -31,11 +31,15 @@ export const jsonStringRecord = () =>
         ctx.issues.push({ code: 'custom', message: `is not valid JSON (${(err as Error).message})`, input: raw });
         return z.NEVER;
       }
-      const parsed = z.safeParse(z.record(z.string(), z.string()), value);
+      const parsed = z.safeParse(schema, value);
       if (!parsed.success) {
-        ctx.issues.push({ code: 'custom', message: 'must be a JSON object whose values are strings', input: raw });
+        ctx.issues.push({ code: 'custom', message, input: raw });
         return z.NEVER;
       }
       return parsed.data;
     }),
   );
+
+/** A variable holding a JSON object whose values are strings (for example static stack parameters). */
+export const jsonStringRecord = () =>
+  jsonOf(z.record(z.string(), z.string()), 'must be a JSON object whose values are strings');

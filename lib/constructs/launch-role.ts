@@ -26,6 +26,12 @@ export interface LaunchRoleProps {
    * @default 'codecommit'
    */
   readonly sourceProvider?: SourceProvider;
+  /**
+   * Whether the project template shares its registry with serving stages in other accounts (RegistryAccess: a KMS
+   * key, the model package group's resource policy, a forwarding rule with a role).
+   * @default false
+   */
+  readonly servingAccess?: boolean;
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>`, with pseudo parameters so the policy is portable. */
@@ -396,5 +402,51 @@ export class LaunchRole extends Construct {
       [arn('dynamodb', 'table/SC-*')],
       SC_NAMED,
     );
+
+    if (props.servingAccess === true) {
+      allow(
+        'ServingAccessCreateKey',
+        ['kms:CreateKey'],
+        ['*'],
+        'kms:CreateKey supports no resource-level permission (the key id does not exist yet).',
+      );
+      allow(
+        'ServingAccessKey',
+        [
+          'kms:DescribeKey',
+          'kms:GetKeyPolicy',
+          'kms:PutKeyPolicy',
+          'kms:GetKeyRotationStatus',
+          'kms:EnableKeyRotation',
+          'kms:DisableKeyRotation',
+          'kms:EnableKey',
+          'kms:DisableKey',
+          'kms:ListResourceTags',
+          'kms:TagResource',
+          'kms:UntagResource',
+          'kms:UpdateKeyDescription',
+          'kms:ScheduleKeyDeletion',
+        ],
+        [arn('kms', 'key/*')],
+        "A project's artifact key gets a random id at provisioning; only in this account and region.",
+      );
+      allow(
+        'ServingAccessGroupPolicy',
+        [
+          'sagemaker:PutModelPackageGroupPolicy',
+          'sagemaker:GetModelPackageGroupPolicy',
+          'sagemaker:DeleteModelPackageGroupPolicy',
+        ],
+        [arn('sagemaker', 'model-package-group/model-*')],
+        'The model package group of a project is named "model-<project>", the project name known at provisioning only.',
+      );
+      allow(
+        'ServingAccessPassForwardRole',
+        ['iam:PassRole'],
+        [projectRoles],
+        'The forwarding role of a project has a generated name under the product role path; passed to EventBridge only.',
+        { StringEquals: { 'iam:PassedToService': 'events.amazonaws.com' } },
+      );
+    }
   }
 }

@@ -41,6 +41,7 @@ describe('seed code staging', () => {
         'scripts/train.py',
         'scripts/train_forest.py',
         'scripts/evaluate.py',
+        'scripts/inference.py',
         'Jenkinsfile',
         '.github/workflows/mlops.yml',
         'ci/train.sh',
