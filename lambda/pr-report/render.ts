@@ -176,10 +176,14 @@ function modelSection(report: PrReport, model: ModelReport): string[] {
   ];
   const { candidate, baseline } = model;
   if (candidate !== undefined && candidate.commitId !== undefined && candidate.commitId !== report.headCommit) {
+    const ended = ['failed-gate', 'failed-step', 'stopped', 'finished-without-version'].includes(model.state.kind);
     lines.push(
       '',
       `> The branch moved to ${code(short(report.headCommit))}: the numbers below are for the older commit ` +
-        `${code(short(candidate.commitId))} (version ${candidate.version}) until the new run registers.`,
+        `${code(short(candidate.commitId))} (version ${candidate.version}) ` +
+        (ended
+          ? `because the run of ${code(short(report.headCommit))} registered no version.`
+          : 'until the new run registers.'),
     );
   }
   for (const [v, who] of [
