@@ -90,7 +90,8 @@ export function routeEvent(event: unknown, config: PrReportConfig): ReportReques
         return ignore(`pipeline execution status ${detail.currentPipelineExecutionStatus} changes no report`);
       }
       const pipelineName = detail.pipelineArn.split('/').pop() as string;
-      if (!pipelineName.startsWith(`${config.projectName}-`)) {
+      // SageMaker pipeline names are case-insensitive (ARNs are lower case); project names are lower case.
+      if (!pipelineName.toLowerCase().startsWith(`${config.projectName.toLowerCase()}-`)) {
         return ignore(`pipeline ${pipelineName} is not named like a pipeline of project ${config.projectName}`);
       }
       return { action: 'pipeline', pipelineName, eventId: id };
