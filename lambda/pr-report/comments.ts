@@ -4,11 +4,13 @@
  * session name), updated in place, posted only when none exists. Comments by anyone else, replies, deleted
  * comments and comments without the marker are never touched.
  */
+import { createHash } from 'node:crypto';
 import {
   CodeCommitClient,
   Comment,
   GetCommentsForPullRequestCommand,
   GetPullRequestCommand,
+  IdempotencyParameterMismatchException,
   ListPullRequestsCommand,
   PostCommentForPullRequestCommand,
   PullRequest,
@@ -88,13 +90,17 @@ export async function listOpenPullRequests(
 export const isReport = (content: string | undefined): boolean =>
   content !== undefined && (content === REPORT_MARKER || content.startsWith(`${REPORT_MARKER}\n`));
 
-/** The caller's live report comments on the pull request, oldest first. */
+/**
+ * The caller's live report comments on the pull request, oldest first, and how many of the caller's comments were
+ * deleted (CodeCommit keeps them, without content, flagged `deleted`).
+ */
 export async function findReportComments(
   codecommit: CodeCommitClient,
   pullRequest: Pick<PullRequestFacts, 'pullRequestId' | 'repositoryName'>,
   authorArn: string,
-): Promise<Comment[]> {
-  const found: Comment[] = [];
+): Promise<{ live: Comment[]; deleted: number }> {
+  const live: Comment[] = [];
+  let deleted = 0;
   let nextToken: string | undefined;
   do {
     const page = await codecommit.send(
@@ -107,20 +113,29 @@ export async function findReportComments(
     );
     for (const data of page.commentsForPullRequestData ?? []) {
       for (const comment of data.comments ?? []) {
-        if (
-          comment.authorArn === authorArn &&
-          comment.deleted !== true &&
-          comment.inReplyTo === undefined &&
-          isReport(comment.content)
-        ) {
-          found.push(comment);
-        }
+        if (comment.authorArn !== authorArn || comment.inReplyTo !== undefined) continue;
+        if (comment.deleted === true) deleted += 1;
+        else if (isReport(comment.content)) live.push(comment);
       }
     }
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
   const time = (c: Comment) => c.creationDate?.getTime() ?? 0;
-  return found.sort((a, b) => time(a) - time(b) || String(a.commentId).localeCompare(String(b.commentId)));
+  live.sort((a, b) => time(a) - time(b) || String(a.commentId).localeCompare(String(b.commentId)));
+  return { live, deleted };
+}
+
+/**
+ * The idempotency token of the report comment's post: one per pull request and generation (the number of the
+ * caller's deleted comments, so a report someone deleted is posted anew). Two invocations racing to post the first
+ * report send the same token: CodeCommit returns the first comment for equal content and refuses other content
+ * (IdempotencyParameterMismatchException), after which the loser updates the winner's comment.
+ */
+export function postToken(pullRequest: Pick<PullRequestFacts, 'pullRequestId' | 'repositoryName'>, generation: number) {
+  const digest = createHash('sha256')
+    .update(`${pullRequest.repositoryName}/${pullRequest.pullRequestId}/${generation}`)
+    .digest('hex');
+  return `pr-report-${digest.slice(0, 40)}`;
 }
 
 export type CommentOutcome = 'posted' | 'updated' | 'unchanged';
@@ -135,22 +150,33 @@ export async function upsertReportComment(
   authorArn: string,
   content: string,
 ): Promise<{ outcome: CommentOutcome; commentId: string }> {
-  const [existing] = await findReportComments(codecommit, pullRequest, authorArn);
-  if (existing?.commentId !== undefined) {
-    if (existing.content === content) return { outcome: 'unchanged', commentId: existing.commentId };
+  const update = async (existing: Comment & { commentId: string }) => {
+    if (existing.content === content) return { outcome: 'unchanged' as const, commentId: existing.commentId };
     await codecommit.send(new UpdateCommentCommand({ commentId: existing.commentId, content }));
-    return { outcome: 'updated', commentId: existing.commentId };
+    return { outcome: 'updated' as const, commentId: existing.commentId };
+  };
+  const found = await findReportComments(codecommit, pullRequest, authorArn);
+  const [existing] = found.live;
+  if (existing?.commentId !== undefined) return update(existing as Comment & { commentId: string });
+  try {
+    const posted = await codecommit.send(
+      new PostCommentForPullRequestCommand({
+        pullRequestId: pullRequest.pullRequestId,
+        repositoryName: pullRequest.repositoryName,
+        beforeCommitId: pullRequest.destinationCommit,
+        afterCommitId: pullRequest.sourceCommit,
+        content,
+        clientRequestToken: postToken(pullRequest, found.deleted),
+      }),
+    );
+    const commentId = posted.comment?.commentId;
+    if (commentId === undefined) throw new Error('PostCommentForPullRequest returned no comment id');
+    // With the same token and content, CodeCommit answers with the comment a racing invocation posted first.
+    return { outcome: 'posted', commentId };
+  } catch (err) {
+    if (!(err instanceof IdempotencyParameterMismatchException)) throw err;
+    const [winner] = (await findReportComments(codecommit, pullRequest, authorArn)).live;
+    if (winner?.commentId === undefined) throw err;
+    return update(winner as Comment & { commentId: string });
   }
-  const posted = await codecommit.send(
-    new PostCommentForPullRequestCommand({
-      pullRequestId: pullRequest.pullRequestId,
-      repositoryName: pullRequest.repositoryName,
-      beforeCommitId: pullRequest.destinationCommit,
-      afterCommitId: pullRequest.sourceCommit,
-      content,
-    }),
-  );
-  const commentId = posted.comment?.commentId;
-  if (commentId === undefined) throw new Error('PostCommentForPullRequest returned no comment id');
-  return { outcome: 'posted', commentId };
 }

@@ -389,6 +389,38 @@ describe('pull request report on CodeCommit', () => {
     expect(result.comments).toEqual([expect.objectContaining({ pullRequestId: pr, outcome: 'unchanged' })]);
   });
 
+  it('two invocations racing on a new pull request still leave one comment (same post token, the loser updates)', async () => {
+    const racePr = store.open({
+      sourceBranch: BRANCH,
+      destinationBranch: 'main',
+      sourceCommit: B,
+      destinationCommit: MAIN_HEAD,
+    });
+    const created = pullRequestEvent('codecommit-pullRequestCreated.json', racePr, B);
+    const results = await Promise.all([handlePrReportEvent(created, deps), handlePrReportEvent(created, deps)]);
+    const ids = results.flatMap((r) => r.comments.map((c) => c.commentId));
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(1);
+    expect(ownComments(racePr)).toHaveLength(1);
+    store.pullRequests.get(racePr)!.status = 'CLOSED';
+  });
+
+  it('posts a new report when someone deleted the previous one (a new post token)', async () => {
+    const racePr = store.open({
+      sourceBranch: BRANCH,
+      destinationBranch: 'main',
+      sourceCommit: B,
+      destinationCommit: MAIN_HEAD,
+    });
+    const created = pullRequestEvent('codecommit-pullRequestCreated.json', racePr, B);
+    await handlePrReportEvent(created, deps);
+    ownComments(racePr)[0]!.deleted = true; // DeleteCommentContent by the author
+    const result = await handlePrReportEvent(created, deps);
+    expect(result.comments).toEqual([expect.objectContaining({ outcome: 'posted' })]);
+    expect(ownComments(racePr)).toHaveLength(1);
+    store.pullRequests.get(racePr)!.status = 'CLOSED';
+  });
+
   it.each([
     [
       'another repository',
