@@ -25,6 +25,7 @@ import { BranchAutomation } from './constructs/branch-automation';
 import { BranchPipelineRoles } from './constructs/branch-pipeline-roles';
 import { CodeCommitSource, ProjectSource } from './constructs/codecommit-source';
 import { JenkinsSource } from './constructs/jenkins-source';
+import { PullRequestReport } from './constructs/pr-report';
 import { ReleaseAutomation } from './constructs/release-automation';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
@@ -88,6 +89,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly releaseAutomation: ReleaseAutomation;
   /** CI roles and the Studio repository association; only with the `jenkins` source provider. */
   readonly jenkinsSource?: JenkinsSource;
+  /** The model report comment on pull requests into main; only with the CodeCommit source (GitHub: the workflow). */
+  readonly pullRequestReport?: PullRequestReport;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -217,5 +220,15 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     });
 
     this.releaseAutomation = releaseAutomation();
+
+    this.pullRequestReport = new PullRequestReport(this, 'PullRequestReport', {
+      projectName,
+      projectId,
+      repository: this.source.repository,
+      mainBranch: config.mainBranch,
+      branchPrefix: config.branchPrefix,
+      artifactBucket: this.artifactBucket,
+      logRetention,
+    });
   }
 }
