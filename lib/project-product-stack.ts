@@ -193,6 +193,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       output('CiSourceBucketName', this.artifactBucket.bucketName, 'Bucket CI uploads source archives to (ci-source/)');
       output('TrainBuildProjectName', this.trainBuild.project.projectName, 'CodeBuild project CI starts');
       output('ReleaseFunctionName', this.releaseAutomation.handler.function.functionName, 'Function CI invokes');
+      output('CiReportRoleArn', this.jenkinsSource.reportRole.roleArn, 'Role the pull request report job assumes');
+      output('ProjectId', projectId, 'SageMaker project id (the report checks group membership by it)');
       return;
     }
 

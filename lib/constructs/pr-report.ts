@@ -41,6 +41,53 @@ import {
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
+/**
+ * Grants what reading a report needs (lambda/pr-report/collect.ts), read-only and scoped to the project: tags of
+ * its model package groups, their versions, its branch pipelines' executions, evaluation reports in its artifact
+ * bucket; the two SageMaker list actions that support no resource-level permission. Used by the report function and
+ * by the GitHub workflow's report role (lib/constructs/jenkins-source.ts), with each wildcard acknowledged.
+ */
+export function grantReportRead(
+  role: iam.Role,
+  props: { readonly projectName: string; readonly artifactBucket: s3.IBucket },
+): void {
+  const stack = Stack.of(role);
+  const sageMakerArn = (resource: string, resourceName: string) =>
+    stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const baseGroup = `model-${props.projectName}`;
+  const groups = [
+    sageMakerArn('model-package-group', baseGroup),
+    sageMakerArn('model-package-group', `${baseGroup}-*`),
+  ];
+  const packages = [sageMakerArn('model-package', `${baseGroup}/*`), sageMakerArn('model-package', `${baseGroup}-*/*`)];
+  const pipelines = sageMakerArn('pipeline', `${props.projectName}-*`);
+  const executions = sageMakerArn('pipeline', `${props.projectName}-*/execution/*`);
+  const statement = (sid: string, actions: readonly string[], resources: string[]) =>
+    role.addToPolicy(new iam.PolicyStatement({ sid, actions: [...actions], resources }));
+  statement('ReadGroupTags', PR_REPORT_GROUP_ACTIONS, groups);
+  statement('ReadModelPackages', PR_REPORT_PACKAGE_ACTIONS, packages);
+  statement('ListExecutions', PR_REPORT_PIPELINE_ACTIONS, [pipelines]);
+  statement('ReadExecutions', PR_REPORT_EXECUTION_ACTIONS, [executions]);
+  // Neither list action supports a resource-level permission.
+  statement('ListGroupsAndPackages', PR_REPORT_LIST_ACTIONS, ['*']);
+  const reports = props.artifactBucket.arnForObjects('*');
+  statement('ReadEvaluationReports', ['s3:GetObject'], [reports]);
+  props.artifactBucket.encryptionKey?.grantDecrypt(role);
+
+  acknowledgeWildcards(role, {
+    'Resource::*': 'sagemaker:ListModelPackageGroups and ListModelPackages support no resource-level permission.',
+    [nagResource(role, groups[1] as string)]:
+      "Groups of further models are named model-<project>-<model>; the code accepts only groups tagged with this project's id.",
+    [nagResource(role, packages[0] as string)]:
+      "Versions are numbered at registration; this project's first group only.",
+    [nagResource(role, packages[1] as string)]: "Versions of the project's further groups (model-<project>-<model>).",
+    [nagResource(role, pipelines)]: 'One SageMaker pipeline per experiment branch, named <project>-<branch slug>.',
+    [nagResource(role, executions)]: "Executions of the project's branch pipelines, created by each push.",
+    [nagResource(role, reports)]:
+      'Evaluation reports are under per-pipeline, per-execution keys of the project bucket; read-only.',
+  });
+}
+
 export interface PullRequestReportProps {
   readonly projectName: string;
   readonly projectId: string;
@@ -99,66 +146,7 @@ export class PullRequestReport extends Construct {
         resources: [props.repository.repositoryArn],
       }),
     );
-    const groups = [
-      sageMakerArn('model-package-group', baseGroup),
-      sageMakerArn('model-package-group', `${baseGroup}-*`),
-    ];
-    const packages = [
-      sageMakerArn('model-package', `${baseGroup}/*`),
-      sageMakerArn('model-package', `${baseGroup}-*/*`),
-    ];
-    const pipelines = sageMakerArn('pipeline', `${props.projectName}-*`);
-    const executions = sageMakerArn('pipeline', `${props.projectName}-*/execution/*`);
-    role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'ReadGroupTags', actions: [...PR_REPORT_GROUP_ACTIONS], resources: groups }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadModelPackages',
-        actions: [...PR_REPORT_PACKAGE_ACTIONS],
-        resources: packages,
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListExecutions',
-        actions: [...PR_REPORT_PIPELINE_ACTIONS],
-        resources: [pipelines],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadExecutions',
-        actions: [...PR_REPORT_EXECUTION_ACTIONS],
-        resources: [executions],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListGroupsAndPackages',
-        // Neither action supports a resource-level permission.
-        actions: [...PR_REPORT_LIST_ACTIONS],
-        resources: ['*'],
-      }),
-    );
-    const reports = props.artifactBucket.arnForObjects('*');
-    role.addToPolicy(
-      new iam.PolicyStatement({ sid: 'ReadEvaluationReports', actions: ['s3:GetObject'], resources: [reports] }),
-    );
-    props.artifactBucket.encryptionKey?.grantDecrypt(role);
-
-    acknowledgeWildcards(role, {
-      'Resource::*': 'sagemaker:ListModelPackageGroups and ListModelPackages support no resource-level permission.',
-      [nagResource(this, groups[1] as string)]:
-        "Groups of further models are named model-<project>-<model>; the code accepts only groups tagged with this project's id.",
-      [nagResource(this, packages[0] as string)]:
-        "Versions are numbered at registration; this project's first group only.",
-      [nagResource(this, packages[1] as string)]: "Versions of the project's further groups (model-<project>-<model>).",
-      [nagResource(this, pipelines)]: 'One SageMaker pipeline per experiment branch, named <project>-<branch slug>.',
-      [nagResource(this, executions)]: "Executions of the project's branch pipelines, created by each push.",
-      [nagResource(this, reports)]:
-        'Evaluation reports are under per-pipeline, per-execution keys of the project bucket; read-only.',
-    });
+    grantReportRead(role, { projectName: props.projectName, artifactBucket: props.artifactBucket });
 
     // One comment per pull request: invocations race only on a pull request's first report, which the post's
     // idempotency token settles (lambda/pr-report/comments.ts); no reserved concurrency is needed.
