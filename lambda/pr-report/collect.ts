@@ -185,7 +185,7 @@ async function findBranchVersion(
   sagemaker: SageMakerClient,
   group: string,
   target: ReportTarget,
-): Promise<DescribeModelPackageCommandOutput | undefined> {
+): Promise<{ pkg?: DescribeModelPackageCommandOutput; searchedAll: boolean }> {
   const page = await sagemaker.send(
     new ListModelPackagesCommand({
       ModelPackageGroupName: group,
@@ -201,13 +201,14 @@ async function findBranchVersion(
   const commitOf = (s: ModelPackageSummary) => DESCRIPTION_COMMIT.exec(s.ModelPackageDescription ?? '')?.[1];
   for (const summary of completed.filter((s) => commitOf(s) === target.headCommit)) {
     const pkg = await describe(sagemaker, summary.ModelPackageArn);
-    if (isBranchVersion(pkg, target.branch, target.headCommit)) return pkg;
+    if (isBranchVersion(pkg, target.branch, target.headCommit)) return { pkg, searchedAll: true };
   }
-  for (const summary of completed.filter((s) => commitOf(s) !== target.headCommit).slice(0, VERSIONS_DESCRIBED)) {
+  const older = completed.filter((s) => commitOf(s) !== target.headCommit);
+  for (const summary of older.slice(0, VERSIONS_DESCRIBED)) {
     const pkg = await describe(sagemaker, summary.ModelPackageArn);
-    if (isBranchVersion(pkg, target.branch)) return pkg;
+    if (isBranchVersion(pkg, target.branch)) return { pkg, searchedAll: true };
   }
-  return undefined;
+  return { searchedAll: page.NextToken === undefined && older.length <= VERSIONS_DESCRIBED };
 }
 
 async function findApproved(
@@ -305,10 +306,16 @@ export async function collectReport(deps: CollectDeps, target: ReportTarget): Pr
 
   const models: ModelReport[] = [];
   for (const group of groups) {
-    const [branchPkg, approvedPkg] = await Promise.all([
+    const [branchSearch, approvedPkg] = await Promise.all([
       findBranchVersion(sagemaker, group.name, target),
       findApproved(sagemaker, group.name),
     ]);
+    const branchPkg = branchSearch.pkg;
+    if (branchPkg === undefined && !branchSearch.searchedAll) {
+      notes.push(
+        `No version of this branch among the ${VERSIONS_DESCRIBED} newest versions of ${group.name}; older ones were not searched.`,
+      );
+    }
     const candidate = branchPkg === undefined ? undefined : await versionFacts(deps, target, branchPkg);
     const baseline = approvedPkg === undefined ? undefined : await versionFacts(deps, target, approvedPkg);
     const register = definition.registers.find((r) => r.group === group.name);

@@ -13,6 +13,9 @@ import {
   CommentContentSizeLimitExceededException,
   CommentNotCreatedByCallerException,
   CommitDoesNotExistException,
+  CommitIdRequiredException,
+  GetCommentsForPullRequestCommand,
+  GetPullRequestCommand,
   BeforeCommitIdAndAfterCommitIdAreSameException,
   PostCommentForPullRequestCommand,
   UpdateCommentCommand,
@@ -467,6 +470,34 @@ describe('pull request report on CodeCommit', () => {
 });
 
 describe('the CodeCommit stand-in enforces what CodeCommit does', () => {
+  it("answers in CodeCommit's wire shapes: the SDK deserializes every field, dates included", async () => {
+    const { pullRequest } = await functionCodeCommit.send(new GetPullRequestCommand({ pullRequestId: '1' }));
+    expect(pullRequest?.creationDate).toBeInstanceOf(Date);
+    expect(pullRequest?.pullRequestTargets?.[0]).toMatchObject({
+      repositoryName: REPOSITORY,
+      sourceReference: `refs/heads/${BRANCH}`,
+      destinationReference: 'refs/heads/main',
+      sourceCommit: B,
+      destinationCommit: MAIN_HEAD,
+      mergeMetadata: { isMerged: false },
+    });
+    const page = await functionCodeCommit.send(
+      new GetCommentsForPullRequestCommand({ pullRequestId: '1', repositoryName: REPOSITORY }),
+    );
+    const comments = (page.commentsForPullRequestData ?? []).flatMap((d) => d.comments ?? []);
+    expect(comments.length).toBeGreaterThanOrEqual(2);
+    for (const c of comments) expect(c.lastModifiedDate).toBeInstanceOf(Date);
+    await expect(
+      functionCodeCommit.send(
+        new GetCommentsForPullRequestCommand({
+          pullRequestId: '1',
+          repositoryName: REPOSITORY,
+          beforeCommitId: MAIN_HEAD,
+        }),
+      ),
+    ).rejects.toBeInstanceOf(CommitIdRequiredException);
+  });
+
   it('refuses an edit by anyone but the author', async () => {
     const [comment] = ownComments('1');
     await expect(

@@ -146,6 +146,27 @@ describe('collectReport training states', () => {
     await expect(collect()).resolves.toEqual({ kind: 'stopped', executionArn: EXEC });
   });
 
+  it('says when the branch version search stopped short of older versions', async () => {
+    setUp('Executing');
+    sagemaker.on(ListModelPackagesCommand).resolves({
+      ModelPackageSummaryList: Array.from({ length: 25 }, (_, i) => ({
+        ModelPackageArn: `arn:aws:sagemaker:us-east-1:123456789012:model-package/model-demo/${i + 1}`,
+        ModelPackageDescription: `commit ${'b'.repeat(40)} on branch experiment/other`,
+        ModelPackageStatus: 'Completed',
+        CreationTime: new Date(0),
+      })),
+    });
+    sagemaker
+      .on(ListModelPackagesCommand, { ModelApprovalStatus: 'Approved' })
+      .resolves({ ModelPackageSummaryList: [] });
+    sagemaker.on(DescribeModelPackageCommand).resolves({ CustomerMetadataProperties: { branch: 'experiment/other' } });
+    const report = await collectReport({ sagemaker: new SageMakerClient({}), s3: new S3Client({}) }, target);
+    expect(sagemaker.commandCalls(DescribeModelPackageCommand)).toHaveLength(20);
+    expect(report.notes).toEqual([
+      'No version of this branch among the 20 newest versions of model-demo; older ones were not searched.',
+    ]);
+  });
+
   it('ignores a group without the project id tag', async () => {
     setUp('Executing');
     sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'sagemaker:project-id', Value: 'p-other' }] });
