@@ -174,6 +174,8 @@ export class PullRequestStore {
 
   /** Opens a pull request (what CreatePullRequest would do); returns its id. */
   open(spec: {
+    /** @default the next number */
+    pullRequestId?: string;
     title?: string;
     authorArn?: string;
     sourceBranch: string;
@@ -182,7 +184,8 @@ export class PullRequestStore {
     destinationCommit: string;
     mergeBase?: string;
   }): string {
-    const id = String(this.pullRequests.size + 1);
+    const id = spec.pullRequestId ?? String(this.pullRequests.size + 1);
+    if (this.pullRequests.has(id)) return id; // an event delivered twice
     const now = this.now();
     this.pullRequests.set(id, {
       pullRequestId: id,

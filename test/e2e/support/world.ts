@@ -14,7 +14,14 @@ import * as path from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MotoServer, startMoto, useMotoEnvironment } from '../../support/moto';
 import { BranchPipelines, BuildRun } from './branch-pipelines';
-import { CodeCommitStandIn, startCodeCommitStandIn } from './codecommit-standin';
+import { AddTagsCommand, DescribeModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  CodeCommitStandIn,
+  PullRequestStore,
+  startCodeCommitStandIn,
+  startPullRequestStandIn,
+} from './codecommit-standin';
 import { DeployedFunction, SynthesizedApp, synthesizeApp } from './deployed-app';
 import { Delivery, EventBus } from './event-bus';
 import { AwsEvent, GitRepository } from './git-events';
@@ -45,6 +52,9 @@ export class World {
     readonly pipelines: BranchPipelines,
     readonly sagemaker: SageMakerPlayer,
     private readonly workDir: string,
+    /** Pull requests and comments, for the pull request report function (issue 16). */
+    readonly pullRequests: PullRequestStore,
+    private readonly pullRequestStandIn: CodeCommitStandIn,
   ) {}
 
   static async create(): Promise<World> {
@@ -83,10 +93,40 @@ export class World {
       AWS_ENDPOINT_URL_CODECOMMIT: codecommit.endpoint,
     };
 
+    // The pull request report function talks to the pull request and comment stand-in; its caller ARN is the one
+    // moto's STS gives the test credentials.
+    const pullRequests = new PullRequestStore(repository.repositoryName);
+    const callerArn = (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn;
+    const pullRequestStandIn = await startPullRequestStandIn(pullRequests, () => callerArn);
+    const reportsOnPullRequests = (id: string) =>
+      (template.Resources[id]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables?.ARTIFACT_BUCKET !== undefined;
+
     await resources.createAll('AWS::SageMaker::ModelPackageGroup');
+    // SageMaker provisions a project's template with the stack tags sagemaker:project-name and sagemaker:project-id,
+    // which CloudFormation propagates to the group (contract 1: readers accept a group only with its project's id).
+    const sagemaker = new SageMakerClient({});
+    for (const id of resourcesOfType(template, 'AWS::SageMaker::ModelPackageGroup')) {
+      const name = await resources.resolveString(template.Resources[id]?.Properties?.ModelPackageGroupName, id);
+      const { ModelPackageGroupArn } = await sagemaker.send(
+        new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name }),
+      );
+      await sagemaker.send(
+        new AddTagsCommand({
+          ResourceArn: ModelPackageGroupArn,
+          Tags: [
+            { Key: 'sagemaker:project-name', Value: PROJECT_NAME },
+            { Key: 'sagemaker:project-id', Value: PROJECT_ID },
+          ],
+        }),
+      );
+    }
     const functions = new Map<string, DeployedFunction>();
     for (const id of resourcesOfType(template, 'AWS::Lambda::Function')) {
-      functions.set(id, await DeployedFunction.fromTemplate(app, resources, id, runtimeEnv));
+      const env = reportsOnPullRequests(id)
+        ? { ...runtimeEnv, AWS_ENDPOINT_URL_CODECOMMIT: pullRequestStandIn.endpoint }
+        : runtimeEnv;
+      functions.set(id, await DeployedFunction.fromTemplate(app, resources, id, env));
     }
     await World.publishBranchTemplate(app, functions);
 
@@ -118,6 +158,8 @@ export class World {
       pipelines,
       new SageMakerPlayer(artifactBucket),
       workDir,
+      pullRequests,
+      pullRequestStandIn,
     );
   }
 
@@ -147,6 +189,7 @@ export class World {
   async deliver(events: AwsEvent[]): Promise<DeliveryReport[]> {
     const reports: DeliveryReport[] = [];
     for (const event of events) {
+      this.recordPullRequests(event);
       const before = await this.pipelines.stacks();
       const triggered = await this.pipelines.triggeredBy(before, event);
       const deliveries = await this.bus.put(event);
@@ -163,7 +206,35 @@ export class World {
     return reports;
   }
 
+  /** Keeps the pull request stand-in in step with the repository's pull request and branch events. */
+  private recordPullRequests(event: AwsEvent): void {
+    const detail = event.detail as Record<string, unknown>;
+    const branch = (ref: unknown) => String(ref).replace(/^refs\/heads\//, '');
+    if (event['detail-type'] === 'CodeCommit Pull Request State Change') {
+      const id = String(detail.pullRequestId);
+      if (detail.event === 'pullRequestCreated') {
+        this.pullRequests.open({
+          pullRequestId: id,
+          sourceBranch: branch(detail.sourceReference),
+          destinationBranch: branch(detail.destinationReference),
+          sourceCommit: String(detail.sourceCommit),
+          destinationCommit: String(detail.destinationCommit),
+        });
+      } else if (detail.isMerged === 'True' || detail.pullRequestStatus === 'Closed') {
+        const pr = this.pullRequests.pullRequests.get(id);
+        if (pr !== undefined) pr.status = 'CLOSED';
+      }
+    } else if (event['detail-type'] === 'CodeCommit Repository State Change' && typeof detail.commitId === 'string') {
+      for (const pr of this.pullRequests.pullRequests.values()) {
+        if (pr.status === 'OPEN' && pr.sourceReference === `refs/heads/${String(detail.referenceName)}`) {
+          this.pullRequests.updateSource(pr.pullRequestId, detail.commitId);
+        }
+      }
+    }
+  }
+
   async dispose(): Promise<void> {
+    await this.pullRequestStandIn.stop();
     await Promise.all([...this.functions.values()].map((f) => f.stop()));
     await this.codecommit.stop();
     await this.moto.stop();
