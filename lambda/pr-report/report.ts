@@ -75,7 +75,13 @@ async function pullRequestsOf(request: Exclude<ReportRequest, { action: 'ignore'
     return open.filter((pr) => sageMakerPipelineName(config.projectName, branchOf(pr)).toLowerCase() === wanted);
   }
   const groupArn = request.modelPackageArn.replace(/:model-package\/([^/]+)\/\d+$/, ':model-package-group/$1');
-  const tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: groupArn }));
+  let tags;
+  try {
+    tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: groupArn }));
+  } catch (err) {
+    if (isSageMakerNotFound(err)) return 'not-mine'; // the group is gone (or never existed): nothing to report
+    throw err;
+  }
   if (!(tags.Tags ?? []).some((t) => t.Key === TAG_PROJECT_ID && t.Value === config.projectId)) return 'not-mine';
   let recorded: string | undefined;
   try {
@@ -97,7 +103,8 @@ export async function handlePrReportEvent(event: unknown, deps: PrReportDeps): P
   }
   const pullRequests = await pullRequestsOf(request, deps);
   if (pullRequests === 'not-mine') {
-    const message = `model package group ${request.action === 'model-package' ? request.group : ''} is not tagged with this project's id`;
+    const group = request.action === 'model-package' ? request.group : '';
+    const message = `model package group ${group} does not exist or is not tagged with this project's id`;
     log.info(message, { outcome: 'ignored' });
     return { outcome: 'ignored', message, comments: [] };
   }
