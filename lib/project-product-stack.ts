@@ -28,6 +28,7 @@ import { CodeCommitSource, ProjectSource } from './constructs/codecommit-source'
 import { PROJECT_ID_CONSTRAINT, PROJECT_ID_LENGTH, PROJECT_ID_PATTERN } from './constructs/isolation';
 import { JenkinsSource } from './constructs/jenkins-source';
 import { MainBranchProtection } from './constructs/main-branch-protection';
+import { PullRequestReport } from './constructs/pr-report';
 import { ReleaseAutomation } from './constructs/release-automation';
 import { RetrainSchedule } from './constructs/retrain-schedule';
 import { RegistryAccess } from './constructs/serving/registry-access';
@@ -114,6 +115,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
   readonly retrainSchedule?: RetrainSchedule;
   /** Key, policies and event forwarding for serving stages in other accounts; only when such stages are configured. */
   readonly registryAccess?: RegistryAccess;
+  /** The model report comment on pull requests into main; only with the CodeCommit source (GitHub: the workflow). */
+  readonly pullRequestReport?: PullRequestReport;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -249,6 +252,8 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       output('CiSourceBucketName', this.artifactBucket.bucketName, 'Bucket CI uploads source archives to (ci-source/)');
       output('TrainBuildProjectName', this.trainBuild.project.projectName, 'CodeBuild project CI starts');
       output('ReleaseFunctionName', this.releaseAutomation.handler.function.functionName, 'Function CI invokes');
+      output('CiReportRoleArn', this.jenkinsSource.reportRole.roleArn, 'Role the pull request report job assumes');
+      output('ProjectId', projectId, 'SageMaker project id (the report checks group membership by it)');
       return;
     }
 
@@ -306,5 +311,16 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
         alarmTopic: this.alarmTopic.topic,
       });
     }
+
+    this.pullRequestReport = new PullRequestReport(this, 'PullRequestReport', {
+      projectName,
+      projectId,
+      repository: this.source.repository,
+      mainBranch: config.mainBranch,
+      branchPrefix: config.branchPrefix,
+      artifactBucket: this.artifactBucket,
+      logRetention,
+      alarmTopic: this.alarmTopic.topic,
+    });
   }
 }

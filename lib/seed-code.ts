@@ -51,11 +51,13 @@ export function stageSeedCode(stagingDir: string, sourceDir: string = SEED_SOURC
   fs.rmSync(stagingDir, { recursive: true, force: true });
   copyTree(sourceDir, stagingDir);
   stripPlatformOnly(path.join(stagingDir, 'README.md'));
-  const entry = path.join(sourceDir, 'run.ts');
-  if (fs.existsSync(entry)) {
+  // run.js: the run command; report.js: the pull request report (GitHub variant, docs/pr-report.md).
+  for (const name of ['run', 'report']) {
+    const entry = path.join(sourceDir, `${name}.ts`);
+    if (!fs.existsSync(entry)) continue;
     buildSync({
       entryPoints: [entry],
-      outfile: path.join(stagingDir, 'run.js'),
+      outfile: path.join(stagingDir, `${name}.js`),
       bundle: true,
       platform: 'node',
       target: 'node20',

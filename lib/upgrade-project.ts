@@ -20,6 +20,10 @@ import { platformVersion, SEED_VERSION_FILE, stageSeedCode } from './seed-code';
 export const PLATFORM_OWNED_PATHS: readonly string[] = [
   SEED_VERSION_FILE,
   'run.js',
+  'report.js',
+  'scripts/extract.py',
+  'scripts/extract_vendor/',
+  'scripts/inference.py',
   'buildspec.yml',
   'ci/',
   'Jenkinsfile',

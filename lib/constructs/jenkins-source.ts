@@ -26,6 +26,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { grantReportRead } from './pr-report';
 import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
 
 /** Where CI uploads source archives in the artifact bucket: `ci-source/<branch>--<hash>/<commit>.zip`. */
@@ -174,6 +175,11 @@ export class JenkinsSource extends Construct {
   readonly trainRole: iam.Role;
   /** Invokes the release function. */
   readonly releaseRole: iam.Role;
+  /**
+   * Reads the pull request report (SageMaker and the artifact bucket, read-only, this project only): assumed by the
+   * workflow's `report` job, which runs on pull requests (GitHub OIDC subject `repo:<owner>/<repo>:pull_request`).
+   */
+  readonly reportRole: iam.Role;
   /** The Studio association, when a repository URL is known. */
   readonly codeRepository?: sagemaker.CfnCodeRepository;
 
@@ -233,6 +239,14 @@ export class JenkinsSource extends Construct {
     // The unqualified function only: no versions or aliases.
     props.releaseFunction.grantInvokeLatestVersion(this.releaseRole);
 
+    this.reportRole = new iam.Role(this, 'ReportRole', {
+      assumedBy: this.reportPrincipal(props.principal),
+      description: `CI of project ${props.projectName}: reads model metrics for the pull request report`,
+      maxSessionDuration: Duration.hours(1),
+      path: ROLE_PATH,
+    });
+    grantReportRead(this.reportRole, { projectName: props.projectName, artifactBucket: props.artifactBucket });
+
     const repositoryUrl =
       props.repositoryUrl ??
       (props.principal.kind === 'github-oidc' ? `https://github.com/${props.principal.repository}.git` : undefined);
@@ -282,6 +296,27 @@ export class JenkinsSource extends Construct {
         StringEquals: { ...audience, [`${GITHUB_OIDC_ISSUER}:sub`]: `${subject}${mainBranch}` },
       }),
     ];
+  }
+
+  /** Who assumes the report role: the CI principal; with GitHub OIDC, pull request workflows of the repository. */
+  private reportPrincipal(principal: CiPrincipal): iam.IPrincipal {
+    if (principal.kind === 'iam') return new iam.ArnPrincipal(principal.arn);
+    if (principal.kind === 'account') return new iam.AccountRootPrincipal();
+    const providerArn =
+      principal.providerArn ??
+      Stack.of(this).formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'oidc-provider',
+        resourceName: GITHUB_OIDC_ISSUER,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    return new iam.WebIdentityPrincipal(providerArn, {
+      StringEquals: {
+        [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
+        [`${GITHUB_OIDC_ISSUER}:sub`]: `repo:${principal.repository}:pull_request`,
+      },
+    });
   }
 
   /** cdk-nag findings this construct causes, each acknowledged with its reason. */

@@ -174,6 +174,7 @@ afterAll(async () => {
 describe('the team day, end to end', () => {
   let branchFn: string;
   let releaseFn: string;
+  let reportFn: string;
   const alice = { tips: [] as string[], executions: [] as string[], events: [] as AwsEvent[] };
   const bob = { tips: [] as string[], executions: [] as string[], events: [] as AwsEvent[] };
   let aliceClone: WorkClone;
@@ -182,6 +183,7 @@ describe('the team day, end to end', () => {
   beforeAll(() => {
     branchFn = world.functionWith('PIPELINE_TEMPLATE_URL').logicalId;
     releaseFn = world.functionWith('INTENT_TABLE_NAME').logicalId;
+    reportFn = world.functionWith('ARTIFACT_BUCKET').logicalId;
   });
 
   it('1. two data scientists push experiment branches: each gets a branch stack and a SageMaker pipeline', async () => {
@@ -307,7 +309,11 @@ describe('the team day, end to end', () => {
       );
       const [report] = await world.deliver([registration.event]);
       expect(summary([report!]).errors).toEqual([]);
-      expect(summary([report!]).invoked).toEqual({ [releaseFn]: [expect.any(String)] });
+      // The release function, and the pull request report (no pull request is open yet: it reports nothing).
+      expect(summary([report!]).invoked).toEqual({
+        [releaseFn]: [expect.any(String)],
+        [reportFn]: [expect.any(String)],
+      });
     }
     expect((await versions()).map((v) => [v.branch, v.commit, v.status])).toEqual([
       [DEEPER, alice.tips[0], 'PendingManualApproval'],
@@ -321,7 +327,13 @@ describe('the team day, end to end', () => {
     const before = await snapshot();
     const pullRequest = world.repository.openPullRequest(MORE_DATA, 'Train on more data');
     const opened = await world.deliver(pullRequest.events);
-    expect(opened.flatMap((r) => r.deliveries)).toEqual([]);
+    // Only the pull request report reacts to an opened pull request: one comment with the branch's newest version.
+    expect(summary(opened).errors).toEqual([]);
+    expect(summary(opened).invoked).toEqual({ [reportFn]: [expect.any(String)] });
+    const comments = world.pullRequests.liveComments(pullRequest.pullRequestId);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.content).toContain(`Branch \`${MORE_DATA}\` at \`${bob.tips[1]}\``);
+    expect(comments[0]!.content).toContain('registered as version 4 (PendingManualApproval)');
 
     world.repository.approvePullRequest(pullRequest, LEAD);
     const merge = world.repository.mergePullRequest(pullRequest, 'SQUASH_MERGE');

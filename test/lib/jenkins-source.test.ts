@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { JenkinsSource, JenkinsSourceProps } from '../../lib/constructs/jenkins-source';
+import { PR_REPORT_READ_ACTIONS } from '../../lambda/pr-report/permissions';
 import { ROLE_PATH } from '../../lib/constructs/monitored-function';
 import { TrainBuildProject } from '../../lib/constructs/train-build-project';
 import { cfnLint } from '../support/cfn-lint';
@@ -128,8 +129,8 @@ describe('JenkinsSource', () => {
     template.resourceCountIs('AWS::IAM::User', 0);
     template.resourceCountIs('AWS::IAM::AccessKey', 0);
     template.resourceCountIs('AWS::CodeBuild::Project', 1);
-    // The three fixture roles (build, SageMaker, release function) and the CI train and release roles.
-    template.resourceCountIs('AWS::IAM::Role', 5);
+    // The three fixture roles (build, SageMaker, release function) and the CI train, release and report roles.
+    template.resourceCountIs('AWS::IAM::Role', 6);
   });
 
   it('builds model-<project>-train from a source archive that each build names', () => {
@@ -299,6 +300,32 @@ describe('JenkinsSource', () => {
         },
       ],
     });
+  });
+
+  it("lets only the repository's pull request workflows assume the report role, which reads the project only", () => {
+    const built = build({ principal: { kind: 'github-oidc', repository: 'acme/churn' } });
+    const template = built.template();
+    const role = template.toJSON().Resources[roleLogicalId(built, built.ci.reportRole)] as {
+      Properties: { AssumeRolePolicyDocument: { Statement: { Condition: unknown }[] }; MaxSessionDuration: number };
+    };
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toHaveLength(1);
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0]?.Condition).toEqual({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': 'repo:acme/churn:pull_request',
+      },
+    });
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p).includes(roleLogicalId(built, built.ci.reportRole)))
+      .flatMap(
+        (p) =>
+          (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties
+            .PolicyDocument.Statement,
+      );
+    const actions = statements.flatMap((st) => [st.Action].flat()).sort();
+    expect(actions).toEqual([...PR_REPORT_READ_ACTIONS].sort());
+    expect(actions.every((a) => /^(sagemaker:(List|Describe)|s3:GetObject$)/.test(a))).toBe(true);
   });
 
   it('associates the GitHub repository with the project in Studio', () => {

@@ -240,8 +240,10 @@ describe('project template, source provider jenkins with GitHub Actions', () => 
   it('outputs what CI is configured with', () => {
     expect(Object.keys(template.toJSON().Outputs ?? {}).sort()).toEqual([
       'CiReleaseRoleArn',
+      'CiReportRoleArn',
       'CiSourceBucketName',
       'CiTrainRoleArn',
+      'ProjectId',
       'ReleaseFunctionName',
       'TrainBuildProjectName',
     ]);

@@ -167,8 +167,9 @@ describe('ProjectProductStack', () => {
 
   it('creates every role under the product role path, with no AWS managed policy and no wildcard action', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role')) as Resource[];
-    // + the role of the approval rule template's custom resource (MainBranchProtection).
-    expect(roles).toHaveLength(8);
+    // + the role of the approval rule template's custom resource (MainBranchProtection) and the pull request
+    // report function's role.
+    expect(roles).toHaveLength(9);
     for (const role of roles) {
       expect(role.Properties.Path).toBe(ROLE_PATH);
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -196,6 +197,7 @@ describe('ProjectProductStack', () => {
         'lambda.amazonaws.com',
         'lambda.amazonaws.com',
         'lambda.amazonaws.com',
+        'lambda.amazonaws.com', // pull request report
         'sagemaker.amazonaws.com',
       ].sort(),
     );
@@ -238,13 +240,13 @@ describe('ProjectProductStack', () => {
         DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [expect.stringMatching(/DeadLetterQueue/), 'Arn'] } },
       });
     }
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    template.resourceCountIs('AWS::Logs::LogGroup', 4); // + the pull request report function's
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
   it('alarms on errors of each function and on messages in each dead-letter queue', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6); // + the pull request report function's two
     for (const fnId of [branchFnId, releaseFnId]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'Errors',
@@ -255,7 +257,7 @@ describe('ProjectProductStack', () => {
     const dlqAlarms = template.findResources('AWS::CloudWatch::Alarm', {
       Properties: { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' },
     });
-    expect(Object.keys(dlqAlarms)).toHaveLength(2);
+    expect(Object.keys(dlqAlarms)).toHaveLength(3);
   });
 
   it('names the release function release-model-package-<project>', () => {

@@ -16,7 +16,14 @@ import { credentialsForRole, enableIamEnforcement, RoleSession } from '../../sup
 import type { PolicyDocument } from '../../support/iam-policy';
 import { MotoServer, startMoto, useMotoEnvironment } from '../../support/moto';
 import { BranchPipelines, BuildRun } from './branch-pipelines';
-import { CodeCommitStandIn, startCodeCommitStandIn } from './codecommit-standin';
+import { AddTagsCommand, DescribeModelPackageGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  CodeCommitStandIn,
+  PullRequestStore,
+  startCodeCommitStandIn,
+  startPullRequestStandIn,
+} from './codecommit-standin';
 import { DeployedFunction, SynthesizedApp, synthesizeApp } from './deployed-app';
 import { Delivery, EventBus } from './event-bus';
 import { AwsEvent, GitRepository } from './git-events';
@@ -52,6 +59,9 @@ export class World {
     private readonly workDir: string,
     /** Answers ListPipelineExecutionSteps (moto has none) in front of moto for SageMaker. */
     readonly steps: SageMakerStepsStandIn,
+    /** Pull requests and comments, for the pull request report function (issue 16). */
+    readonly pullRequests: PullRequestStore,
+    private readonly pullRequestStandIn: CodeCommitStandIn,
   ) {}
 
   static async create(): Promise<World> {
@@ -95,7 +105,34 @@ export class World {
     // synchronously in this process, whose event loop then cannot answer for the stand-in.
     const functionEnv = { ...runtimeEnv, AWS_ENDPOINT_URL_SAGEMAKER: steps.endpoint };
 
+    // The pull request report function talks to the pull request and comment stand-in; its caller ARN is the one
+    // moto's STS gives the test credentials.
+    const pullRequests = new PullRequestStore(repository.repositoryName);
+    const callerArn = (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn;
+    const pullRequestStandIn = await startPullRequestStandIn(pullRequests, () => callerArn);
+    const reportsOnPullRequests = (id: string) =>
+      (template.Resources[id]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables?.ARTIFACT_BUCKET !== undefined;
+
     await resources.createAll('AWS::SageMaker::ModelPackageGroup');
+    // SageMaker provisions a project's template with the stack tags sagemaker:project-name and sagemaker:project-id,
+    // which CloudFormation propagates to the group (contract 1: readers accept a group only with its project's id).
+    const sagemaker = new SageMakerClient({});
+    for (const id of resourcesOfType(template, 'AWS::SageMaker::ModelPackageGroup')) {
+      const name = await resources.resolveString(template.Resources[id]?.Properties?.ModelPackageGroupName, id);
+      const { ModelPackageGroupArn } = await sagemaker.send(
+        new DescribeModelPackageGroupCommand({ ModelPackageGroupName: name }),
+      );
+      await sagemaker.send(
+        new AddTagsCommand({
+          ResourceArn: ModelPackageGroupArn,
+          Tags: [
+            { Key: 'sagemaker:project-name', Value: PROJECT_NAME },
+            { Key: 'sagemaker:project-id', Value: PROJECT_ID },
+          ],
+        }),
+      );
+    }
     const functions = new Map<string, DeployedFunction>();
     const sessions: RoleSession[] = [];
     for (const id of resourcesOfType(template, 'AWS::Lambda::Function')) {
@@ -103,7 +140,10 @@ export class World {
       const session = await World.roleSession(moto, template, resources, roleId, `function ${id}`);
       sessions.push(session);
       // The functions' SageMaker calls go through the steps stand-in, which forwards them, signed, to moto.
-      const env = { ...functionEnv, ...session.env, AWS_ENDPOINT_URL_SAGEMAKER: steps.endpoint };
+      const base = { ...functionEnv, ...session.env, AWS_ENDPOINT_URL_SAGEMAKER: steps.endpoint };
+      const env = reportsOnPullRequests(id)
+        ? { ...base, AWS_ENDPOINT_URL_CODECOMMIT: pullRequestStandIn.endpoint }
+        : base;
       functions.set(id, await DeployedFunction.fromTemplate(app, resources, id, env));
     }
     const [buildProjectId] = resourcesOfType(template, 'AWS::CodeBuild::Project');
@@ -147,6 +187,8 @@ export class World {
       sessions,
       workDir,
       steps,
+      pullRequests,
+      pullRequestStandIn,
     );
   }
 
@@ -218,6 +260,7 @@ export class World {
   async deliver(events: AwsEvent[]): Promise<DeliveryReport[]> {
     const reports: DeliveryReport[] = [];
     for (const event of events) {
+      this.recordPullRequests(event);
       const before = await this.pipelines.stacks();
       const triggered = await this.pipelines.triggeredBy(before, event);
       const deliveries = await this.bus.put(event);
@@ -234,7 +277,35 @@ export class World {
     return reports;
   }
 
+  /** Keeps the pull request stand-in in step with the repository's pull request and branch events. */
+  private recordPullRequests(event: AwsEvent): void {
+    const detail = event.detail as Record<string, unknown>;
+    const branch = (ref: unknown) => String(ref).replace(/^refs\/heads\//, '');
+    if (event['detail-type'] === 'CodeCommit Pull Request State Change') {
+      const id = String(detail.pullRequestId);
+      if (detail.event === 'pullRequestCreated') {
+        this.pullRequests.open({
+          pullRequestId: id,
+          sourceBranch: branch(detail.sourceReference),
+          destinationBranch: branch(detail.destinationReference),
+          sourceCommit: String(detail.sourceCommit),
+          destinationCommit: String(detail.destinationCommit),
+        });
+      } else if (detail.isMerged === 'True' || detail.pullRequestStatus === 'Closed') {
+        const pr = this.pullRequests.pullRequests.get(id);
+        if (pr !== undefined) pr.status = 'CLOSED';
+      }
+    } else if (event['detail-type'] === 'CodeCommit Repository State Change' && typeof detail.commitId === 'string') {
+      for (const pr of this.pullRequests.pullRequests.values()) {
+        if (pr.status === 'OPEN' && pr.sourceReference === `refs/heads/${String(detail.referenceName)}`) {
+          this.pullRequests.updateSource(pr.pullRequestId, detail.commitId);
+        }
+      }
+    }
+  }
+
   async dispose(): Promise<void> {
+    await this.pullRequestStandIn.stop();
     await Promise.all([...this.functions.values()].map((f) => f.stop()));
     await this.codecommit.stop();
     await this.steps.stop();

@@ -1,0 +1,39 @@
+/**
+ * Pull request report function: keeps one comment per pull request into main current with the branch's training
+ * state and metrics against production. Thin handler: configuration and SDK clients once per cold start, the logic
+ * in report.ts.
+ */
+import { CodeCommitClient } from '@aws-sdk/client-codecommit';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createLogger } from '../shared/logger';
+import { loadPrReportConfig } from './config';
+import { handlePrReportEvent, PrReportResult } from './report';
+
+const config = loadPrReportConfig();
+const logger = createLogger({ project: config.projectName, repository: config.repositoryName });
+const codecommit = new CodeCommitClient({});
+const sagemaker = new SageMakerClient({});
+const s3 = new S3Client({});
+const sts = new STSClient({});
+let authorArn: Promise<string> | undefined;
+
+/** The function's own assumed-role session ARN (needs no permission), once per cold start. */
+function ownArn(): Promise<string> {
+  authorArn ??= sts.send(new GetCallerIdentityCommand({})).then(
+    (r) => {
+      if (r.Arn === undefined) throw new Error('STS GetCallerIdentity returned no Arn');
+      return r.Arn;
+    },
+    (err: unknown) => {
+      authorArn = undefined; // ask again on the next event
+      throw err;
+    },
+  );
+  return authorArn;
+}
+
+export async function handler(event: unknown): Promise<PrReportResult> {
+  return handlePrReportEvent(event, { config, codecommit, sagemaker, s3, authorArn: ownArn, logger });
+}

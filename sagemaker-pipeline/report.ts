@@ -1,0 +1,19 @@
+/**
+ * The report command of the seed code, bundled by esbuild into `report.js` at the repository root (see
+ * lib/seed-code.ts): `node report.js --branch "$BRANCH_NAME" --commit "$COMMIT_HASH"` prints the pull request report
+ * as Markdown. `node report.js --help` lists the options.
+ */
+import { reportMain } from './src/report-cli';
+
+reportMain(process.argv.slice(2), process.env, {
+  out: (text) => process.stdout.write(text),
+  err: (line) => process.stderr.write(`${line}\n`),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`error: ${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
