@@ -43,6 +43,16 @@ export class AlarmTopic extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
+    // EventBridge rules that alarm through the topic (a failed scheduled retrain) publish with this key too.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeRulesPublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `Alarms of SageMaker project ${props.projectName}`,
       masterKey: this.key,

@@ -63,7 +63,9 @@ def served(tmp_path_factory, moto_endpoint):
     work = tmp_path_factory.mktemp("serving")
     (work / "input").mkdir()
     shutil.copy(SAMPLE, work / "input" / "abalone.csv")
-    run("preprocess.py", "--input-dir", str(work / "input"), "--output-dir", str(work))
+    run("preprocess.py", "--raw", str(work / "input"), "--train", str(work / "train"),
+        "--validation", str(work / "validation"), "--test", str(work / "test"),
+        "--validation-fraction", "0.15", "--test-fraction", "0.15")
     model_dir = work / "model"
     run("train.py", "--n_estimators", "50", "--max_depth", "3", env={
         "SM_MODEL_DIR": str(model_dir),

@@ -54,7 +54,8 @@ export async function startSageMakerStepsStandIn(motoEndpoint: string): Promise<
           port: upstream.port,
           method: req.method,
           path: req.url,
-          headers: { ...req.headers, host: upstream.host },
+          // The Host header stays as the client signed it: moto checks SigV4 signatures when it enforces IAM.
+          headers: { ...req.headers },
         },
         (answer) => {
           res.writeHead(answer.statusCode ?? 502, answer.headers);
