@@ -6,7 +6,13 @@
 import { CloudFormationClient, paginateDescribeStacks, Stack } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient, GetBranchCommand, paginateListBranches } from '@aws-sdk/client-codecommit';
 import { describeError, RetryLaterError } from '../shared/errors';
-import { branchStackName, branchStackPrefix, isUnderPrefix, legacyBranchNames } from '../shared/naming';
+import {
+  branchStackName,
+  branchStackPrefix,
+  isUnderPrefix,
+  legacyBranchNames,
+  legacyBranchStackPrefix,
+} from '../shared/naming';
 import { BranchPipelineConfig } from './config';
 import { handleLifecycle, httpsRespond, LifecycleOutcome, Respond } from './lifecycle';
 import { Route, routeEvent } from './route';
@@ -190,12 +196,12 @@ export async function listProjectBranchStacks(
   cloudformation: CloudFormationClient,
   config: BranchPipelineConfig,
 ): Promise<Stack[]> {
-  const prefix = branchStackPrefix(config.projectName);
+  const prefixes = [branchStackPrefix(config.projectName), legacyBranchStackPrefix(config.projectName)];
   const stacks: Stack[] = [];
   for await (const page of paginateDescribeStacks({ client: cloudformation }, {})) {
     for (const stack of page.Stacks ?? []) {
       if (
-        stack.StackName?.startsWith(prefix) &&
+        prefixes.some((prefix) => stack.StackName?.startsWith(prefix)) &&
         stack.StackStatus !== 'DELETE_COMPLETE' &&
         isProjectStack(stack, config)
       ) {

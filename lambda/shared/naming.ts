@@ -110,6 +110,14 @@ export function branchStackPrefix(projectName: string): string {
   return `${BRANCH_STACK_PREFIX}${projectName}-branch-`;
 }
 
+/**
+ * The start of the branch stack names of versions before 0.2 (`<project>-branch-<slug>`): the branch function still
+ * finds and deletes such stacks (by the project's tags, never by the name alone).
+ */
+export function legacyBranchStackPrefix(projectName: string): string {
+  return `${projectName}-branch-`;
+}
+
 /** CloudFormation stack of the branch: `mbm-<project>-branch-<slug>`, letter first, `[A-Za-z0-9-]`, at most 128. */
 export function branchStackName(projectName: string, branchName: string): string {
   return BRANCH_STACK_PREFIX + named(projectName, 'branch-', branchName, 128 - BRANCH_STACK_PREFIX.length);

@@ -20,7 +20,7 @@ import { grantPassRoleTo } from './iam';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { branchStackPrefix } from '../../lambda/shared/naming';
+import { branchStackPrefix, legacyBranchStackPrefix } from '../../lambda/shared/naming';
 
 /** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
 export const RECONCILE_INPUT = { action: 'reconcile' } as const;
@@ -92,6 +92,13 @@ export class BranchAutomation extends Construct {
       resourceName: `${branchStackPrefix(props.projectName)}*/*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
+    // Stacks of versions before 0.2 (`<project>-branch-<slug>`): deleted only when they carry this project's id tag.
+    const legacyBranchStacks = stack.formatArn({
+      service: 'cloudformation',
+      resource: 'stack',
+      resourceName: `${legacyBranchStackPrefix(props.projectName)}*/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     const branchSageMakerPipelines = stack.formatArn({
       service: 'sagemaker',
       resource: 'pipeline',
@@ -137,7 +144,7 @@ export class BranchAutomation extends Construct {
       new iam.PolicyStatement({
         sid: 'DeleteOwnBranchStacks',
         actions: ['cloudformation:DeleteStack'],
-        resources: [branchStacks],
+        resources: [branchStacks, legacyBranchStacks],
         conditions: ownResource(props.projectId),
       }),
     );
@@ -147,7 +154,7 @@ export class BranchAutomation extends Construct {
         // A stack stuck in DELETE_FAILED is deleted once more, retaining the resources that failed
         // (ListStackResources), and its events tell whether that was done already (stacks.ts).
         actions: ['cloudformation:ListStackResources', 'cloudformation:DescribeStackEvents'],
-        resources: [branchStacks],
+        resources: [branchStacks, legacyBranchStacks],
         conditions: ownResource(props.projectId),
       }),
     );
@@ -183,6 +190,8 @@ export class BranchAutomation extends Construct {
         "Reconcile lists stacks with DescribeStacks without a stack name, which needs '*'; it reads stack metadata only.",
       [nagResource(this, branchStacks)]:
         'Branch stacks are created at run time, named "mbm-<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
+      [nagResource(this, legacyBranchStacks)]:
+        'Branch stacks of versions before 0.2, named "<project>-branch-<slug>"; only those with this project\'s id tag.',
       [nagResource(this, branchSageMakerPipelines)]:
         'SageMaker pipelines of branches are created by their builds, named "<project>-<slug>" (naming.ts).',
     });

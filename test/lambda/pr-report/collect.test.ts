@@ -88,7 +88,7 @@ function setUp(status: string, failedSteps: { StepName: string; FailureReason?: 
   sagemaker.on(DescribeModelPackageCommand).rejects(new Error('not expected'));
   s3.on(GetObjectCommand, {
     Bucket: 'demo-artifacts',
-    Key: `${PIPELINE}/${EXEC_ID}/evaluation/evaluation.json`,
+    Key: `${PIPELINE}/${EXEC_ID}/EvaluateModel/evaluation/evaluation.json`,
   }).resolves({
     // What the report reads of a body: transformToString (the SDK's stream mixin).
     Body: { transformToString: async () => JSON.stringify({ regression_metrics: { mse: { value: 7.25 } } }) } as never,
@@ -101,7 +101,7 @@ const collect = () =>
 describe('collectReport training states', () => {
   it("reads the seed definition's gate: metric, comparison, threshold, evaluation report location", () => {
     const facts = analyzeDefinition(seedDefinition());
-    expect(facts.registers).toEqual([{ step: 'RegisterModel', group: 'model-demo', modelName: undefined }]);
+    expect(facts.registers).toEqual([{ step: 'RegisterModel', group: 'model-demo', modelName: 'abalone' }]);
     const [gate] = facts.gates;
     expect(gate).toMatchObject({
       step: 'CheckMetric',
@@ -112,7 +112,7 @@ describe('collectReport training states', () => {
     });
     expect(gate?.failSteps).toEqual(['GateFailed']);
     expect(gate?.reportUri?.({ id: EXEC_ID, arn: EXEC, pipelineName: PIPELINE })).toBe(
-      `s3://demo-artifacts/${PIPELINE}/${EXEC_ID}/evaluation/evaluation.json`,
+      `s3://demo-artifacts/${PIPELINE}/${EXEC_ID}/EvaluateModel/evaluation/evaluation.json`,
     );
   });
 
