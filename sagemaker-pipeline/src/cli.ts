@@ -41,7 +41,7 @@ import { PipelineConfig, PipelineFileError, loadPipelineFile, scriptPaths } from
 import { RetrainSettings, RetrainSettingsError, planRun, readRetrainSettings } from './retrain';
 import { sourceCodeObjects } from './sources';
 import { LOCAL_CONNECTION_ENV, LOCAL_CONNECTION_FLAG } from './sql-local';
-import { WAREHOUSE_ENV, Warehouse, WarehouseError, warehouseFromEnv } from './sql-source';
+import { EXTRACT_SCRIPT, WAREHOUSE_ENV, Warehouse, WarehouseError, warehouseFromEnv } from './sql-source';
 import { tarGz } from './tarball';
 
 export const USAGE = `Usage: node run.js [options]
@@ -361,7 +361,8 @@ export function codeObjects(options: RunOptions): { key: string; body: Buffer; c
     const dir = path.dirname(path.resolve(options.seedRoot, model.training.entry));
     const files = fs
       .readdirSync(dir)
-      .filter((f) => f.endsWith('.py'))
+      // extract.py is the sql extract step's script (uploaded under extract/ with its driver), never a training module.
+      .filter((f) => f.endsWith('.py') && f !== EXTRACT_SCRIPT)
       .sort()
       .map((name) => ({ name, content: readScript(path.join(dir, name)) }));
     const key = code.key(code.sourceDir(index, model.name));
