@@ -21,6 +21,7 @@ import {
   EVALUATION,
   ModelPlan,
   RunContext,
+  dataConsumedBy,
   executionArnFits,
   gateComparison,
   gateMetricPath,
@@ -123,6 +124,8 @@ export async function runLocal(
   };
 
   const produced = new Map<string, Produced>();
+  /** Per sql entry extracted here: what its models would record (contract 2), with local values. */
+  const extracted = new Map<string, { manifest: string; sha256: string }>();
   const skipped: string[] = [];
   const skip = (step: string, reason: string, outputs: readonly string[]) => {
     io.err(`${step}: skipped: ${reason}`);
@@ -156,6 +159,8 @@ export async function runLocal(
             `${step}: ${String(result.manifest?.rows ?? '?')} rows in ${formatSeconds(Date.now() - started)} → ${path.relative(root, result.dataDir)}`,
           );
           produced.set(name, { dir: result.dataDir });
+          const data = result.manifest?.data as { sha256?: string } | undefined;
+          extracted.set(name, { manifest: path.relative(root, result.manifestFile), sha256: data?.sha256 ?? '?' });
           continue;
         }
         const why = result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`;
@@ -385,6 +390,12 @@ export async function runLocal(
         `trigger=${ctx.trigger ?? 'push'}`,
         `test_mode=${ctx.testMode === true}`,
       ];
+      // As in the definition: the first sql source the model reads, extracted here.
+      const source = dataConsumedBy(spec, model).find((name) => extracted.has(name));
+      if (source !== undefined) {
+        const { manifest, sha256 } = extracted.get(source)!;
+        metadata.unshift(`data_manifest_uri=<S3 copy of ${manifest}>`, `data_sha256=${sha256}`);
+      }
       io.out(`  would register in ${o.plan.group} as PendingManualApproval with ${metadata.join(', ')}`);
     } else if (o.passed === false) {
       io.out(

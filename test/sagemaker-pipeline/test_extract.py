@@ -548,6 +548,8 @@ class TestRunJsLocal:
         staged = root / ".local-run" / "PreprocessData" / "input" / "raw" / "data.csv"
         assert staged.read_bytes() == data.read_bytes()
         assert "passed its gate" in result.stdout
+        # What the version would record: the extract's sha256 (data_sha256), as the definition's RegisterModel does.
+        assert f"data_sha256={manifest['data']['sha256']}" in result.stdout
         assert pg.password not in result.stdout + result.stderr
 
     def test_without_a_url_the_extract_is_skipped_with_the_reason_and_the_sample_used(self, tmp_path):
@@ -558,3 +560,4 @@ class TestRunJsLocal:
         assert not (root / ".local-run" / "ExtractAbalone").exists()
         staged = root / ".local-run" / "PreprocessData" / "input" / "raw" / "abalone-sample.csv"
         assert staged.exists()
+        assert "data_sha256=" not in result.stdout
