@@ -64,7 +64,8 @@ function propertyProblem(target: Step, property: string): string | undefined {
         ? undefined
         : `processing step ${target.Name} has no property file ${JSON.stringify(file[1])}`;
     }
-    return ['ProcessingJobName', 'ProcessingJobArn'].includes(property)
+    // Members of DescribeProcessingJobResponse a step may read; ExitMessage carries a sql extract's data sha256.
+    return ['ProcessingJobName', 'ProcessingJobArn', 'ExitMessage'].includes(property)
       ? undefined
       : `processing step ${target.Name} has no property ${property}`;
   }

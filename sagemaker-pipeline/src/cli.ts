@@ -39,6 +39,9 @@ import {
 import { runLocal } from './local';
 import { PipelineConfig, PipelineFileError, loadPipelineFile, scriptPaths } from './pipeline-file';
 import { RetrainSettings, RetrainSettingsError, planRun, readRetrainSettings } from './retrain';
+import { sourceCodeObjects } from './sources';
+import { LOCAL_CONNECTION_ENV, LOCAL_CONNECTION_FLAG } from './sql-local';
+import { EXTRACT_SCRIPT, WAREHOUSE_ENV, Warehouse, WarehouseError, warehouseFromEnv } from './sql-source';
 import { tarGz } from './tarball';
 
 export const USAGE = `Usage: node run.js [options]
@@ -68,6 +71,11 @@ Options (each falls back to the environment variable in brackets):
                               table per model; exit 0 only when every gate passes
   --input [DATA=]FILE         with --local: read this file for the data entry (default: each entry's sample)
   --python EXE                with --local: the Python to run the scripts with [PYTHON], default python3
+  --sql-url URL               with --local: the database sql: sources query, postgresql://user:pw@host:5432/db
+                              [SQL_CONNECTION_URL; prefer the variable: a command line shows in ps]
+
+A sql: data source needs the project's warehouse [WAREHOUSE_SECRET_ARN, WAREHOUSE_SUBNET_IDS,
+WAREHOUSE_SECURITY_GROUP_IDS]; --dry-run uses placeholders when they are unset and says so.
   --help                      this text
 `;
 
@@ -86,11 +94,18 @@ export interface RunOptions {
   readonly wait: boolean;
   readonly waitTimeoutMs: number;
   readonly dryRun: boolean;
-  readonly local?: { readonly inputs: Readonly<Record<string, string>>; readonly python: string };
+  readonly local?: {
+    readonly inputs: Readonly<Record<string, string>>;
+    readonly python: string;
+    /** The local database of `sql:` sources (--sql-url, else SQL_CONNECTION_URL). */
+    readonly sqlUrl?: string;
+  };
   /** The repository root (where run.js is): scripts and .local-run/ are relative to it. */
   readonly seedRoot: string;
   /** Scheduled retraining (TRIGGER, TEST_MODE, SCHEDULED_TIME, RETRAIN_*); a push when unset. */
   readonly retrain?: RetrainSettings;
+  /** Printed on stderr before the dry run's definition (e.g. the warehouse placeholders it used). */
+  readonly notes?: readonly string[];
 }
 
 export interface Io {
@@ -133,6 +148,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
         local: { type: 'boolean', default: false },
         input: { type: 'string', multiple: true },
         python: { type: 'string' },
+        [LOCAL_CONNECTION_FLAG.slice(2)]: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -143,8 +159,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
   if (v.help) return 'help';
   const local = v.local === true;
   if (local && v['dry-run'] === true) throw new UsageError('--local and --dry-run exclude each other');
-  if (!local && (v.input !== undefined || v.python !== undefined)) {
-    throw new UsageError('--input and --python go with --local');
+  const sqlUrlFlag = v[LOCAL_CONNECTION_FLAG.slice(2) as 'sql-url'] as string | undefined;
+  if (!local && (v.input !== undefined || v.python !== undefined || sqlUrlFlag !== undefined)) {
+    throw new UsageError(`--input, --python and ${LOCAL_CONNECTION_FLAG} go with --local`);
   }
   // --local touches no AWS either: it needs what --dry-run needs, nothing more.
   const dryRun = v['dry-run'] === true || local;
@@ -209,6 +226,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     if (!(err instanceof RetrainSettingsError)) throw err;
     problems.push(err.message);
   }
+  let warehouse: Warehouse | undefined;
+  try {
+    warehouse = warehouseFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof WarehouseError)) throw err;
+    problems.push(err.message);
+  }
   if (problems.length > 0 || branch === undefined || commit === undefined) {
     throw new UsageError(problems.join('\n'));
   }
@@ -234,6 +258,27 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
       throw new UsageError(`--input ${given}: no data entry ${name} (${dataNames.join(', ')})`);
     inputs[name] = path.resolve(file);
   }
+  const notes: string[] = [];
+  const sqlNames = Object.entries(config.spec.data)
+    .filter(([, entry]) => entry.sql !== undefined)
+    .map(([name]) => name);
+  // --local queries the database it is given, never the project's warehouse: it needs none.
+  if (sqlNames.length > 0 && warehouse === undefined && !local) {
+    const vars = Object.values(WAREHOUSE_ENV).join(', ');
+    if (!dryRun) {
+      throw new UsageError(
+        `data ${sqlNames.join(', ')}: a sql source needs the project's warehouse, but ${vars} are not set. ` +
+          `Set CDK context "warehouse" ({ secretArn, subnetIds, securityGroupIds }, see docs/sql-source.md) and ` +
+          `redeploy, so the build gets them (or export them to run by hand); nothing was sent to AWS`,
+      );
+    }
+    warehouse = dryRunWarehouse(region);
+    notes.push(
+      `note: ${vars} are not set: this dry run uses placeholders for the extract step of ${sqlNames.join(', ')} ` +
+        `(secret ${warehouse.secretArn}, subnet ${warehouse.subnetIds[0]}, security group ${warehouse.securityGroupIds[0]}); ` +
+        'a real run refuses to start without them',
+    );
+  }
   return {
     context: {
       projectName,
@@ -245,6 +290,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
       pipelineName: sageMakerPipelineName(projectName, branch),
       modelPackageGroupName,
       projectId,
+      ...(warehouse ? { warehouse } : {}),
     },
     projectId,
     configFile,
@@ -252,9 +298,27 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     wait: v.wait === true,
     waitTimeoutMs,
     dryRun: v['dry-run'] === true,
-    ...(local ? { local: { inputs, python: v.python ?? pick(undefined, env, 'PYTHON') ?? 'python3' } } : {}),
+    ...(local
+      ? {
+          local: {
+            inputs,
+            python: v.python ?? pick(undefined, env, 'PYTHON') ?? 'python3',
+            sqlUrl: sqlUrlFlag ?? pick(undefined, env, LOCAL_CONNECTION_ENV),
+          },
+        }
+      : {}),
     seedRoot,
     retrain,
+    notes,
+  };
+}
+
+/** What a dry run without WAREHOUSE_* puts in an extract step: shaped like the real values, pointing nowhere. */
+export function dryRunWarehouse(region: string): Warehouse {
+  return {
+    secretArn: `arn:aws:secretsmanager:${region}:000000000000:secret:dry-run-warehouse-000000`,
+    subnetIds: ['subnet-00000000000000000'],
+    securityGroupIds: ['sg-00000000000000000'],
   };
 }
 
@@ -297,12 +361,23 @@ export function codeObjects(options: RunOptions): { key: string; body: Buffer; c
     const dir = path.dirname(path.resolve(options.seedRoot, model.training.entry));
     const files = fs
       .readdirSync(dir)
-      .filter((f) => f.endsWith('.py'))
+      // extract.py is the sql extract step's script (uploaded under extract/ with its driver), never a training module.
+      .filter((f) => f.endsWith('.py') && f !== EXTRACT_SCRIPT)
       .sort()
       .map((name) => ({ name, content: readScript(path.join(dir, name)) }));
     const key = code.key(code.sourceDir(index, model.name));
     objects.set(key, { key, body: tarGz(files), contentType: 'application/gzip' });
   });
+  // Data sources' code (a sql source: extract.py with its vendored driver, once, and each query).
+  for (const [name, entry] of Object.entries(spec.data)) {
+    try {
+      for (const object of sourceCodeObjects(name, entry as Record<string, unknown>, options.seedRoot, code.prefix)) {
+        objects.set(object.key, object);
+      }
+    } catch (err) {
+      throw err instanceof WarehouseError ? new UsageError(err.message) : err;
+    }
+  }
   return [...objects.values()];
 }
 
@@ -327,6 +402,7 @@ export async function run(options: RunOptions, io: Io, clients?: Clients): Promi
     );
   }
   if (options.dryRun) {
+    for (const note of options.notes ?? []) io.err(note);
     io.out(JSON.stringify(definition, null, 2));
     return 0;
   }
@@ -425,6 +501,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, seed
       return 2;
     }
     io.err(`error: ${e.message}`);
-    return e instanceof UsageError ? 2 : 1;
+    // A WarehouseError is a configuration mistake found before any AWS call (e.g. a window that ends before it starts).
+    return e instanceof UsageError || e instanceof WarehouseError ? 2 : 1;
   }
 }

@@ -33,7 +33,8 @@ import { Get, Join, JsonGet, Pipelined, execution, get, join, jsonGet } from './
 import { frameworkImageUri } from './images';
 import { PipelineConfig, processingOrder } from './pipeline-file';
 import type { ImageSpec, ModelSpec, PipelineSpec, ProcessingSpec } from './pipeline-schema';
-import { CompiledSource, compileSource } from './sources';
+import { CompiledSource, codePrefixOf, compileSource } from './sources';
+import type { Warehouse } from './sql-source';
 
 export const DEFINITION_VERSION = '2020-12-01';
 
@@ -111,6 +112,10 @@ export interface RunContext {
    * the execution role may create, watch and register only what carries its project's id (issue 10, isolation).
    */
   readonly projectId?: string;
+  /** The project's warehouse (WAREHOUSE_* of the build), for `sql:` data sources. */
+  readonly warehouse?: Warehouse;
+  /** The day `today` means in a `sql:` window (UTC), resolved once per run. @default the current date */
+  readonly today?: Date;
 }
 
 /** The project tags every job and model version of the definition carries (none in a dry run without an id). */
@@ -231,7 +236,7 @@ export function modelPlans(
 
 /** Where the run command uploads the step code: keyed by pipeline and commit, so every run's code is kept. */
 export function codeLocation(ctx: Pick<RunContext, 'bucket' | 'pipelineName' | 'commit'>) {
-  const prefix = `${ctx.pipelineName}/code/${ctx.commit}`;
+  const prefix = codePrefixOf(ctx);
   const key = (name: string) => `${prefix}/${name}`;
   const uri = (name: string) => `s3://${ctx.bucket}/${key(name)}`;
   return {
@@ -573,11 +578,34 @@ export function metadataValue(text: string): string {
   return text.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '-').slice(0, METADATA_VALUE_MAX) || '-';
 }
 
-/** Contract 2: the customer metadata of a model's version. */
+/**
+ * The data entries a model reads, directly or through processing steps, in the order of `data:` in pipeline.yaml.
+ */
+export function dataConsumedBy(spec: PipelineSpec, model: ModelSpec): string[] {
+  const found = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (ref: string): void => {
+    if (seen.has(ref)) return;
+    seen.add(ref);
+    const [step, output] = ref.split('.');
+    if (output === undefined) {
+      if (spec.data[ref] !== undefined) found.add(ref);
+      return;
+    }
+    for (const input of Object.values(spec.steps[step as string]?.inputs ?? {})) visit(input);
+  };
+  for (const ref of [...Object.values(model.training.inputs), ...Object.values(model.evaluation.inputs)]) visit(ref);
+  return Object.keys(spec.data).filter((name) => found.has(name));
+}
+
+/**
+ * Contract 2: the customer metadata of a model's version. `sources` are the data entries the model reads, in file
+ * order: when several add the same key (two `sql:` sources feeding one model), the first one's value is recorded.
+ */
 function customerMetadata(plan: ModelPlan, ctx: RunContext, sources: readonly CompiledSource[]) {
   const warm = ctx.warmStart?.[plan.model.name];
   const metadata: Record<string, string | Get | Join> = {};
-  for (const source of sources) Object.assign(metadata, source.metadata ?? {});
+  for (const source of [...sources].reverse()) Object.assign(metadata, source.metadata ?? {});
   Object.assign(metadata, {
     commit_id: ctx.commit,
     branch: recordedBranch(ctx.branch),
@@ -715,11 +743,11 @@ export function buildDefinition(config: PipelineConfig, ctx: RunContext): Pipeli
   };
   const steps: Step[] = [...[...compiled.values()].flatMap((s) => s.steps)];
   for (const name of processingOrder(spec)) steps.push(stepFromSpec(name, spec.steps[name]!, resolve, ctx));
-  const sources = [...compiled.values()];
   for (const plan of modelPlans(spec, ctx)) {
     steps.push(plan.tuned ? tuneStep(config, plan, resolve, ctx) : trainStep(config, plan, resolve, ctx));
     steps.push(evaluateStep(plan, resolve, ctx));
-    steps.push(gateStep(config, plan, ctx, sources));
+    const consumed = dataConsumedBy(spec, plan.model).map((name) => compiled.get(name)!);
+    steps.push(gateStep(config, plan, ctx, consumed));
   }
   return {
     Version: DEFINITION_VERSION,

@@ -21,6 +21,7 @@ import {
   EVALUATION,
   ModelPlan,
   RunContext,
+  dataConsumedBy,
   executionArnFits,
   gateComparison,
   gateMetricPath,
@@ -31,12 +32,16 @@ import {
 import { jsonPath } from './expressions';
 import { PipelineConfig, processingOrder } from './pipeline-file';
 import type { ImageSpec, ModelSpec } from './pipeline-schema';
+import { localConnectionUrl, runLocalExtract } from './sql-local';
+import { extractStepName } from './sql-source';
 import { tarGz } from './tarball';
 
 export interface LocalOptions {
   /** Data entry name → local file (else the entry's `sample`). */
   readonly inputs: Readonly<Record<string, string>>;
   readonly python: string;
+  /** The database `sql:` sources query here (--sql-url, else SQL_CONNECTION_URL); their extract is skipped without. */
+  readonly sqlUrl?: string;
 }
 
 interface Io {
@@ -119,6 +124,8 @@ export async function runLocal(
   };
 
   const produced = new Map<string, Produced>();
+  /** Per sql entry extracted here: what its models would record (contract 2), with local values. */
+  const extracted = new Map<string, { manifest: string; sha256: string }>();
   const skipped: string[] = [];
   const skip = (step: string, reason: string, outputs: readonly string[]) => {
     io.err(`${step}: skipped: ${reason}`);
@@ -126,8 +133,42 @@ export async function runLocal(
     for (const o of outputs) produced.set(`${step}.${o}`, { skipped: `${step} was skipped` });
   };
 
-  // Data: the sample (or --input) of each entry.
+  // Data: the sample (or --input) of each entry; a sql source without --input runs its extract when given a database.
   for (const [name, entry] of Object.entries(spec.data)) {
+    if (entry.sql !== undefined && options.inputs[name] === undefined) {
+      const step = extractStepName(name);
+      let url: string | undefined;
+      try {
+        url = localConnectionUrl(options.sqlUrl, {});
+      } catch (err) {
+        const fallback = entry.sample !== undefined ? `; data ${name} uses its sample ${entry.sample}` : '';
+        skip(step, `${(err as Error).message}${fallback}`, []);
+      }
+      if (url !== undefined) {
+        const started = Date.now();
+        const result = await runLocalExtract({
+          name,
+          source: entry.sql,
+          repoDir: root,
+          runDir: work,
+          connectionUrl: url,
+          python: options.python,
+        });
+        if (result.exitCode === 0) {
+          io.err(
+            `${step}: ${String(result.manifest?.rows ?? '?')} rows in ${formatSeconds(Date.now() - started)} → ${path.relative(root, result.dataDir)}`,
+          );
+          produced.set(name, { dir: result.dataDir });
+          const data = result.manifest?.data as { sha256?: string } | undefined;
+          extracted.set(name, { manifest: path.relative(root, result.manifestFile), sha256: data?.sha256 ?? '?' });
+          continue;
+        }
+        const why = result.stderr.trim().split('\n').pop() ?? `exit ${result.exitCode}`;
+        skip(step, `the extract failed (exit ${result.exitCode}): ${why}`, []);
+        produced.set(name, { skipped: `${step} failed` });
+        continue;
+      }
+    }
     const given = options.inputs[name] ?? (entry.sample !== undefined ? path.resolve(root, entry.sample) : undefined);
     if (given === undefined) {
       produced.set(name, {
@@ -349,6 +390,12 @@ export async function runLocal(
         `trigger=${ctx.trigger ?? 'push'}`,
         `test_mode=${ctx.testMode === true}`,
       ];
+      // As in the definition: the first sql source the model reads, extracted here.
+      const source = dataConsumedBy(spec, model).find((name) => extracted.has(name));
+      if (source !== undefined) {
+        const { manifest, sha256 } = extracted.get(source)!;
+        metadata.unshift(`data_manifest_uri=<S3 copy of ${manifest}>`, `data_sha256=${sha256}`);
+      }
       io.out(`  would register in ${o.plan.group} as PendingManualApproval with ${metadata.join(', ')}`);
     } else if (o.passed === false) {
       io.out(

@@ -338,6 +338,19 @@ function semanticProblems(spec: PipelineSpec, root: string): Problem[] {
         message: `data ${name} needs exactly one source (${SOURCE_KINDS.join(' or ')}), it has ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`,
       });
     }
+    // A sql source's files are read by the run command (uploaded) and --local: missing ones are found here.
+    const { sql } = entry;
+    for (const [key, file] of [
+      ['query', sql?.query],
+      ['sslRootCert', sql?.sslRootCert],
+    ] as const) {
+      if (file !== undefined && !fs.existsSync(path.resolve(root, file))) {
+        problems.push({
+          path: ['data', name, 'sql', key],
+          message: `${file} does not exist (paths are relative to the repository root; queries go in queries/<name>.sql)`,
+        });
+      }
+    }
   }
   const dataNames = Object.keys(spec.data);
   const stepNames = Object.keys(spec.steps);

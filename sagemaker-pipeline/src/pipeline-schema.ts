@@ -159,7 +159,7 @@ const dataEntry = z
     ...SOURCE_SCHEMAS,
     sample: z.optional(z.string().check(d('a local file with the same format, read by node run.js --local'))),
   })
-  .check(d('one source (s3: <uri>), and optionally a local sample'));
+  .check(d('one source (s3: <uri> or sql: {query, ...}), and optionally a local sample'));
 
 export const PipelineFileSchema = z
   .strictObject({

@@ -8,6 +8,7 @@
 import * as z from 'zod/mini';
 import type { ProcessingStep } from './definition';
 import type { Get, Join } from './expressions';
+import { SqlSource, SqlSourceSchema, Warehouse, sqlCodeObjects, sqlExtractStep } from './sql-source';
 
 /** What a source may depend on: the run, never the configuration of other entries. */
 export interface SourceContext {
@@ -16,6 +17,19 @@ export interface SourceContext {
   readonly pipelineName: string;
   readonly commit: string;
   readonly roleArn: string;
+  /** The project's warehouse (WAREHOUSE_* of the build); a `sql:` source without one is an error. */
+  readonly warehouse?: Warehouse;
+  /** Contract 4: the window of a scheduled run; replaces a `sql:` source's own window. */
+  readonly window?: { readonly start: string; readonly end: string };
+  /** The day `today` means in a `sql:` window (UTC). @default the current date */
+  readonly today?: Date;
+}
+
+/** An object the run command uploads under the commit's code prefix. */
+export interface CodeObject {
+  readonly key: string;
+  readonly body: Buffer;
+  readonly contentType: string;
 }
 
 export interface CompiledSource {
@@ -25,14 +39,14 @@ export interface CompiledSource {
   readonly steps: readonly ProcessingStep[];
   /** CustomerMetadataProperties every registered version carries (contract 2, e.g. `data_sha256`). */
   readonly metadata?: Readonly<Record<string, string | Get | Join>>;
-  /** Files the run command uploads before starting (key under the commit's code prefix → local path). */
-  readonly code?: Readonly<Record<string, string>>;
 }
 
 export interface DataSource<T> {
   /** The value under the kind's key in a data entry. */
   readonly schema: z.ZodMiniType<T>;
   readonly compile: (name: string, value: T, ctx: SourceContext) => CompiledSource;
+  /** Files the run command uploads before starting (`repoDir`: where pipeline.yaml's paths start). */
+  readonly code?: (name: string, value: T, repoDir: string, codePrefix: string) => CodeObject[];
 }
 
 /** An S3 URI; `{region}` becomes the pipeline's region. A literal of the definition (no pipeline parameter). */
@@ -49,8 +63,37 @@ const s3: DataSource<string> = {
   compile: (_name, uri, ctx) => ({ uri: uri.split('{region}').join(ctx.region), steps: [] }),
 };
 
+/** The extract step's container and limits (pipeline.yaml does not set them: the step only streams rows to CSV). */
+export const SQL_EXTRACT = { frameworkVersion: '1.2-1', instanceType: 'ml.m5.large', maxRuntimeSeconds: 3600 } as const;
+
+/** The commit's code prefix: the same as definition.ts's codeLocation (`<pipeline>/code/<commit>`). */
+export const codePrefixOf = (ctx: Pick<SourceContext, 'pipelineName' | 'commit'>) =>
+  `${ctx.pipelineName}/code/${ctx.commit}`;
+
+/** A warehouse query (sql-source.ts): an extract ProcessingStep whose `data` output later steps read. */
+const sql: DataSource<SqlSource> = {
+  schema: SqlSourceSchema,
+  compile: (name, source, ctx) => {
+    const extract = sqlExtractStep(name, source, {
+      region: ctx.region,
+      roleArn: ctx.roleArn,
+      bucket: ctx.bucket,
+      pipelineName: ctx.pipelineName,
+      codePrefix: codePrefixOf(ctx),
+      frameworkVersion: SQL_EXTRACT.frameworkVersion,
+      instanceType: SQL_EXTRACT.instanceType,
+      maxRuntimeSeconds: SQL_EXTRACT.maxRuntimeSeconds,
+      warehouse: ctx.warehouse,
+      today: ctx.today,
+      window: ctx.window,
+    });
+    return { uri: extract.dataUri, steps: [extract.step], metadata: extract.metadata };
+  },
+  code: (name, source, repoDir, codePrefix) => sqlCodeObjects(name, source, repoDir, codePrefix),
+};
+
 /** The registry: kind → source. */
-export const SOURCES = { s3 } as const;
+export const SOURCES = { s3, sql } as const;
 export type SourceKind = keyof typeof SOURCES;
 export const SOURCE_KINDS = Object.keys(SOURCES) as SourceKind[];
 
@@ -61,8 +104,26 @@ export const SOURCE_SCHEMAS = Object.fromEntries(
 
 /** Compiles a data entry with whichever kind it has. */
 export function compileSource(name: string, entry: Record<string, unknown>, ctx: SourceContext): CompiledSource {
-  const kind = SOURCE_KINDS.find((k) => entry[k] !== undefined);
+  const kind = sourceKind(entry);
   if (kind === undefined) throw new Error(`data entry ${name} has no source (${SOURCE_KINDS.join(', ')})`);
   const source = SOURCES[kind] as DataSource<unknown>;
   return source.compile(name, entry[kind], ctx);
+}
+
+/** The kind of a data entry (the one key of SOURCES it has). */
+export function sourceKind(entry: Record<string, unknown>): SourceKind | undefined {
+  return SOURCE_KINDS.find((k) => entry[k] !== undefined);
+}
+
+/** The objects a data entry's source needs uploaded (none for S3). */
+export function sourceCodeObjects(
+  name: string,
+  entry: Record<string, unknown>,
+  repoDir: string,
+  codePrefix: string,
+): CodeObject[] {
+  const kind = sourceKind(entry);
+  if (kind === undefined) return [];
+  const source = SOURCES[kind] as DataSource<unknown>;
+  return source.code?.(name, entry[kind], repoDir, codePrefix) ?? [];
 }

@@ -35,6 +35,8 @@ describe('seed code staging', () => {
         'pipeline.schema.json',
         'examples/two-models.yaml',
         'examples/xgboost-tuning.yaml',
+        'examples/sql-source.yaml',
+        'queries/abalone.sql',
         'data/abalone-sample.csv',
         'run.js',
         'scripts/preprocess.py',

@@ -483,3 +483,81 @@ class TestTls:
         result = job(self.QUERY, {"SQL_PARAM_expected": "false", "SQL_SSLMODE": "disable"})
         assert result.returncode == 0, result.stderr
         assert (result.paths["data"] / "data.csv").read_text() == "false\n"
+
+
+class TestRunJsLocal:
+    """`node run.js --local --config examples/sql-source.yaml` end to end (sagemaker-pipeline/src/cli.ts main, run
+    through tsx): the extract runs against the real server with SQL_CONNECTION_URL, and the pipeline's steps train
+    and gate the model on exactly the rows the query selected (its region and window). Without a URL the extract is
+    reported skipped with the reason, and the sample is used. The seed's files are symlinked into a temp root so that
+    .local-run/ is written there. What this cannot prove: the extract step in SageMaker (test_extract.py's job
+    fixture runs the script as the job does; the definition is checked in sql-pipeline.test.ts)."""
+
+    TSX = ROOT / "node_modules" / ".bin" / "tsx"
+    SEED = ROOT / "sagemaker-pipeline"
+
+    @pytest.fixture(scope="class")
+    def table(self, pg):
+        rows = list(csv.reader((self.SEED / "data" / "abalone-sample.csv").open(encoding="utf-8")))
+        values = []
+        for i, row in enumerate(rows):
+            # Every third row is another region; every fifth (of the rest) is outside the example's 365-day window.
+            region = "south" if i % 3 == 0 else "north"
+            age = 400 if i % 5 == 0 else 1 + i % 300
+            values.append(f"({i}, '{region}', current_date - {age}, '{row[0]}', {', '.join(row[1:])})")
+        pg.psql("-c", f"""
+            CREATE TABLE abalone_measurements (
+              id integer PRIMARY KEY, region text, measured_on date, sex text, length float8, diameter float8,
+              height float8, whole_weight float8, shucked_weight float8, viscera_weight float8, shell_weight float8,
+              rings integer);
+            INSERT INTO abalone_measurements VALUES {', '.join(values)};""")
+        expected = [r for i, r in enumerate(rows) if i % 3 != 0 and i % 5 != 0]
+        return expected
+
+    def run_local(self, tmp_path, env_extra):
+        root = tmp_path / "seed"
+        root.mkdir()
+        for name in ["scripts", "queries", "examples", "data"]:
+            (root / name).symlink_to(self.SEED / name)
+        program = (
+            f"import {{ main }} from {json.dumps(str(self.SEED / 'src' / 'cli.ts'))};"
+            "const io = { out: (l) => process.stdout.write(l + '\\n'), err: (l) => process.stderr.write(l + '\\n') };"
+            f"main(['--local', '--config', 'examples/sql-source.yaml'], process.env, {json.dumps(str(root))}, io)"
+            ".then((c) => { process.exitCode = c; });"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SQL_", "WAREHOUSE_"))}
+        env.update(env_extra)
+        result = subprocess.run([str(self.TSX), "-e", program], cwd=root, env=env, capture_output=True, text=True,
+                                timeout=300)
+        return root, result
+
+    def test_extracts_with_the_connection_url_and_trains_on_exactly_those_rows(self, tmp_path, pg, table):
+        root, result = self.run_local(tmp_path, {"SQL_CONNECTION_URL": pg.url()})
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"ExtractAbalone: {len(table)} rows" in result.stderr
+        data = root / ".local-run" / "ExtractAbalone" / "output" / "data" / "data.csv"
+        extracted = list(csv.reader(data.open(encoding="utf-8")))
+        assert len(extracted) == len(table)
+        assert [r[0] for r in extracted] == [r[0] for r in table]
+        assert [float(r[1]) for r in extracted] == [float(r[1]) for r in table]
+        manifest = json.loads((root / ".local-run" / "ExtractAbalone" / "output" / "manifest" / "manifest.json")
+                              .read_text())
+        assert manifest["rows"] == len(table)
+        assert manifest["parameters"]["region"] == "north"
+        # The preprocessing step read the extract (not the sample): its input is the extract's data.csv.
+        staged = root / ".local-run" / "PreprocessData" / "input" / "raw" / "data.csv"
+        assert staged.read_bytes() == data.read_bytes()
+        assert "passed its gate" in result.stdout
+        # What the version would record: the extract's sha256 (data_sha256), as the definition's RegisterModel does.
+        assert f"data_sha256={manifest['data']['sha256']}" in result.stdout
+        assert pg.password not in result.stdout + result.stderr
+
+    def test_without_a_url_the_extract_is_skipped_with_the_reason_and_the_sample_used(self, tmp_path):
+        root, result = self.run_local(tmp_path, {})
+        assert "ExtractAbalone: skipped: a sql source runs locally against a database you name" in result.stderr
+        assert "set SQL_CONNECTION_URL=postgresql://" in result.stderr
+        assert "uses its sample data/abalone-sample.csv" in result.stderr
+        assert not (root / ".local-run" / "ExtractAbalone").exists()
+        staged = root / ".local-run" / "PreprocessData" / "input" / "raw" / "abalone-sample.csv"
+        assert staged.exists()
+        assert "data_sha256=" not in result.stdout

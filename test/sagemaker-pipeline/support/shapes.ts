@@ -107,3 +107,20 @@ export const STEP_REQUESTS: Readonly<Record<string, { shape: string; name?: stri
   Tuning: { shape: 'CreateHyperParameterTuningJobRequest', name: 'HyperParameterTuningJobName' },
   RegisterModel: { shape: 'CreateModelPackageInput' },
 };
+
+/** Each step's Arguments (with the name SageMaker fills in) checked as its request: step name → problems. */
+export function stepRequestProblems(
+  steps: readonly { Name: string; Type: string; Arguments?: unknown }[],
+): Record<string, string[]> {
+  const found: Record<string, string[]> = {};
+  for (const step of steps) {
+    const request = STEP_REQUESTS[step.Type];
+    if (request === undefined) continue;
+    const args = {
+      ...(JSON.parse(JSON.stringify(step.Arguments)) as object),
+      ...(request.name ? { [request.name]: 'job-name' } : {}),
+    };
+    found[step.Name] = shapeProblems(args, request.shape);
+  }
+  return found;
+}
