@@ -109,7 +109,6 @@ describe('run command against moto', () => {
     // Every .py of scripts/ (the entry and the modules it may import).
     expect(members.map((m) => m.name).sort()).toEqual([
       'evaluate.py',
-      'extract.py',
       'inference.py',
       'preprocess.py',
       'train.py',
