@@ -148,6 +148,15 @@ function registration(definition: PipelineDefinition) {
   });
 }
 
+/** The metadata a scheduled run's version records (contract 2). */
+const scheduledRecord = (testMode: boolean, warmStart: string) => ({
+  trigger: 'schedule',
+  test_mode: String(testMode),
+  tuning_job: 'tune-new',
+  ...WINDOW,
+  warm_start: warmStart,
+});
+
 /** Schema (documented gaps admitted), botocore shapes of the Tuning step and of the registration. */
 function checkShapes(definition: PipelineDefinition) {
   expect(definitionValidator()(asJson(definition))).toEqual({ valid: true, errors: [] });
@@ -177,13 +186,9 @@ describe('retraining definitions of examples/xgboost-tuning.yaml (the real compi
     });
     expect(tuningStep(definition).Arguments).not.toHaveProperty('WarmStartConfig');
     const request = checkShapes(definition);
-    expect(request.CustomerMetadataProperties).toMatchObject({
-      trigger: 'schedule',
-      test_mode: 'false',
-      tuning_job: 'tune-new',
-      ...WINDOW,
-      warm_start: `cold: first run: model package group ${GROUP} does not exist yet`,
-    });
+    expect(request.CustomerMetadataProperties).toMatchObject(
+      scheduledRecord(false, `cold: first run: model package group ${GROUP} does not exist yet`),
+    );
   });
 
   it('warm from one parent: the WarmStartConfig names the recorded tuning job', async () => {
@@ -196,12 +201,7 @@ describe('retraining definitions of examples/xgboost-tuning.yaml (the real compi
       WarmStartType: 'TransferLearning',
     });
     const request = checkShapes(definition);
-    expect(request.CustomerMetadataProperties).toMatchObject({
-      trigger: 'schedule',
-      test_mode: 'false',
-      ...WINDOW,
-      warm_start: 'tune-recorded',
-    });
+    expect(request.CustomerMetadataProperties).toMatchObject(scheduledRecord(false, 'tune-recorded'));
     // The published schema rejects it only for its WarmStartConfig defect.
     const published = definitionValidator(
       Object.keys(SCHEMA_GAPS).filter((g) => g !== 'WarmStartConfig TargetObjectiveMetricValue'),
@@ -254,12 +254,7 @@ describe('retraining definitions of examples/xgboost-tuning.yaml (the real compi
       { HyperParameterTuningJobName: 'tune-recorded' },
     ]);
     const request = checkShapes(definition);
-    expect(request.CustomerMetadataProperties).toMatchObject({
-      trigger: 'schedule',
-      test_mode: 'true',
-      ...WINDOW,
-      warm_start: 'tune-recorded',
-    });
+    expect(request.CustomerMetadataProperties).toMatchObject(scheduledRecord(true, 'tune-recorded'));
   });
 
   it('an S3 source does not make the data windowed: the same commit and image warm-start IdenticalDataAndAlgorithm', async () => {
