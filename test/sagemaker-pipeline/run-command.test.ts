@@ -107,7 +107,14 @@ describe('run command against moto', () => {
     // Opened by a real tar reader, Python's tarfile, as SageMaker's training toolkit opens sourcedir.tar.gz.
     const members = readTarWithPython(Buffer.from(await tarball.Body!.transformToByteArray()));
     // Every .py of scripts/ (the entry and the modules it may import).
-    expect(members.map((m) => m.name).sort()).toEqual(['evaluate.py', 'preprocess.py', 'train.py', 'train_forest.py']);
+    expect(members.map((m) => m.name).sort()).toEqual([
+      'evaluate.py',
+      'extract.py',
+      'inference.py',
+      'preprocess.py',
+      'train.py',
+      'train_forest.py',
+    ]);
     expect(members.find((m) => m.name === 'train.py')).toEqual({
       name: 'train.py',
       file: true,
