@@ -1,10 +1,12 @@
 /**
  * `npm run bench:retrain [-- --config <pipeline file>]`: what one retrain of `main` runs, read from the definitions
- * run.js builds (no AWS call): per SageMaker job step, how many training jobs (a Tuning step: its
- * MaxNumberOfTrainingJobs) and at most how many instance-hours (jobs x instances x MaxRuntimeInSeconds), for a
- * scheduled run cold, warm-started (every tuned model given a parent) and in test mode. Prices are not computed
- * here: multiply the instance-hours by the price of the instance type (docs/retraining.md).
+ * run.js builds (no AWS call): per SageMaker job step, how many tuning jobs and training jobs (a Tuning step: one
+ * tuning job of MaxNumberOfTrainingJobs training jobs, MaxParallelTrainingJobs at a time) and at most how many
+ * instance-hours (jobs x instances x MaxRuntimeInSeconds), for a scheduled run cold, warm-started (every tuned model
+ * given a parent) and in test mode. The default file is the seed's tuned example, examples/xgboost-tuning.yaml.
+ * Prices are not computed here: multiply the instance-hours by the price of the instance type (docs/retraining.md).
  */
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEED_SOURCE_DIR } from '../lib/seed-code';
 import { definitionFor, parseOptions } from '../sagemaker-pipeline/src/cli';
@@ -20,7 +22,9 @@ interface Row {
   readonly step: string;
   readonly type: string;
   readonly instanceType: string;
+  readonly tuningJobs: number;
   readonly trainingJobs: number;
+  readonly maxParallel: number;
   readonly maxInstanceHours: number;
   readonly warmStart: string;
 }
@@ -58,7 +62,9 @@ function rows(definition: Json): Row[] {
           step: String(step.Name),
           type: String(step.Type),
           instanceType: resolve(resources.InstanceType, parameters),
+          tuningJobs: 0,
           trainingJobs: step.Type === 'Training' ? 1 : 0,
+          maxParallel: 1,
           maxInstanceHours: (Number(resources.InstanceCount) * seconds) / 3600,
           warmStart: '',
         },
@@ -78,7 +84,9 @@ function rows(definition: Json): Row[] {
           step: String(step.Name),
           type: 'Tuning',
           instanceType: resolve(resources.InstanceType, parameters),
+          tuningJobs: 1,
           trainingJobs: jobs,
+          maxParallel: Number(limits.MaxParallelTrainingJobs),
           maxInstanceHours: (jobs * Number(resources.InstanceCount) * jobSeconds) / 3600,
           warmStart: warm ? `${warm.WarmStartType} (${warm.ParentHyperParameterTuningJobs.length} parent)` : 'cold',
         },
@@ -96,7 +104,8 @@ function main(): void {
     'main',
     '--commit',
     '0'.repeat(40),
-    ...(values.config ? ['--config', values.config] : []),
+    '--config',
+    values.config ?? path.join(SEED_SOURCE_DIR, 'examples', 'xgboost-tuning.yaml'),
   ];
   const env = { PROJECT_NAME: 'bench', AWS_REGION: 'us-east-1' };
   const options = parseOptions(argv, env, SEED_SOURCE_DIR);
@@ -121,14 +130,15 @@ function main(): void {
   for (const [label, context] of modes) {
     const table = rows(build(context) as unknown as Json);
     const jobs = table.reduce((n, r) => n + r.trainingJobs, 0);
+    const tuningJobs = table.reduce((n, r) => n + r.tuningJobs, 0);
     const hours = table.filter((r) => r.type !== 'Processing').reduce((n, r) => n + r.maxInstanceHours, 0);
     const processing = table.filter((r) => r.type === 'Processing').reduce((n, r) => n + r.maxInstanceHours, 0);
     console.log(
-      `\n${label}: ${jobs} training job(s), at most ${hours} training instance-hour(s), at most ${processing} processing instance-hour(s)`,
+      `\n${label}: ${tuningJobs} tuning job(s), ${jobs} training job(s), at most ${hours} training instance-hour(s), at most ${processing} processing instance-hour(s)`,
     );
     for (const r of table) {
       console.log(
-        `  ${r.step.padEnd(24)} ${r.type.padEnd(10)} ${r.instanceType.padEnd(14)} jobs ${String(r.trainingJobs).padStart(3)}  <= ${r.maxInstanceHours} h  ${r.warmStart}`,
+        `  ${r.step.padEnd(24)} ${r.type.padEnd(10)} ${r.instanceType.padEnd(14)} jobs ${String(r.trainingJobs).padStart(3)} (${r.maxParallel} at a time)  <= ${r.maxInstanceHours} h  ${r.warmStart}`,
       );
     }
   }

@@ -21,6 +21,7 @@ import type {
   CreateModelPackageInput,
   CreateProcessingJobRequest,
   CreateTrainingJobRequest,
+  HyperParameterTuningJobWarmStartConfig,
   ProcessingInput,
   ProcessingInstanceType,
   ProcessingOutput,
@@ -33,6 +34,8 @@ import { Get, Join, JsonGet, Pipelined, execution, get, join, jsonGet } from './
 import { frameworkImageUri } from './images';
 import { PipelineConfig, processingOrder } from './pipeline-file';
 import type { ImageSpec, ModelSpec, PipelineSpec, ProcessingSpec } from './pipeline-schema';
+// Types only: the contract-4 context is retrain.ts's; this module renders it (and pulls in no SDK client).
+import type { RetrainContext, WarmStart } from './retrain';
 import { CompiledSource, codePrefixOf, compileSource } from './sources';
 import type { Warehouse } from './sql-source';
 
@@ -76,10 +79,33 @@ export function recordedBranch(branch: string): string {
   return branchTagValue(branch);
 }
 
-/** Warm start of a tuned model (contract 4): parent tuning jobs, or why it starts cold. */
-export type WarmStart =
-  | { readonly parents: readonly string[]; readonly type: 'IdenticalDataAndAlgorithm' | 'TransferLearning' }
-  | { readonly cold: string };
+/** SageMaker's limit on the parents of a warm-started tuning job (HyperParameterTuningJobWarmStartConfig). */
+export const MAX_WARM_START_PARENTS = 5;
+
+/**
+ * The WarmStartConfig of a tuned model's Tuning step for its context entry (contract 4): none when the model runs
+ * cold or has no entry, never an empty one; 1 to 5 parents or an error.
+ */
+export function warmStartConfigOf(
+  warmStart: WarmStart | undefined,
+): HyperParameterTuningJobWarmStartConfig | undefined {
+  if (warmStart === undefined || 'cold' in warmStart) return undefined;
+  if (warmStart.parents.length < 1 || warmStart.parents.length > MAX_WARM_START_PARENTS) {
+    throw new Error(
+      `a warm start needs 1 to ${MAX_WARM_START_PARENTS} parent tuning jobs, got ${warmStart.parents.length}: ` +
+        'give the model { cold: <reason> } instead of an empty list',
+    );
+  }
+  return {
+    ParentHyperParameterTuningJobs: warmStart.parents.map((name) => ({ HyperParameterTuningJobName: name })),
+    WarmStartType: warmStart.type,
+  };
+}
+
+/** The `warm_start` metadata value (contract 2): the parent job names separated by spaces, or `cold: <reason>`. */
+export function warmStartRecord(warmStart: WarmStart): string {
+  return metadataValue('parents' in warmStart ? warmStart.parents.join(' ') : `cold: ${warmStart.cold}`);
+}
 
 /** What varies per run and per account, as opposed to the pipeline file. */
 export interface RunContext {
@@ -98,13 +124,13 @@ export interface RunContext {
   /** The first model's group, `model-<project>` (contract 1). */
   readonly modelPackageGroupName: string;
   /** Contract 4 (retraining): what started the run; default `push`. */
-  readonly trigger?: 'push' | 'schedule';
+  readonly trigger?: RetrainContext['trigger'];
   /** Contract 4: a tuned model runs one training job and registers with `test_mode: true`. */
-  readonly testMode?: boolean;
+  readonly testMode?: RetrainContext['testMode'];
   /** Contract 4: the data window of a scheduled run (ISO dates), recorded as `window_start`/`window_end`. */
-  readonly window?: { readonly start: string; readonly end: string };
-  /** Contract 4: per model name, warm start parents or the reason it starts cold. */
-  readonly warmStart?: Readonly<Record<string, WarmStart>>;
+  readonly window?: RetrainContext['window'];
+  /** Contract 4: per model name, warm start parents or the reason it starts cold (`warmStartConfigOf`). */
+  readonly warmStart?: RetrainContext['warmStart'];
   /** The project's ECR registry, for `image: {ecr}` (`<account>.dkr.ecr.<region>.<domain>`); from the role's account by default. */
   readonly ecrRegistry?: string;
   /**
@@ -465,7 +491,7 @@ function tuneStep(config: PipelineConfig, plan: ModelPlan, resolve: Resolve, ctx
         plan.model.training.algorithm === undefined ? JSON.stringify(v) : String(v),
       ),
     }));
-  const warm = ctx.warmStart?.[plan.model.name];
+  const warmStartConfig = warmStartConfigOf(ctx.warmStart?.[plan.model.name]);
   const testMode = ctx.testMode === true;
   const definition: TrainingDefinition = {
     ...trainingJob(config, plan, resolve, ctx),
@@ -496,14 +522,7 @@ function tuneStep(config: PipelineConfig, plan: ModelPlan, resolve: Resolve, ctx
       // SageMaker propagates the tuning job's tags to the training jobs it launches.
       ...projectTags(ctx),
       // Only with parents: never an empty WarmStartConfig (contract 4).
-      ...(warm !== undefined && 'parents' in warm && warm.parents.length > 0
-        ? {
-            WarmStartConfig: {
-              ParentHyperParameterTuningJobs: warm.parents.map((name) => ({ HyperParameterTuningJobName: name })),
-              WarmStartType: warm.type,
-            },
-          }
-        : {}),
+      ...(warmStartConfig !== undefined ? { WarmStartConfig: warmStartConfig } : {}),
     } satisfies TuningStep['Arguments'],
   };
 }
@@ -616,9 +635,7 @@ function customerMetadata(plan: ModelPlan, ctx: RunContext, sources: readonly Co
     trigger: ctx.trigger ?? 'push',
     test_mode: ctx.testMode === true ? 'true' : 'false',
     ...(ctx.window ? { window_start: metadataValue(ctx.window.start), window_end: metadataValue(ctx.window.end) } : {}),
-    ...(plan.tuned && warm !== undefined
-      ? { warm_start: metadataValue('parents' in warm ? warm.parents.join(' ') : `cold: ${warm.cold}`) }
-      : {}),
+    ...(plan.tuned && warm !== undefined ? { warm_start: warmStartRecord(warm) } : {}),
   });
   return metadata;
 }

@@ -12,7 +12,8 @@
  * - A scheduled execution is named after its schedule slot (`schedule-<UTC time>`), so a retried schedule starts one
  *   execution per slot while a push keeps one per commit.
  *
- * The definition builder renders the context (WarmStartConfig, test mode, metadata); this module renders nothing.
+ * The definition builder renders the context (WarmStartConfig with `warmStartConfigOf`, test mode, metadata with
+ * `warmStartRecord`, both in definition.ts); this module renders nothing.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -20,7 +21,6 @@ import {
   DescribeHyperParameterTuningJobResponse,
   DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
-  HyperParameterTuningJobWarmStartConfig,
   ListTagsCommand,
   ModelApprovalStatus,
   SageMakerClient,
@@ -28,6 +28,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { isSageMakerNotFound } from '../../lambda/shared/errors';
 import { TAG_PROJECT_ID } from '../../lambda/shared/naming';
+import { MAX_WARM_START_PARENTS } from './definition';
 
 /** What this module calls, as IAM actions, for the build role's policy (lib/constructs/retrain-schedule.ts). */
 export const RETRAIN_PERMISSIONS = {
@@ -43,7 +44,7 @@ export const RETRAIN_PERMISSIONS = {
 
 /** SageMaker's documented warm-start limits (automatic-model-tuning-warm-start.html, "Warm Start Tuning Restrictions"). */
 export const WARM_START_LIMITS = {
-  maxParents: 5,
+  maxParents: MAX_WARM_START_PARENTS,
   maxChanges: 10,
   /** Training jobs of all parents plus the new job's maximum. */
   maxTrainingJobs: 500,
@@ -160,28 +161,6 @@ export function scheduledExecution(
     token: createHash('sha256').update(`${pipelineName}\nschedule\n${iso}`, 'utf8').digest('hex'),
     description: `scheduled retraining, slot ${iso}, commit ${commit}`,
   };
-}
-
-/**
- * The WarmStartConfig of a tuned model's Tuning step for its context entry (for the definition builder): none when
- * the model runs cold or has no entry, never an empty one.
- */
-export function warmStartConfigOf(
-  warmStart: WarmStart | undefined,
-): HyperParameterTuningJobWarmStartConfig | undefined {
-  if (warmStart === undefined || 'cold' in warmStart) return undefined;
-  if (warmStart.parents.length < 1 || warmStart.parents.length > WARM_START_LIMITS.maxParents) {
-    throw new Error(`a warm start needs 1 to ${WARM_START_LIMITS.maxParents} parents, got ${warmStart.parents.length}`);
-  }
-  return {
-    ParentHyperParameterTuningJobs: warmStart.parents.map((name) => ({ HyperParameterTuningJobName: name })),
-    WarmStartType: warmStart.type,
-  };
-}
-
-/** The `warm_start` metadata value of contract 2: the parent job names, or `cold: <reason>` (at most 256 characters). */
-export function warmStartRecord(warmStart: WarmStart): string {
-  return 'cold' in warmStart ? `cold: ${warmStart.cold}` : warmStart.parents.join(',');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -558,10 +537,19 @@ export async function warmStartsFor(
   return { warmStart, notes };
 }
 
-/** Whether a definition's data depends on the run's window: the builder rendered its dates into it. */
-export function dependsOnWindow(definition: unknown, window: { start: string; end: string } | undefined): boolean {
+/**
+ * Whether a definition's data depends on the run's window: the builder rendered its dates into a step other than
+ * RegisterModel (a scheduled run records `window_start`/`window_end` on every version, whatever its data).
+ */
+export function dependsOnWindow(
+  definition: { readonly Steps?: readonly unknown[] },
+  window: { start: string; end: string } | undefined,
+): boolean {
   if (window === undefined) return false;
-  const text = JSON.stringify(definition);
+  const dataSteps = allSteps(definition.Steps ?? []).filter(
+    (s) => s.Type !== 'Condition' && s.Type !== 'RegisterModel',
+  );
+  const text = JSON.stringify(dataSteps);
   return text.includes(window.start) && text.includes(window.end);
 }
 

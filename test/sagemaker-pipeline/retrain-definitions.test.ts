@@ -1,16 +1,18 @@
 /**
- * The four retraining cases of the issue, from the registry to a Tuning step: first run (cold), warm from one parent,
- * warm from an incompatible parent (cold + reason), test mode. The context comes from planRun (mocked registry); the
- * Tuning step is rendered here by `renderTuning`, a stand-in for the definition builder's rendering of contract 4
- * (issue 12, built in parallel) that uses warmStartConfigOf; each step is checked against botocore's
- * CreateHyperParameterTuningJob shape and AWS's published definition schema.
+ * The four retraining cases of the issue, from the registry to the definition `run.js` submits: first run (cold),
+ * warm from one parent, warm from an incompatible parent (cold + reason), test mode. The context comes from planRun
+ * (mocked registry); the definition is the real compiler's (`buildDefinition`, checked for broken references as
+ * run.js does) for the seed's `examples/xgboost-tuning.yaml` on `main`. Each definition validates against AWS's
+ * published schema with its documented gaps (and the WarmStartConfig defect found here, named in support/schema.ts),
+ * its Tuning step against botocore's CreateHyperParameterTuningJob shape, and its registration (expressions resolved
+ * as SageMaker would) against CreateModelPackage with the metadata a scheduled run records.
  *
- * Finding: the published schema (shared/schemas) declares WarmStartConfig with `required: ["TargetObjectiveMetricValue"]`
- * and `additionalProperties: false`, so it rejects every WarmStartConfig SageMaker accepts; this gap is not in the
- * schema README's list. The test shows the published schema's error and validates with that one requirement removed.
+ * What this cannot prove: that SageMaker accepts the parent at run time (moto and the mock answer what they are told;
+ * the restrictions are SageMaker's documented ones, unit-tested in retrain.test.ts).
  */
 import {
   DescribeHyperParameterTuningJobCommand,
+  DescribeHyperParameterTuningJobResponse,
   DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
   ListModelPackagesCommand,
@@ -18,50 +20,89 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import Ajv from 'ajv';
+import { mainPipelineName } from '../../lambda/shared/naming';
+import { assertReferences } from '../../sagemaker-pipeline/src/check';
 import {
-  RetrainContext,
-  planRun,
-  readRetrainSettings,
-  tunedModelsOf,
+  PipelineDefinition,
+  RunContext,
+  STEP,
+  Step,
+  TuningStep,
+  buildDefinition,
   warmStartConfigOf,
   warmStartRecord,
-} from '../../sagemaker-pipeline/src/retrain';
-import { loadSchema } from './support/schema';
+} from '../../sagemaker-pipeline/src/definition';
+import { modelPackageRequest } from '../../sagemaker-pipeline/src/model-package';
+import { planRun, readRetrainSettings, tunedModelsOf } from '../../sagemaker-pipeline/src/retrain';
+import { SCHEMA_GAPS, definitionValidator } from './support/schema';
+import { CONTEXT, seedConfig } from './support/seed';
 import { shapeProblems } from './support/shapes';
-import { TuningArguments, describedJob, tunedDefinition, tuningConfig } from './support/tuning';
 
 const sagemaker = mockClient(SageMakerClient);
 const client = new SageMakerClient({ region: 'us-east-1' });
-const COMMIT = 'a'.repeat(40);
-const GROUP = 'model-demo';
+const CONFIG = seedConfig('examples/xgboost-tuning.yaml');
 const PROJECT_ID = 'p-abc123';
-const PARENT_VERSION = `arn:aws:sagemaker:us-east-1:123456789012:model-package/${GROUP}/3`;
+const MAIN: RunContext = {
+  ...CONTEXT,
+  branch: 'main',
+  pipelineName: mainPipelineName(CONTEXT.projectName),
+  projectId: PROJECT_ID,
+};
+const GROUP = MAIN.modelPackageGroupName;
+const PARENT_VERSION = `arn:aws:sagemaker:eu-west-1:123456789012:model-package/${GROUP}/3`;
+const SLOT = { TRIGGER: 'schedule', SCHEDULED_TIME: '2026-12-01T03:00:00Z' };
+const WINDOW = { window_start: '2026-11-01', window_end: '2026-12-01' };
 
-/** Stand-in for the definition builder: the Tuning step's Arguments for a model under a context (contract 4). */
-function renderTuning(args: TuningArguments, context: RetrainContext, model: string): TuningArguments {
-  const warmStart = warmStartConfigOf(context.warmStart?.[model]);
-  const own = args.HyperParameterTuningJobConfig;
-  const config =
-    context.testMode && own !== undefined
-      ? { ...own, ResourceLimits: { MaxNumberOfTrainingJobs: 1, MaxParallelTrainingJobs: 1 } }
-      : own;
-  return { ...args, HyperParameterTuningJobConfig: config, ...(warmStart ? { WarmStartConfig: warmStart } : {}) };
+/** A deep copy as plain JSON, as the service receives it. */
+const asJson = <T>(value: T): any => JSON.parse(JSON.stringify(value)); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** What run.js builds: the compiler's definition for the context, its references checked. */
+function build(extra: Partial<RunContext>): PipelineDefinition {
+  const definition = buildDefinition(CONFIG, { ...MAIN, ...extra });
+  assertReferences(definition);
+  return definition;
 }
 
-function registryWith(parent: ReturnType<typeof describedJob> | 'no group'): void {
+function tuningStep(definition: PipelineDefinition): TuningStep {
+  const all = (steps: readonly Step[]): Step[] =>
+    steps.flatMap((s) =>
+      s.Type === 'Condition' ? [s, ...all([...s.Arguments.IfSteps, ...s.Arguments.ElseSteps])] : [s],
+    );
+  const found = all(definition.Steps).find((s) => s.Name === STEP.tune);
+  if (found === undefined) throw new Error(`no step ${STEP.tune}`);
+  return found as TuningStep;
+}
+
+/** A parent as DescribeHyperParameterTuningJob returns the job an earlier run of this definition created. */
+function parentJob(
+  name: string,
+  overrides: Partial<DescribeHyperParameterTuningJobResponse> = {},
+): DescribeHyperParameterTuningJobResponse {
+  const args = asJson(tuningStep(build({ trigger: 'push' })).Arguments);
+  return {
+    HyperParameterTuningJobName: name,
+    HyperParameterTuningJobArn: `arn:aws:sagemaker:eu-west-1:123456789012:hyper-parameter-tuning-job/${name}`,
+    HyperParameterTuningJobConfig: args.HyperParameterTuningJobConfig,
+    TrainingJobDefinition: args.TrainingJobDefinition,
+    HyperParameterTuningJobStatus: 'Completed',
+    CreationTime: new Date('2026-11-01T03:00:00Z'),
+    TrainingJobStatusCounters: { Completed: 12, InProgress: 0, RetryableError: 0, NonRetryableError: 0, Stopped: 0 },
+    ObjectiveStatusCounters: { Succeeded: 12, Pending: 0, Failed: 0 },
+    ...overrides,
+  };
+}
+
+function registryWith(parent: DescribeHyperParameterTuningJobResponse | 'no group'): void {
   sagemaker.reset();
   if (parent === 'no group') {
     sagemaker
       .on(DescribeModelPackageGroupCommand)
-      .rejects(
-        Object.assign(new Error('ModelPackageGroup model-demo does not exist.'), { name: 'ValidationException' }),
-      );
+      .rejects(Object.assign(new Error(`ModelPackageGroup ${GROUP} does not exist.`), { name: 'ValidationException' }));
     return;
   }
   sagemaker
     .on(DescribeModelPackageGroupCommand)
-    .resolves({ ModelPackageGroupArn: `arn:x:model-package-group/${GROUP}` });
+    .resolves({ ModelPackageGroupArn: `arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/${GROUP}` });
   sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'sagemaker:project-id', Value: PROJECT_ID }] });
   sagemaker.on(ListModelPackagesCommand).resolves({
     ModelPackageSummaryList: [
@@ -81,130 +122,167 @@ function registryWith(parent: ReturnType<typeof describedJob> | 'no group'): voi
   sagemaker.on(DescribeHyperParameterTuningJobCommand).resolves(parent);
 }
 
-async function tuningStepFor(env: NodeJS.ProcessEnv) {
-  const definition = tunedDefinition(undefined, 'abalone', GROUP);
-  const planned = await planRun(
-    () => definition,
+async function planned(env: NodeJS.ProcessEnv) {
+  const contexts: Partial<RunContext>[] = [];
+  const plan = await planRun(
+    (extra) => (contexts.push(extra), build(extra)),
     readRetrainSettings(env),
-    { commit: COMMIT, projectId: PROJECT_ID, pipelineName: 'demo-main' },
+    { commit: MAIN.commit, projectId: PROJECT_ID, pipelineName: MAIN.pipelineName },
     () => client,
   );
-  const [plan] = tunedModelsOf(definition);
-  if (plan === undefined) throw new Error('no tuned model');
-  const step = {
-    Name: plan.stepName,
-    Type: 'Tuning',
-    Arguments: renderTuning(plan.request as TuningArguments, planned.context, plan.model),
-  };
-  return { step, context: planned.context };
+  return { ...plan, contexts };
 }
 
-/** AWS's published schema for one Tuning step (its definitions kept for the $refs), optionally with the gap patched. */
-function tuningStepValidator(patchWarmStartGap: boolean) {
-  const schema = loadSchema();
-  const warmStart = schema.definitions.TuningStep.properties.Arguments.properties.WarmStartConfig;
-  if (patchWarmStartGap) {
-    // The schema requires TargetObjectiveMetricValue, which is not one of its (or SageMaker's) WarmStartConfig fields.
-    warmStart.required = ['ParentHyperParameterTuningJobs', 'WarmStartType'];
-  }
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile({ definitions: schema.definitions, $ref: '#/definitions/TuningStep' });
-  return (step: unknown) => ({
-    valid: validate(step) as boolean,
-    errors: (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`),
+/** The registration SageMaker would make, expressions resolved for one execution. */
+function registration(definition: PipelineDefinition) {
+  return modelPackageRequest(definition, {
+    execution: {
+      PipelineExecutionArn: `arn:aws:sagemaker:eu-west-1:123456789012:pipeline/${MAIN.pipelineName}/execution/abc123def456`,
+      PipelineExecutionId: 'abc123def456',
+    },
+    properties: {
+      [`Steps.${STEP.evaluate}.ProcessingOutputConfig.Outputs['evaluation'].S3Output.S3Uri`]: 's3://bucket/evaluation',
+      [`Steps.${STEP.tune}.TrainingJobSummaries[0].TrainingJobName`]: 'tune-new-001-1234',
+      [`Steps.${STEP.tune}.HyperParameterTuningJobName`]: 'tune-new',
+    },
   });
 }
 
-const SLOT = { TRIGGER: 'schedule', SCHEDULED_TIME: '2026-12-01T03:00:00Z' };
-const botocore = (args: unknown) =>
-  shapeProblems(
-    { HyperParameterTuningJobName: 'placeholder', ...(args as object) },
-    'CreateHyperParameterTuningJobRequest',
-    false,
-  );
+/** The metadata a scheduled run's version records (contract 2). */
+const scheduledRecord = (testMode: boolean, warmStart: string) => ({
+  trigger: 'schedule',
+  test_mode: String(testMode),
+  tuning_job: 'tune-new',
+  ...WINDOW,
+  warm_start: warmStart,
+});
 
-describe('retraining definitions (contract 4 rendered by a stand-in)', () => {
-  const validate = tuningStepValidator(true);
+/** Schema (documented gaps admitted), botocore shapes of the Tuning step and of the registration. */
+function checkShapes(definition: PipelineDefinition) {
+  expect(definitionValidator()(asJson(definition))).toEqual({ valid: true, errors: [] });
+  const args = { ...asJson(tuningStep(definition).Arguments), HyperParameterTuningJobName: 'tune-new' };
+  expect(shapeProblems(args, 'CreateHyperParameterTuningJobRequest')).toEqual([]);
+  const request = registration(definition);
+  expect(shapeProblems(request, 'CreateModelPackageInput', false)).toEqual([]);
+  return request;
+}
 
-  it('first run: cold, no WarmStartConfig, and the reason', async () => {
-    registryWith('no group');
-    const { step, context } = await tuningStepFor(SLOT);
-    expect(context.warmStart).toEqual({
-      abalone: { cold: 'first run: model package group model-demo does not exist yet' },
+describe('retraining definitions of examples/xgboost-tuning.yaml (the real compiler)', () => {
+  it('finds the tuned model the compiler declares: its Tuning step and the group its RegisterModel records', () => {
+    const [plan, ...others] = tunedModelsOf(build({ trigger: 'schedule' }));
+    expect(others).toEqual([]);
+    expect(plan).toMatchObject({ model: 'abalone', groupName: GROUP, stepName: STEP.tune });
+    expect(plan?.request.HyperParameterTuningJobConfig?.HyperParameterTuningJobObjective).toEqual({
+      Type: 'Minimize',
+      MetricName: 'validation:rmse',
     });
-    expect(step.Arguments).not.toHaveProperty('WarmStartConfig');
-    expect(warmStartRecord(context.warmStart?.abalone ?? { cold: '' })).toBe(
-      'cold: first run: model package group model-demo does not exist yet',
+  });
+
+  it('first run: cold, no WarmStartConfig, and the reason recorded', async () => {
+    registryWith('no group');
+    const { definition, context } = await planned(SLOT);
+    expect(context.warmStart).toEqual({
+      abalone: { cold: `first run: model package group ${GROUP} does not exist yet` },
+    });
+    expect(tuningStep(definition).Arguments).not.toHaveProperty('WarmStartConfig');
+    const request = checkShapes(definition);
+    expect(request.CustomerMetadataProperties).toMatchObject(
+      scheduledRecord(false, `cold: first run: model package group ${GROUP} does not exist yet`),
     );
-    expect(botocore(step.Arguments)).toEqual([]);
-    expect(validate(step)).toEqual({ valid: true, errors: [] });
   });
 
   it('warm from one parent: the WarmStartConfig names the recorded tuning job', async () => {
-    registryWith(describedJob('tune-recorded'));
-    const { step, context } = await tuningStepFor(SLOT);
-    expect(step.Arguments.WarmStartConfig).toEqual({
+    registryWith(parentJob('tune-recorded'));
+    const { definition, context, contexts } = await planned(SLOT);
+    // Built once cold to find the tuned models, then with the parents.
+    expect(contexts.map((c) => c.warmStart)).toEqual([undefined, context.warmStart]);
+    expect(tuningStep(definition).Arguments.WarmStartConfig).toEqual({
       ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: 'tune-recorded' }],
       WarmStartType: 'TransferLearning',
     });
-    expect(warmStartRecord(context.warmStart?.abalone ?? { cold: '' })).toBe('tune-recorded');
-    expect(botocore(step.Arguments)).toEqual([]);
-    expect(validate(step)).toEqual({ valid: true, errors: [] });
-    // The published schema rejects it only for its own bug.
-    const published = tuningStepValidator(false)(step);
-    expect(published.valid).toBe(false);
-    expect(published.errors).toEqual([
-      "/Arguments/WarmStartConfig must have required property 'TargetObjectiveMetricValue'",
-    ]);
+    const request = checkShapes(definition);
+    expect(request.CustomerMetadataProperties).toMatchObject(scheduledRecord(false, 'tune-recorded'));
+    // The published schema rejects it only for its WarmStartConfig defect.
+    const published = definitionValidator(
+      Object.keys(SCHEMA_GAPS).filter((g) => g !== 'WarmStartConfig TargetObjectiveMetricValue'),
+    );
+    const errors = published(asJson(definition)).errors;
+    expect(errors).toContainEqual(
+      expect.stringContaining(
+        "/Steps/1/Arguments/WarmStartConfig must have required property 'TargetObjectiveMetricValue'",
+      ),
+    );
+    // Every error is the Tuning step's (the oneOf over step types that follows from it), none elsewhere.
+    expect(errors.filter((e) => !/^\/Steps\/1[ /]/.test(e))).toEqual([]);
   });
 
   it('warm from an incompatible parent: cold with the reason, no WarmStartConfig', async () => {
+    const own = parentJob('x').HyperParameterTuningJobConfig;
     registryWith(
-      describedJob('tune-other-objective', {
-        HyperParameterTuningJobConfig: tuningConfig({
+      parentJob('tune-other-objective', {
+        HyperParameterTuningJobConfig: {
+          ...own!,
           HyperParameterTuningJobObjective: { Type: 'Minimize', MetricName: 'validation:mae' },
-        }),
+        },
       }),
     );
-    const { step, context } = await tuningStepFor(SLOT);
-    expect(context.warmStart).toEqual({
-      abalone: {
-        cold:
-          'no warm-startable parent: version 3: tuning job tune-other-objective has a different objective ' +
-          '(Minimize validation:mae, now Minimize validation:rmse)',
-      },
-    });
-    expect(step.Arguments).not.toHaveProperty('WarmStartConfig');
-    expect(botocore(step.Arguments)).toEqual([]);
-    expect(validate(step)).toEqual({ valid: true, errors: [] });
+    const { definition, context } = await planned(SLOT);
+    const reason =
+      'no warm-startable parent: version 3: tuning job tune-other-objective has a different objective ' +
+      '(Minimize validation:mae, now Minimize validation:rmse)';
+    expect(context.warmStart).toEqual({ abalone: { cold: reason } });
+    expect(tuningStep(definition).Arguments).not.toHaveProperty('WarmStartConfig');
+    const request = checkShapes(definition);
+    // Characters SageMaker does not take in metadata values ("(", ")", ",") become "-".
+    expect(request.CustomerMetadataProperties?.warm_start).toBe(`cold: ${reason.replace(/[(),]/g, '-')}`);
   });
 
-  it('test mode: one training job, still warm-started from the recorded parent', async () => {
-    registryWith(describedJob('tune-recorded'));
-    const { step, context } = await tuningStepFor({ ...SLOT, TEST_MODE: 'true' });
+  it('test mode: one training job, still warm-started from the recorded parent, recorded as test mode', async () => {
+    registryWith(parentJob('tune-recorded'));
+    const { definition, context } = await planned({ ...SLOT, TEST_MODE: 'true' });
     expect(context).toMatchObject({
       trigger: 'schedule',
       testMode: true,
       window: { start: '2026-11-01', end: '2026-12-01' },
     });
-    expect(step.Arguments.HyperParameterTuningJobConfig?.ResourceLimits).toEqual({
+    const args = tuningStep(definition).Arguments;
+    expect(args.HyperParameterTuningJobConfig?.ResourceLimits).toEqual({
       MaxNumberOfTrainingJobs: 1,
       MaxParallelTrainingJobs: 1,
     });
-    expect(step.Arguments.WarmStartConfig?.ParentHyperParameterTuningJobs).toEqual([
+    expect(args.WarmStartConfig?.ParentHyperParameterTuningJobs).toEqual([
       { HyperParameterTuningJobName: 'tune-recorded' },
     ]);
-    expect(botocore(step.Arguments)).toEqual([]);
-    expect(validate(step)).toEqual({ valid: true, errors: [] });
+    const request = checkShapes(definition);
+    expect(request.CustomerMetadataProperties).toMatchObject(scheduledRecord(true, 'tune-recorded'));
   });
 
-  it('never renders an empty WarmStartConfig', () => {
+  it('an S3 source does not make the data windowed: the same commit and image warm-start IdenticalDataAndAlgorithm', async () => {
+    registryWith(parentJob('tune-recorded'));
+    sagemaker.on(DescribeModelPackageCommand).resolves({
+      CustomerMetadataProperties: {
+        commit_id: MAIN.commit,
+        tuning_job: 'tune-recorded',
+        window_start: '2026-10-01',
+        window_end: '2026-11-01',
+      },
+    });
+    const { context } = await planned(SLOT);
+    expect(context.warmStart).toEqual({
+      abalone: { parents: ['tune-recorded'], type: 'IdenticalDataAndAlgorithm' },
+    });
+  });
+
+  it('never renders an empty WarmStartConfig, nor more parents than SageMaker takes', () => {
     expect(warmStartConfigOf(undefined)).toBeUndefined();
     expect(warmStartConfigOf({ cold: 'x' })).toBeUndefined();
-    expect(() => warmStartConfigOf({ parents: [], type: 'TransferLearning' })).toThrow(/1 to 5 parents, got 0/);
-    expect(() => warmStartConfigOf({ parents: ['a', 'b', 'c', 'd', 'e', 'f'], type: 'TransferLearning' })).toThrow(
-      /got 6/,
+    expect(() => build({ warmStart: { abalone: { parents: [], type: 'TransferLearning' } } })).toThrow(
+      /1 to 5 parent tuning jobs, got 0/,
     );
+    expect(() =>
+      build({ warmStart: { abalone: { parents: ['a', 'b', 'c', 'd', 'e', 'f'], type: 'TransferLearning' } } }),
+    ).toThrow(/got 6/);
+    expect(warmStartRecord({ parents: ['a', 'b'], type: 'TransferLearning' })).toBe('a b');
     // botocore's shape: 1 to 5 parents, so the checker itself catches an empty list.
     expect(
       shapeProblems(

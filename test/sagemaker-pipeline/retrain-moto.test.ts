@@ -1,24 +1,27 @@
 /**
- * Scheduled retraining against moto_server with the real SDK:
- * - a tuning job created with CreateHyperParameterTuningJob and an Approved version carrying it as `tuning_job` in the
- *   project's group: the retraining plan of main names that job as the parent (DescribeHyperParameterTuningJob is
- *   moto's, echoing the request as SageMaker does); a newer test-mode version is passed over;
+ * Scheduled retraining against moto_server with the real SDK and the real compiler:
+ * - a previous run's tuning job (the Tuning step the compiler renders for the seed's examples/xgboost-tuning.yaml,
+ *   created with CreateHyperParameterTuningJob) and an Approved version carrying it as `tuning_job` in the project's
+ *   group (registered with the request the compiler's RegisterModel step makes); a newer test-mode version too. Then
+ *   the bundled `run.js --dry-run --config examples/xgboost-tuning.yaml` for `main` with TRIGGER=schedule names that
+ *   job, not the test-mode one, in the WarmStartConfig; the version the scheduled execution would register (its
+ *   RegisterModel request, created in moto) records `trigger: schedule`, the window and `warm_start`;
  * - the bundled run.js, run by the buildspec's command as a scheduled build runs it (no COMMIT_HASH, the commit
  *   CodeBuild checked out): `<project>-main` is created, one execution per schedule slot, a new one for the next slot
  *   of the same commit, and a push of that commit still gets its own once-per-commit execution.
- *
- * Until the pipeline compiler with Tuning steps is merged (issue 12), the seed's pipeline has no tuned model: the
- * first part builds the tuned definition with test/sagemaker-pipeline/support/tuning.ts (a Tuning step as the schema
- * and SDK shapes declare it), the second runs the real run.js on the seed's untuned pipeline.
- * What moto cannot show: tuning jobs are Completed at once, so "not terminal" is covered by the unit tests only.
+ * What moto cannot show: tuning jobs are Completed at once (so "not terminal" is covered by the unit tests only), it
+ * does not check that a warm start is acceptable to SageMaker, and it runs no pipeline: the registration is the
+ * RegisterModel step's request resolved here, as SageMaker would resolve it.
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateHyperParameterTuningJobCommand,
+  CreateHyperParameterTuningJobRequest,
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
+  CreateModelPackageInput,
   DescribeHyperParameterTuningJobCommand,
-  DescribeHyperParameterTuningJobResponse,
+  DescribeModelPackageCommand,
   ListPipelineExecutionsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
@@ -27,10 +30,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mainPipelineName } from '../../lambda/shared/naming';
+import {
+  PipelineDefinition,
+  RunContext,
+  STEP,
+  TuningStep,
+  buildDefinition,
+} from '../../sagemaker-pipeline/src/definition';
+import { ExecutionValues, collectGets, evaluate } from '../../sagemaker-pipeline/src/expressions';
+import { modelPackageRequest } from '../../sagemaker-pipeline/src/model-package';
 import { planRun, readRetrainSettings } from '../../sagemaker-pipeline/src/retrain';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import { readBuildspec } from './support/buildspec';
-import { trainingDefinition, tunedDefinition, tuningConfig } from './support/tuning';
+import { seedConfig } from './support/seed';
 
 const PROJECT = 'abalone';
 const PROJECT_ID = 'p-retrain01';
@@ -60,23 +72,61 @@ describe('scheduled retraining against moto_server', () => {
     fs.rmSync(seed, { recursive: true, force: true });
   });
 
-  async function register(meta: Record<string, string>): Promise<void> {
-    await sagemaker.send(
-      new CreateModelPackageCommand({
-        ModelPackageGroupName: GROUP,
-        ModelApprovalStatus: 'Approved',
-        MetadataProperties: { CommitId: meta.commit_id },
-        CustomerMetadataProperties: meta,
-        InferenceSpecification: {
-          Containers: [{ Image: 'img', ModelDataUrl: `s3://${BUCKET}/model.tar.gz` }],
-          SupportedContentTypes: ['text/csv'],
-          SupportedResponseMIMETypes: ['text/csv'],
-        },
-      }),
+  const EXAMPLE = 'examples/xgboost-tuning.yaml';
+  const MAIN: RunContext = {
+    projectName: PROJECT,
+    branch: 'main',
+    commit: MAIN_HEAD,
+    region: 'us-east-1',
+    roleArn: ROLE,
+    bucket: BUCKET,
+    pipelineName: mainPipelineName(PROJECT),
+    modelPackageGroupName: GROUP,
+    projectId: PROJECT_ID,
+  };
+  const compile = (extra: Partial<RunContext>) => buildDefinition(seedConfig(EXAMPLE), { ...MAIN, ...extra });
+  const SLOT = { TRIGGER: 'schedule', SCHEDULED_TIME: '2026-12-01T03:00:00Z' };
+
+  /** An execution's values for every reference of `value`: its id, and an S3 URI or name per step property. */
+  function executionValues(value: unknown, executionId: string, tuningJob: string): ExecutionValues {
+    const properties = Object.fromEntries(
+      collectGets(value)
+        .filter((p) => p.startsWith('Steps.'))
+        .map((p) => [p, p.endsWith('HyperParameterTuningJobName') ? tuningJob : `s3://${BUCKET}/${executionId}/x`]),
     );
+    return {
+      parameters: {},
+      execution: {
+        PipelineExecutionId: executionId,
+        PipelineExecutionArn: `arn:aws:sagemaker:us-east-1:123456789012:pipeline/${MAIN.pipelineName}/execution/${executionId}`,
+      },
+      properties,
+    };
+  }
+  const resolved = <T>(value: T, executionId: string, tuningJob: string): T =>
+    evaluate(value, executionValues(value, executionId, tuningJob)) as T;
+
+  const tuningArgs = (definition: PipelineDefinition) =>
+    definition.Steps.find((s): s is TuningStep => s.Name === STEP.tune)!.Arguments;
+
+  /** What an execution of `definition` does in SageMaker: its tuning job, then its registration (approved or not). */
+  async function runOf(definition: PipelineDefinition, executionId: string, tuningJob: string, status: string) {
+    await sagemaker.send(
+      new CreateHyperParameterTuningJobCommand({
+        ...resolved(tuningArgs(definition), executionId, tuningJob),
+        HyperParameterTuningJobName: tuningJob,
+      } as CreateHyperParameterTuningJobRequest),
+    );
+    const request = modelPackageRequest(definition, executionValues(definition, executionId, tuningJob));
+    return register({ ...request, ModelApprovalStatus: status as CreateModelPackageInput['ModelApprovalStatus'] });
   }
 
-  it('chooses the tuning job recorded on the Approved version as the parent of main', async () => {
+  async function register(request: CreateModelPackageInput): Promise<string> {
+    const created = await sagemaker.send(new CreateModelPackageCommand(request));
+    return created.ModelPackageArn!;
+  }
+
+  it('run.js --dry-run of main, scheduled, names the tuning job recorded on the Approved version as parent', async () => {
     await sagemaker.send(
       new CreateModelPackageGroupCommand({
         ModelPackageGroupName: GROUP,
@@ -86,49 +136,84 @@ describe('scheduled retraining against moto_server', () => {
         ],
       }),
     );
-    for (const name of ['tune-merged', 'tune-test-mode']) {
-      await sagemaker.send(
-        new CreateHyperParameterTuningJobCommand({
-          HyperParameterTuningJobName: name,
-          HyperParameterTuningJobConfig: tuningConfig(),
-          TrainingJobDefinition: trainingDefinition(),
-        }),
-      );
-    }
-    // What moto returns has the SDK's output shape where retrain.ts reads it.
-    const described: DescribeHyperParameterTuningJobResponse = await sagemaker.send(
+    // The merged branch's run (approved at merge), then a newer test-mode retrain a person approved.
+    const merged = compile({ branch: 'experiment/tuned', commit: MERGED, pipelineName: 'abalone-experiment--tuned' });
+    const mergedArn = await runOf(merged, 'exec00000001', 'tune-merged', 'Approved');
+    const testMode = compile({
+      trigger: 'schedule',
+      testMode: true,
+      window: { start: '2026-10-02', end: '2026-11-01' },
+    });
+    await runOf(testMode, 'exec00000002', 'tune-test-mode', 'Approved');
+
+    // What moto stored is what retrain.ts reads: the registered tuning_job, and the job as the compiler rendered it.
+    const version = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: mergedArn }));
+    expect(version.CustomerMetadataProperties).toMatchObject({
+      tuning_job: 'tune-merged',
+      trigger: 'push',
+      test_mode: 'false',
+    });
+    const described = await sagemaker.send(
       new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: 'tune-merged' }),
     );
     expect(described.HyperParameterTuningJobStatus).toBe('Completed');
-    expect(described.HyperParameterTuningJobConfig?.HyperParameterTuningJobObjective).toEqual(
-      tuningConfig().HyperParameterTuningJobObjective,
+    expect(described.HyperParameterTuningJobConfig?.HyperParameterTuningJobObjective).toEqual({
+      Type: 'Minimize',
+      MetricName: 'validation:rmse',
+    });
+    expect(described.TrainingJobDefinition?.StaticHyperParameters).toEqual(
+      tuningArgs(merged).TrainingJobDefinition?.StaticHyperParameters,
     );
-    expect(described.TrainingJobDefinition?.StaticHyperParameters).toEqual(trainingDefinition().StaticHyperParameters);
 
-    // The merged branch's version (approved at merge), then a newer test-mode retrain a person approved.
-    await register({ commit_id: MERGED, branch: 'experiment/tuned', model_name: 'abalone', tuning_job: 'tune-merged' });
-    await register({
+    // The bundled run.js, as a scheduled build of main runs it (dry run: it prints the definition it would submit).
+    const dry = spawnSync(
+      'node',
+      ['run.js', '--dry-run', '--config', EXAMPLE, '--branch', 'main', '--commit', MAIN_HEAD],
+      {
+        cwd: seed,
+        env: {
+          ...process.env,
+          PROJECT_NAME: PROJECT,
+          PROJECT_ID,
+          MODEL_PACKAGE_GROUP_NAME: GROUP,
+          ...SLOT,
+          TEST_MODE: 'false',
+          RETRAIN_MAX_PARENTS: '1',
+        },
+        encoding: 'utf8',
+      },
+    );
+    expect(dry.stderr).toContain('retrain: model abalone: version 2: trained in test mode, never a parent');
+    expect(dry.stderr).toContain('retrain: model abalone: warm start (TransferLearning) from tune-merged');
+    expect(dry.status).toBe(0);
+    const definition = JSON.parse(dry.stdout) as PipelineDefinition;
+    expect(tuningArgs(definition).WarmStartConfig).toEqual({
+      ParentHyperParameterTuningJobs: [{ HyperParameterTuningJobName: 'tune-merged' }],
+      WarmStartType: 'TransferLearning',
+    });
+    expect(tuningArgs(definition).HyperParameterTuningJobConfig?.ResourceLimits?.MaxNumberOfTrainingJobs).toBe(12);
+
+    // The version that scheduled execution registers, as SageMaker stores it.
+    const request = modelPackageRequest(definition, executionValues(definition, 'exec00000003', 'tune-retrain'));
+    const retrained = await sagemaker.send(
+      new DescribeModelPackageCommand({ ModelPackageName: await register(request) }),
+    );
+    expect(retrained.ModelApprovalStatus).toBe('PendingManualApproval');
+    expect(retrained.CustomerMetadataProperties).toMatchObject({
       commit_id: MAIN_HEAD,
       branch: 'main',
-      model_name: 'abalone',
-      tuning_job: 'tune-test-mode',
       trigger: 'schedule',
-      test_mode: 'true',
+      test_mode: 'false',
+      window_start: '2026-11-01',
+      window_end: '2026-12-01',
+      tuning_job: 'tune-retrain',
+      warm_start: 'tune-merged',
     });
-
-    const planned = await planRun(
-      () => tunedDefinition(undefined, 'abalone', GROUP),
-      readRetrainSettings({ TRIGGER: 'schedule', SCHEDULED_TIME: '2026-12-01T03:00:00Z' }),
-      { commit: MAIN_HEAD, projectId: PROJECT_ID, pipelineName: mainPipelineName(PROJECT) },
-      () => sagemaker,
-    );
-    expect(planned.context.warmStart).toEqual({ abalone: { parents: ['tune-merged'], type: 'TransferLearning' } });
-    expect(planned.notes).toContain('model abalone: version 2: trained in test mode, never a parent');
 
     // Another project's id on the group: nothing of it is trusted.
     const foreign = await planRun(
-      () => tunedDefinition(undefined, 'abalone', GROUP),
-      readRetrainSettings({ TRIGGER: 'schedule', SCHEDULED_TIME: '2026-12-01T03:00:00Z' }),
+      compile,
+      readRetrainSettings(SLOT),
       { commit: MAIN_HEAD, projectId: 'p-intruder', pipelineName: mainPipelineName(PROJECT) },
       () => sagemaker,
     );

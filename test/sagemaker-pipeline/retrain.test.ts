@@ -26,6 +26,7 @@ import {
   scheduledExecution,
   tunedModelsOf,
 } from '../../sagemaker-pipeline/src/retrain';
+import { parseSqlSource, sqlExtractStep } from '../../sagemaker-pipeline/src/sql-source';
 import { IMAGE, describedJob, trainingDefinition, tunedDefinition, tuningConfig } from './support/tuning';
 
 const sagemaker = mockClient(SageMakerClient);
@@ -460,6 +461,36 @@ describe('planRun', () => {
       ),
     ).toBe(true);
     expect(dependsOnWindow(tunedDefinition(), window)).toBe(false);
+    // The window recorded on the version (every scheduled run records it) is not the data's.
+    const recorded = tunedDefinition();
+    const register = (
+      recorded.Steps[1]?.Arguments as { IfSteps: { Arguments: { CustomerMetadataProperties: object } }[] }
+    ).IfSteps[0]!.Arguments;
+    register.CustomerMetadataProperties = { window_start: '2026-11-01', window_end: '2026-12-01' };
+    expect(JSON.stringify(recorded)).toContain('2026-12-01');
+    expect(dependsOnWindow(recorded, window)).toBe(false);
+    // The SQL source's extract step as the compiler renders it with the run's window: windowed.
+    const extract = sqlExtractStep(
+      'sales',
+      parseSqlSource({ query: 'queries/sales.sql', window: { start: 'today - 30 days', end: 'today' } }),
+      {
+        region: 'eu-west-1',
+        roleArn: 'arn:aws:iam::123456789012:role/sagemaker-pipeline',
+        bucket: 'demo-artifacts',
+        pipelineName: 'demo-main',
+        codePrefix: `demo-main/code/${COMMIT}`,
+        frameworkVersion: '1.2-1',
+        instanceType: 'ml.m5.large',
+        maxRuntimeSeconds: 3600,
+        warehouse: {
+          secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:w-AbC123',
+          subnetIds: ['subnet-0a1b2c3d'],
+          securityGroupIds: ['sg-0123abcd'],
+        },
+        window,
+      },
+    );
+    expect(dependsOnWindow({ Steps: [extract.step, ...recorded.Steps] }, window)).toBe(true);
     expect(dependsOnWindow(tunedDefinition(), undefined)).toBe(false);
   });
 });
