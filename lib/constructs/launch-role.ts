@@ -155,6 +155,7 @@ export class LaunchRole extends Construct {
         'iam:CreatePolicyVersion',
         'iam:DeletePolicyVersion',
         'iam:ListPolicyVersions',
+        'iam:ListEntitiesForPolicy',
         'iam:TagPolicy',
         'iam:UntagPolicy',
       ],
@@ -351,6 +352,7 @@ export class LaunchRole extends Construct {
         'sns:Subscribe',
         'sns:Unsubscribe',
         'sns:ListSubscriptionsByTopic',
+        'sns:GetDataProtectionPolicy',
         'sns:TagResource',
         'sns:UntagResource',
         'sns:ListTagsForResource',
@@ -358,24 +360,30 @@ export class LaunchRole extends Construct {
       [arn('sns', 'SC-*')],
       SC_NAMED,
     );
+    // The project's keys: the alarm topic's, and (servingAccess) the artifact key shared with serving stages.
     allow(
-      'CreateAlarmTopicKey',
+      'CreateProjectKeys',
       ['kms:CreateKey'],
       ['*'],
-      'kms:CreateKey supports no resource-level permission; the key it creates is tagged with the provisioned stack.',
+      'kms:CreateKey supports no resource-level permission (the key id does not exist yet); the key it creates is tagged with the provisioned stack.',
     );
     allow(
-      'AlarmTopicKey',
+      'ProjectKeys',
       [
+        // The AWS::KMS::Key handler permissions (create, read, update, delete), less kms:CreateKey.
         'kms:DescribeKey',
         'kms:GetKeyPolicy',
         'kms:PutKeyPolicy',
-        'kms:EnableKeyRotation',
         'kms:GetKeyRotationStatus',
-        'kms:ScheduleKeyDeletion',
+        'kms:EnableKeyRotation',
+        'kms:DisableKeyRotation',
+        'kms:EnableKey',
+        'kms:DisableKey',
+        'kms:ListResourceTags',
         'kms:TagResource',
         'kms:UntagResource',
-        'kms:ListResourceTags',
+        'kms:UpdateKeyDescription',
+        'kms:ScheduleKeyDeletion',
       ],
       [arn('kms', 'key/*')],
       'Key ids are generated; only keys of stacks Service Catalog provisioned (their aws:cloudformation:stack-name tag).',
@@ -395,6 +403,9 @@ export class LaunchRole extends Construct {
         'dynamodb:DescribeContributorInsights',
         'dynamodb:DescribeKinesisStreamingDestination',
         'dynamodb:GetResourcePolicy',
+        // The release function's commit index table has a resource policy (only the release function writes it).
+        'dynamodb:PutResourcePolicy',
+        'dynamodb:DeleteResourcePolicy',
         'dynamodb:TagResource',
         'dynamodb:UntagResource',
         'dynamodb:ListTagsOfResource',
@@ -404,32 +415,6 @@ export class LaunchRole extends Construct {
     );
 
     if (props.servingAccess === true) {
-      allow(
-        'ServingAccessCreateKey',
-        ['kms:CreateKey'],
-        ['*'],
-        'kms:CreateKey supports no resource-level permission (the key id does not exist yet).',
-      );
-      allow(
-        'ServingAccessKey',
-        [
-          'kms:DescribeKey',
-          'kms:GetKeyPolicy',
-          'kms:PutKeyPolicy',
-          'kms:GetKeyRotationStatus',
-          'kms:EnableKeyRotation',
-          'kms:DisableKeyRotation',
-          'kms:EnableKey',
-          'kms:DisableKey',
-          'kms:ListResourceTags',
-          'kms:TagResource',
-          'kms:UntagResource',
-          'kms:UpdateKeyDescription',
-          'kms:ScheduleKeyDeletion',
-        ],
-        [arn('kms', 'key/*')],
-        "A project's artifact key gets a random id at provisioning; only in this account and region.",
-      );
       allow(
         'ServingAccessGroupPolicy',
         [
