@@ -32,6 +32,12 @@ export interface LaunchRoleProps {
    * @default false
    */
   readonly servingAccess?: boolean;
+  /**
+   * Whether the project template schedules retraining of the main branch (RetrainSchedule: an EventBridge Scheduler
+   * schedule named "model-<project>-retrain" in the default group, with a role it passes to the scheduler).
+   * @default false
+   */
+  readonly retrainSchedule?: boolean;
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>`, with pseudo parameters so the policy is portable. */
@@ -413,6 +419,22 @@ export class LaunchRole extends Construct {
       [arn('dynamodb', 'table/SC-*')],
       SC_NAMED,
     );
+
+    if (props.retrainSchedule === true) {
+      allow(
+        'RetrainSchedule',
+        ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+        [arn('scheduler', 'schedule/default/model-*-retrain')],
+        'The retrain schedule of a project is named "model-<project>-retrain", the project name known at provisioning only.',
+      );
+      allow(
+        'PassRetrainScheduleRole',
+        ['iam:PassRole'],
+        [projectRoles],
+        "The schedule's role has a generated name under the product role path; passed to EventBridge Scheduler only.",
+        { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      );
+    }
 
     if (props.servingAccess === true) {
       allow(

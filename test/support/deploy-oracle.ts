@@ -436,6 +436,11 @@ export const TYPE_RULES: Record<string, TypeRules> = {
       unless(['DataProtectionPolicy'], ['sns:PutDataProtectionPolicy'], 'only for DataProtectionPolicy, unset'),
     ],
   },
+  'AWS::Scheduler::Schedule': {
+    self: (r) =>
+      `arn:aws:scheduler:${r.stack.region}:${r.stack.account}:schedule/${String(r.props.GroupName ?? 'default')}/${String(r.props.Name)}`,
+    targets: { 'iam:PassRole': passRole('scheduler.amazonaws.com', 'Target.RoleArn') },
+  },
   'AWS::SNS::TopicPolicy': {
     targets: Object.fromEntries(
       ['sns:SetTopicAttributes', 'sns:GetTopicAttributes'].map((a) => [
