@@ -124,6 +124,7 @@ export class BaselineStack extends Stack {
       assetBucket: assets,
       sourceProvider: config.sourceProvider,
       servingAccess: (config.serving?.stages ?? []).some((stage) => stage.account !== config.serving?.registryAccount),
+      retrainSchedule: config.retrain !== undefined,
     }).role;
     this.portfolio.setLaunchRole(this.product, this.launchRole, {
       description: 'Projects are provisioned with the launch role, not with the permissions of the Studio user',

@@ -75,7 +75,11 @@ class NotifyTopic implements IAspect {
   visit(node: IConstruct): void {
     if (!(node instanceof cloudwatch.Alarm) || this.done.has(node)) return;
     this.done.add(node);
-    node.addAlarmAction(new actions.SnsAction(this.topic));
-    node.addOkAction(new actions.SnsAction(this.topic));
+    // A construct may already have made its alarm notify the topic (the pull request report does): not twice.
+    // AlarmBase keeps the actions in protected lists; SnsAction binds to the topic's ARN token, the same string.
+    const current = node as unknown as { alarmActionArns?: readonly string[]; okActionArns?: readonly string[] };
+    const notifies = (arns: readonly string[] | undefined) => (arns ?? []).includes(this.topic.topicArn);
+    if (!notifies(current.alarmActionArns)) node.addAlarmAction(new actions.SnsAction(this.topic));
+    if (!notifies(current.okActionArns)) node.addOkAction(new actions.SnsAction(this.topic));
   }
 }

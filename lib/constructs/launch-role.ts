@@ -32,6 +32,12 @@ export interface LaunchRoleProps {
    * @default false
    */
   readonly servingAccess?: boolean;
+  /**
+   * Whether the project template schedules retraining of the main branch (RetrainSchedule: an EventBridge Scheduler
+   * schedule named "model-<project>-retrain" in the default group, with a role it passes to the scheduler).
+   * @default false
+   */
+  readonly retrainSchedule?: boolean;
 }
 
 /** `arn:<partition>:<service>:<region>:<account>:<resource>`, with pseudo parameters so the policy is portable. */
@@ -155,6 +161,7 @@ export class LaunchRole extends Construct {
         'iam:CreatePolicyVersion',
         'iam:DeletePolicyVersion',
         'iam:ListPolicyVersions',
+        'iam:ListEntitiesForPolicy',
         'iam:TagPolicy',
         'iam:UntagPolicy',
       ],
@@ -351,6 +358,7 @@ export class LaunchRole extends Construct {
         'sns:Subscribe',
         'sns:Unsubscribe',
         'sns:ListSubscriptionsByTopic',
+        'sns:GetDataProtectionPolicy',
         'sns:TagResource',
         'sns:UntagResource',
         'sns:ListTagsForResource',
@@ -358,24 +366,30 @@ export class LaunchRole extends Construct {
       [arn('sns', 'SC-*')],
       SC_NAMED,
     );
+    // The project's keys: the alarm topic's, and (servingAccess) the artifact key shared with serving stages.
     allow(
-      'CreateAlarmTopicKey',
+      'CreateProjectKeys',
       ['kms:CreateKey'],
       ['*'],
-      'kms:CreateKey supports no resource-level permission; the key it creates is tagged with the provisioned stack.',
+      'kms:CreateKey supports no resource-level permission (the key id does not exist yet); the key it creates is tagged with the provisioned stack.',
     );
     allow(
-      'AlarmTopicKey',
+      'ProjectKeys',
       [
+        // The AWS::KMS::Key handler permissions (create, read, update, delete), less kms:CreateKey.
         'kms:DescribeKey',
         'kms:GetKeyPolicy',
         'kms:PutKeyPolicy',
-        'kms:EnableKeyRotation',
         'kms:GetKeyRotationStatus',
-        'kms:ScheduleKeyDeletion',
+        'kms:EnableKeyRotation',
+        'kms:DisableKeyRotation',
+        'kms:EnableKey',
+        'kms:DisableKey',
+        'kms:ListResourceTags',
         'kms:TagResource',
         'kms:UntagResource',
-        'kms:ListResourceTags',
+        'kms:UpdateKeyDescription',
+        'kms:ScheduleKeyDeletion',
       ],
       [arn('kms', 'key/*')],
       'Key ids are generated; only keys of stacks Service Catalog provisioned (their aws:cloudformation:stack-name tag).',
@@ -395,6 +409,9 @@ export class LaunchRole extends Construct {
         'dynamodb:DescribeContributorInsights',
         'dynamodb:DescribeKinesisStreamingDestination',
         'dynamodb:GetResourcePolicy',
+        // The release function's commit index table has a resource policy (only the release function writes it).
+        'dynamodb:PutResourcePolicy',
+        'dynamodb:DeleteResourcePolicy',
         'dynamodb:TagResource',
         'dynamodb:UntagResource',
         'dynamodb:ListTagsOfResource',
@@ -403,33 +420,23 @@ export class LaunchRole extends Construct {
       SC_NAMED,
     );
 
+    if (props.retrainSchedule === true) {
+      allow(
+        'RetrainSchedule',
+        ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+        [arn('scheduler', 'schedule/default/model-*-retrain')],
+        'The retrain schedule of a project is named "model-<project>-retrain", the project name known at provisioning only.',
+      );
+      allow(
+        'PassRetrainScheduleRole',
+        ['iam:PassRole'],
+        [projectRoles],
+        "The schedule's role has a generated name under the product role path; passed to EventBridge Scheduler only.",
+        { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      );
+    }
+
     if (props.servingAccess === true) {
-      allow(
-        'ServingAccessCreateKey',
-        ['kms:CreateKey'],
-        ['*'],
-        'kms:CreateKey supports no resource-level permission (the key id does not exist yet).',
-      );
-      allow(
-        'ServingAccessKey',
-        [
-          'kms:DescribeKey',
-          'kms:GetKeyPolicy',
-          'kms:PutKeyPolicy',
-          'kms:GetKeyRotationStatus',
-          'kms:EnableKeyRotation',
-          'kms:DisableKeyRotation',
-          'kms:EnableKey',
-          'kms:DisableKey',
-          'kms:ListResourceTags',
-          'kms:TagResource',
-          'kms:UntagResource',
-          'kms:UpdateKeyDescription',
-          'kms:ScheduleKeyDeletion',
-        ],
-        [arn('kms', 'key/*')],
-        "A project's artifact key gets a random id at provisioning; only in this account and region.",
-      );
       allow(
         'ServingAccessGroupPolicy',
         [

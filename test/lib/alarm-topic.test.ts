@@ -36,6 +36,20 @@ describe.each([
       (s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }),
     );
     expect([forCloudWatch?.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    // EventBridge rules that alarm through the topic (a failed scheduled retrain) publish with the key too: the
+    // same two actions, from this account only; no other service principal may use the key.
+    const forEvents = key?.Properties.KeyPolicy.Statement.find(
+      (s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }),
+    );
+    expect([forEvents?.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(forEvents?.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    const services = key?.Properties.KeyPolicy.Statement.flatMap((s) =>
+      JSON.stringify(s.Principal).includes('Service') ? [JSON.stringify(s.Principal)] : [],
+    );
+    expect(services?.sort()).toEqual([
+      JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }),
+      JSON.stringify({ Service: 'events.amazonaws.com' }),
+    ]);
     expect(topic).toBeDefined();
   });
 

@@ -47,9 +47,24 @@ afterAll(() => {
   fs.writeFileSync(file, report.join('\n') + '\n');
 });
 
+/** Every optional part of the project template: scheduled retraining, a SQL warehouse, a serving stage in another account. */
+const EVERY_OPTION = {
+  retrain: { schedule: 'cron(0 3 1 * ? *)', timeZone: 'Europe/Paris', testMode: true, maxParents: 3 },
+  warehouse: {
+    secretArn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:warehouse-AbCdEf',
+    subnetIds: ['subnet-0a1b2c3d4e5f60718'],
+    securityGroupIds: ['sg-0123456789abcdef0'],
+  },
+  serving: {
+    projects: [{ name: 'churn', id: 'p-churn000001' }],
+    stages: [{ name: 'sandbox' }, { name: 'qa', account: '222222222222' }],
+  },
+};
+
 describe.each([
   ['codecommit', {}],
   ['jenkins', { sourceProvider: 'jenkins', githubRepository: 'acme/churn' }],
+  ['codecommit with every option', EVERY_OPTION],
 ])('deploy-time IAM oracle, source provider %s', (variant, context) => {
   let deployment: Deployment;
   let built: BuiltApp;
@@ -94,6 +109,30 @@ describe.each([
       expect(result.checks.length).toBeGreaterThan(20);
     });
   }
+
+  it("fails on a key of a stack Service Catalog did not provision (the key's aws:cloudformation:stack-name tag)", () => {
+    const product = deployment.product;
+    const elsewhere = new DeployedTemplate({
+      template: product.template,
+      stackName: 'other-stack',
+      account: product.account,
+      region: product.region,
+      parameters: { SageMakerProjectName: 'churn', SageMakerProjectId: 'p-abcdef123456' },
+    });
+    const keyId = Object.keys(product.template.Resources).find((id) => id.startsWith('AlarmTopicKey'));
+    expect(keyId).toBeDefined();
+    const onKey = (result: OracleResult) => result.checks.filter((c) => c.logicalId === keyId);
+    const here = onKey(checkTemplate(product, deployment.launchRole.policies));
+    expect(here.find((c) => c.action === 'kms:PutKeyPolicy' && c.handler === 'update')?.context).toEqual({
+      'aws:ResourceTag/aws:cloudformation:stack-name': product.stackName,
+    });
+    expect(here.every((c) => c.allowed)).toBe(true);
+    const denied = onKey(checkTemplate(elsewhere, deployment.launchRole.policies)).filter((c) => !c.allowed);
+    // Everything but kms:CreateKey (no resource-level permission) is denied on the other stack's key.
+    expect([...new Set(denied.map((c) => c.action))].sort()).toEqual(
+      [...new Set(here.map((c) => c.action))].filter((a) => a !== 'kms:CreateKey').sort(),
+    );
+  });
 
   it('fails when a required action is missing (events:ListTargetsByRule denied)', () => {
     const deny: PolicyDocument = {

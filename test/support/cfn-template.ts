@@ -9,6 +9,7 @@
  *   stack.arn('ArtifactsBucket88671897')             // arn:aws:s3:::sc-111111111111-pp-abc-artifactsbucket...
  *   rolePolicies(stack, 'LaunchRoleC6D4F1D0')        // the role's identity policies, resolved
  */
+import { createHash } from 'node:crypto';
 import type { PolicyDocument } from './iam-policy';
 
 export interface CfnResource {
@@ -62,6 +63,12 @@ const NAME_PROPERTY: Record<string, { property?: string; max: number; lowerCase?
 
 /** The suffix CloudFormation appends to generated names (12 characters there too). */
 const SUFFIX = 'A1B2C3D4E5F6';
+
+/** A UUID-shaped key id, fixed per logical id (KMS generates the real one). */
+function keyId(logicalId: string): string {
+  const hex = createHash('sha256').update(logicalId).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
 
 export class DeployedTemplate {
   readonly template: CfnTemplateJson;
@@ -162,6 +169,9 @@ export class DeployedTemplate {
         return at('ssm', `parameter/${name().replace(/^\//, '')}`);
       case 'AWS::ECR::Repository':
         return at('ecr', `repository/${name()}`);
+      case 'AWS::KMS::Key':
+        // KMS generates the key id (a UUID); a fixed one per logical id stands in for it.
+        return at('kms', `key/${keyId(logicalId)}`);
       default:
         throw new UnresolvableValueError(
           `${logicalId}: no ARN known for ${resource.Type} (add it to DeployedTemplate.arn)`,
@@ -182,6 +192,8 @@ export class DeployedTemplate {
         return this.arn(logicalId);
       case 'AWS::CodeCommit::Repository':
         return `${logicalId}-repository-id`;
+      case 'AWS::KMS::Key':
+        return keyId(logicalId);
       default:
         if (NAME_PROPERTY[type]) return this.physicalName(logicalId);
         return `${this.options.stackName}-${logicalId}-${SUFFIX}`;

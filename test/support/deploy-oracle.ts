@@ -64,6 +64,8 @@ export interface TypeRules {
   readonly exceptions?: readonly Exception[];
   /** The resource IAM authorizes the type's own actions on. @default the resource's ARN */
   readonly self?: (r: ResourceView) => string;
+  /** The condition keys of a request on the resource itself (its tags, see {@link tagContext}). @default none */
+  readonly selfContext?: (r: ResourceView, handler: Handler, action: string) => RequestContext;
   /** For legacy types (`handlers: null`): the API calls, by hand, with their source. */
   readonly legacy?: { readonly source: string; readonly handlers: Record<Handler, readonly string[]> };
 }
@@ -131,12 +133,52 @@ const KMS = [
   'kms:RevokeGrant',
 ];
 
+/**
+ * The tag condition keys of a request on the resource itself. The resource's `Tags` travel in its create request
+ * (`aws:RequestTag/*`, also on a later `TagResource`), and every other request meets them on the resource
+ * (`aws:ResourceTag/*`), with the system tag CloudFormation adds to every resource that takes tags
+ * (`aws:cloudformation:stack-name`; not counted as a request tag: the template does not send it). A create request
+ * meets no resource tags: the resource does not exist yet. What it cannot prove: tags of Service Catalog's stack
+ * (propagated by CloudFormation) are not modelled, so a policy relying on them fails here.
+ */
+export function tagContext(r: ResourceView, handler: Handler, action: string): RequestContext {
+  const tags = valuesAt(r.props, 'Tags.*')
+    .filter((t): t is { Key: string; Value: string } => !!t && typeof t === 'object' && 'Key' in t)
+    .map((t) => [String(t.Key), String(t.Value)] as const);
+  const creating = handler === 'create' && /:Create/.test(action);
+  const context: Record<string, string> = {};
+  if (!creating) {
+    for (const [key, value] of [...tags, ['aws:cloudformation:stack-name', r.stack.stackName] as const])
+      context[`aws:ResourceTag/${key}`] = value;
+  }
+  if (creating || /:TagResource$/.test(action))
+    for (const [key, value] of tags) context[`aws:RequestTag/${key}`] = value;
+  return context;
+}
+
+/** A custom resource: CloudFormation invokes its ServiceToken function with the caller's credentials. */
+const CUSTOM_RESOURCE: TypeRules = {
+  self: (r) => String(r.props.ServiceToken),
+  targets: { 'lambda:InvokeFunction': (r) => [{ resource: String(r.props.ServiceToken) }] },
+  legacy: {
+    source:
+      'CloudFormation User Guide, "Lambda-backed custom resources": CloudFormation invokes the ServiceToken function',
+    handlers: {
+      create: ['lambda:InvokeFunction'],
+      read: [],
+      update: ['lambda:InvokeFunction'],
+      delete: ['lambda:InvokeFunction'],
+    },
+  },
+};
+
 /** The rules per resource type. Sources of the legacy lists: the service's API reference and CloudFormation's page. */
 export const TYPE_RULES: Record<string, TypeRules> = {
   'AWS::CloudWatch::Alarm': {
     targets: { 'cloudwatch:DescribeAlarms': star },
   },
   'AWS::CodePipeline::Pipeline': {
+    selfContext: tagContext,
     targets: {
       'iam:PassRole': passRole('codepipeline.amazonaws.com', 'RoleArn'),
       'iam:GetRole': roleArns('RoleArn'),
@@ -356,6 +398,68 @@ export const TYPE_RULES: Record<string, TypeRules> = {
       ),
     ],
   },
+  'AWS::IAM::ManagedPolicy': {
+    targets: Object.fromEntries(['iam:AttachRolePolicy', 'iam:DetachRolePolicy'].map((a) => [a, rolesOfPolicy])),
+    exceptions: [
+      unless(['Groups'], ['iam:AttachGroupPolicy', 'iam:DetachGroupPolicy'], 'the policy attaches to no group'),
+      unless(['Users'], ['iam:AttachUserPolicy', 'iam:DetachUserPolicy'], 'the policy attaches to no user'),
+      unless(
+        ['Roles'],
+        ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+        'the policy attaches to no role (people attach it outside the template)',
+      ),
+    ],
+  },
+  'AWS::KMS::Key': {
+    // Key ids are generated: a policy can only tell a stack's keys by their tags.
+    selfContext: tagContext,
+    targets: { 'kms:CreateKey': star },
+  },
+  'AWS::SNS::Topic': {
+    targets: {
+      'iam:PassRole': passRole(
+        'sns.amazonaws.com',
+        'DeliveryStatusLogging.*.SuccessFeedbackRoleArn',
+        'DeliveryStatusLogging.*.FailureFeedbackRoleArn',
+      ),
+      'iam:GetRole': roleArns(
+        'DeliveryStatusLogging.*.SuccessFeedbackRoleArn',
+        'DeliveryStatusLogging.*.FailureFeedbackRoleArn',
+      ),
+    },
+    exceptions: [
+      unless(
+        ['DeliveryStatusLogging'],
+        ['iam:GetRole', 'iam:PassRole'],
+        'only for the feedback roles of DeliveryStatusLogging, unset',
+      ),
+      unless(['DataProtectionPolicy'], ['sns:PutDataProtectionPolicy'], 'only for DataProtectionPolicy, unset'),
+    ],
+  },
+  'AWS::Scheduler::Schedule': {
+    self: (r) =>
+      `arn:aws:scheduler:${r.stack.region}:${r.stack.account}:schedule/${String(r.props.GroupName ?? 'default')}/${String(r.props.Name)}`,
+    targets: { 'iam:PassRole': passRole('scheduler.amazonaws.com', 'Target.RoleArn') },
+  },
+  'AWS::SNS::TopicPolicy': {
+    targets: Object.fromEntries(
+      ['sns:SetTopicAttributes', 'sns:GetTopicAttributes'].map((a) => [
+        a,
+        (r: ResourceView) =>
+          ((r.props.Topics as string[] | undefined) ?? []).map((topic) => ({ resource: String(topic) })),
+      ]),
+    ),
+    legacy: {
+      source:
+        'Not in the published handler file; SNS API Reference: SetTopicAttributes (the Policy attribute; the delete handler resets it), GetTopicAttributes; CloudFormation User Guide, AWS::SNS::TopicPolicy (Topics are topic ARNs)',
+      handlers: {
+        create: ['sns:SetTopicAttributes'],
+        read: ['sns:GetTopicAttributes'],
+        update: ['sns:SetTopicAttributes'],
+        delete: ['sns:SetTopicAttributes'],
+      },
+    },
+  },
   'AWS::S3::Bucket': {
     targets: { 'iam:PassRole': passRole('s3.amazonaws.com', 'ReplicationConfiguration.Role') },
     exceptions: [
@@ -524,20 +628,9 @@ export const TYPE_RULES: Record<string, TypeRules> = {
       },
     },
   },
-  'Custom::CDKBucketDeployment': {
-    self: (r) => String(r.props.ServiceToken),
-    targets: { 'lambda:InvokeFunction': (r) => [{ resource: String(r.props.ServiceToken) }] },
-    legacy: {
-      source:
-        'CloudFormation User Guide, "Lambda-backed custom resources": CloudFormation invokes the ServiceToken function',
-      handlers: {
-        create: ['lambda:InvokeFunction'],
-        read: [],
-        update: ['lambda:InvokeFunction'],
-        delete: ['lambda:InvokeFunction'],
-      },
-    },
-  },
+  'Custom::CDKBucketDeployment': CUSTOM_RESOURCE,
+  'AWS::CloudFormation::CustomResource': CUSTOM_RESOURCE,
+  'Custom::AWS': CUSTOM_RESOURCE,
   'AWS::ServiceCatalog::Portfolio': {
     self: () => '*',
     legacy: {
@@ -750,7 +843,12 @@ export function checkTemplate(
         const placed = rules.targets?.[action];
         if (placed) targets = placed(view);
         else if (action.split(':')[0] === ownService)
-          targets = [{ resource: rules.self ? rules.self(view) : view.arn() }];
+          targets = [
+            {
+              resource: rules.self ? rules.self(view) : view.arn(),
+              ...(rules.selfContext ? { context: rules.selfContext(view, handler, action) } : {}),
+            },
+          ];
         else {
           unplaced.push(`${logicalId} (${resource.Type}) ${handler}: ${action} is on no known resource`);
           continue;
