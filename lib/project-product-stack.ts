@@ -303,6 +303,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     if (config.retrain !== undefined) {
       this.retrainSchedule = new RetrainSchedule(this, 'RetrainSchedule', {
         projectName,
+        projectId,
         config: config.retrain,
         mainBranch: config.mainBranch,
         buildProject: this.trainBuild.project,

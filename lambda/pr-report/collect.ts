@@ -29,7 +29,7 @@ import {
   PipelineExecutionSummary,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { describeError, isSageMakerNotFound } from '../shared/errors';
+import { describeError, isAccessDenied, isSageMakerNotFound } from '../shared/errors';
 import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../shared/naming';
 import { analyzeDefinition, DefinitionFacts, GateFacts } from './definition';
 import { parseEvaluationReport } from './metrics';
@@ -84,7 +84,14 @@ export async function listProjectGroups(
   } while (token !== undefined);
   const mine: { name: string; arn: string }[] = [];
   for (const group of found) {
-    const tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: group.arn }));
+    let tags;
+    try {
+      tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: group.arn }));
+    } catch (err) {
+      // The role reads the tags of its project's groups only: another project's `model-<project>-…` group.
+      if (isAccessDenied(err)) continue;
+      throw err;
+    }
     if ((tags.Tags ?? []).some((t) => t.Key === TAG_PROJECT_ID && t.Value === projectId)) mine.push(group);
   }
   return mine.sort((a, b) => (a.name === base ? -1 : b.name === base ? 1 : a.name.localeCompare(b.name)));
@@ -109,7 +116,8 @@ export async function findExecution(
       (e) => e.PipelineExecutionDisplayName === executionDisplayName(commit),
     );
   } catch (err) {
-    if (isSageMakerNotFound(err)) return undefined;
+    // Not created yet; or named like another project's tagged pipeline, which this role may not list.
+    if (isSageMakerNotFound(err) || isAccessDenied(err)) return undefined;
     throw err;
   }
 }

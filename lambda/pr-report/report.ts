@@ -11,7 +11,7 @@
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { describeError, isSageMakerNotFound } from '../shared/errors';
+import { describeError, isAccessDenied, isSageMakerNotFound } from '../shared/errors';
 import { Logger } from '../shared/logger';
 import { branchFromRef, branchTagValue, isUnderPrefix, sageMakerPipelineName, TAG_PROJECT_ID } from '../shared/naming';
 import { collectReport } from './collect';
@@ -80,6 +80,7 @@ async function pullRequestsOf(request: Exclude<ReportRequest, { action: 'ignore'
     tags = await sagemaker.send(new ListTagsCommand({ ResourceArn: groupArn }));
   } catch (err) {
     if (isSageMakerNotFound(err)) return 'not-mine'; // the group is gone (or never existed): nothing to report
+    if (isAccessDenied(err)) return 'not-mine'; // tags readable on this project's groups only: another project's
     throw err;
   }
   if (!(tags.Tags ?? []).some((t) => t.Key === TAG_PROJECT_ID && t.Value === config.projectId)) return 'not-mine';

@@ -23,7 +23,7 @@ import { IndexEntry, putIndexEntry, queryCommit } from './commit-index';
 import { ApprovalRecord, Context, describeVersion, ReleaseResult } from './context';
 import { AmbiguousCandidatesError, NotApprovableError } from './errors';
 import { IntentTrigger, markIntentDone, recordIntent } from './intents';
-import { verifyGroup, verifyProvenance } from './provenance';
+import { groupArnOf, verifyGroup, verifyProvenance } from './provenance';
 import { approveModelPackage, fallbackCandidates, ReleaseTrigger } from './registry';
 import { WhenMissing } from './route';
 
@@ -126,13 +126,20 @@ export async function verifyAndIndex(
   ctx: Context,
 ): Promise<{ entry: IndexEntry; outcome: 'indexed' | 'already-indexed' } | { problem: string }> {
   const { config } = ctx.deps;
-  const described = await describeVersion(ctx, modelPackageArn);
-  const group = described.ModelPackageGroupName ?? '';
-  if (group !== config.modelPackageGroupName && !group.startsWith(`${config.modelPackageGroupName}-`)) {
-    return { problem: `its group ${group || '(none)'} is not one of project ${config.projectName}` };
+  // The group first, from the ARN: the role describes only versions tagged with the project id (isolation.ts), so
+  // a version of another project's group (named model-<project>-… too) is refused before any describe.
+  const isProjectGroup = (name: string, base: string) => name === base || name.startsWith(`${base}-`);
+  const named = groupArnOf(modelPackageArn)?.split(':model-package-group/')[1] ?? '';
+  if (!isProjectGroup(named.toLowerCase(), config.modelPackageGroupName.toLowerCase())) {
+    return { problem: `its group ${named || '(none)'} is not one of project ${config.projectName}` };
   }
   const member = await verifyGroup(ctx.deps.sagemaker, modelPackageArn, config.projectId);
   if (!member.ok) return { problem: member.problem };
+  const described = await describeVersion(ctx, modelPackageArn);
+  const group = described.ModelPackageGroupName ?? '';
+  if (!isProjectGroup(group, config.modelPackageGroupName)) {
+    return { problem: `its group ${group || '(none)'} is not one of project ${config.projectName}` };
+  }
   const provenance = await verifyProvenance(ctx.deps.sagemaker, described, config);
   if (!provenance.ok) {
     ctx.log.warn(`model version ${modelPackageArn} is not indexed: ${provenance.problem}`, { modelPackageArn });

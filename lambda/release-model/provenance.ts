@@ -19,16 +19,18 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { isAccessDenied } from '../shared/errors';
 import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../shared/naming';
 import { isSageMakerMissing } from './errors';
 import { commitOfPackage } from './registry';
 
 /** SageMaker actions of this module (all read-only). */
-export const PROVENANCE_ACTIONS = [
-  'sagemaker:DescribePipelineExecution',
-  'sagemaker:ListPipelineExecutionSteps',
-  'sagemaker:ListTags',
-];
+export const PROVENANCE_ACTIONS = {
+  /** On the groups and pipelines (scoped by the project id tag). */
+  tags: ['sagemaker:ListTags'],
+  /** On pipeline executions (no condition key). */
+  executions: ['sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps'],
+};
 
 export type Verified<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
@@ -38,10 +40,19 @@ export function groupArnOf(modelPackageArn: string): string | undefined {
   return match ? `${match[1]}model-package-group/${match[2]}` : undefined;
 }
 
+/** Marks a resource whose tags IAM refuses to read: the role reads only its project's (another project's, then). */
+const ANOTHER_PROJECT = '(another project: tags not readable with this role)';
+
 async function projectIdTag(sagemaker: SageMakerClient, resourceArn: string): Promise<string | undefined> {
   let token: string | undefined;
   do {
-    const page = await sagemaker.send(new ListTagsCommand({ ResourceArn: resourceArn, NextToken: token }));
+    let page;
+    try {
+      page = await sagemaker.send(new ListTagsCommand({ ResourceArn: resourceArn, NextToken: token }));
+    } catch (err) {
+      if (isAccessDenied(err)) return ANOTHER_PROJECT;
+      throw err;
+    }
     const tag = (page.Tags ?? []).find((t) => t.Key === TAG_PROJECT_ID);
     if (tag) return tag.Value;
     token = page.NextToken;

@@ -40,3 +40,14 @@ export function isSageMakerNotFound(err: unknown): boolean {
       /does not exist|not found|could not find/i.test(message))
   );
 }
+
+/**
+ * Whether an AWS error is IAM's refusal. The project's roles read SageMaker resources only when they carry the
+ * project's id tag (lib/constructs/isolation.ts), so for a resource named like the project's this means "another
+ * project's": callers that check membership treat it as "not this project's", never as a failure to retry.
+ */
+export function isAccessDenied(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { name } = err as { name?: unknown };
+  return name === 'AccessDeniedException' || name === 'AccessDenied';
+}

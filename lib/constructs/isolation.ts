@@ -85,6 +85,22 @@ export const UNSCOPABLE: readonly { readonly action: string; readonly what: stri
     reason:
       'The resource type pipeline-execution has no condition key and executions are named by SageMaker; read only.',
   },
+  ...['sagemaker:ListPipelineExecutionSteps', 'sagemaker:DescribePipelineDefinitionForExecution'].map((action) => ({
+    action,
+    what: 'pipeline executions of another project',
+    reason:
+      'Their only resource type is pipeline-execution, which has no condition key, and branch pipelines are named ' +
+      '"<project>-<slug>" (docs/design.md), so "<project>-*/execution/*" also names executions of "<project>-<more>". ' +
+      'Read only (step metadata, the definition run); the release function accepts an execution only when its ' +
+      "pipeline carries the own project id tag (ListTags, scoped), and the report reads only its branches' executions.",
+  })),
+  {
+    action: 'sagemaker:ListModelPackageGroups',
+    what: 'model package group names of another project',
+    reason:
+      'ListModelPackageGroups supports no resource-level permission (Resource "*"); names and ARNs only: their tags ' +
+      "and versions are read only on the project's own groups.",
+  },
   {
     action: 'cloudformation:DescribeStacks',
     what: 'stacks of another project',
@@ -130,6 +146,18 @@ export const UNSCOPABLE: readonly { readonly action: string; readonly what: stri
       'Approval rule templates are account-level and their actions support no resource-level permission; the role ' +
       'is held only by the project\'s CloudFormation custom resource, which names only "mbm-<own id>-<main>".',
   })),
+  ...['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'].map(
+    (action) => ({
+      action,
+      what: "another project's SQL extract network interfaces in the warehouse subnets (context `warehouse`)",
+      reason:
+        "SageMaker creates a VPC job's network interfaces itself, with the execution role, untagged and with ids " +
+        'EC2 assigns, so neither aws:ResourceTag nor a name can tell projects apart; the warehouse subnets are one ' +
+        'platform setting shared by every project. Narrowed to those subnets (ec2:Subnet); an interface in use by a ' +
+        'running job cannot be deleted, and none of these reads or changes data. DeleteNetworkInterfacePermission ' +
+        'supports no resource-level permission at all.',
+    }),
+  ),
   {
     action: 'sagemaker:CreatePipeline',
     what: 'a pipeline name another project has not used yet',
@@ -149,7 +177,7 @@ export const UNSCOPABLE: readonly { readonly action: string; readonly what: stri
     action: 'cloudformation:CreateStack',
     what: 'a stack name another project has not used yet',
     reason:
-      'Branch stacks are named "<project>-branch-<slug>" (docs/design.md); only the branch function holds this and ' +
+      'Branch stacks are named "mbm-<project>-branch-<slug>" (naming.ts); only the branch function holds this and ' +
       'names stacks with branchStackName(<own project>, <branch under the prefix>); tagged with the own project id ' +
       'and created through the own CloudFormation role only.',
   },

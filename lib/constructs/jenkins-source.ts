@@ -245,7 +245,11 @@ export class JenkinsSource extends Construct {
       maxSessionDuration: Duration.hours(1),
       path: ROLE_PATH,
     });
-    grantReportRead(this.reportRole, { projectName: props.projectName, artifactBucket: props.artifactBucket });
+    grantReportRead(this.reportRole, {
+      projectName: props.projectName,
+      projectId: props.projectId,
+      artifactBucket: props.artifactBucket,
+    });
 
     const repositoryUrl =
       props.repositoryUrl ??

@@ -38,6 +38,7 @@ import {
   PULL_REQUEST_STATE_CHANGE,
   REPORTED_EXECUTION_STATUSES,
 } from '../../lambda/pr-report/route';
+import { ownOrUntagged, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
@@ -49,7 +50,7 @@ import { acknowledgeWildcards, nagResource } from './nag';
  */
 export function grantReportRead(
   role: iam.Role,
-  props: { readonly projectName: string; readonly artifactBucket: s3.IBucket },
+  props: { readonly projectName: string; readonly projectId: string; readonly artifactBucket: s3.IBucket },
 ): void {
   const stack = Stack.of(role);
   const sageMakerArn = (resource: string, resourceName: string) =>
@@ -62,11 +63,18 @@ export function grantReportRead(
   const packages = [sageMakerArn('model-package', `${baseGroup}/*`), sageMakerArn('model-package', `${baseGroup}-*/*`)];
   const pipelines = sageMakerArn('pipeline', `${props.projectName}-*`);
   const executions = sageMakerArn('pipeline', `${props.projectName}-*/execution/*`);
-  const statement = (sid: string, actions: readonly string[], resources: string[]) =>
-    role.addToPolicy(new iam.PolicyStatement({ sid, actions: [...actions], resources }));
-  statement('ReadGroupTags', PR_REPORT_GROUP_ACTIONS, groups);
-  statement('ReadModelPackages', PR_REPORT_PACKAGE_ACTIONS, packages);
-  statement('ListExecutions', PR_REPORT_PIPELINE_ACTIONS, [pipelines]);
+  const statement = (
+    sid: string,
+    actions: readonly string[],
+    resources: string[],
+    conditions?: Record<string, Record<string, string>>,
+  ) => role.addToPolicy(new iam.PolicyStatement({ sid, actions: [...actions], resources, conditions }));
+  // Names `model-<project>-*` and `<project>-*` also match projects "<project>-<more>": the project id tag decides
+  // (lib/constructs/isolation.ts). Reads that must answer "not found" allow untagged (not yet existing) resources.
+  statement('ReadGroupTags', PR_REPORT_GROUP_ACTIONS, groups, ownOrUntagged(props.projectId));
+  statement('ReadModelPackages', PR_REPORT_PACKAGE_ACTIONS, packages, ownResource(props.projectId));
+  statement('ListExecutions', PR_REPORT_PIPELINE_ACTIONS, [pipelines], ownOrUntagged(props.projectId));
+  // Executions have no condition key (isolation.ts, UNSCOPABLE): read only.
   statement('ReadExecutions', PR_REPORT_EXECUTION_ACTIONS, [executions]);
   // Neither list action supports a resource-level permission.
   statement('ListGroupsAndPackages', PR_REPORT_LIST_ACTIONS, ['*']);
@@ -146,7 +154,11 @@ export class PullRequestReport extends Construct {
         resources: [props.repository.repositoryArn],
       }),
     );
-    grantReportRead(role, { projectName: props.projectName, artifactBucket: props.artifactBucket });
+    grantReportRead(role, {
+      projectName: props.projectName,
+      projectId: props.projectId,
+      artifactBucket: props.artifactBucket,
+    });
 
     // One comment per pull request: invocations race only on a pull request's first report, which the post's
     // idempotency token settles (lambda/pr-report/comments.ts); no reserved concurrency is needed.

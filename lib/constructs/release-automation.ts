@@ -20,6 +20,7 @@ import { Construct } from 'constructs';
 import { ProjectSource } from './codecommit-source';
 import { restrictPrefixToWriter } from './artifact-bucket';
 import { MonitoredFunction } from './monitored-function';
+import { ownOrUntagged, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
@@ -144,11 +145,22 @@ export class ReleaseAutomation extends Construct {
       }),
     );
     restrictPrefixToWriter(props.artifactBucket, APPROVED_ARTIFACT_PREFIX, role);
+    // Each action on its own resource type. Tags are read only on the project's groups and pipelines (or untagged
+    // ones, which then fail the check): another project's, named `<project>-…` too, are refused (isolation.ts).
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'VerifyProvenance',
-        actions: PROVENANCE_ACTIONS,
-        resources: [...groups, pipelines, executions],
+        sid: 'VerifyProvenanceTags',
+        actions: PROVENANCE_ACTIONS.tags,
+        resources: [...groups, pipelines],
+        conditions: ownOrUntagged(props.projectId),
+      }),
+    );
+    // Executions have no condition key (isolation.ts, UNSCOPABLE): read only, and the pipeline's tag decides.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'VerifyProvenanceExecutions',
+        actions: PROVENANCE_ACTIONS.executions,
+        resources: [executions],
       }),
     );
     role.addToPolicy(
@@ -183,6 +195,8 @@ export class ReleaseAutomation extends Construct {
         sid: 'ApproveModelPackages',
         actions: ['sagemaker:DescribeModelPackage', 'sagemaker:UpdateModelPackage'],
         resources: [modelPackages, furtherModelPackages],
+        // Versions are tagged with the project id by the definition's RegisterModel steps.
+        conditions: ownResource(props.projectId),
       }),
     );
     role.addToPolicy(

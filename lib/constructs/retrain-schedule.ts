@@ -24,6 +24,7 @@ import { PROJECT_NAME_MAX_LENGTH, branchSlug } from '../../lambda/shared/naming'
 import { RETRAIN_PERMISSIONS } from '../../sagemaker-pipeline/src/retrain';
 import type { RetrainConfig } from '../config';
 import { ROLE_PATH } from './monitored-function';
+import { ownOrUntagged, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 /**
@@ -41,6 +42,8 @@ export const PIPELINE_EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeli
 export interface RetrainScheduleProps {
   /** The SageMaker project's name (a CloudFormation parameter in the product stack). */
   readonly projectName: string;
+  /** The SageMaker project id: the build reads only groups, versions and tuning jobs tagged with it. */
+  readonly projectId: string;
   readonly config: RetrainConfig;
   readonly mainBranch: string;
   readonly buildProject: codebuild.IProject;
@@ -135,15 +138,38 @@ export class RetrainSchedule extends Construct {
       resourceName: '*',
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
+    // `model-<project>*` also names the groups of project "<project>-<more>" and tuning jobs carry no project in
+    // their names: the project id tag decides (lib/constructs/isolation.ts). Groups may not exist yet (first run:
+    // "not found"), so their reads also allow untagged resources; versions and tuning jobs must be the project's.
     const statements = [
       { sid: 'RetrainListVersions', actions: RETRAIN_PERMISSIONS.list, resources: ['*'] },
-      { sid: 'RetrainReadGroups', actions: RETRAIN_PERMISSIONS.group, resources: [groupArn] },
-      { sid: 'RetrainReadVersions', actions: RETRAIN_PERMISSIONS.version, resources: [packageArn] },
-      { sid: 'RetrainReadTuningJobs', actions: RETRAIN_PERMISSIONS.tuningJob, resources: [tuningJobArn] },
+      {
+        sid: 'RetrainReadGroups',
+        actions: RETRAIN_PERMISSIONS.group,
+        resources: [groupArn],
+        conditions: ownOrUntagged(props.projectId),
+      },
+      {
+        sid: 'RetrainReadVersions',
+        actions: RETRAIN_PERMISSIONS.version,
+        resources: [packageArn],
+        conditions: ownResource(props.projectId),
+      },
+      {
+        sid: 'RetrainReadTuningJobs',
+        actions: RETRAIN_PERMISSIONS.tuningJob,
+        resources: [tuningJobArn],
+        conditions: ownResource(props.projectId),
+      },
     ];
     for (const s of statements) {
       props.buildRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({ sid: s.sid, actions: [...s.actions], resources: s.resources }),
+        new iam.PolicyStatement({
+          sid: s.sid,
+          actions: [...s.actions],
+          resources: s.resources,
+          conditions: s.conditions,
+        }),
       );
     }
     acknowledgeWildcards(props.buildRole, {

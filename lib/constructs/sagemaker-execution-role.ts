@@ -48,7 +48,7 @@ export class SageMakerExecutionRole extends Construct {
     // Jobs started by a pipeline execution pass this role on to SageMaker.
     grantPassRoleTo(this.role, this.role, 'sagemaker.amazonaws.com');
 
-    // The seed's default input (pipeline.config.json inputData) is AWS's sample dataset in the public bucket
+    // The seed's default input (the `s3:` data of pipeline.yaml) is AWS's sample dataset in the public bucket
     // sagemaker-servicecatalog-seedcode-<region>: PreprocessData reads it with this role.
     const sampleData = `arn:${stack.partition}:s3:::sagemaker-servicecatalog-seedcode-${stack.region}/dataset/*`;
     this.role.addToPolicy(
@@ -56,7 +56,7 @@ export class SageMakerExecutionRole extends Construct {
     );
     acknowledgeWildcards(this.role, {
       [nagResource(this, sampleData)]:
-        "Read-only access to AWS's sample datasets, the seed pipeline's default input (pipeline.config.json).",
+        "Read-only access to AWS's sample datasets, the seed pipeline's default input (pipeline.yaml).",
     });
     const jobArns = { processing: arn('processing-job', 'pipelines-*'), training: arn('training-job', 'pipelines-*') };
     const modelPackages = arn('model-package', `${props.modelPackageGroupName}/*`);

@@ -18,7 +18,7 @@ import {
   paginateListPipelineExecutions,
 } from '@aws-sdk/client-sagemaker';
 import { createHash } from 'node:crypto';
-import { isSageMakerNotFound } from '../../lambda/shared/errors';
+import { isAccessDenied, isSageMakerNotFound } from '../../lambda/shared/errors';
 
 export function defaultClients(region: string): { s3: S3Client; sagemaker: SageMakerClient } {
   const emulated = process.env.AWS_ENDPOINT_URL !== undefined && process.env.AWS_ENDPOINT_URL !== '';
@@ -206,6 +206,8 @@ export async function ensureModelPackageGroup(
     arn = (await sagemaker.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: input.name })))
       .ModelPackageGroupArn;
   } catch (err) {
+    // The build role describes only its project's groups or untagged ones (lib/constructs/isolation.ts).
+    if (isAccessDenied(err)) throw anotherProjectsGroup(input, 'another project (access denied to this project)');
     if (!isSageMakerNotFound(err) && !/does not exist/i.test((err as Error).message ?? '')) throw err;
   }
   if (arn === undefined) {
@@ -231,12 +233,16 @@ export async function ensureModelPackageGroup(
   const tags = (await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags ?? [];
   const owner = tags.find((t) => t.Key === 'sagemaker:project-id')?.Value;
   if (owner !== input.projectId) {
-    throw new Error(
-      `model package group ${input.name} exists but belongs to ${owner === undefined ? 'no project' : `project id ${owner}`}, ` +
-        `not this project (${input.projectId}); rename the model in pipeline.yaml`,
-    );
+    throw anotherProjectsGroup(input, owner === undefined ? 'no project' : `project id ${owner}`);
   }
   return 'exists';
+}
+
+function anotherProjectsGroup(input: { name: string; projectId: string }, owner: string): Error {
+  return new Error(
+    `model package group ${input.name} exists but belongs to ${owner}, not this project (${input.projectId}); ` +
+      'rename the model in pipeline.yaml',
+  );
 }
 
 /** Each Condition step's outcome in an execution: step name → true (passed) / false. */

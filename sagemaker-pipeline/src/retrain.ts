@@ -26,7 +26,7 @@ import {
   SageMakerClient,
   paginateListModelPackages,
 } from '@aws-sdk/client-sagemaker';
-import { isSageMakerNotFound } from '../../lambda/shared/errors';
+import { isAccessDenied, isSageMakerNotFound } from '../../lambda/shared/errors';
 import { TAG_PROJECT_ID } from '../../lambda/shared/naming';
 import { MAX_WARM_START_PARENTS } from './definition';
 
@@ -387,6 +387,10 @@ export async function chooseWarmStart(
     const group = await sagemaker.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: plan.groupName }));
     groupArn = group.ModelPackageGroupArn;
   } catch (err) {
+    // The build reads only its project's groups (or untagged ones): refused means another project's group.
+    if (isAccessDenied(err)) {
+      return { warmStart: cold(`group ${plan.groupName} is not this project's (its tags are not readable)`), notes };
+    }
     if (!isSageMakerNotFound(err)) throw err;
     return { warmStart: cold(`first run: model package group ${plan.groupName} does not exist yet`), notes };
   }
@@ -455,6 +459,11 @@ export async function chooseWarmStart(
           new DescribeHyperParameterTuningJobCommand({ HyperParameterTuningJobName: jobName }),
         );
       } catch (err) {
+        if (isAccessDenied(err)) {
+          // The build reads only tuning jobs tagged with its project id (the definition's Tuning steps set it).
+          notes.push(`${label}: tuning job ${jobName} is not this project's`);
+          continue;
+        }
         if (!isSageMakerNotFound(err)) throw err;
         notes.push(`${label}: tuning job ${jobName} does not exist`);
         continue;

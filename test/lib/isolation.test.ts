@@ -99,14 +99,22 @@ export function reach(
  */
 function appliesTo(action: string, resource: OwnedResource): boolean {
   if (resource.kind === 'SageMaker pipeline execution') {
-    return /^sagemaker:(Describe|Stop|Retry|Send)PipelineExecution|^sagemaker:ListPipelineExecutionSteps/.test(action);
+    return /^sagemaker:(Describe|Stop|Retry|Send)PipelineExecution|^sagemaker:ListPipelineExecutionSteps|^sagemaker:DescribePipelineDefinitionForExecution/.test(
+      action,
+    );
   }
-  if (resource.kind === 'SageMaker pipeline') return !/^sagemaker:(Describe|Stop)PipelineExecution/.test(action);
+  if (resource.kind === 'SageMaker pipeline') {
+    return !/^sagemaker:((Describe|Stop)PipelineExecution|ListPipelineExecutionSteps|DescribePipelineDefinitionForExecution)$/.test(
+      action,
+    );
+  }
   // Approval rule templates are account-level: their actions name no repository (and need Resource "*").
   const templateAction = /ApprovalRuleTemplate(Content|Name)?$/.test(action) && !/Repository$/.test(action);
   if (resource.kind === 'approval rule template') return templateAction;
   if (templateAction) return false;
   if (resource.kind === 'training job') return /TrainingJob$|:AddTags$/.test(action);
+  if (resource.kind === 'tuning job') return /HyperParameterTuningJob$|:AddTags$/.test(action);
+  if (resource.kind === 'network interface') return /NetworkInterface(Permission)?$/.test(action);
   if (resource.kind === 'processing job') return /ProcessingJob$|:AddTags$/.test(action);
   if (resource.kind === 'trial') return /Trial$|:AddTags$|:AssociateTrialComponent$/.test(action);
   if (resource.kind === 'trial component') return /TrialComponent$|:AddTags$/.test(action);
@@ -184,7 +192,7 @@ describe('isolation of project churn from churn-v2 and churn-branch (attacks 1 a
       {
         Effect: 'Allow',
         Action: ['cloudformation:DeleteStack'],
-        Resource: 'arn:aws:cloudformation:us-east-1:111111111111:stack/churn-branch-*/*',
+        Resource: 'arn:aws:cloudformation:us-east-1:111111111111:stack/mbm-churn-branch-*/*',
       },
       {
         Effect: 'Allow',
@@ -197,7 +205,7 @@ describe('isolation of project churn from churn-v2 and churn-branch (attacks 1 a
     expect(arns).toEqual(
       expect.arrayContaining([
         'sagemaker:StartPipelineExecution arn:aws:sagemaker:us-east-1:111111111111:pipeline/churn-v2-experiment--deeper-trees',
-        'cloudformation:DeleteStack arn:aws:cloudformation:us-east-1:111111111111:stack/churn-branch-branch-experiment--deeper-trees/0a1b2c3d-uuid',
+        'cloudformation:DeleteStack arn:aws:cloudformation:us-east-1:111111111111:stack/mbm-churn-branch-branch-experiment--deeper-trees/0a1b2c3d-uuid',
         'sagemaker:StopTrainingJob arn:aws:sagemaker:us-east-1:111111111111:training-job/pipelines-abcdef123456-TrainModel-Zx9',
       ]),
     );
@@ -214,6 +222,41 @@ describe('isolation with the jenkins source provider (CI roles)', () => {
       const unscopable = new Set(UNSCOPABLE.map((u) => u.action));
       const outside = reach(roles, victims, mentioned, extraValues).filter((f) => !unscopable.has(f.action));
       expect(outside).toEqual([]);
+    } finally {
+      removeApp(built);
+    }
+  }, 120_000);
+});
+
+describe('isolation with the optional features (retrain schedule, SQL warehouse)', () => {
+  it('allows nothing on the other projects but what the services cannot scope', () => {
+    const built = buildApp({
+      context: {
+        retrain: { schedule: 'cron(0 3 1 * ? *)', timeZone: 'UTC', testMode: false, maxParents: 3 },
+        warehouse: {
+          secretArn: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:warehouse/readonly-AbC123',
+          subnetIds: ['subnet-0a1b2c3d4e5f60718'],
+          securityGroupIds: ['sg-0123456789abcdef0'],
+        },
+      },
+    });
+    try {
+      const template = built.productTemplate.toJSON() as CfnTemplate;
+      const roles = rolePolicies(template, CHURN);
+      const all = [...roles.values()].flat();
+      // The features' statements are there (else this case proves nothing).
+      expect(all.some((s) => s.Sid === 'RetrainReadTuningJobs')).toBe(true);
+      expect(all.some((s) => s.Sid === 'WarehouseNetworkInterfacesUse')).toBe(true);
+      const victims = VICTIMS.flatMap((victim) => ownedResources(template, victim));
+      const findings = reach(roles, victims, [...mentioned, ...all], extraValues);
+      const unscopable = new Set(UNSCOPABLE.map((u) => u.action));
+      expect(findings.filter((f) => !unscopable.has(f.action))).toEqual([]);
+      // Positive control: the build still reads its own groups, versions and tuning jobs for warm starts.
+      const own = reach(roles, ownedResources(template, CHURN), [...mentioned, ...all], extraValues);
+      const has = (action: string, kind: string) => own.some((f) => f.action === action && f.kind === kind);
+      expect(has('sagemaker:DescribeHyperParameterTuningJob', 'tuning job')).toBe(true);
+      expect(has('sagemaker:DescribeModelPackage', 'further model version')).toBe(true);
+      expect(has('sagemaker:ListTags', 'further model package group')).toBe(true);
     } finally {
       removeApp(built);
     }

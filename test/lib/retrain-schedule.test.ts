@@ -175,6 +175,7 @@ describe('RetrainSchedule alarm (contract 6: optional alarmTopic)', () => {
     };
     new RetrainSchedule(stack, 'Retrain', {
       projectName: 'demo',
+      projectId: 'p-demo00000001',
       config,
       mainBranch: 'main',
       buildProject: project,

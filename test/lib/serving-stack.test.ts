@@ -257,6 +257,27 @@ describe('serving stacks', () => {
   });
 });
 
+describe('deploy function reads only versions of served projects (isolation, issue 10)', () => {
+  const readVersions = (template: Template) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((r) => (r as { Properties: { PolicyDocument: { Statement: { Sid?: string }[] } } }).Properties)
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .filter((st) => st.Sid === 'ReadApprovedVersions') as { Condition?: unknown }[];
+
+  it("in the registry's account, by the versions' project id tag (model-<project>* names other projects too)", () => {
+    const [statement] = readVersions(built.sandbox);
+    expect(statement?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/sagemaker:project-id': SERVING.projects.map((p) => p.id) },
+    });
+  });
+
+  it("in another account, through the registry's group policy on exactly model-<project>", () => {
+    const [statement] = readVersions(built.qa);
+    expect(statement).toBeDefined();
+    expect(statement?.Condition).toBeUndefined();
+  });
+});
+
 describe('registry side of a cross-account stage (project template)', () => {
   it('shares the group with the stage accounts for DescribeModelPackage and ListModelPackages only', () => {
     built.product.hasResourceProperties('AWS::SageMaker::ModelPackageGroup', {

@@ -20,6 +20,7 @@ import { main } from '../../sagemaker-pipeline/src/cli';
 import { RUN_COMMAND_PERMISSIONS } from '../../sagemaker-pipeline/src/permissions';
 import {
   consoleLink,
+  ensureModelPackageGroup,
   executionToken,
   startExecutionOnce,
   upsertPipeline,
@@ -266,5 +267,20 @@ describe('run command with several models (mocked SDK)', () => {
       err: () => undefined,
     });
     expect(code).toBe(0);
+  });
+});
+
+describe('ensureModelPackageGroup and a group of another project', () => {
+  it('refuses, naming the group and the fix, when IAM refuses to describe it (tagged with another id)', async () => {
+    sagemaker.reset();
+    sagemaker
+      .on(DescribeModelPackageGroupCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const input = { name: 'model-churn-v2', description: 'd', projectName: 'churn', projectId: 'p-churn0000001' };
+    await expect(ensureModelPackageGroup(new SageMakerClient({}), input)).rejects.toThrow(
+      'model package group model-churn-v2 exists but belongs to another project (access denied to this project), ' +
+        'not this project (p-churn0000001); rename the model in pipeline.yaml',
+    );
+    expect(sagemaker.commandCalls(CreateModelPackageGroupCommand)).toHaveLength(0);
   });
 });

@@ -291,6 +291,24 @@ describe('chooseWarmStart', () => {
     expect(sagemaker.commandCalls(DescribeModelPackageCommand)).toHaveLength(0);
   });
 
+  it("runs cold when IAM refuses the group (another project's, tagged with its id), without failing the build", async () => {
+    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+    sagemaker.on(DescribeModelPackageGroupCommand).rejects(denied);
+    const chosen = await chooseWarmStart(client, plan(), facts());
+    expect(chosen.warmStart).toEqual({ cold: "group model-demo is not this project's (its tags are not readable)" });
+    expect(sagemaker.commandCalls(DescribeModelPackageCommand)).toHaveLength(0);
+  });
+
+  it("skips a parent tuning job IAM refuses (not tagged with the project's id)", async () => {
+    registry([{ version: 3, meta: { commit_id: OTHER_COMMIT, tuning_job: 'tune-3' } }], []);
+    sagemaker
+      .on(DescribeHyperParameterTuningJobCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const chosen = await chooseWarmStart(client, plan(), facts());
+    expect(chosen.warmStart).toHaveProperty('cold');
+    expect(chosen.notes).toContain("version 3: tuning job tune-3 is not this project's");
+  });
+
   it('takes the tuning job of the current Approved version: TransferLearning when the commit changed', async () => {
     registry([{ version: 3, meta: { commit_id: OTHER_COMMIT, tuning_job: 'tune-3' } }], [describedJob('tune-3')]);
     const chosen = await chooseWarmStart(client, plan(), facts());

@@ -18,6 +18,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DEPLOY_PERMISSIONS } from '../../../lambda/deploy-model/permissions';
+import { TAG_PROJECT_ID } from '../../../lambda/shared/naming';
 import { deployFunctionName, servingParameterPrefix } from '../../../lambda/shared/serving';
 import type { ServedProjectConfig } from '../../config';
 import { MonitoredFunction } from '../monitored-function';
@@ -82,11 +83,17 @@ export class DeployAutomation extends Construct {
       `arn:${Aws.PARTITION}:sagemaker:${stack.region}:${props.registryAccount}:${resource}/${name}`;
     const groups = props.projects.map((p) => registryArn('model-package-group', `model-${p.name}*`));
     const packages = props.projects.map((p) => registryArn('model-package', `model-${p.name}*/*`));
+    // `model-<project>*` also names the groups of project "<project>-<more>". In the registry's own account the
+    // versions' project id tag (set by the definition's RegisterModel steps) must be a served project's; across
+    // accounts the registry's group policy already shares exactly `model-<project>` (registry-access.ts).
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadApprovedVersions',
         actions: [...DEPLOY_PERMISSIONS.readVersions],
         resources: packages,
+        conditions: sameAccount
+          ? { StringEquals: { [`aws:ResourceTag/${TAG_PROJECT_ID}`]: props.projects.map((p) => p.id) } }
+          : undefined,
       }),
     );
     role.addToPolicy(

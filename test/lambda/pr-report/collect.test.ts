@@ -95,6 +95,25 @@ function setUp(status: string, failedSteps: { StepName: string; FailureReason?: 
   });
 }
 
+describe('groups of another project named model-<project>-…', () => {
+  it("are left out when IAM refuses their tags (the role reads only its own project's)", async () => {
+    setUp('Executing');
+    const other = 'arn:aws:sagemaker:us-east-1:123456789012:model-package-group/model-demo-v2';
+    sagemaker.on(ListModelPackageGroupsCommand).resolves({
+      ModelPackageGroupSummaryList: [
+        { ModelPackageGroupName: 'model-demo', ModelPackageGroupArn: GROUP_ARN, CreationTime: new Date(0) },
+        { ModelPackageGroupName: 'model-demo-v2', ModelPackageGroupArn: other, CreationTime: new Date(0) },
+      ],
+    } as never);
+    sagemaker
+      .on(ListTagsCommand, { ResourceArn: other })
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const report = await collectReport({ sagemaker: new SageMakerClient({}), s3: new S3Client({}) }, target);
+    expect(report.models.map((m) => m.group)).toEqual(['model-demo']);
+    expect(sagemaker.commandCalls(ListTagsCommand).map((c) => c.args[0].input.ResourceArn)).toContain(other);
+  });
+});
+
 const collect = () =>
   collectReport({ sagemaker: new SageMakerClient({}), s3: new S3Client({}) }, target).then((r) => r.models[0]?.state);
 

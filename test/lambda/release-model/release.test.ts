@@ -2,6 +2,7 @@ import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from 
 import {
   DescribeModelPackageCommand,
   ListModelPackagesCommand,
+  ListTagsCommand,
   ModelApprovalStatus,
   ModelPackageStatus,
   UpdateModelPackageCommand,
@@ -635,6 +636,22 @@ describe('merged before the model was registered', () => {
       outcome: 'ignored',
       message: expect.stringContaining('its group model-other is not one of project demo'),
     });
+    expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    expect(dynamodb.calls()).toHaveLength(0);
+  });
+
+  it("ignores a version of another project's group named model-<project>-…: IAM refuses its tags, nothing described", async () => {
+    // The role reads tags and versions only when they carry the project id (lib/constructs/isolation.ts).
+    sagemaker
+      .on(ListTagsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    sagemaker.on(DescribeModelPackageCommand).rejects(new Error('not expected'));
+    const { deps } = makeDeps();
+
+    const result = await handleReleaseEvent(registeredEvent(1, 'model-demo-v2'), deps);
+
+    expect(result).toMatchObject({ outcome: 'ignored', message: expect.stringContaining('another project') });
+    expect(sagemaker).not.toHaveReceivedCommand(DescribeModelPackageCommand);
     expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
     expect(dynamodb.calls()).toHaveLength(0);
   });

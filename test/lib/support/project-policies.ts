@@ -7,6 +7,7 @@
  * Also the inventory of what a project owns at run time (branch pipelines, jobs, stacks, model package groups and
  * versions...), named as docs/design.md names them and tagged as the project tags them.
  */
+import { branchStackName } from '../../../lambda/shared/naming';
 import type { Statement } from './iam-evaluator';
 
 export interface CfnResource {
@@ -242,6 +243,7 @@ export function ownedResources(template: CfnTemplate, p: Project): OwnedResource
       });
     }
   }
+  const branch = 'experiment/deeper-trees';
   const slug = 'experiment--deeper-trees';
   const execution = 'abcdef123456';
   const job = `pipelines-${execution}-TrainModel-Zx9`;
@@ -250,6 +252,9 @@ export function ownedResources(template: CfnTemplate, p: Project): OwnedResource
     ['SageMaker pipeline execution', arn('sagemaker', `pipeline/${p.name}-${slug}/execution/${execution}`), {}, false],
     ['training job', arn('sagemaker', `training-job/${job}`), tags, false],
     ['processing job', arn('sagemaker', `processing-job/pipelines-${execution}-PreprocessData-Ab1`), tags, false],
+    ['tuning job', arn('sagemaker', `hyper-parameter-tuning-job/pipelines-${execution}-TuneModel`), tags, false],
+    // A SQL extract job's interface in the warehouse subnets (context `warehouse`), created by SageMaker untagged.
+    ['network interface', `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/eni-0${p.id.slice(2)}`, {}, false],
     ['model package group', arn('sagemaker', `model-package-group/model-${p.name}`), tags, true],
     ['further model package group', arn('sagemaker', `model-package-group/model-${p.name}-ranker`), tags, true],
     ['model version', arn('sagemaker', `model-package/model-${p.name}/1`), tags, false],
@@ -258,7 +263,7 @@ export function ownedResources(template: CfnTemplate, p: Project): OwnedResource
     ['trial', arn('sagemaker', `experiment-trial/${'c'.repeat(40)}`), {}, false],
     ['trial component', arn('sagemaker', `experiment-trial-component/${job}-aws-training-job`), {}, false],
     ['CodePipeline', arn('codepipeline', `${p.name}-${slug}`), tags, true],
-    ['branch stack', arn('cloudformation', `stack/${p.name}-branch-${slug}/0a1b2c3d-uuid`), tags, true],
+    ['branch stack', arn('cloudformation', `stack/${branchStackName(p.name, branch)}/0a1b2c3d-uuid`), tags, true],
     ['trigger rule', arn('events', `rule/mbm-${p.id}-0a1b2c3d-uuid`), tags, false],
     [
       'job log stream',
