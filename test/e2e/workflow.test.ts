@@ -506,6 +506,18 @@ describe('the team day, end to end', () => {
     );
     const denied = world.sessions.flatMap((s) => s.denied().map((c) => `${s.label}: ${c.action} ${c.error ?? ''}`));
     expect(denied).toEqual([]);
+    // Nor refused for another reason (a signature moto could not verify is a broken harness, not a proof).
+    const refused = world.sessions.flatMap((s) =>
+      s.calls.filter((c) => c.status === 403).map((c) => `${s.label}: ${c.action} ${c.error ?? ''}`),
+    );
+    expect(refused).toEqual([]);
     for (const session of world.sessions) expect(session.calls.length).toBeGreaterThan(0);
+    // The functions' SageMaker calls, sent through the steps stand-in, are counted too: the release function's
+    // DescribeModelPackage (moto authorizes it) and ListPipelineExecutionSteps (answered by the stand-in, so counted
+    // but not authorized by moto: its action is checked by the template tests only).
+    const release = world.sessions.find((s) => s.label === `function ${releaseFn}`);
+    const actions = new Set(release?.calls.map((c) => c.action));
+    expect(actions).toContain('DescribeModelPackage');
+    expect(actions).toContain('ListPipelineExecutionSteps');
   });
 });

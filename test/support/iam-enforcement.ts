@@ -55,6 +55,12 @@ export interface RoleSession {
   readonly env: Record<string, string>;
   readonly calls: Call[];
   denied(): Call[];
+  /**
+   * Another endpoint counted into the same `calls`, forwarding to `upstream` (a stand-in in front of moto, such as
+   * the SageMaker steps stand-in): so the calls the code under test sends there are counted, and moto still
+   * authorizes the ones the stand-in forwards.
+   */
+  through(upstream: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -180,6 +186,7 @@ export async function credentialsForRole(moto: MotoServer, spec: RoleSpec): Prom
   }
   const calls: Call[] = [];
   const proxy = await startCountingProxy(moto.endpoint, calls);
+  const others: { stop: () => Promise<void> }[] = [];
   return {
     label: spec.label,
     roleArn,
@@ -191,7 +198,14 @@ export async function credentialsForRole(moto: MotoServer, spec: RoleSpec): Prom
       AWS_SESSION_TOKEN: credentials.SessionToken,
       AWS_ENDPOINT_URL: proxy.endpoint,
     },
-    stop: proxy.stop,
+    async through(upstream: string) {
+      const other = await startCountingProxy(upstream, calls);
+      others.push(other);
+      return other.endpoint;
+    },
+    stop: async () => {
+      await Promise.all([proxy, ...others].map((p) => p.stop()));
+    },
   };
 }
 

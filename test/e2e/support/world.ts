@@ -101,9 +101,8 @@ export class World {
       // CodeCommit is the stand-in: no IAM there (moto lacks the branch APIs), said in iam-enforcement.ts.
       AWS_ENDPOINT_URL_CODECOMMIT: codecommit.endpoint,
     };
-    // The functions' SageMaker calls go through the steps stand-in. Builds (run.js) keep moto's endpoint: they run
-    // synchronously in this process, whose event loop then cannot answer for the stand-in.
-    const functionEnv = { ...runtimeEnv, AWS_ENDPOINT_URL_SAGEMAKER: steps.endpoint };
+    // The functions' SageMaker calls go through the steps stand-in (below). Builds (run.js) keep moto's endpoint:
+    // they run synchronously in this process, whose event loop then cannot answer for the stand-in.
 
     // The pull request report function talks to the pull request and comment stand-in; its caller ARN is the one
     // moto's STS gives the test credentials.
@@ -135,12 +134,17 @@ export class World {
     }
     const functions = new Map<string, DeployedFunction>();
     const sessions: RoleSession[] = [];
+    const deployTime = World.customResourceProviders(template);
     for (const id of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      // A custom resource's provider runs when CloudFormation deploys the project, never in the story (moto runs no
+      // custom resources): it gets no session here, and the oracle says nothing about its role.
+      if (deployTime.has(id)) continue;
       const roleId = World.roleOf(template, id, 'Role');
       const session = await World.roleSession(moto, template, resources, roleId, `function ${id}`);
       sessions.push(session);
-      // The functions' SageMaker calls go through the steps stand-in, which forwards them, signed, to moto.
-      const base = { ...functionEnv, ...session.env, AWS_ENDPOINT_URL_SAGEMAKER: steps.endpoint };
+      // The functions' SageMaker calls go through the role's counting proxy, then the steps stand-in, which answers
+      // ListPipelineExecutionSteps and forwards the rest, signed as the role, to moto (which authorizes them).
+      const base = { ...runtimeEnv, ...session.env, AWS_ENDPOINT_URL_SAGEMAKER: await session.through(steps.endpoint) };
       const env = reportsOnPullRequests(id)
         ? { ...base, AWS_ENDPOINT_URL_CODECOMMIT: pullRequestStandIn.endpoint }
         : base;
@@ -190,6 +194,23 @@ export class World {
       pullRequests,
       pullRequestStandIn,
     );
+  }
+
+  /** The functions named only by a custom resource's ServiceToken (`Fn::GetAtt [function, Arn]`): deploy time. */
+  private static customResourceProviders(template: CfnTemplate): Set<string> {
+    const providers = new Set<string>();
+    for (const resource of Object.values(template.Resources)) {
+      const isCustom = resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource';
+      const token = resource.Properties?.ServiceToken as { 'Fn::GetAtt'?: [string, string] } | undefined;
+      const id = token?.['Fn::GetAtt']?.[0];
+      if (isCustom && id && template.Resources[id]?.Type === 'AWS::Lambda::Function') providers.add(id);
+    }
+    // A function an event rule also targets runs in the story (the branch function reconciles at deploy too).
+    for (const id of resourcesOfType(template, 'AWS::Events::Rule')) {
+      const targets = JSON.stringify(template.Resources[id]?.Properties?.Targets ?? []);
+      for (const provider of providers) if (targets.includes(`"${provider}"`)) providers.delete(provider);
+    }
+    return providers;
   }
 
   /** The logical id of the role a resource's `property` names (`Fn::GetAtt [role, Arn]`). */
