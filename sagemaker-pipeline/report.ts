@@ -3,17 +3,12 @@
  * lib/seed-code.ts): `node report.js --branch "$BRANCH_NAME" --commit "$COMMIT_HASH"` prints the pull request report
  * as Markdown. `node report.js --help` lists the options.
  */
+import { settle } from './src/entry';
 import { reportMain } from './src/report-cli';
 
-reportMain(process.argv.slice(2), process.env, {
-  out: (text) => process.stdout.write(text),
-  err: (line) => process.stderr.write(`${line}\n`),
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`error: ${String(err)}\n`);
-    process.exitCode = 1;
-  },
+settle(
+  reportMain(process.argv.slice(2), process.env, {
+    out: (text) => process.stdout.write(text),
+    err: (line) => process.stderr.write(`${line}\n`),
+  }),
 );
