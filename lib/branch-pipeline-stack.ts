@@ -29,7 +29,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../lambda/shared/naming';
+import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../contracts/naming';
 
 /** The template's parameters, as docs/design.md fixes them. */
 export const BRANCH_TEMPLATE_PARAMETERS = [

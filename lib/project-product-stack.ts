@@ -35,7 +35,7 @@ import { RegistryAccess } from './constructs/serving/registry-access';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
-import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../lambda/shared/naming';
+import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../contracts/naming';
 
 /** The two parameters SageMaker passes (CreateProject ProjectName and the service's id). */
 export const PROJECT_NAME_PARAMETER = 'SageMakerProjectName';

@@ -16,7 +16,7 @@ import {
   ValidationError,
 } from '@aws-sdk/client-sagemaker-runtime';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { endpointName, servingParameterName } from '../lambda/shared/serving';
+import { endpointName, servingParameterName } from '../contracts/serving';
 
 export interface ServingClientOptions {
   /** The stage (`sandbox`, `qa`, `production`): names the endpoint and the parameters. */

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { endpointName, SERVING_PREFIX, servingParameterPrefix } from '../lambda/shared/serving';
+import { endpointName, SERVING_PREFIX, servingParameterPrefix } from '../contracts/serving';
 import { sklearnImageUri } from '../sagemaker-pipeline/src/images';
 import type { AppConfig, ServingConfig, ServingStageConfig } from './config';
 import { acknowledgeRule } from './constructs/nag';

@@ -22,7 +22,7 @@ export const PLATFORM_OWNED_PATHS: readonly string[] = [
   'run.js',
   'report.js',
   'scripts/extract.py',
-  'scripts/extract_vendor/',
+  'scripts/vendor/',
   'scripts/inference.py',
   'buildspec.yml',
   'ci/',

@@ -5,14 +5,14 @@
  */
 import { CloudFormationClient, paginateDescribeStacks, Stack } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient, GetBranchCommand, paginateListBranches } from '@aws-sdk/client-codecommit';
-import { describeError, RetryLaterError } from '../shared/errors';
+import { describeError, RetryLaterError } from '../../contracts/errors';
 import {
   branchStackName,
   branchStackPrefix,
   isUnderPrefix,
   legacyBranchNames,
   legacyBranchStackPrefix,
-} from '../shared/naming';
+} from '../../contracts/naming';
 import { BranchPipelineConfig } from './config';
 import { handleLifecycle, httpsRespond, LifecycleOutcome, Respond } from './lifecycle';
 import { Route, routeEvent } from './route';

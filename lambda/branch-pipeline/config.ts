@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { jsonStringRecord, parseEnv, requiredString } from '../shared/env';
-import { assertProjectName, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN } from '../shared/naming';
+import { assertProjectName, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN } from '../../contracts/naming';
 
 /** Parameters of the branch template that the function sets per branch; PIPELINE_STACK_PARAMETERS must not hold them. */
 export const PER_BRANCH_PARAMETERS = ['BranchName', 'PipelineName'] as const;

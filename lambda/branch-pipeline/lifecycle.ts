@@ -10,8 +10,8 @@
  * answered with a PUT of {Status, Reason, PhysicalResourceId, StackId, RequestId, LogicalResourceId} to ResponseURL).
  */
 import * as z from 'zod/mini';
-import { describeError } from '../shared/errors';
-import { nonEmpty } from '../shared/events';
+import { describeError } from '../../contracts/errors';
+import { nonEmpty } from '../../contracts/events';
 import { describeStack, deleteOwnedStack, parameterOf, StackDeps } from './stacks';
 import { deleteBranch, listProjectBranchStacks } from './branch-pipeline';
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
-import { ValidationError } from '../shared/errors';
+import { ValidationError } from '../../contracts/errors';
 import {
   detailTypeOf,
   formatIssues,
@@ -13,8 +13,8 @@ import {
   parseOrThrow,
   repositoryStateChangeSchema,
   scheduledEventSchema,
-} from '../shared/events';
-import { assertBranchName, branchFromRef, isUnderPrefix } from '../shared/naming';
+} from '../../contracts/events';
+import { assertBranchName, branchFromRef, isUnderPrefix } from '../../contracts/naming';
 import { BranchPipelineConfig } from './config';
 import { CustomResourceRequest, customResourceRequestSchema } from './lifecycle';
 

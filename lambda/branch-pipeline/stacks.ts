@@ -18,7 +18,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { createHash } from 'node:crypto';
-import { ConflictError, isSageMakerNotFound, RetryLaterError } from '../shared/errors';
+import { ConflictError, isSageMakerNotFound, RetryLaterError } from '../../contracts/errors';
 import { Logger } from '../shared/logger';
 import {
   branchStackName,
@@ -29,7 +29,7 @@ import {
   TAG_BRANCH,
   TAG_PROJECT_ID,
   TAG_PROJECT_NAME,
-} from '../shared/naming';
+} from '../../contracts/naming';
 import { BranchPipelineConfig } from './config';
 
 export interface StackDeps {

@@ -11,7 +11,7 @@ import {
   NotFound,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { ConflictError } from '../shared/errors';
+import { ConflictError } from '../../contracts/errors';
 import { ApprovedVersion } from './resolve';
 
 /** Object metadata that ties a served key to the version it was copied from. */

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { jsonOf, parseEnv, requiredString } from '../shared/env';
-import { PROJECT_NAME_PATTERN } from '../shared/naming';
+import { PROJECT_NAME_PATTERN } from '../../contracts/naming';
 
 /** How many served artifacts per model are kept unless RETAIN_ARTIFACTS says (the current one included). */
 export const DEFAULT_RETAIN_ARTIFACTS = 5;

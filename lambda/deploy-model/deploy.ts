@@ -13,7 +13,7 @@ import {
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
-import { describeError } from '../shared/errors';
+import { describeError } from '../../contracts/errors';
 import { Logger } from '../shared/logger';
 import { deleteServed, ensureServed, listServed, ServeOutcome } from './artifacts';
 import { DeployConfig, ServedProject } from './config';

@@ -8,7 +8,7 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { ValidationError } from '../shared/errors';
+import { ValidationError } from '../../contracts/errors';
 import { ServedProject } from './config';
 import { APPROVED, ApprovedVersion, artifactSource } from './resolve';
 

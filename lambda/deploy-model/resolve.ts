@@ -12,7 +12,7 @@
  * Stage delay: a version is eligible in a stage with delay D only when it has not changed for D (`LastModifiedTime
  * <= now - D`): it stayed Approved that long. A rejection meanwhile removes it from the Approved list altogether.
  */
-import { ValidationError } from '../shared/errors';
+import { ValidationError } from '../../contracts/errors';
 
 export const APPROVED = 'Approved';
 export const REJECTED = 'Rejected';

@@ -3,7 +3,7 @@
  * to re-resolve and the served projects it may belong to, or why the event is ignored. Group names never prove
  * membership (contract 1): the candidates found here are confirmed by the group's `sagemaker:project-id` tag.
  */
-import { detailTypeOf, modelPackageStateChangeSchema, parseOrThrow } from '../shared/events';
+import { detailTypeOf, modelPackageStateChangeSchema, parseOrThrow } from '../../contracts/events';
 import { APPROVED, REJECTED } from './resolve';
 import { DeployConfig, ServedProject } from './config';
 

@@ -29,8 +29,8 @@ import {
   PipelineExecutionSummary,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { describeError, isAccessDenied, isSageMakerNotFound } from '../shared/errors';
-import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../shared/naming';
+import { describeError, isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
+import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../../contracts/naming';
 import { analyzeDefinition, DefinitionFacts, GateFacts } from './definition';
 import { parseEvaluationReport } from './metrics';
 import { ModelReport, PrReport, TrainingState, VersionFacts } from './render';

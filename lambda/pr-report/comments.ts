@@ -16,7 +16,7 @@ import {
   PullRequest,
   UpdateCommentCommand,
 } from '@aws-sdk/client-codecommit';
-import { NotFoundError } from '../shared/errors';
+import { NotFoundError } from '../../contracts/errors';
 import { REPORT_MARKER } from './render';
 
 export interface PullRequestFacts {

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { parseEnv, requiredString } from '../shared/env';
-import { PROJECT_NAME_PATTERN } from '../shared/naming';
+import { PROJECT_NAME_PATTERN } from '../../contracts/naming';
 
 export interface PrReportConfig {
   readonly projectName: string;

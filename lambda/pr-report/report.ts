@@ -11,9 +11,15 @@
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { describeError, isAccessDenied, isSageMakerNotFound } from '../shared/errors';
+import { describeError, isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
 import { Logger } from '../shared/logger';
-import { branchFromRef, branchTagValue, isUnderPrefix, sageMakerPipelineName, TAG_PROJECT_ID } from '../shared/naming';
+import {
+  branchFromRef,
+  branchTagValue,
+  isUnderPrefix,
+  sageMakerPipelineName,
+  TAG_PROJECT_ID,
+} from '../../contracts/naming';
 import { collectReport } from './collect';
 import {
   CommentOutcome,

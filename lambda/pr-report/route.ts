@@ -11,8 +11,8 @@ import {
   nonEmpty,
   parseOrThrow,
   pullRequestStateChangeSchema,
-} from '../shared/events';
-import { branchFromRef, isUnderPrefix } from '../shared/naming';
+} from '../../contracts/events';
+import { branchFromRef, isUnderPrefix } from '../../contracts/naming';
 import { PrReportConfig } from './config';
 
 export const PULL_REQUEST_EVENTS = ['pullRequestCreated', 'pullRequestSourceBranchUpdated'] as const;

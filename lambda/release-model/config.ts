@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { parseEnv, requiredString } from '../shared/env';
-import { assertBranchName, PROJECT_NAME_PATTERN } from '../shared/naming';
+import { assertBranchName, PROJECT_NAME_PATTERN } from '../../contracts/naming';
 
 /** SageMaker's rule for model package group names (CreateModelPackageGroup ModelPackageGroupName). */
 export const MODEL_PACKAGE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;

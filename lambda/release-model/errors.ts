@@ -9,7 +9,7 @@ import {
   RepositoryDoesNotExistException,
 } from '@aws-sdk/client-codecommit';
 import { ResourceNotFound } from '@aws-sdk/client-sagemaker';
-import { isSageMakerNotFound } from '../shared/errors';
+import { isSageMakerNotFound } from '../../contracts/errors';
 
 /**
  * A pull request event whose claims CodeCommit does not confirm (not merged, another destination, another source

@@ -16,8 +16,8 @@
  *    update when the index has the commit, whatever the group's size and the version's position.
  */
 import { DescribeModelPackageCommandOutput, ModelApprovalStatus, ModelPackageStatus } from '@aws-sdk/client-sagemaker';
-import { ConflictError, NotFoundError } from '../shared/errors';
-import { sageMakerPipelineName } from '../shared/naming';
+import { ConflictError, NotFoundError } from '../../contracts/errors';
+import { sageMakerPipelineName } from '../../contracts/naming';
 import { APPROVED_ARTIFACT_KEYS, copyApprovedArtifact } from './artifact';
 import { IndexEntry, putIndexEntry, queryCommit } from './commit-index';
 import { ApprovalRecord, Context, describeVersion, ReleaseResult } from './context';

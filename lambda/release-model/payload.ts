@@ -14,7 +14,7 @@
  * Exported so that callers (the CI scripts' tests) validate against the same schema the function uses.
  */
 import * as z from 'zod/mini';
-import { COMMIT_ID_PATTERN, parseOrThrow } from '../shared/events';
+import { COMMIT_ID_PATTERN, parseOrThrow } from '../../contracts/events';
 
 export const directInvocationSchema = z.strictObject(
   {

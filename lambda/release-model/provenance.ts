@@ -19,8 +19,8 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { isAccessDenied } from '../shared/errors';
-import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../shared/naming';
+import { isAccessDenied } from '../../contracts/errors';
+import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../../contracts/naming';
 import { isSageMakerMissing } from './errors';
 import { commitOfPackage } from './registry';
 

@@ -10,7 +10,7 @@ import {
   EvaluatePullRequestApprovalRulesCommand,
   GetPullRequestCommand,
 } from '@aws-sdk/client-codecommit';
-import { branchFromRef } from '../shared/naming';
+import { branchFromRef } from '../../contracts/naming';
 import { isCodeCommitNotFound, UnverifiedMergeError } from './errors';
 
 /** What the event claims. */

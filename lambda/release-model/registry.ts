@@ -9,8 +9,8 @@ import {
   SageMakerClient,
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
-import { ConflictError } from '../shared/errors';
-import { COMMIT_ID_PATTERN } from '../shared/events';
+import { ConflictError } from '../../contracts/errors';
+import { COMMIT_ID_PATTERN } from '../../contracts/events';
 
 /** ListModelPackages' largest page. */
 export const LIST_PAGE_SIZE = 100;

@@ -11,7 +11,7 @@
  * - SageMaker model package state change in a group of the project (registration.ts): verified, indexed, and
  *   released if a merge waits for its commit.
  */
-import { describeError } from '../shared/errors';
+import { describeError } from '../../contracts/errors';
 import { Context, ReleaseDeps, ReleaseResult } from './context';
 import { UnverifiedMergeError } from './errors';
 import { releaseCommit } from './merge';

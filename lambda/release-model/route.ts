@@ -3,7 +3,7 @@
  * schemas of AWS's documented samples; an event of this project that does not fit is rejected with the reason,
  * an event that is not about this project's main branch, repository or model package group is ignored.
  */
-import { ValidationError } from '../shared/errors';
+import { ValidationError } from '../../contracts/errors';
 import {
   COMMIT_ID_PATTERN,
   detailTypeOf,
@@ -11,8 +11,8 @@ import {
   parseOrThrow,
   pullRequestStateChangeSchema,
   repositoryStateChangeSchema,
-} from '../shared/events';
-import { branchFromRef } from '../shared/naming';
+} from '../../contracts/events';
+import { branchFromRef } from '../../contracts/naming';
 import { ReleaseConfig } from './config';
 import { parseDirectInvocation } from './payload';
 import { ReleaseTrigger } from './registry';

@@ -3,8 +3,8 @@
  * variable fails with its name, so a broken deployment says what is wrong on the first invocation.
  */
 import * as z from 'zod/mini';
-import { ValidationError } from './errors';
-import { formatIssues } from './events';
+import { ValidationError } from '../../contracts/errors';
+import { formatIssues } from '../../contracts/events';
 
 export function parseEnv<T extends z.core.$ZodShape>(
   shape: T,

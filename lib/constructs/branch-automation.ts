@@ -20,7 +20,7 @@ import { grantPassRoleTo } from './iam';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { branchStackPrefix, legacyBranchStackPrefix } from '../../lambda/shared/naming';
+import { branchStackPrefix, legacyBranchStackPrefix } from '../../contracts/naming';
 
 /** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
 export const RECONCILE_INPUT = { action: 'reconcile' } as const;

@@ -34,7 +34,7 @@ export class BranchPipelineRoles extends Construct {
   constructor(scope: Construct, id: string, props: BranchPipelineRolesProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    /** Branch pipelines are named `<project>-<branch slug>` (lambda/shared/naming.ts, codePipelineName). */
+    /** Branch pipelines are named `<project>-<branch slug>` (contracts/naming.ts, codePipelineName). */
     const branchPipelinesArn = stack.formatArn({
       service: 'codepipeline',
       resource: `${props.projectName}-*`,
@@ -132,7 +132,7 @@ export class BranchPipelineRoles extends Construct {
     grantPassRoleTo(this.eventsRole, this.cloudFormationRole, 'events.amazonaws.com');
 
     const pipelinesReason =
-      'Branch pipelines are created at run time and named "<project>-<branch slug>" (lambda/shared/naming.ts).';
+      'Branch pipelines are created at run time and named "<project>-<branch slug>" (contracts/naming.ts).';
     acknowledgeWildcards(this.eventsRole, { [nagResource(this, branchPipelinesArn)]: pipelinesReason });
     acknowledgeWildcards(this.cloudFormationRole, {
       [nagResource(this, branchPipelinesArn)]: pipelinesReason,

@@ -31,7 +31,7 @@
  *   CreateCommit, CreateBranch, UpdateDefaultBranch is not used (see MainBranchProtection).
  * What the services cannot scope is listed in {@link UNSCOPABLE} and tested (test/lib/isolation.test.ts).
  */
-import { TAG_PROJECT_ID } from '../../lambda/shared/naming';
+import { TAG_PROJECT_ID } from '../../contracts/naming';
 
 /**
  * SageMaker project ids as SageMaker generates them: `p-` followed by 12 lower-case letters and digits (for example

@@ -27,7 +27,7 @@ import { Construct } from 'constructs';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 import { grantReportRead } from './pr-report';
-import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
+import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../contracts/naming';
 
 /** Where CI uploads source archives in the artifact bucket: `ci-source/<branch>--<hash>/<commit>.zip`. */
 export const CI_SOURCE_PREFIX = 'ci-source/';

@@ -20,7 +20,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { PROJECT_NAME_MAX_LENGTH, branchSlug } from '../../lambda/shared/naming';
+import { PROJECT_NAME_MAX_LENGTH, branchSlug } from '../../contracts/naming';
 import { RETRAIN_PERMISSIONS } from '../../sagemaker-pipeline/src/retrain';
 import type { RetrainConfig } from '../config';
 import { ROLE_PATH } from './monitored-function';

@@ -177,7 +177,7 @@ export class TrainBuildProject extends Construct {
     });
     acknowledgeWildcards(this.role, {
       [nagResource(this, pipelineArn)]:
-        'Branch pipelines are created at run time and named "<project>-<branch slug>" (lambda/shared/naming.ts).',
+        'Branch pipelines are created at run time and named "<project>-<branch slug>" (contracts/naming.ts).',
       [nagResource(this, `${pipelineArn}/execution/*`)]: 'Executions of the branch pipelines get ids at run time.',
       [nagResource(this, modelGroups)]:
         'Groups of further models are named "model-<project>-<model>" by pipeline.yaml; scoped by the project id tag.',

@@ -2,8 +2,8 @@
 protocol) and writes the rows as CSV, with a manifest beside them that records exactly which rows were read.
 
 Runs in SageMaker's scikit-learn processing container, which has no PostgreSQL driver and must install nothing: the
-pure-Python driver pg8000 and its pure-Python dependencies are vendored in `extract_vendor/` beside this file
-(versions and licenses in extract_vendor/README.md). Everything is configured by the environment (set by the
+pure-Python driver pg8000 and its pure-Python dependencies are vendored in `vendor/` beside this file
+(versions and licenses in vendor/README.md). Everything is configured by the environment (set by the
 pipeline definition, see sagemaker-pipeline/src/sql-source.ts) and three paths given as arguments:
 
   python3 extract.py --query-file Q.sql --data-dir D --manifest-dir M [--message-file /opt/ml/output/message]
@@ -45,7 +45,7 @@ import sys
 import time
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-VENDOR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "extract_vendor")
+VENDOR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vendor")
 sys.path.insert(0, VENDOR_DIR)
 
 import pg8000.native  # noqa: E402  (vendored: the path above comes first)

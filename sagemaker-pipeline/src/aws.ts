@@ -18,7 +18,7 @@ import {
   paginateListPipelineExecutions,
 } from '@aws-sdk/client-sagemaker';
 import { createHash } from 'node:crypto';
-import { isAccessDenied, isSageMakerNotFound } from '../../lambda/shared/errors';
+import { isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
 
 export function defaultClients(region: string): { s3: S3Client; sagemaker: SageMakerClient } {
   const emulated = process.env.AWS_ENDPOINT_URL !== undefined && process.env.AWS_ENDPOINT_URL !== '';

@@ -15,7 +15,7 @@ import {
   assertProjectName,
   branchTagValue,
   sageMakerPipelineName,
-} from '../../lambda/shared/naming';
+} from '../../contracts/naming';
 import {
   conditionOutcomes,
   consoleLink,

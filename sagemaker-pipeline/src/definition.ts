@@ -28,8 +28,8 @@ import type {
   TrainingInstanceType,
 } from '@aws-sdk/client-sagemaker';
 import * as path from 'node:path';
-import { COMMIT_ID_PATTERN } from '../../lambda/shared/events';
-import { branchTagValue, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
+import { COMMIT_ID_PATTERN } from '../../contracts/events';
+import { branchTagValue, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../contracts/naming';
 import { Get, Join, JsonGet, Pipelined, execution, get, join, jsonGet } from './expressions';
 import { frameworkImageUri } from './images';
 import { PipelineConfig, processingOrder } from './pipeline-file';

@@ -10,8 +10,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { collectReport, CollectDeps, ReportTarget } from '../../lambda/pr-report/collect';
 import { PrReport, renderReport } from '../../lambda/pr-report/render';
-import { COMMIT_ID_PATTERN } from '../../lambda/shared/events';
-import { assertBranchName, assertProjectName } from '../../lambda/shared/naming';
+import { COMMIT_ID_PATTERN } from '../../contracts/events';
+import { assertBranchName, assertProjectName } from '../../contracts/naming';
 
 export const REPORT_USAGE = `Usage: node report.js [options]
 

@@ -26,8 +26,8 @@ import {
   SageMakerClient,
   paginateListModelPackages,
 } from '@aws-sdk/client-sagemaker';
-import { isAccessDenied, isSageMakerNotFound } from '../../lambda/shared/errors';
-import { TAG_PROJECT_ID } from '../../lambda/shared/naming';
+import { isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
+import { TAG_PROJECT_ID } from '../../contracts/naming';
 import { MAX_WARM_START_PARENTS } from './definition';
 
 /** What this module calls, as IAM actions, for the build role's policy (lib/constructs/retrain-schedule.ts). */

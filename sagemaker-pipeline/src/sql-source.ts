@@ -232,7 +232,7 @@ export const EXTRACT_OUTPUTS = { data: 'data', manifest: 'manifest' } as const;
 export const DATA_FILE = 'data.csv';
 export const MANIFEST_FILE = 'manifest.json';
 export const EXTRACT_SCRIPT = 'extract.py';
-export const EXTRACT_VENDOR_DIR = 'extract_vendor';
+export const VENDOR_DIR = 'vendor';
 
 /** Where a source's files go under the code prefix: the extract code is shared, each query has its own folder. */
 export function sqlCodeKeys(name: string, source: SqlSource, codePrefix: string) {
@@ -254,7 +254,7 @@ function listFiles(dir: string, rel = ''): string[] {
 }
 
 /**
- * The objects to upload before the pipeline starts: `scripts/extract.py` and `scripts/extract_vendor/**` under
+ * The objects to upload before the pipeline starts: `scripts/extract.py` and `scripts/vendor/**` under
  * `<codePrefix>/extract/`, the query (and CA bundle) under `<codePrefix>/sql/<name>/`. `repoDir` is the repository
  * root (where pipeline.yaml and scripts/ are). A missing query file is an error naming it.
  */
@@ -273,10 +273,7 @@ export function sqlCodeObjects(
     return fs.readFileSync(full);
   };
   const scripts = path.join(repoDir, 'scripts');
-  const code = [
-    EXTRACT_SCRIPT,
-    ...listFiles(path.join(scripts, EXTRACT_VENDOR_DIR)).map((f) => `${EXTRACT_VENDOR_DIR}/${f}`),
-  ];
+  const code = [EXTRACT_SCRIPT, ...listFiles(path.join(scripts, VENDOR_DIR)).map((f) => `${VENDOR_DIR}/${f}`)];
   return [
     ...code.map((f) => ({
       key: `${keys.extractPrefix}${f}`,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { awsEvent } from '../support/fixtures';
-import { parseOrThrow, pullRequestStateChangeSchema, repositoryStateChangeSchema } from '../../lambda/shared/events';
+import { parseOrThrow, pullRequestStateChangeSchema, repositoryStateChangeSchema } from '../../contracts/events';
 import { AwsEvent, GitRepository, git } from './support/git-events';
 
 const SHA = /^[0-9a-f]{40}$/;

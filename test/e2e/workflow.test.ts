@@ -27,7 +27,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { parseDocument } from 'yaml';
-import { branchStackName, codePipelineName, sageMakerPipelineName } from '../../lambda/shared/naming';
+import { branchStackName, codePipelineName, sageMakerPipelineName } from '../../contracts/naming';
 import { BuildRun } from './support/branch-pipelines';
 import { EventBus } from './support/event-bus';
 import { matchesEventPattern } from './support/event-pattern';

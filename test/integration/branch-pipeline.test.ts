@@ -21,8 +21,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesizeBranchTemplate } from '../../lib/branch-pipeline-stack';
-import { branchStackName, branchTagValue, codePipelineName, sageMakerPipelineName } from '../../lambda/shared/naming';
-import { isSageMakerNotFound } from '../../lambda/shared/errors';
+import { branchStackName, branchTagValue, codePipelineName, sageMakerPipelineName } from '../../contracts/naming';
+import { isSageMakerNotFound } from '../../contracts/errors';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import { ENV, referenceEvent } from '../lambda/branch-pipeline/support';
 

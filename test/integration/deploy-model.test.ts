@@ -10,7 +10,7 @@ import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/clie
 import { DeployConfig } from '../../lambda/deploy-model/config';
 import { DeployDeps, DeployResult, handleDeployEvent } from '../../lambda/deploy-model/deploy';
 import { COMMAND_ACTIONS, DEPLOY_PERMISSIONS } from '../../lambda/deploy-model/permissions';
-import { ConflictError } from '../../lambda/shared/errors';
+import { ConflictError } from '../../contracts/errors';
 import { createLogger } from '../../lambda/shared/logger';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import {

@@ -34,7 +34,7 @@ import { PrReportConfig } from '../../lambda/pr-report/config';
 import { REPORT_MARKER } from '../../lambda/pr-report/render';
 import { handlePrReportEvent, PrReportDeps } from '../../lambda/pr-report/report';
 import { createLogger } from '../../lambda/shared/logger';
-import { branchTagValue, sageMakerPipelineName } from '../../lambda/shared/naming';
+import { branchTagValue, sageMakerPipelineName } from '../../contracts/naming';
 import { CodeCommitStandIn, PullRequestStore, startPullRequestStandIn } from '../e2e/support/codecommit-standin';
 import { awsEvent } from '../support/fixtures';
 import { fakeCommitId } from '../support/model-registry';

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { parseDirectInvocation } from '../../lambda/release-model/payload';
-import { branchHash } from '../../lambda/shared/naming';
+import { branchHash } from '../../contracts/naming';
 
 /** ci/train.sh keys uploads by sha256(branch)[:10] (docs/design.md); the key also holds the commit. */
 const CI_KEY_HASH_LENGTH = 10;

@@ -8,7 +8,7 @@ import {
   synthesizeBranchTemplate,
   triggerRuleNamePrefix,
 } from '../../lib/branch-pipeline-stack';
-import { TAG_BRANCH, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
+import { TAG_BRANCH, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../contracts/naming';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 

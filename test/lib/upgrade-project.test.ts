@@ -104,7 +104,7 @@ describe('upgrading an existing project', () => {
     expect(owned).toEqual(expect.arrayContaining(['run.js', 'buildspec.yml', SEED_VERSION_FILE]));
     const dataScientists = /^(README\.md|scripts\/|queries\/|examples\/|pipeline\.(yaml|config\.json)$)/;
     // The platform's own scripts (the SQL extract with its vendored driver, the serving code) are the exception.
-    const platformScripts = /^scripts\/(extract\.py|extract_vendor\/|inference\.py)/;
+    const platformScripts = /^scripts\/(extract\.py|vendor\/|inference\.py)/;
     expect(owned.filter((file) => dataScientists.test(file) && !platformScripts.test(file))).toEqual([]);
     expect(owned).toEqual(expect.arrayContaining(['scripts/extract.py', 'scripts/inference.py']));
   });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
-import { branchTagValue, sageMakerPipelineName } from '../../lambda/shared/naming';
+import { branchTagValue, sageMakerPipelineName } from '../../contracts/naming';
 import { referenceProblems } from '../../sagemaker-pipeline/src/check';
 import {
   ConditionStep,

@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { collectReport } from '../../lambda/pr-report/collect';
 import { renderReport, REPORT_MARKER } from '../../lambda/pr-report/render';
-import { branchTagValue } from '../../lambda/shared/naming';
+import { branchTagValue } from '../../contracts/naming';
 import { stageSeedCode } from '../../lib/seed-code';
 import { at, readWorkflow, workflowSteps } from '../jenkins/support/ci-files';
 import { fakeCommitId } from '../support/model-registry';

@@ -20,7 +20,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
-import { mainPipelineName } from '../../lambda/shared/naming';
+import { mainPipelineName } from '../../contracts/naming';
 import { assertReferences } from '../../sagemaker-pipeline/src/check';
 import {
   PipelineDefinition,

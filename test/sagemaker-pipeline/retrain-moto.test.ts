@@ -29,7 +29,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mainPipelineName } from '../../lambda/shared/naming';
+import { mainPipelineName } from '../../contracts/naming';
 import {
   PipelineDefinition,
   RunContext,

@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
-import { TAG_VALUE_PATTERN, branchTagValue, sageMakerPipelineName } from '../../lambda/shared/naming';
+import { TAG_VALUE_PATTERN, branchTagValue, sageMakerPipelineName } from '../../contracts/naming';
 import { main } from '../../sagemaker-pipeline/src/cli';
 import { STEP } from '../../sagemaker-pipeline/src/definition';
 import { modelPackageRequest, registerModelStep } from '../../sagemaker-pipeline/src/model-package';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT, SEED_SOURCE_DIR, stageSeedCode } from '../../lib/seed-code';
 import { buildDefinition } from '../../sagemaker-pipeline/src/definition';
-import { sageMakerPipelineName } from '../../lambda/shared/naming';
+import { sageMakerPipelineName } from '../../contracts/naming';
 import { seedConfig } from './support/seed';
 
 function files(dir: string, base = dir): string[] {

@@ -275,7 +275,7 @@ models:
       expect.arrayContaining([
         `${prefix}/preprocess.py`,
         `${prefix}/extract/extract.py`,
-        `${prefix}/extract/extract_vendor/pg8000/__init__.py`,
+        `${prefix}/extract/vendor/pg8000/__init__.py`,
         `${prefix}/sql/abalone/abalone.sql`,
       ]),
     );

@@ -246,8 +246,8 @@ describe('sql code objects and the build environment', () => {
     const objects = sqlCodeObjects('sales', SOURCE, repo, CTX.codePrefix);
     const keys = objects.map((o) => o.key);
     expect(keys).toContain(`${CTX.codePrefix}/extract/extract.py`);
-    expect(keys).toContain(`${CTX.codePrefix}/extract/extract_vendor/pg8000/native.py`);
-    expect(keys).toContain(`${CTX.codePrefix}/extract/extract_vendor/pg8000-1.31.5.dist-info/licenses/LICENSE`);
+    expect(keys).toContain(`${CTX.codePrefix}/extract/vendor/pg8000/native.py`);
+    expect(keys).toContain(`${CTX.codePrefix}/extract/vendor/pg8000-1.31.5.dist-info/licenses/LICENSE`);
     expect(keys).toContain(`${CTX.codePrefix}/sql/sales/sales.sql`);
     expect(keys.some((k) => k.includes('__pycache__'))).toBe(false);
     // The step's inputs read exactly these prefixes.

@@ -30,7 +30,7 @@ from postgres_server import PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "sagemaker-pipeline" / "scripts" / "extract.py"
-VENDOR = SCRIPT.parent / "extract_vendor"
+VENDOR = SCRIPT.parent / "vendor"
 REGION = "eu-west-1"
 
 QUERY = """-- sales of one region in the run's window

@@ -4,7 +4,7 @@
  * and a branch stack as the branch Lambda creates it (its stack name and parameters: the Lambda's
  * `PIPELINE_STACK_PARAMETERS` plus `BranchName` and `PipelineName`), with the roles CloudFormation uses for each.
  */
-import { branchStackName, codePipelineName } from '../../lambda/shared/naming';
+import { branchStackName, codePipelineName } from '../../contracts/naming';
 import { BuiltApp, STACK_NAME, TEST_ACCOUNT, TEST_REGION } from './app';
 import { CfnTemplateJson, DeployedTemplate, logicalIdsOfType, rolePolicies } from './cfn-template';
 import type { PolicyDocument } from './iam-policy';

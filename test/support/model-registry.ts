@@ -23,7 +23,7 @@ import {
   SageMakerClient,
   StartPipelineExecutionCommand,
 } from '@aws-sdk/client-sagemaker';
-import { sageMakerPipelineName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../lambda/shared/naming';
+import { sageMakerPipelineName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../contracts/naming';
 import { awsEvent } from './fixtures';
 import { SageMakerStepsStandIn } from './sagemaker-steps';
 

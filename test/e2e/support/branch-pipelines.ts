@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { TAG_PROJECT_NAME } from '../../../lambda/shared/naming';
+import { TAG_PROJECT_NAME } from '../../../contracts/naming';
 import { matchesEventPattern } from './event-pattern';
 import type { GitRepository } from './git-events';
 import { CfnTemplate, resourcesOfType, TemplateResources } from './template-resources';

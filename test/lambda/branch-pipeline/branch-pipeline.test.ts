@@ -29,14 +29,14 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { BranchPipelineDeps, handleBranchPipelineEvent } from '../../../lambda/branch-pipeline/branch-pipeline';
 import { requestToken } from '../../../lambda/branch-pipeline/stacks';
-import { ConflictError, RetryLaterError, ValidationError } from '../../../lambda/shared/errors';
+import { ConflictError, RetryLaterError, ValidationError } from '../../../contracts/errors';
 import {
   branchStackName,
   branchTagValue,
   codePipelineName,
   legacyBranchNames,
   sageMakerPipelineName,
-} from '../../../lambda/shared/naming';
+} from '../../../contracts/naming';
 import { branchStack, CONFIG, memoryLogger, referenceEvent } from './support';
 
 const cloudformation = mockClient(CloudFormationClient);

@@ -1,5 +1,5 @@
 import { loadBranchPipelineConfig } from '../../../lambda/branch-pipeline/config';
-import { ValidationError } from '../../../lambda/shared/errors';
+import { ValidationError } from '../../../contracts/errors';
 import { CONFIG, ENV } from './support';
 
 describe('branch function configuration', () => {

@@ -15,7 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { BranchPipelineDeps, handleBranchPipelineEvent } from '../../../lambda/branch-pipeline/branch-pipeline';
 import { CustomResourceResponse } from '../../../lambda/branch-pipeline/lifecycle';
-import { branchTagValue } from '../../../lambda/shared/naming';
+import { branchTagValue } from '../../../contracts/naming';
 import { branchStack, CONFIG, memoryLogger } from './support';
 
 const cloudformation = mockClient(CloudFormationClient);

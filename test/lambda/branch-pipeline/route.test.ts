@@ -1,5 +1,5 @@
 import { routeEvent } from '../../../lambda/branch-pipeline/route';
-import { ValidationError } from '../../../lambda/shared/errors';
+import { ValidationError } from '../../../contracts/errors';
 import { awsEvent } from '../../support/fixtures';
 import { CONFIG, referenceEvent } from './support';
 

@@ -5,7 +5,7 @@
 import { Stack } from '@aws-sdk/client-cloudformation';
 import { BranchPipelineConfig } from '../../../lambda/branch-pipeline/config';
 import { createLogger, Logger } from '../../../lambda/shared/logger';
-import { branchStackName } from '../../../lambda/shared/naming';
+import { branchStackName } from '../../../contracts/naming';
 import { awsEvent } from '../../support/fixtures';
 
 export const ENV = {

@@ -8,7 +8,7 @@ import {
   servedVersionOf,
   targetModel,
 } from '../../../lambda/deploy-model/resolve';
-import { ValidationError } from '../../../lambda/shared/errors';
+import { ValidationError } from '../../../contracts/errors';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');
 const version = (n: number, approvedAtSeconds: number, packageStatus = 'Completed'): ApprovedVersion => ({

@@ -1,6 +1,6 @@
 import { DeployConfig, loadDeployConfig } from '../../../lambda/deploy-model/config';
 import { candidateProjects, routeEvent } from '../../../lambda/deploy-model/route';
-import { ValidationError } from '../../../lambda/shared/errors';
+import { ValidationError } from '../../../contracts/errors';
 import { awsEvent } from '../../support/fixtures';
 
 const config: DeployConfig = {

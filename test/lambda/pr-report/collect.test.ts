@@ -18,7 +18,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { collectReport, ReportTarget } from '../../../lambda/pr-report/collect';
 import { analyzeDefinition } from '../../../lambda/pr-report/definition';
-import { sageMakerPipelineName } from '../../../lambda/shared/naming';
+import { sageMakerPipelineName } from '../../../contracts/naming';
 import * as path from 'node:path';
 import { SEED_SOURCE_DIR } from '../../../lib/seed-code';
 import { loadPipelineFile } from '../../../sagemaker-pipeline/src/pipeline-file';

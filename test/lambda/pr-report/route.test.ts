@@ -1,6 +1,6 @@
 import { PrReportConfig } from '../../../lambda/pr-report/config';
 import { routeEvent } from '../../../lambda/pr-report/route';
-import { ValidationError } from '../../../lambda/shared/errors';
+import { ValidationError } from '../../../contracts/errors';
 import { awsEvent } from '../../support/fixtures';
 
 /** Configured so that AWS's published samples (repository MyDemoRepo, branch test-branch) are this project's. */

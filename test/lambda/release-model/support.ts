@@ -38,7 +38,7 @@ import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { ReleaseConfig } from '../../../lambda/release-model/config';
 import { ReleaseDeps } from '../../../lambda/release-model/release';
 import { createLogger } from '../../../lambda/shared/logger';
-import { sageMakerPipelineName } from '../../../lambda/shared/naming';
+import { sageMakerPipelineName } from '../../../contracts/naming';
 import { awsEvent } from '../../support/fixtures';
 
 export const GROUP = 'model-demo';

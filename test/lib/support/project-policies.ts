@@ -7,7 +7,7 @@
  * Also the inventory of what a project owns at run time (branch pipelines, jobs, stacks, model package groups and
  * versions...), named as docs/design.md names them and tagged as the project tags them.
  */
-import { branchStackName } from '../../../lambda/shared/naming';
+import { branchStackName } from '../../../contracts/naming';
 import type { Statement } from './iam-evaluator';
 
 export interface CfnResource {

@@ -1,7 +1,7 @@
 /** The seed's pipeline files as the tests load them, and a run context for a branch of project `abalone`. */
 import * as path from 'node:path';
 import { SEED_SOURCE_DIR } from '../../../lib/seed-code';
-import { sageMakerPipelineName } from '../../../lambda/shared/naming';
+import { sageMakerPipelineName } from '../../../contracts/naming';
 import type { RunContext } from '../../../sagemaker-pipeline/src/definition';
 import { PipelineConfig, loadPipelineFile, parsePipelineFile } from '../../../sagemaker-pipeline/src/pipeline-file';
 

@@ -15,7 +15,7 @@ import {
   LEGACY_HASH_LENGTH,
   legacyBranchNames,
   sageMakerPipelineName,
-} from '../../../lambda/shared/naming';
+} from '../../contracts/naming';
 
 /** git's rules for a branch name (git-check-ref-format(1) with --branch). */
 function isGitBranchName(name: string): boolean {

@@ -4,13 +4,8 @@
  * project name is still a CloudFormation parameter.
  */
 import fc from 'fast-check';
-import {
-  PROJECT_NAME_PATTERN,
-  branchSlug,
-  mainPipelineName,
-  sageMakerPipelineName,
-} from '../../../lambda/shared/naming';
-import { mainPipelineNameFor } from '../../../lib/constructs/retrain-schedule';
+import { PROJECT_NAME_PATTERN, branchSlug, mainPipelineName, sageMakerPipelineName } from '../../contracts/naming';
+import { mainPipelineNameFor } from '../../lib/constructs/retrain-schedule';
 
 const project = fc.stringMatching(PROJECT_NAME_PATTERN).filter((p) => p.length <= 32);
 const char = fc.constantFrom(...'abcXYZ019-_./$(){}@é'.split(''));

@@ -1,12 +1,12 @@
-import { awsEvent } from '../../support/fixtures';
+import { awsEvent } from '../support/fixtures';
 import {
   detailTypeOf,
   modelPackageStateChangeSchema,
   parseOrThrow,
   pullRequestStateChangeSchema,
   repositoryStateChangeSchema,
-} from '../../../lambda/shared/events';
-import { ValidationError } from '../../../lambda/shared/errors';
+} from '../../contracts/events';
+import { ValidationError } from '../../contracts/errors';
 
 const fixture = (name: string): unknown => awsEvent(name);
 

@@ -1,4 +1,4 @@
-import { isSageMakerNotFound } from '../../../lambda/shared/errors';
+import { isSageMakerNotFound } from '../../contracts/errors';
 
 describe('isSageMakerNotFound', () => {
   it.each([
