@@ -25,29 +25,3 @@ export function describeError(err: unknown): { name: string; message: string } {
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'NonError', message: String(err) };
 }
-
-/**
- * Whether a SageMaker error says the resource does not exist: SageMaker answers ResourceNotFound; some operations,
- * versions and emulators answer ValidationException "does not exist" / "could not find" / "not found".
- */
-export function isSageMakerNotFound(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { name, message } = err as { name?: unknown; message?: unknown };
-  return (
-    name === 'ResourceNotFound' ||
-    (name === 'ValidationException' &&
-      typeof message === 'string' &&
-      /does not exist|not found|could not find/i.test(message))
-  );
-}
-
-/**
- * Whether an AWS error is IAM's refusal. The project's roles read SageMaker resources only when they carry the
- * project's id tag (lib/constructs/isolation.ts), so for a resource named like the project's this means "another
- * project's": callers that check membership treat it as "not this project's", never as a failure to retry.
- */
-export function isAccessDenied(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const { name } = err as { name?: unknown };
-  return name === 'AccessDeniedException' || name === 'AccessDenied';
-}

@@ -9,7 +9,6 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   DeleteParameterCommand,
   GetParameterCommand,
-  ParameterNotFound,
   PutParameterCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
@@ -20,6 +19,7 @@ import { DeployConfig, ServedProject } from './config';
 import { approvedVersions, projectOfGroup } from './registry';
 import { keysToPrune, parameterName, resolveCurrent, targetModel } from './resolve';
 import { routeEvent } from './route';
+import { isParameterNotFound } from '../../contracts/sdk-errors/ssm';
 
 export interface DeployDeps {
   readonly config: DeployConfig;
@@ -53,7 +53,7 @@ async function readParameter(ssm: SSMClient, name: string): Promise<string | und
     const result = await ssm.send(new GetParameterCommand({ Name: name }));
     return result.Parameter?.Value;
   } catch (err) {
-    if (err instanceof ParameterNotFound) return undefined;
+    if (isParameterNotFound(err)) return undefined;
     throw err;
   }
 }

@@ -29,7 +29,9 @@ import {
   PipelineExecutionSummary,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { describeError, isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
+import { describeError } from '../../contracts/errors';
+import { isAccessDenied } from '../../contracts/sdk-errors/match';
+import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../../contracts/naming';
 import { analyzeDefinition, DefinitionFacts, GateFacts } from './definition';
 import { parseEvaluationReport } from './metrics';

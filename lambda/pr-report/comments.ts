@@ -10,7 +10,6 @@ import {
   Comment,
   GetCommentsForPullRequestCommand,
   GetPullRequestCommand,
-  IdempotencyParameterMismatchException,
   ListPullRequestsCommand,
   PostCommentForPullRequestCommand,
   PullRequest,
@@ -18,6 +17,7 @@ import {
 } from '@aws-sdk/client-codecommit';
 import { NotFoundError } from '../../contracts/errors';
 import { REPORT_MARKER } from './render';
+import { isIdempotencyMismatch } from '../../contracts/sdk-errors/codecommit';
 
 export interface PullRequestFacts {
   readonly pullRequestId: string;
@@ -174,7 +174,7 @@ export async function upsertReportComment(
     // With the same token and content, CodeCommit answers with the comment a racing invocation posted first.
     return { outcome: 'posted', commentId };
   } catch (err) {
-    if (!(err instanceof IdempotencyParameterMismatchException)) throw err;
+    if (!isIdempotencyMismatch(err)) throw err;
     const [winner] = (await findReportComments(codecommit, pullRequest, authorArn)).live;
     if (winner?.commentId === undefined) throw err;
     return update(winner as Comment & { commentId: string });

@@ -11,12 +11,12 @@
  */
 import {
   AttributeValue,
-  ConditionalCheckFailedException,
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
+import { isConditionalCheckFailed } from '../../contracts/sdk-errors/dynamodb';
 
 export interface IndexEntry {
   readonly commitId: string;
@@ -72,7 +72,7 @@ export async function putIndexEntry(
     );
     return 'indexed';
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return 'already-indexed';
+    if (isConditionalCheckFailed(err)) return 'already-indexed';
     throw err;
   }
 }

@@ -19,9 +19,9 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { isAccessDenied } from '../../contracts/errors';
+import { isAccessDenied } from '../../contracts/sdk-errors/match';
+import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../../contracts/naming';
-import { isSageMakerMissing } from './errors';
 import { commitOfPackage } from './registry';
 
 /** SageMaker actions of this module (all read-only). */
@@ -129,7 +129,7 @@ export async function verifyProvenance(
     );
     pipelineArn = execution.PipelineArn;
   } catch (err) {
-    if (isSageMakerMissing(err)) return { ok: false, problem: `SageMaker knows no execution ${executionArn}` };
+    if (isSageMakerNotFound(err)) return { ok: false, problem: `SageMaker knows no execution ${executionArn}` };
     throw err;
   }
   const pipelineName = pipelineArn?.split(':pipeline/')[1]?.toLowerCase();

@@ -1,0 +1,29 @@
+/** CloudFormation's errors the callers act on (see match.ts for how errors are matched). */
+import { AlreadyExistsException, TokenAlreadyExistsException } from '@aws-sdk/client-cloudformation';
+import { errorMessage, errorName, isSdkError, SdkErrorKind } from './match';
+
+export const TOKEN_ALREADY_USED: readonly SdkErrorKind[] = [
+  { type: TokenAlreadyExistsException, name: 'TokenAlreadyExistsException' },
+];
+export const STACK_ALREADY_EXISTS: readonly SdkErrorKind[] = [
+  { type: AlreadyExistsException, name: 'AlreadyExistsException' },
+];
+
+/** Whether this very request (its ClientRequestToken) was already made. */
+export function isTokenAlreadyUsed(err: unknown): boolean {
+  return isSdkError(err, TOKEN_ALREADY_USED);
+}
+
+/** CreateStack's answers when the stack exists or this very request was already made. */
+export function isStackAlreadyRequested(err: unknown): boolean {
+  return isSdkError(err, [...STACK_ALREADY_EXISTS, ...TOKEN_ALREADY_USED]);
+}
+
+/**
+ * Whether CloudFormation says the stack does not exist. AWS gives no code for it (StackNotFoundException is for
+ * other operations): DescribeStacks answers the generic ValidationError "Stack with id <name> does not exist", so
+ * the message decides.
+ */
+export function isStackNotFound(err: unknown): boolean {
+  return errorName(err) === 'ValidationError' && /does not exist/.test(errorMessage(err));
+}
