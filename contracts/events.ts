@@ -18,6 +18,26 @@ z.config(en());
 /** A string of at least one character. */
 export const nonEmpty = () => z.string().check(z.minLength(1));
 
+/**
+ * The `detail-type` of each EventBridge event the product handles, defined once for the schemas below, the
+ * functions' routes and the CDK rules' event patterns.
+ */
+export const DETAIL_TYPES = {
+  repositoryStateChange: 'CodeCommit Repository State Change',
+  pullRequestStateChange: 'CodeCommit Pull Request State Change',
+  modelPackageStateChange: 'SageMaker Model Package State Change',
+  pipelineExecutionStatusChange: 'SageMaker Model Building Pipeline Execution Status Change',
+  scheduledEvent: 'Scheduled Event',
+} as const;
+
+/** The `source` of each of those events. */
+export const EVENT_SOURCES = {
+  codecommit: 'aws.codecommit',
+  sagemaker: 'aws.sagemaker',
+  /** EventBridge's own (a schedule rule). */
+  events: 'aws.events',
+} as const;
+
 /** The envelope every EventBridge event has. `source` may be an array in one published SageMaker sample. */
 const envelope = {
   version: z.string(),
@@ -28,63 +48,78 @@ const envelope = {
   resources: z.array(z.string()),
 };
 
+/** Fields a detail may carry or leave out, each a string when present. */
+function optionalStrings<const K extends string>(...keys: K[]): { [key in K]: z.ZodMiniOptional<z.ZodMiniString> } {
+  return Object.fromEntries(keys.map((key) => [key, z.optional(z.string())])) as {
+    [key in K]: z.ZodMiniOptional<z.ZodMiniString>;
+  };
+}
+
 export const repositoryStateChangeSchema = z.object({
   ...envelope,
-  'detail-type': z.literal('CodeCommit Repository State Change'),
-  source: z.literal('aws.codecommit'),
+  'detail-type': z.literal(DETAIL_TYPES.repositoryStateChange),
+  source: z.literal(EVENT_SOURCES.codecommit),
   detail: z.looseObject({
     event: nonEmpty(),
     repositoryName: nonEmpty(),
-    repositoryId: z.optional(z.string()),
-    referenceType: z.optional(z.string()),
-    referenceName: z.optional(z.string()),
-    referenceFullName: z.optional(z.string()),
-    commitId: z.optional(z.string()),
-    oldCommitId: z.optional(z.string()),
+    ...optionalStrings(
+      'repositoryId',
+      'referenceType',
+      'referenceName',
+      'referenceFullName',
+      'commitId',
+      'oldCommitId',
+    ),
   }),
 });
 export type RepositoryStateChangeEvent = z.infer<typeof repositoryStateChangeSchema>;
 
 export const pullRequestStateChangeSchema = z.object({
   ...envelope,
-  'detail-type': z.literal('CodeCommit Pull Request State Change'),
-  source: z.literal('aws.codecommit'),
+  'detail-type': z.literal(DETAIL_TYPES.pullRequestStateChange),
+  source: z.literal(EVENT_SOURCES.codecommit),
   detail: z.looseObject({
     event: nonEmpty(),
     isMerged: z.enum(['True', 'False']),
     pullRequestId: nonEmpty(),
-    pullRequestStatus: z.optional(z.string()),
     repositoryNames: z.array(z.string()).check(z.minLength(1)),
     sourceReference: nonEmpty(),
     destinationReference: nonEmpty(),
     sourceCommit: nonEmpty(),
-    destinationCommit: z.optional(z.string()),
-    mergeOption: z.optional(z.string()),
-    callerUserArn: z.optional(z.string()),
-    author: z.optional(z.string()),
-    title: z.optional(z.string()),
+    ...optionalStrings('pullRequestStatus', 'destinationCommit', 'mergeOption', 'callerUserArn', 'author', 'title'),
   }),
 });
 export type PullRequestStateChangeEvent = z.infer<typeof pullRequestStateChangeSchema>;
 
 export const modelPackageStateChangeSchema = z.object({
   ...envelope,
-  'detail-type': z.literal('SageMaker Model Package State Change'),
-  source: z.union([z.literal('aws.sagemaker'), z.array(z.literal('aws.sagemaker'))]),
+  'detail-type': z.literal(DETAIL_TYPES.modelPackageStateChange),
+  source: z.union([z.literal(EVENT_SOURCES.sagemaker), z.array(z.literal(EVENT_SOURCES.sagemaker))]),
   detail: z.looseObject({
     ModelPackageGroupName: nonEmpty(),
     ModelPackageArn: nonEmpty(),
     ModelPackageVersion: z.optional(z.number().check(z.int())),
-    ModelApprovalStatus: z.optional(z.string()),
-    ModelPackageStatus: z.optional(z.string()),
+    ...optionalStrings('ModelApprovalStatus', 'ModelPackageStatus'),
   }),
 });
 export type ModelPackageStateChangeEvent = z.infer<typeof modelPackageStateChangeSchema>;
 
+export const pipelineExecutionStatusChangeSchema = z.object({
+  ...envelope,
+  'detail-type': z.literal(DETAIL_TYPES.pipelineExecutionStatusChange),
+  source: z.literal(EVENT_SOURCES.sagemaker),
+  detail: z.looseObject({
+    currentPipelineExecutionStatus: nonEmpty(),
+    pipelineArn: z.string().check(z.regex(/^arn:aws[a-z-]*:sagemaker:[^:]+:\d{12}:pipeline\/[^/]+$/)),
+    pipelineExecutionArn: nonEmpty(),
+  }),
+});
+export type PipelineExecutionStatusChangeEvent = z.infer<typeof pipelineExecutionStatusChangeSchema>;
+
 export const scheduledEventSchema = z.object({
   ...envelope,
-  'detail-type': z.literal('Scheduled Event'),
-  source: z.literal('aws.events'),
+  'detail-type': z.literal(DETAIL_TYPES.scheduledEvent),
+  source: z.literal(EVENT_SOURCES.events),
   detail: z.unknown(),
 });
 export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;

@@ -6,6 +6,7 @@
 import { ValidationError } from '../../contracts/errors';
 import {
   COMMIT_ID_PATTERN,
+  DETAIL_TYPES,
   detailTypeOf,
   modelPackageStateChangeSchema,
   parseOrThrow,
@@ -80,11 +81,11 @@ export function routeEvent(event: unknown, config: ReleaseConfig): ReleaseReques
     };
   }
   switch (detailType) {
-    case 'CodeCommit Pull Request State Change':
+    case DETAIL_TYPES.pullRequestStateChange:
       return routePullRequest(event, config);
-    case 'CodeCommit Repository State Change':
+    case DETAIL_TYPES.repositoryStateChange:
       return routeReference(event, config);
-    case 'SageMaker Model Package State Change': {
+    case DETAIL_TYPES.modelPackageStateChange: {
       const parsed = parseOrThrow(modelPackageStateChangeSchema, event, 'model package state change event');
       const group = parsed.detail.ModelPackageGroupName;
       // Names only narrow the search (contract 1): membership is the group's project id tag, checked before indexing.

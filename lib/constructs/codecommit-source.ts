@@ -10,6 +10,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { DETAIL_TYPES, EVENT_SOURCES } from '../../contracts/events';
 
 /** What the rest of a project needs from its source, whatever the provider. */
 export interface ProjectSource {
@@ -30,9 +31,9 @@ export interface CodeCommitSourceProps {
   readonly mainBranch: string;
 }
 
-export const CODECOMMIT_SOURCE = 'aws.codecommit';
-export const REPOSITORY_STATE_CHANGE = 'CodeCommit Repository State Change';
-export const PULL_REQUEST_STATE_CHANGE = 'CodeCommit Pull Request State Change';
+export const CODECOMMIT_SOURCE = EVENT_SOURCES.codecommit;
+export const REPOSITORY_STATE_CHANGE = DETAIL_TYPES.repositoryStateChange;
+export const PULL_REQUEST_STATE_CHANGE = DETAIL_TYPES.pullRequestStateChange;
 
 export class CodeCommitSource extends Construct implements ProjectSource {
   readonly repository: codecommit.Repository;

@@ -22,8 +22,7 @@ import { restrictPrefixToWriter } from './artifact-bucket';
 import { MonitoredFunction } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
-
-export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
+import { DETAIL_TYPES, EVENT_SOURCES } from '../../contracts/events';
 
 export interface ReleaseAutomationProps {
   readonly projectName: string;
@@ -218,8 +217,8 @@ export class ReleaseAutomation extends Construct {
     this.modelPackageRule = new events.Rule(this, 'ModelPackageRule', {
       description: `Model packages of the groups of project ${props.projectName} changed state`,
       eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: [MODEL_PACKAGE_STATE_CHANGE],
+        source: [EVENT_SOURCES.sagemaker],
+        detailType: [DETAIL_TYPES.modelPackageStateChange],
         // Every group of the project by name; the function keeps only groups tagged with the project id.
         detail: {
           ModelPackageGroupName: [props.modelPackageGroupName, { prefix: `${props.modelPackageGroupName}-` }],
