@@ -9,12 +9,7 @@
  * fact, not a claim. The first sighting of a version is kept (conditional write): a later state change (our own
  * approval) never overwrites what the version looked like when it was registered.
  */
-import {
-  AttributeValue,
-  DynamoDBClient,
-  PutItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
+import { AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import { isConditionalCheckFailed } from '../../contracts/sdk-errors/dynamodb';
 
