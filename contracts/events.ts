@@ -10,6 +10,7 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { ValidationError } from './errors';
+import { branchFromRef } from './naming';
 
 // zod/mini loads no locale: without one every issue reads "Invalid input". The English one (a few KB, unlike the
 // namespace `z.locales`, which holds every language) keeps the messages the full zod API gives.
@@ -55,65 +56,76 @@ function optionalStrings<const K extends string>(...keys: K[]): { [key in K]: z.
   };
 }
 
-export const repositoryStateChangeSchema = z.object({
-  ...envelope,
-  'detail-type': z.literal(DETAIL_TYPES.repositoryStateChange),
-  source: z.literal(EVENT_SOURCES.codecommit),
-  detail: z.looseObject({
-    event: nonEmpty(),
-    repositoryName: nonEmpty(),
-    ...optionalStrings(
-      'repositoryId',
-      'referenceType',
-      'referenceName',
-      'referenceFullName',
-      'commitId',
-      'oldCommitId',
-    ),
-  }),
+/** The schema of an event of `detailType` from `source`, whose detail has (at least) the fields of `detail`. */
+function eventSchema<T extends string, S extends z.core.$ZodType, D extends z.core.$ZodLooseShape>(
+  detailType: T,
+  source: S,
+  detail: D,
+) {
+  return z.object({ ...envelope, 'detail-type': z.literal(detailType), source, detail: z.looseObject(detail) });
+}
+
+const fromCodeCommit = z.literal(EVENT_SOURCES.codecommit);
+const fromSageMaker = z.literal(EVENT_SOURCES.sagemaker);
+
+export const repositoryStateChangeSchema = eventSchema(DETAIL_TYPES.repositoryStateChange, fromCodeCommit, {
+  event: nonEmpty(),
+  repositoryName: nonEmpty(),
+  ...optionalStrings('repositoryId', 'referenceType', 'referenceName', 'referenceFullName', 'commitId', 'oldCommitId'),
 });
 export type RepositoryStateChangeEvent = z.infer<typeof repositoryStateChangeSchema>;
 
-export const pullRequestStateChangeSchema = z.object({
-  ...envelope,
-  'detail-type': z.literal(DETAIL_TYPES.pullRequestStateChange),
-  source: z.literal(EVENT_SOURCES.codecommit),
-  detail: z.looseObject({
-    event: nonEmpty(),
-    isMerged: z.enum(['True', 'False']),
-    pullRequestId: nonEmpty(),
-    repositoryNames: z.array(z.string()).check(z.minLength(1)),
-    sourceReference: nonEmpty(),
-    destinationReference: nonEmpty(),
-    sourceCommit: nonEmpty(),
-    ...optionalStrings('pullRequestStatus', 'destinationCommit', 'mergeOption', 'callerUserArn', 'author', 'title'),
-  }),
+export const pullRequestStateChangeSchema = eventSchema(DETAIL_TYPES.pullRequestStateChange, fromCodeCommit, {
+  event: nonEmpty(),
+  isMerged: z.enum(['True', 'False']),
+  pullRequestId: nonEmpty(),
+  repositoryNames: z.array(z.string()).check(z.minLength(1)),
+  sourceReference: nonEmpty(),
+  destinationReference: nonEmpty(),
+  sourceCommit: nonEmpty(),
+  ...optionalStrings('pullRequestStatus', 'destinationCommit', 'mergeOption', 'callerUserArn', 'author', 'title'),
 });
 export type PullRequestStateChangeEvent = z.infer<typeof pullRequestStateChangeSchema>;
 
-export const modelPackageStateChangeSchema = z.object({
-  ...envelope,
-  'detail-type': z.literal(DETAIL_TYPES.modelPackageStateChange),
-  source: z.union([z.literal(EVENT_SOURCES.sagemaker), z.array(z.literal(EVENT_SOURCES.sagemaker))]),
-  detail: z.looseObject({
+/**
+ * Why a pull request event is not about a pull request of `repositoryName` into `mainBranch` (the only ones the
+ * functions act on), or undefined when it is.
+ */
+export function pullRequestNotIntoMain(
+  detail: PullRequestStateChangeEvent['detail'],
+  repositoryName: string,
+  mainBranch: string,
+): string | undefined {
+  if (!detail.repositoryNames.includes(repositoryName)) {
+    return `pull request of repository ${detail.repositoryNames.join(', ')}, not ${repositoryName}`;
+  }
+  if (branchFromRef(detail.destinationReference) !== mainBranch) {
+    return `pull request into ${detail.destinationReference}, not ${mainBranch}`;
+  }
+  return undefined;
+}
+
+export const modelPackageStateChangeSchema = eventSchema(
+  DETAIL_TYPES.modelPackageStateChange,
+  z.union([fromSageMaker, z.array(fromSageMaker)]),
+  {
     ModelPackageGroupName: nonEmpty(),
     ModelPackageArn: nonEmpty(),
     ModelPackageVersion: z.optional(z.number().check(z.int())),
     ...optionalStrings('ModelApprovalStatus', 'ModelPackageStatus'),
-  }),
-});
+  },
+);
 export type ModelPackageStateChangeEvent = z.infer<typeof modelPackageStateChangeSchema>;
 
-export const pipelineExecutionStatusChangeSchema = z.object({
-  ...envelope,
-  'detail-type': z.literal(DETAIL_TYPES.pipelineExecutionStatusChange),
-  source: z.literal(EVENT_SOURCES.sagemaker),
-  detail: z.looseObject({
+export const pipelineExecutionStatusChangeSchema = eventSchema(
+  DETAIL_TYPES.pipelineExecutionStatusChange,
+  fromSageMaker,
+  {
     currentPipelineExecutionStatus: nonEmpty(),
     pipelineArn: z.string().check(z.regex(/^arn:aws[a-z-]*:sagemaker:[^:]+:\d{12}:pipeline\/[^/]+$/)),
     pipelineExecutionArn: nonEmpty(),
-  }),
-});
+  },
+);
 export type PipelineExecutionStatusChangeEvent = z.infer<typeof pipelineExecutionStatusChangeSchema>;
 
 export const scheduledEventSchema = z.object({

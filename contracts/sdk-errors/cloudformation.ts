@@ -1,23 +1,17 @@
 /** CloudFormation's errors the callers act on (see match.ts for how errors are matched). */
 import { AlreadyExistsException, TokenAlreadyExistsException } from '@aws-sdk/client-cloudformation';
-import { errorMessage, errorName, isSdkError, SdkErrorKind } from './match';
+import { errorMessage, errorName, sdkErrorClassifier } from './match';
 
-export const TOKEN_ALREADY_USED: readonly SdkErrorKind[] = [
-  { type: TokenAlreadyExistsException, name: 'TokenAlreadyExistsException' },
-];
-export const STACK_ALREADY_EXISTS: readonly SdkErrorKind[] = [
-  { type: AlreadyExistsException, name: 'AlreadyExistsException' },
-];
+const TOKEN_ALREADY_USED = { type: TokenAlreadyExistsException, name: 'TokenAlreadyExistsException' };
 
 /** Whether this very request (its ClientRequestToken) was already made. */
-export function isTokenAlreadyUsed(err: unknown): boolean {
-  return isSdkError(err, TOKEN_ALREADY_USED);
-}
+export const isTokenAlreadyUsed = sdkErrorClassifier(TOKEN_ALREADY_USED);
 
 /** CreateStack's answers when the stack exists or this very request was already made. */
-export function isStackAlreadyRequested(err: unknown): boolean {
-  return isSdkError(err, [...STACK_ALREADY_EXISTS, ...TOKEN_ALREADY_USED]);
-}
+export const isStackAlreadyRequested = sdkErrorClassifier(
+  { type: AlreadyExistsException, name: 'AlreadyExistsException' },
+  TOKEN_ALREADY_USED,
+);
 
 /**
  * Whether CloudFormation says the stack does not exist. AWS gives no code for it (StackNotFoundException is for

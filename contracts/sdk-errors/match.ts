@@ -39,6 +39,14 @@ export function isSdkError(err: unknown, kinds: readonly SdkErrorKind[]): boolea
   return kinds.some((kind) => err instanceof kind.type || (name !== undefined && name === kind.name));
 }
 
+/** A classifier: whether an error is of its kinds, which it names for tests and readers. */
+export type SdkErrorClassifier = ((err: unknown) => boolean) & { readonly kinds: readonly SdkErrorKind[] };
+
+/** The classifier of `kinds` (see {@link isSdkError}). */
+export function sdkErrorClassifier(...kinds: SdkErrorKind[]): SdkErrorClassifier {
+  return Object.assign((err: unknown) => isSdkError(err, kinds), { kinds });
+}
+
 /**
  * Whether an AWS error is IAM's refusal. No client models it as a class the services here export (SageMaker answers
  * `AccessDeniedException`, S3 `AccessDenied`, unmodelled), so the name decides. The project's roles read SageMaker

@@ -3,7 +3,7 @@
  * malformed variable fails with its name.
  */
 import * as z from 'zod/mini';
-import { jsonStringRecord, parseEnv, requiredString } from '../shared/env';
+import { accepted, jsonStringRecord, parseEnv, requiredString, wholeNumber } from '../shared/env';
 import { assertProjectName, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN } from '../../contracts/naming';
 
 /** Parameters of the branch template that the function sets per branch; PIPELINE_STACK_PARAMETERS must not hold them. */
@@ -35,20 +35,9 @@ export interface BranchPipelineConfig {
 }
 
 const projectName = () =>
-  requiredString().check(
-    z.refine(
-      (value) => {
-        try {
-          assertProjectName(value);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      {
-        error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source} and have at most ${PROJECT_NAME_MAX_LENGTH} characters`,
-      },
-    ),
+  accepted(
+    assertProjectName,
+    `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source} and have at most ${PROJECT_NAME_MAX_LENGTH} characters`,
   );
 
 export function loadBranchPipelineConfig(env: NodeJS.ProcessEnv = process.env): BranchPipelineConfig {
@@ -90,22 +79,8 @@ export function loadBranchPipelineConfig(env: NodeJS.ProcessEnv = process.env): 
           error: `must not set ${PER_BRANCH_PARAMETERS.join(' or ')}: the function sets them per branch`,
         }),
       ),
-      STACK_DELETE_WAIT_SECONDS: z.optional(
-        z
-          .pipe(
-            z.string().check(z.regex(/^[0-9]+$/, { error: 'must be a whole number of seconds' })),
-            z.transform(Number),
-          )
-          .check(z.refine((seconds) => seconds <= 840, { error: 'must be at most 840 seconds' })),
-      ),
-      MAX_BRANCH_PIPELINES: z.optional(
-        z
-          .pipe(
-            z.string().check(z.regex(/^[0-9]+$/, { error: 'must be a whole number of branch pipelines' })),
-            z.transform(Number),
-          )
-          .check(z.refine((n) => n >= 1 && n <= 500, { error: 'must be from 1 to 500' })),
-      ),
+      STACK_DELETE_WAIT_SECONDS: z.optional(wholeNumber('seconds', 0, 840)),
+      MAX_BRANCH_PIPELINES: z.optional(wholeNumber('branch pipelines', 1, 500)),
     },
     env,
   );

@@ -10,6 +10,7 @@ import {
   modelPackageStateChangeSchema,
   parseOrThrow,
   pipelineExecutionStatusChangeSchema,
+  pullRequestNotIntoMain,
   pullRequestStateChangeSchema,
 } from '../../contracts/events';
 import { branchFromRef, isUnderPrefix } from '../../contracts/naming';
@@ -19,14 +20,17 @@ export const PULL_REQUEST_EVENTS = ['pullRequestCreated', 'pullRequestSourceBran
 /** Execution statuses that change what the report says (running, failed, stopped; success registers a version). */
 export const REPORTED_EXECUTION_STATUSES = ['Executing', 'Failed', 'Stopped'] as const;
 
+/** A version of `group` changed state: its branch's pull requests are reported on again. */
+export interface ModelPackageReportRequest {
+  readonly action: 'model-package';
+  readonly modelPackageArn: string;
+  readonly group: string;
+  readonly eventId: string;
+}
+
 export type ReportRequest =
   | { readonly action: 'pull-request'; readonly pullRequestId: string; readonly eventId: string }
-  | {
-      readonly action: 'model-package';
-      readonly modelPackageArn: string;
-      readonly group: string;
-      readonly eventId: string;
-    }
+  | ModelPackageReportRequest
   | { readonly action: 'pipeline'; readonly pipelineName: string; readonly eventId: string }
   | { readonly action: 'ignore'; readonly reason: string };
 
@@ -37,14 +41,10 @@ export function routeEvent(event: unknown, config: PrReportConfig): ReportReques
   switch (detailType) {
     case DETAIL_TYPES.pullRequestStateChange: {
       const { id, detail } = parseOrThrow(pullRequestStateChangeSchema, event, 'pull request state change event');
-      if (!detail.repositoryNames.includes(config.repositoryName)) {
-        return ignore(`pull request of repository ${detail.repositoryNames.join(', ')}, not ${config.repositoryName}`);
-      }
+      const elsewhere = pullRequestNotIntoMain(detail, config.repositoryName, config.mainBranch);
+      if (elsewhere !== undefined) return ignore(elsewhere);
       if (!(PULL_REQUEST_EVENTS as readonly string[]).includes(detail.event)) {
         return ignore(`pull request event ${detail.event} changes no report`);
-      }
-      if (branchFromRef(detail.destinationReference) !== config.mainBranch) {
-        return ignore(`pull request into ${detail.destinationReference}, not ${config.mainBranch}`);
       }
       const source = branchFromRef(detail.sourceReference);
       if (source === undefined || !isUnderPrefix(source, config.branchPrefix)) {

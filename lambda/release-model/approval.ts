@@ -16,34 +16,7 @@ export interface Examined {
   readonly inProgress: DescribeModelPackageCommandOutput[];
 }
 
-/** Step 3's describe: the current state of each chosen version. */
-export async function examine(chosen: readonly IndexEntry[], ctx: Context): Promise<Examined> {
-  const result: Examined = { toApprove: [], approvedAlready: [], rejected: [], inProgress: [] };
-  for (const entry of chosen) {
-    const described = await describeVersion(ctx, entry.modelPackageArn);
-    const status = described.ModelPackageStatus;
-    if (status === ModelPackageStatus.PENDING || status === ModelPackageStatus.IN_PROGRESS) {
-      ctx.log.info('a version of the commit is still being created: not approved before it is Completed', {
-        modelPackageArn: entry.modelPackageArn,
-        modelPackageStatus: status,
-      });
-      result.inProgress.push(described);
-    } else if (status !== ModelPackageStatus.COMPLETED) {
-      ctx.log.warn(`skipped model version ${entry.modelPackageArn}: its status is ${status ?? '(none)'}`, {
-        modelPackageArn: entry.modelPackageArn,
-        modelPackageStatus: status,
-      });
-    } else if (described.ModelApprovalStatus === ModelApprovalStatus.REJECTED) {
-      result.rejected.push(described);
-    } else if (described.ModelApprovalStatus === ModelApprovalStatus.APPROVED) {
-      result.approvedAlready.push(described);
-    } else {
-      result.toApprove.push(described);
-    }
-  }
-  return result;
-}
-
+/** Copies each version's artifact and approves it; records the ones already approved too. */
 export async function approveAll(
   examined: Examined,
   request: ReleaseCommitRequest,
@@ -78,4 +51,32 @@ export async function approveAll(
     });
   }
   return records;
+}
+
+/** Step 3's describe: the current state of each chosen version. */
+export async function examine(chosen: readonly IndexEntry[], ctx: Context): Promise<Examined> {
+  const result: Examined = { toApprove: [], approvedAlready: [], rejected: [], inProgress: [] };
+  for (const entry of chosen) {
+    const described = await describeVersion(ctx, entry.modelPackageArn);
+    const status = described.ModelPackageStatus;
+    if (status === ModelPackageStatus.PENDING || status === ModelPackageStatus.IN_PROGRESS) {
+      ctx.log.info('a version of the commit is still being created: not approved before it is Completed', {
+        modelPackageArn: entry.modelPackageArn,
+        modelPackageStatus: status,
+      });
+      result.inProgress.push(described);
+    } else if (status !== ModelPackageStatus.COMPLETED) {
+      ctx.log.warn(`skipped model version ${entry.modelPackageArn}: its status is ${status ?? '(none)'}`, {
+        modelPackageArn: entry.modelPackageArn,
+        modelPackageStatus: status,
+      });
+    } else if (described.ModelApprovalStatus === ModelApprovalStatus.REJECTED) {
+      result.rejected.push(described);
+    } else if (described.ModelApprovalStatus === ModelApprovalStatus.APPROVED) {
+      result.approvedAlready.push(described);
+    } else {
+      result.toApprove.push(described);
+    }
+  }
+  return result;
 }

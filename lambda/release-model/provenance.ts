@@ -24,6 +24,8 @@ import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../../contracts/naming';
 import { commitOfPackage } from './registry';
 
+export type Verified<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
 /** SageMaker actions of this module (all read-only). */
 export const PROVENANCE_ACTIONS = {
   /** On the groups and pipelines (scoped by the project id tag). */
@@ -31,8 +33,6 @@ export const PROVENANCE_ACTIONS = {
   /** On pipeline executions (no condition key). */
   executions: ['sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps'],
 };
-
-export type Verified<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
 /** `arn:…:model-package/<group>/<n>` → `arn:…:model-package-group/<group>`. */
 export function groupArnOf(modelPackageArn: string): string | undefined {

@@ -10,6 +10,7 @@ import {
   detailTypeOf,
   modelPackageStateChangeSchema,
   parseOrThrow,
+  pullRequestNotIntoMain,
   pullRequestStateChangeSchema,
   repositoryStateChangeSchema,
 } from '../../contracts/events';
@@ -104,16 +105,8 @@ export function routeEvent(event: unknown, config: ReleaseConfig): ReleaseReques
 
 function routePullRequest(event: unknown, config: ReleaseConfig): ReleaseRequest {
   const { id, detail } = parseOrThrow(pullRequestStateChangeSchema, event, 'pull request state change event');
-  if (!detail.repositoryNames.includes(config.repositoryName)) {
-    return {
-      action: 'ignore',
-      reason: `pull request of repository ${detail.repositoryNames.join(', ')}, not ${config.repositoryName}`,
-    };
-  }
-  const destination = branchFromRef(detail.destinationReference);
-  if (destination !== config.mainBranch) {
-    return { action: 'ignore', reason: `pull request into ${detail.destinationReference}, not ${config.mainBranch}` };
-  }
+  const elsewhere = pullRequestNotIntoMain(detail, config.repositoryName, config.mainBranch);
+  if (elsewhere !== undefined) return { action: 'ignore', reason: elsewhere };
   if (detail.event !== PULL_REQUEST_MERGED_EVENT) {
     return { action: 'ignore', reason: `pull request event ${detail.event} is not a merge` };
   }

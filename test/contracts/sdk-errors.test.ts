@@ -4,13 +4,7 @@
  * refuses the errors it must not swallow.
  */
 import { AlreadyExistsException, TokenAlreadyExistsException } from '@aws-sdk/client-cloudformation';
-import {
-  BranchDoesNotExistException,
-  IdempotencyParameterMismatchException,
-  InvalidPullRequestIdException,
-  PullRequestDoesNotExistException,
-  RepositoryDoesNotExistException,
-} from '@aws-sdk/client-codecommit';
+import * as CodeCommit from '@aws-sdk/client-codecommit';
 import { ConditionalCheckFailedException, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { NoSuchBucket, NoSuchKey, NotFound } from '@aws-sdk/client-s3';
 import { ConflictException, ResourceInUse, ResourceLimitExceeded, ResourceNotFound } from '@aws-sdk/client-sagemaker';
@@ -19,7 +13,7 @@ import { ParameterNotFound, ParameterVersionNotFound } from '@aws-sdk/client-ssm
 import * as cloudformation from '../../contracts/sdk-errors/cloudformation';
 import * as codecommit from '../../contracts/sdk-errors/codecommit';
 import * as dynamodb from '../../contracts/sdk-errors/dynamodb';
-import { isAccessDenied, isSdkError, SdkErrorKind } from '../../contracts/sdk-errors/match';
+import { isAccessDenied, sdkErrorClassifier, SdkErrorClassifier } from '../../contracts/sdk-errors/match';
 import * as s3 from '../../contracts/sdk-errors/s3';
 import * as sagemaker from '../../contracts/sdk-errors/sagemaker';
 import * as runtime from '../../contracts/sdk-errors/sagemaker-runtime';
@@ -56,6 +50,11 @@ const CASES: Record<string, Case> = {
       'ResourceNotFound',
     ],
   },
+  isResourceNotFound: {
+    classifier: sagemaker.isResourceNotFound,
+    yes: [sdk(ResourceNotFound), named('ResourceNotFound')],
+    no: [named('ValidationException', 'Could not find pipeline with PipelineName x.'), sdk(ResourceInUse)],
+  },
   isSageMakerConflict: {
     classifier: sagemaker.isSageMakerConflict,
     yes: [sdk(ConflictException), named('ConflictException')],
@@ -72,25 +71,29 @@ const CASES: Record<string, Case> = {
   },
   isBranchNotFound: {
     classifier: codecommit.isBranchNotFound,
-    yes: [sdk(BranchDoesNotExistException), named('BranchDoesNotExistException')],
-    no: [sdk(RepositoryDoesNotExistException), named('BranchNameRequiredException'), new Error('no such branch')],
+    yes: [sdk(CodeCommit.BranchDoesNotExistException), named('BranchDoesNotExistException')],
+    no: [
+      sdk(CodeCommit.RepositoryDoesNotExistException),
+      named('BranchNameRequiredException'),
+      new Error('no such branch'),
+    ],
   },
   isPullRequestNotFound: {
     classifier: codecommit.isPullRequestNotFound,
     yes: [
-      sdk(PullRequestDoesNotExistException),
-      sdk(RepositoryDoesNotExistException),
-      sdk(InvalidPullRequestIdException),
+      sdk(CodeCommit.PullRequestDoesNotExistException),
+      sdk(CodeCommit.RepositoryDoesNotExistException),
+      sdk(CodeCommit.InvalidPullRequestIdException),
       named('PullRequestDoesNotExistException'),
       named('RepositoryDoesNotExistException'),
       named('InvalidPullRequestIdException'),
     ],
-    no: [sdk(BranchDoesNotExistException), named('ThrottlingException')],
+    no: [sdk(CodeCommit.BranchDoesNotExistException), named('ThrottlingException')],
   },
   isIdempotencyMismatch: {
     classifier: codecommit.isIdempotencyMismatch,
-    yes: [sdk(IdempotencyParameterMismatchException), named('IdempotencyParameterMismatchException')],
-    no: [named('IdempotencyParameterMismatch'), sdk(PullRequestDoesNotExistException)],
+    yes: [sdk(CodeCommit.IdempotencyParameterMismatchException), named('IdempotencyParameterMismatchException')],
+    no: [named('IdempotencyParameterMismatch'), sdk(CodeCommit.PullRequestDoesNotExistException)],
   },
   isConditionalCheckFailed: {
     classifier: dynamodb.isConditionalCheckFailed,
@@ -159,30 +162,31 @@ describe.each(Object.entries(CASES))('%s', (_name, { classifier, yes, no }) => {
 });
 
 describe('the error kinds', () => {
-  const kinds: Record<string, readonly SdkErrorKind[]> = {
-    SAGEMAKER_NOT_FOUND: sagemaker.SAGEMAKER_NOT_FOUND,
-    SAGEMAKER_CONFLICT: sagemaker.SAGEMAKER_CONFLICT,
-    SAGEMAKER_IN_USE: sagemaker.SAGEMAKER_IN_USE,
-    BRANCH_NOT_FOUND: codecommit.BRANCH_NOT_FOUND,
-    PULL_REQUEST_NOT_FOUND: codecommit.PULL_REQUEST_NOT_FOUND,
-    IDEMPOTENCY_MISMATCH: codecommit.IDEMPOTENCY_MISMATCH,
-    CONDITIONAL_CHECK_FAILED: dynamodb.CONDITIONAL_CHECK_FAILED,
-    S3_OBJECT_NOT_FOUND: s3.S3_OBJECT_NOT_FOUND,
-    PARAMETER_NOT_FOUND: ssm.PARAMETER_NOT_FOUND,
-    TOKEN_ALREADY_USED: cloudformation.TOKEN_ALREADY_USED,
-    STACK_ALREADY_EXISTS: cloudformation.STACK_ALREADY_EXISTS,
-    MODEL_NOT_READY: runtime.MODEL_NOT_READY,
-    RUNTIME_VALIDATION: runtime.RUNTIME_VALIDATION,
+  const classifiers: Record<string, SdkErrorClassifier> = {
+    isResourceNotFound: sagemaker.isResourceNotFound,
+    isSageMakerConflict: sagemaker.isSageMakerConflict,
+    isResourceInUse: sagemaker.isResourceInUse,
+    isBranchNotFound: codecommit.isBranchNotFound,
+    isPullRequestNotFound: codecommit.isPullRequestNotFound,
+    isIdempotencyMismatch: codecommit.isIdempotencyMismatch,
+    isConditionalCheckFailed: dynamodb.isConditionalCheckFailed,
+    isS3ObjectNotFound: s3.isS3ObjectNotFound,
+    isParameterNotFound: ssm.isParameterNotFound,
+    isTokenAlreadyUsed: cloudformation.isTokenAlreadyUsed,
+    isStackAlreadyRequested: cloudformation.isStackAlreadyRequested,
+    isModelNotReady: runtime.isModelNotReady,
+    isRuntimeValidationError: runtime.isRuntimeValidationError,
   };
 
-  it.each(Object.entries(kinds))('%s names each class as its instances are named', (_name, list) => {
-    for (const kind of list) expect(sdk(kind.type as Exception).name).toBe(kind.name);
+  it.each(Object.entries(classifiers))('%s names each class as its instances are named', (_name, classifier) => {
+    expect(classifier.kinds.length).toBeGreaterThan(0);
+    for (const kind of classifier.kinds) expect(sdk(kind.type as Exception).name).toBe(kind.name);
   });
 
   it('a misnamed kind is caught by the check above, and misses name-only errors of its class', () => {
-    const misnamed: SdkErrorKind[] = [{ type: NoSuchKey, name: 'NoSuchKeyException' }];
-    expect(sdk(NoSuchKey).name).not.toBe(misnamed[0]!.name);
-    expect(isSdkError(named('NoSuchKey'), misnamed)).toBe(false);
-    expect(isSdkError(sdk(NoSuchKey), misnamed)).toBe(true); // instanceof still holds
+    const misnamed = sdkErrorClassifier({ type: NoSuchKey, name: 'NoSuchKeyException' });
+    expect(sdk(NoSuchKey).name).not.toBe(misnamed.kinds[0]!.name);
+    expect(misnamed(named('NoSuchKey'))).toBe(false);
+    expect(misnamed(sdk(NoSuchKey))).toBe(true); // instanceof still holds
   });
 });
