@@ -150,7 +150,7 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { projectName, email: config.alarmEmail });
     this.alarmTopic.notifyAllAlarmsIn(this);
 
-    const jenkins = config.sourceProvider === 'jenkins';
+    const jenkins = config.sourceProvider === 'external-ci';
     if (!jenkins) {
       this.source = new CodeCommitSource(this, 'Source', {
         repositoryName: `model-${projectName}-train`,

@@ -176,7 +176,7 @@ export class LaunchRole extends Construct {
       { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'codebuild.amazonaws.com'] } },
     );
 
-    if (props.sourceProvider === 'jenkins') {
+    if (props.sourceProvider === 'external-ci') {
       allow(
         'StudioCodeRepository',
         [
