@@ -37,13 +37,13 @@ export type { WarehouseConfig } from './warehouse';
 export type ContextReader = (key: string) => unknown;
 
 /** The whole context, key by key in the order they are checked; then, once every key is valid, the rules between keys. */
-function contextSchema(env: NodeJS.ProcessEnv) {
+function contextSchema(env: NodeJS.ProcessEnv, provider: unknown) {
   const { studioPrincipalArns, branchPrefix, mainBranch, ...product } = projectShape;
   const { mainApprovers, ...rest } = product;
   return z
     .object({
       ...environmentShape(env),
-      ...sourceShape,
+      ...sourceShape(provider),
       studioPrincipalArns,
       branchPrefix,
       mainBranch,
@@ -77,7 +77,7 @@ function contextSchema(env: NodeJS.ProcessEnv) {
 }
 
 /** The context keys the configuration reads. */
-const CONTEXT_KEYS = Object.keys(contextSchema({}).shape);
+const CONTEXT_KEYS = Object.keys(contextSchema({}, undefined).shape);
 
 /**
  * Reads and validates the whole configuration. `env` supplies CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION, which the
@@ -85,7 +85,7 @@ const CONTEXT_KEYS = Object.keys(contextSchema({}).shape);
  */
 export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const context = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, read(key)]));
-  const result = contextSchema(env).safeParse(context);
+  const result = contextSchema(env, context.sourceProvider).safeParse(context);
   if (!result.success) {
     const issue = firstIssue(result.error.issues);
     throw issue === undefined ? new ConfigError('(unknown)', 'is invalid') : configErrorOf(issue);

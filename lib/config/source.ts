@@ -12,7 +12,7 @@ import {
 } from '../../contracts/patterns';
 import type { CiPrincipal } from '../constructs/jenkins-source';
 import { type Refusal, show } from './errors';
-import { contextString, optionalString } from './values';
+import { contextString, isUnset, optionalString } from './values';
 
 /**
  * Where the project's code lives: `codecommit` (a repository created per project, built in), or `external-ci` (any
@@ -52,29 +52,57 @@ export const CI_CONTEXT_KEYS = [
 ] as const;
 
 const PROVIDER_NAMES = [...SOURCE_PROVIDERS, ...(Object.keys(DEPRECATED_SOURCE_PROVIDERS) as ['jenkins'])] as const;
+/** The values of `sourceProvider` that mean `external-ci`. */
+const EXTERNAL_CI_NAMES: readonly unknown[] = ['external-ci', ...Object.keys(DEPRECATED_SOURCE_PROVIDERS)];
 const IAM_PRINCIPAL = 'an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)';
 
-/** The schemas of `sourceProvider` and the CI keys, in the order they are checked. */
-export const sourceShape = {
-  sourceProvider: contextString('codecommit').pipe(
-    z.enum(PROVIDER_NAMES, {
-      error: (issue) => `must be one of ${SOURCE_PROVIDERS.map((p) => `"${p}"`).join(', ')}, got ${show(issue.input)}`,
-    }),
-  ),
-  ciPrincipalArn: optionalString(IAM_PRINCIPAL_ARN_PATTERN, IAM_PRINCIPAL),
-  githubRepository: optionalString(GITHUB_REPOSITORY_PATTERN, 'a GitHub repository "owner/repo"'),
-  githubOidcProviderArn: optionalString(
-    GITHUB_OIDC_PROVIDER_ARN_PATTERN,
-    'the ARN of the IAM OIDC provider for token.actions.githubusercontent.com',
-  ),
-  repositoryUrl: optionalString(HTTPS_URL_PATTERN, 'an https:// clone URL'),
-  ciReleasePrincipalArn: optionalString(
-    IAM_PRINCIPAL_ARN_PATTERN,
-    `${IAM_PRINCIPAL} used only by jobs of the main branch`,
-  ),
-};
+/**
+ * A CI key's schema: `schema` for an `external-ci` project; for any other, the key must not be set (checked here, in
+ * the key's turn, so the message says the key does not apply before anything about its value).
+ */
+function ciKey(schema: z.ZodType<string | undefined>, provider: unknown): z.ZodType<string | undefined> {
+  if (EXTERNAL_CI_NAMES.includes(provider)) return schema;
+  return z
+    .unknown()
+    .refine(isUnset, {
+      error: (issue) =>
+        `applies only to sourceProvider "external-ci" (formerly "jenkins"), got ${show(issue.input)} with ` +
+        show(provider),
+    })
+    .transform(() => undefined);
+}
 
-type SourceValues = z.output<z.ZodObject<typeof sourceShape>>;
+/**
+ * The schemas of `sourceProvider` and the CI keys, in the order they are checked; `provider` is the context value of
+ * `sourceProvider` (the CI keys apply only to `external-ci`).
+ */
+export function sourceShape(provider: unknown) {
+  const named = isUnset(provider) ? 'codecommit' : provider;
+  return {
+    sourceProvider: contextString('codecommit').pipe(
+      z.enum(PROVIDER_NAMES, {
+        error: (issue) =>
+          `must be one of ${SOURCE_PROVIDERS.map((p) => `"${p}"`).join(', ')}, got ${show(issue.input)}`,
+      }),
+    ),
+    ciPrincipalArn: ciKey(optionalString(IAM_PRINCIPAL_ARN_PATTERN, IAM_PRINCIPAL), named),
+    ciReleasePrincipalArn: ciKey(
+      optionalString(IAM_PRINCIPAL_ARN_PATTERN, `${IAM_PRINCIPAL} used only by jobs of the main branch`),
+      named,
+    ),
+    githubRepository: ciKey(optionalString(GITHUB_REPOSITORY_PATTERN, 'a GitHub repository "owner/repo"'), named),
+    githubOidcProviderArn: ciKey(
+      optionalString(
+        GITHUB_OIDC_PROVIDER_ARN_PATTERN,
+        'the ARN of the IAM OIDC provider for token.actions.githubusercontent.com',
+      ),
+      named,
+    ),
+    repositoryUrl: ciKey(optionalString(HTTPS_URL_PATTERN, 'an https:// clone URL'), named),
+  };
+}
+
+type SourceValues = z.output<z.ZodObject<ReturnType<typeof sourceShape>>>;
 
 /** The provider a context value names (`jenkins` reads as `external-ci`). */
 export function providerOf(values: Pick<SourceValues, 'sourceProvider'>): SourceProvider {
@@ -83,21 +111,11 @@ export function providerOf(values: Pick<SourceValues, 'sourceProvider'>): Source
 }
 
 /**
- * The rules between the keys: CI keys only with `external-ci`; one CI principal; a release principal of its own with
+ * The rules between the CI keys of an `external-ci` project: one CI principal; a release principal of its own with
  * an IAM principal (so a branch build cannot approve), none with GitHub OIDC (which already trusts only main).
  */
 export function sourceRefusal(values: SourceValues): Refusal | undefined {
-  const provider = providerOf(values);
-  if (provider !== 'external-ci') {
-    const key = CI_CONTEXT_KEYS.find((k) => values[k] !== undefined);
-    return key === undefined
-      ? undefined
-      : [
-          [key],
-          `applies only to sourceProvider "external-ci" (formerly "jenkins"), got ${show(values[key])} with ` +
-            show(provider),
-        ];
-  }
+  if (providerOf(values) !== 'external-ci') return undefined;
   const { ciPrincipalArn: arn, githubRepository: repository, ciReleasePrincipalArn: releaseArn } = values;
   if (arn !== undefined && repository !== undefined) {
     return [['githubRepository'], `cannot be set together with ciPrincipalArn ${show(arn)}: choose one CI principal`];
