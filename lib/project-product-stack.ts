@@ -35,7 +35,7 @@ import { RegistryAccess } from './constructs/serving/registry-access';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
 import { TrainBuildProject } from './constructs/train-build-project';
 import { stageSeedCode } from './seed-code';
-import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../contracts/naming';
+import { PROJECT_NAME_PATTERN, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../contracts/naming';
 
 /** The two parameters SageMaker passes (CreateProject ProjectName and the service's id). */
 export const PROJECT_NAME_PARAMETER = 'SageMakerProjectName';
@@ -45,7 +45,7 @@ export const PROJECT_ID_PARAMETER = 'SageMakerProjectId';
  * (`Churn`, `1churn`). Names derived from it keep its case where the service accepts it (repository, functions,
  * model package groups); IAM scopes SageMaker resources (whose ARNs SageMaker lower-cases) by the project id.
  */
-export const PROJECT_NAME_ALLOWED_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$';
+export const PROJECT_NAME_ALLOWED_PATTERN = PROJECT_NAME_PATTERN.source;
 export const PROJECT_NAME_CONSTRAINT =
   'Use letters, digits and hyphens, starting with a letter or digit, at most 32 characters (SageMaker project names).';
 

@@ -28,6 +28,12 @@ import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 import { grantReportRead } from './pr-report';
 import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../contracts/naming';
+import {
+  GITHUB_OIDC_PROVIDER_ARN_PATTERN as OIDC_PROVIDER_ARN,
+  GITHUB_REPOSITORY_PATTERN as GITHUB_REPOSITORY,
+  HTTPS_URL_PATTERN as HTTPS_URL,
+  IAM_PRINCIPAL_ARN_PATTERN as IAM_PRINCIPAL_ARN,
+} from '../../contracts/patterns';
 
 /** Where CI uploads source archives in the artifact bucket: `ci-source/<branch>--<hash>/<commit>.zip`. */
 export const CI_SOURCE_PREFIX = 'ci-source/';
@@ -99,11 +105,7 @@ export interface JenkinsSourceProps {
   readonly repositoryUrl?: string;
 }
 
-export const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
-export const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/;
-export const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
 const BRANCH_PREFIX = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/$/;
-export const HTTPS_URL = /^https:\/\/[^\s]+$/;
 
 function validate(props: JenkinsSourceProps): void {
   if (!Token.isUnresolved(props.projectName)) assertProjectName(props.projectName);
