@@ -1,4 +1,6 @@
-import { ConfigError, readConfig } from '../../lib/config';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, DEPRECATED_SOURCE_PROVIDERS, readConfig, SOURCE_PROVIDERS } from '../../lib/config';
 
 const BASE: Record<string, unknown> = { account: '123456789012', region: 'eu-west-1' };
 const A_ROLE = 'arn:aws:iam::123456789012:role/jenkins-train';
@@ -230,5 +232,39 @@ describe('readConfig', () => {
   it('rejects retaining the current product version as an earlier one', () => {
     const error = errorOf({ productVersion: 'v2', retainedProductVersions: ['v1', 'v2'] });
     expect(error.key).toBe('retainedProductVersions');
+  });
+});
+
+describe('readConfig: which problem is reported', () => {
+  it('names a misspelled key rather than the required key it hides', () => {
+    const retrain = errorOf({ retrain: { schedul: 'rate(1 day)' } });
+    expect(retrain.key).toBe('retrain');
+    expect(retrain.message).toContain('has unknown key "schedul"');
+    const serving = errorOf({ serving: { projects: [{ name: 'churn', id: 'p-1' }], stagess: [{ name: 'qa' }] } });
+    expect(serving.message).toContain('serving.stagess is not a known key');
+  });
+
+  it('reports keys in the order the reference lists them, each rule between keys after the keys it reads', () => {
+    expect(errorOf({ account: '1', region: 'Europe' }).key).toBe('account');
+    expect(errorOf({ ciPrincipalArn: 'not an arn' }).message).toContain('applies only to sourceProvider "external-ci"');
+    expect(errorOf({ branchPrefix: 'exp-', mainBranch: 'exp-main', intentTtlDays: 0 }).key).toBe('intentTtlDays');
+  });
+});
+
+describe('docs/configuration.md', () => {
+  const reference = fs.readFileSync(path.join(__dirname, '../../docs/configuration.md'), 'utf8');
+  const undocumented = (keys: readonly string[]) => keys.filter((key) => !reference.includes(`\`${key}\``));
+
+  it('documents every context key the configuration reads, and every source provider', () => {
+    const keys = new Set<string>();
+    readConfig((key) => {
+      keys.add(key);
+      return BASE[key];
+    }, {});
+    expect(keys.size).toBeGreaterThan(20);
+    expect(undocumented([...keys])).toEqual([]);
+    expect(undocumented([...SOURCE_PROVIDERS, ...Object.keys(DEPRECATED_SOURCE_PROVIDERS)])).toEqual([]);
+    // the check fails for a key the page does not name
+    expect(undocumented(['branchPrefix', 'notAContextKey'])).toEqual(['notAContextKey']);
   });
 });
