@@ -81,7 +81,7 @@ export interface AppConfig {
   /**
    * Context `mainApprovers`: the approval pool of the approval rule on the main branch, as CodeCommit approval pool
    * members (IAM ARNs, `arn:aws:sts::<account>:assumed-role/<role>/*` for everyone who assumes a role).
-   * @default - [] : any member of the account with permission to approve
+   * @default [] (any member of the account with permission to approve)
    */
   readonly mainApprovers: readonly string[];
   /** Context `mainApprovalsRequired`: approvals a pull request into main needs (its author's never counts). @default 1 */

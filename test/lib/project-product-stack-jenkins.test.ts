@@ -334,7 +334,7 @@ describe('configuration of the jenkins source provider', () => {
   });
 
   it.each([
-    [{ ciPrincipalArn: JENKINS_ROLE }, 'ciPrincipalArn', /applies only to sourceProvider "jenkins"/],
+    [{ ciPrincipalArn: JENKINS_ROLE }, 'ciPrincipalArn', /applies only to sourceProvider "external-ci"/],
     [
       { sourceProvider: 'jenkins', ciPrincipalArn: 'arn:aws:sts::1:assumed-role/x/y' },
       'ciPrincipalArn',
