@@ -6,14 +6,18 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { createLogger } from '../shared/logger';
+import { createLogger, serviceName } from '../shared/logger';
 import { createMetrics, MetricPoint, withMetrics } from '../shared/metrics';
 import { BranchPipelineResult, handleBranchPipelineEvent } from './branch-pipeline';
 import { loadBranchPipelineConfig } from './config';
 
 const config = loadBranchPipelineConfig();
-const logger = createLogger({ project: config.projectName, repository: config.repositoryName });
-const metrics = createMetrics('branch-pipeline', { project: config.projectName });
+const service = serviceName('branch-pipeline');
+const logger = createLogger(
+  { project: config.projectName, repository: config.repositoryName },
+  { serviceName: service },
+);
+const metrics = createMetrics(service, { project: config.projectName });
 const cloudformation = new CloudFormationClient({});
 const codecommit = new CodeCommitClient({});
 const sagemaker = new SageMakerClient({});

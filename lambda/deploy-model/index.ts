@@ -6,15 +6,16 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createLogger } from '../shared/logger';
+import { createLogger, serviceName } from '../shared/logger';
 import { createMetrics, MetricPoint, withMetrics } from '../shared/metrics';
 import { loadDeployConfig } from './config';
 import { DeployResult, handleDeployEvent } from './deploy';
 import { REJECTED } from './resolve';
 
 const config = loadDeployConfig();
-const logger = createLogger({ stage: config.stageName });
-const metrics = createMetrics('deploy-model', { stage: config.stageName });
+const service = serviceName('deploy-model');
+const logger = createLogger({ stage: config.stageName }, { serviceName: service });
+const metrics = createMetrics(service, { stage: config.stageName });
 const sagemaker = new SageMakerClient({});
 const s3 = new S3Client({});
 const ssm = new SSMClient({});

@@ -6,14 +6,18 @@ import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { createLogger } from '../shared/logger';
+import { createLogger, serviceName } from '../shared/logger';
 import { createMetrics, MetricPoint, withMetrics } from '../shared/metrics';
 import { loadReleaseConfig } from './config';
 import { handleReleaseEvent, ReleaseResult } from './release';
 
 const config = loadReleaseConfig();
-const logger = createLogger({ project: config.projectName, modelPackageGroupName: config.modelPackageGroupName });
-const metrics = createMetrics('release-model', { project: config.projectName });
+const service = serviceName('release-model');
+const logger = createLogger(
+  { project: config.projectName, modelPackageGroupName: config.modelPackageGroupName },
+  { serviceName: service },
+);
+const metrics = createMetrics(service, { project: config.projectName });
 const sagemaker = new SageMakerClient({});
 const dynamodb = new DynamoDBClient({});
 const codecommit = new CodeCommitClient({});

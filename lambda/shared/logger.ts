@@ -48,6 +48,11 @@ class LineLogger extends PowertoolsLogger {
   }
 }
 
+/** The function's service, the `service` of its logs and metrics: POWERTOOLS_SERVICE_NAME, else `fallback`. */
+export function serviceName(fallback: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.POWERTOOLS_SERVICE_NAME || fallback;
+}
+
 const LEVELS: readonly string[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 /** POWERTOOLS_LOG_LEVEL, else LOG_LEVEL, in any case (`debug` too); undefined when neither names a level. */

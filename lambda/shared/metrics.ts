@@ -22,14 +22,11 @@ export interface MetricPoint {
   readonly dimensions?: Readonly<Record<string, string>>;
 }
 
-/**
- * The function's metrics, created once per cold start. `service`: the function's name, used when
- * POWERTOOLS_SERVICE_NAME is not set (tests, benchmarks).
- */
+/** The function's metrics, created once per cold start. `service`: serviceName() of logger.ts. */
 export function createMetrics(service: string, dimensions: Readonly<Record<string, string>>): Metrics {
   return new Metrics({
     namespace: METRICS_NAMESPACE,
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME || service,
+    serviceName: service,
     defaultDimensions: { ...dimensions },
   });
 }

@@ -3,6 +3,7 @@
  * dimensions in objects of their own.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { serviceName } from '../../../lambda/shared/logger';
 import { createMetrics, METRICS_NAMESPACE, withMetrics } from '../../../lambda/shared/metrics';
 import { emfOf } from '../../support/emf';
 
@@ -51,10 +52,11 @@ describe('withMetrics', () => {
     });
   });
 
-  it('takes the service from POWERTOOLS_SERVICE_NAME when set', async () => {
+  it('names the service POWERTOOLS_SERVICE_NAME when set, else after the function', async () => {
+    expect(serviceName('release-model', {})).toBe('release-model');
     process.env.POWERTOOLS_SERVICE_NAME = 'from-env';
     await withMetrics(
-      createMetrics('fallback', {}),
+      createMetrics(serviceName('release-model'), {}),
       async () => 1,
       () => [{ name: 'X', value: 1 }],
     );
