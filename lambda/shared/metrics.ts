@@ -7,11 +7,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
 
-export const METRICS_NAMESPACE = 'MultibranchMlops';
-
-/** Every function: an invocation that failed (the handler threw; Lambda retries it or dead-letters the event). */
-export const ERRORS_METRIC = 'Errors';
-
 /** One data point an invocation's result calls for. */
 export interface MetricPoint {
   readonly name: string;
@@ -21,6 +16,11 @@ export interface MetricPoint {
   /** Added to the function's dimensions for this point only; keep the values few (an enum, never an id). */
   readonly dimensions?: Readonly<Record<string, string>>;
 }
+
+export const METRICS_NAMESPACE = 'MultibranchMlops';
+
+/** Every function: an invocation that failed (the handler threw; Lambda retries it or dead-letters the event). */
+const ERROR_POINT: MetricPoint = { name: 'Errors', value: 1 };
 
 /** The function's metrics, created once per cold start. `service`: serviceName() of logger.ts. */
 export function createMetrics(service: string, dimensions: Readonly<Record<string, string>>): Metrics {
@@ -45,7 +45,7 @@ export async function withMetrics<T>(
   try {
     result = await invoke();
   } catch (err) {
-    publish(metrics, [{ name: ERRORS_METRIC, value: 1 }, ...pointsOfError(err)]);
+    publish(metrics, [ERROR_POINT, ...pointsOfError(err)]);
     throw err;
   }
   publish(metrics, pointsOf(result));

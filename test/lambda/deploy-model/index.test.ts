@@ -9,13 +9,7 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import {
-  DeleteParameterCommand,
-  GetParameterCommand,
-  ParameterNotFound,
-  PutParameterCommand,
-  SSMClient,
-} from '@aws-sdk/client-ssm';
+import * as ssmSdk from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { emfPoints } from '../../support/emf';
 import { awsEvent } from '../../support/fixtures';
@@ -39,7 +33,7 @@ const dimensions = { service: 'deploy-model', stage: 'qa' };
 
 const sagemaker = mockClient(SageMakerClient);
 const s3 = mockClient(S3Client);
-const ssm = mockClient(SSMClient);
+const ssm = mockClient(ssmSdk.SSMClient);
 const saved = { ...process.env };
 let write: jest.SpyInstance;
 
@@ -85,9 +79,9 @@ function approved(...versions: number[]) {
 /** The stage's parameter points at `version` (undefined: there is none yet). */
 function served(version?: number) {
   if (version === undefined) {
-    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+    ssm.on(ssmSdk.GetParameterCommand).rejects(new ssmSdk.ParameterNotFound({ message: 'not found', $metadata: {} }));
   } else {
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: `demo/${GROUP}/v${version}.tar.gz` } });
+    ssm.on(ssmSdk.GetParameterCommand).resolves({ Parameter: { Value: `demo/${GROUP}/v${version}.tar.gz` } });
   }
 }
 
@@ -101,8 +95,8 @@ beforeEach(() => {
   s3.on(HeadObjectCommand).rejects(new NotFound({ message: 'not found', $metadata: {} }));
   s3.on(CopyObjectCommand).resolves({ CopyObjectResult: {} });
   s3.on(ListObjectsV2Command).resolves({ Contents: [] });
-  ssm.on(PutParameterCommand).resolves({});
-  ssm.on(DeleteParameterCommand).resolves({});
+  ssm.on(ssmSdk.PutParameterCommand).resolves({});
+  ssm.on(ssmSdk.DeleteParameterCommand).resolves({});
 });
 afterEach(() => {
   write.mockRestore();
@@ -114,7 +108,7 @@ describe('deploy handler metrics (EMF on stdout, namespace MultibranchMlops)', (
     approved(1, 2);
     served(1);
     await expect(coldStart()(stateChange(2, 'Approved'))).resolves.toMatchObject({ outcome: 'promoted' });
-    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Value: `demo/${GROUP}/v2.tar.gz` });
+    expect(ssm).toHaveReceivedCommandWith(ssmSdk.PutParameterCommand, { Value: `demo/${GROUP}/v2.tar.gz` });
     expect(emfPoints(write)).toEqual([
       { namespace: 'MultibranchMlops', name: 'ModelPromotions', unit: 'Count', value: 1, dimensions },
     ]);
@@ -124,7 +118,7 @@ describe('deploy handler metrics (EMF on stdout, namespace MultibranchMlops)', (
     approved(1);
     served(2);
     await expect(coldStart()(stateChange(2, 'Rejected'))).resolves.toMatchObject({ outcome: 'promoted' });
-    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Value: `demo/${GROUP}/v1.tar.gz` });
+    expect(ssm).toHaveReceivedCommandWith(ssmSdk.PutParameterCommand, { Value: `demo/${GROUP}/v1.tar.gz` });
     const points = emfPoints(write);
     expect(points).toEqual([
       { namespace: 'MultibranchMlops', name: 'ModelRollbacks', unit: 'Count', value: 1, dimensions },
