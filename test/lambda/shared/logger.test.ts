@@ -64,6 +64,16 @@ describe('createLogger', () => {
     for (const key of ['previous', 'none', 'empty']) expect(lines[0]).not.toHaveProperty(key);
   });
 
+  it('never lets a field overwrite its own keys: the field is dropped, with a warning line', () => {
+    const { logger, lines } = capture();
+    logger.info('the message', { message: 'another', level: 'DEBUG', kept: 1 });
+    const line = lines.find((l) => l.kept === 1);
+    expect(line).toMatchObject({ level: 'INFO', message: 'the message' });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'WARN', message: 'The key "message" is a reserved key and will be dropped.' }),
+    );
+  });
+
   it('takes the level from the options, else POWERTOOLS_LOG_LEVEL, else LOG_LEVEL (any case), else INFO', () => {
     const levels = (options: LoggerOptions = {}) => {
       const { logger, lines } = capture({}, options);
