@@ -8,6 +8,7 @@ type CodeCommitModule = typeof import('@aws-sdk/client-codecommit');
 
 interface Loaded {
   handler: HandlerModule['handler'];
+  branchPipelineMetrics: HandlerModule['branchPipelineMetrics'];
   sdk: CloudFormationModule;
   codecommitSdk: CodeCommitModule;
 }
@@ -24,8 +25,10 @@ function coldStart(env: NodeJS.ProcessEnv): Loaded {
     jest.isolateModules(() => {
       const sdk = jest.requireActual<CloudFormationModule>('@aws-sdk/client-cloudformation');
       const codecommitSdk = jest.requireActual<CodeCommitModule>('@aws-sdk/client-codecommit');
-      const { handler } = jest.requireActual<HandlerModule>('../../../lambda/branch-pipeline/index');
-      loaded = { handler, sdk, codecommitSdk };
+      const { handler, branchPipelineMetrics } = jest.requireActual<HandlerModule>(
+        '../../../lambda/branch-pipeline/index',
+      );
+      loaded = { handler, branchPipelineMetrics, sdk, codecommitSdk };
     });
     return loaded!;
   } finally {
@@ -147,5 +150,29 @@ describe('branch function metrics (EMF on stdout, namespace MultibranchMlops)', 
     expect(emfPoints(write)).toEqual([
       { namespace: 'MultibranchMlops', name: 'Errors', unit: 'Count', value: 1, dimensions },
     ]);
+  });
+
+  it('counts a started deletion (not an absent stack) and the stacks a project deletion removed', () => {
+    const { branchPipelineMetrics } = coldStart(ENV);
+    const branch = 'experiment/x';
+    expect(
+      branchPipelineMetrics({ action: 'delete', branch, stack: 'deleting', sageMakerPipeline: 'deleted' }),
+    ).toEqual([{ name: 'BranchPipelinesDeleted', value: 1 }]);
+    expect(branchPipelineMetrics({ action: 'delete', branch, stack: 'absent', sageMakerPipeline: 'absent' })).toEqual(
+      [],
+    );
+    expect(
+      branchPipelineMetrics({ action: 'lifecycle', requestType: 'Delete', status: 'SUCCESS', removed: ['s1', 's2'] }),
+    ).toEqual([{ name: 'BranchPipelinesDeleted', value: 2 }]);
+    expect(
+      branchPipelineMetrics({
+        action: 'lifecycle',
+        requestType: 'Delete',
+        status: 'FAILED',
+        reason: 'r',
+        remaining: ['s1'],
+      }),
+    ).toEqual([]);
+    expect(branchPipelineMetrics({ action: 'ignored', reason: 'branch exists again', branch })).toEqual([]);
   });
 });
