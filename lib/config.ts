@@ -10,15 +10,21 @@ import {
   HTTPS_URL,
   IAM_PRINCIPAL_ARN,
   OIDC_PROVIDER_ARN,
-} from './constructs/jenkins-source';
+} from './constructs/source/ci-principal';
 import { platformVersion } from './seed-code';
 import { SKLEARN_REGISTRIES } from '../sagemaker-pipeline/src/images';
 
 /** Where the project's code lives: CodeCommit (built in), or elsewhere with Jenkins or GitHub Actions as CI. */
-export const SOURCE_PROVIDERS = ['codecommit', 'jenkins'] as const;
+export const SOURCE_PROVIDERS = ['codecommit', 'external-ci'] as const;
 export type SourceProvider = (typeof SOURCE_PROVIDERS)[number];
 
-/** Who runs CI for a `jenkins` project, and the repository Studio shows. */
+/** The former name of `external-ci`, still accepted: a synth with it warns ({@link AppConfig.warnings}). */
+export const DEPRECATED_SOURCE_PROVIDER = 'jenkins';
+export const JENKINS_DEPRECATION =
+  'Context key "sourceProvider": "jenkins" is deprecated (it also means GitHub Actions); use "external-ci", which ' +
+  'synthesizes the same template (-c sourceProvider=external-ci, or "sourceProvider": "external-ci" in cdk.json).';
+
+/** Who runs CI for an `external-ci` project, and the repository Studio shows. */
 export interface CiConfig {
   /** From `ciPrincipalArn` (an IAM role or user), `githubRepository` (GitHub OIDC), or neither (the account). */
   readonly principal: CiPrincipal;
@@ -31,7 +37,7 @@ export interface CiConfig {
   readonly repositoryUrl?: string;
 }
 
-/** Context keys that configure the `jenkins` source provider only. */
+/** Context keys that configure the `external-ci` source provider only. */
 export const CI_CONTEXT_KEYS = [
   'ciPrincipalArn',
   'ciReleasePrincipalArn',
@@ -50,9 +56,11 @@ export interface AppConfig {
   readonly account: string;
   /** The AWS region the baseline stack is deployed to (context `region`, or the CLI's CDK_DEFAULT_REGION). */
   readonly region: string;
-  /** Context `sourceProvider`. */
+  /** Context `sourceProvider` (`jenkins`, deprecated, is read as `external-ci`). */
   readonly sourceProvider: SourceProvider;
-  /** CI of a `jenkins` project (context `ciPrincipalArn`, `githubRepository`, ...); undefined for `codecommit`. */
+  /** Deprecation messages of the configuration, which a synth reports as warnings (empty when none). */
+  readonly warnings: readonly string[];
+  /** CI of an `external-ci` project (context `ciPrincipalArn`, `githubRepository`, ...); undefined for `codecommit`. */
   readonly ci?: CiConfig;
   /** Context `studioPrincipalArns`: IAM role ARNs allowed to launch the product from SageMaker Studio. */
   readonly studioPrincipalArns: readonly string[];
@@ -352,15 +360,15 @@ function readWarehouse(read: ContextReader): WarehouseConfig | undefined {
   };
 }
 
-/** The CI keys: only with sourceProvider `jenkins`, and at most one principal. */
+/** The CI keys: only with sourceProvider `external-ci`, and at most one principal. */
 function readCi(read: ContextReader, sourceProvider: SourceProvider): CiConfig | undefined {
-  if (sourceProvider !== 'jenkins') {
+  if (sourceProvider !== 'external-ci') {
     for (const key of CI_CONTEXT_KEYS) {
       const value = read(key);
       if (value !== undefined && value !== null && value !== '') {
         throw new ConfigError(
           key,
-          `applies only to sourceProvider "jenkins", got ${show(value)} with ${show(sourceProvider)}`,
+          `applies only to sourceProvider "external-ci", got ${show(value)} with ${show(sourceProvider)}`,
         );
       }
     }
@@ -446,7 +454,11 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     );
   }
 
-  const sourceProvider = readEnum(read, 'sourceProvider', SOURCE_PROVIDERS, 'codecommit');
+  const deprecatedProvider = read('sourceProvider') === DEPRECATED_SOURCE_PROVIDER;
+  const sourceProvider: SourceProvider = deprecatedProvider
+    ? 'external-ci'
+    : readEnum(read, 'sourceProvider', SOURCE_PROVIDERS, 'codecommit');
+  const warnings = deprecatedProvider ? [JENKINS_DEPRECATION] : [];
   const ci = readCi(read, sourceProvider);
 
   const studioPrincipalArns = readStringList(read, 'studioPrincipalArns');
@@ -546,6 +558,7 @@ export function readConfig(read: ContextReader, env: NodeJS.ProcessEnv = process
     account,
     region,
     sourceProvider,
+    warnings,
     ci,
     studioPrincipalArns,
     branchPrefix,

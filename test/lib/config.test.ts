@@ -83,16 +83,25 @@ describe('readConfig', () => {
     expect(errorOf({ region: 'Europe' }).message).toContain('"region" must be an AWS region');
   });
 
-  it('accepts both source providers', () => {
-    expect(read({ sourceProvider: 'jenkins' }).sourceProvider).toBe('jenkins');
+  it('accepts both source providers, with no warning', () => {
+    expect(read({ sourceProvider: 'external-ci' }).sourceProvider).toBe('external-ci');
     expect(read({ sourceProvider: 'codecommit' }).sourceProvider).toBe('codecommit');
+    expect(read({ sourceProvider: 'external-ci' }).warnings).toEqual([]);
+    expect(read({}).warnings).toEqual([]);
+  });
+
+  it('reads the deprecated "jenkins" as external-ci, with a warning naming the replacement', () => {
+    const config = read({ sourceProvider: 'jenkins', githubRepository: 'acme/churn' });
+    expect(config.sourceProvider).toBe('external-ci');
+    expect(config.ci?.principal).toEqual({ kind: 'github-oidc', repository: 'acme/churn', providerArn: undefined });
+    expect(config.warnings).toEqual([expect.stringMatching(/"jenkins" is deprecated.*use "external-ci"/)]);
   });
 
   it('rejects an unknown source provider, naming the key and the allowed values', () => {
     const error = errorOf({ sourceProvider: 'github' });
     expect(error.key).toBe('sourceProvider');
     expect(error.message).toBe(
-      'Invalid configuration: context key "sourceProvider" must be one of "codecommit", "jenkins", got "github"',
+      'Invalid configuration: context key "sourceProvider" must be one of "codecommit", "external-ci", got "github"',
     );
   });
 
