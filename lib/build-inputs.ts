@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { App, IPolicyValidationPlugin } from 'aws-cdk-lib';
 import { synthesizeBranchTemplate } from './branch-pipeline-stack';
 import type { SourceProvider } from './config';
-import { SOURCE_PROVIDER_ENTRIES } from './constructs/source';
+import { sourceProviderEntry } from './constructs/source';
 import type { ProjectBuildInputs } from './constructs/source/project-source';
 import { stageSeedCode } from './seed-code';
 
@@ -36,14 +36,7 @@ export interface BuildInputOptions {
  * @returns the inputs, or undefined for a provider that needs none (`external-ci`)
  */
 export function prepareBuildInputs(options: BuildInputOptions): ProjectBuildInputs | undefined {
-  const entry = SOURCE_PROVIDER_ENTRIES[options.sourceProvider] as
-    (typeof SOURCE_PROVIDER_ENTRIES)[SourceProvider] | undefined;
-  if (entry === undefined) {
-    throw new Error(
-      `sourceProvider ${JSON.stringify(options.sourceProvider)} is not one of ` +
-        Object.keys(SOURCE_PROVIDER_ENTRIES).join(', '),
-    );
-  }
+  const entry = sourceProviderEntry(options.sourceProvider);
   if (options.outdir.trim() === '') {
     throw new Error('outdir must name the cloud assembly directory (app.outdir), not be empty');
   }

@@ -26,7 +26,7 @@ export interface ProjectSourceOptions {
   readonly buildInputs?: ProjectBuildInputs;
 }
 
-interface SourceProviderEntry {
+export interface SourceProviderEntry {
   /** Whether the provider's project needs {@link ProjectBuildInputs} (the seed code and the per-branch template). */
   readonly needsBuildInputs: boolean;
   /** Creates the provider's source in `scope` (the product stack). */
@@ -63,17 +63,22 @@ export const SOURCE_PROVIDER_ENTRIES: Record<SourceProvider, SourceProviderEntry
   },
 };
 
-/** The source of a project whose configuration names `provider`. */
-export function createProjectSource(
-  scope: Construct,
-  provider: SourceProvider,
-  options: ProjectSourceOptions,
-): ProjectSource {
+/** The entry of `provider`; throws, naming the allowed values, for a name no strategy has. */
+export function sourceProviderEntry(provider: SourceProvider): SourceProviderEntry {
   const entry = SOURCE_PROVIDER_ENTRIES[provider] as SourceProviderEntry | undefined;
   if (entry === undefined) {
     throw new Error(
       `sourceProvider ${JSON.stringify(provider)} is not one of ${Object.keys(SOURCE_PROVIDER_ENTRIES).join(', ')}`,
     );
   }
-  return entry.create(scope, options);
+  return entry;
+}
+
+/** The source of a project whose configuration names `provider`. */
+export function createProjectSource(
+  scope: Construct,
+  provider: SourceProvider,
+  options: ProjectSourceOptions,
+): ProjectSource {
+  return sourceProviderEntry(provider).create(scope, options);
 }
