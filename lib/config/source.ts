@@ -10,7 +10,7 @@ import {
   HTTPS_URL_PATTERN,
   IAM_PRINCIPAL_ARN_PATTERN,
 } from '../../contracts/patterns';
-import type { CiPrincipal } from '../constructs/jenkins-source';
+import type { CiPrincipal } from '../constructs/source/ci-principal';
 import { type Refusal, show } from './errors';
 import { contextString, isUnset, optionalString } from './values';
 
