@@ -6,12 +6,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import {
-  DeleteParameterCommand,
-  GetParameterCommand,
-  PutParameterCommand,
-  SSMClient,
-} from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeError } from '../../contracts/errors';
 import { Logger } from '../shared/logger';
 import { deleteServed, ensureServed, listServed, ServeOutcome } from './artifacts';

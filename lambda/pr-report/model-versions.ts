@@ -16,6 +16,7 @@ import {
 import { describeError } from '../../contracts/errors';
 import { isAccessDenied } from '../../contracts/sdk-errors/match';
 import { branchTagValue, TAG_PROJECT_ID } from '../../contracts/naming';
+import { MODEL_PACKAGE_DESCRIPTION_COMMIT_PATTERN as DESCRIPTION_COMMIT } from '../../contracts/patterns';
 import type { CollectDeps, ReportTarget } from './collect';
 import { parseEvaluationReport } from './metrics';
 import { VersionFacts } from './render';
@@ -24,8 +25,6 @@ import { VersionFacts } from './render';
 export const VERSIONS_SEARCHED = 100;
 /** How many of them are described, at most, to find an older commit's version of the branch. */
 export const VERSIONS_DESCRIBED = 20;
-
-const DESCRIPTION_COMMIT = /^commit ([0-9a-f]{40})(?=\s|$)/;
 
 /** The project's groups, base group first, then by name. */
 export async function listProjectGroups(

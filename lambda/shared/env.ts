@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { ValidationError } from '../../contracts/errors';
 import { formatIssues } from '../../contracts/events';
 import { PROJECT_NAME_PATTERN } from '../../contracts/naming';
+import { S3_BUCKET_NAME_PATTERN } from '../../contracts/patterns';
 
 export function parseEnv<T extends z.core.$ZodShape>(
   shape: T,
@@ -61,7 +62,7 @@ export const projectName = () =>
 
 /** An S3 bucket name. */
 export const bucketName = () =>
-  requiredString().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }));
+  requiredString().check(z.regex(S3_BUCKET_NAME_PATTERN, { error: 'must be an S3 bucket name' }));
 
 /** A DynamoDB table name. */
 export const tableName = () =>
