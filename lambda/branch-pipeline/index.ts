@@ -6,18 +6,13 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { createLogger, serviceName } from '../shared/logger';
-import { createMetrics, MetricPoint, withMetrics } from '../shared/metrics';
+import { MetricPoint, withMetrics } from '../shared/metrics';
+import { createTelemetry } from '../shared/telemetry';
 import { BranchPipelineResult, handleBranchPipelineEvent } from './branch-pipeline';
 import { loadBranchPipelineConfig } from './config';
 
 const config = loadBranchPipelineConfig();
-const service = serviceName('branch-pipeline');
-const logger = createLogger(
-  { project: config.projectName, repository: config.repositoryName },
-  { serviceName: service },
-);
-const metrics = createMetrics(service, { project: config.projectName });
+const { logger, metrics } = createTelemetry('branch-pipeline', config);
 const cloudformation = new CloudFormationClient({});
 const codecommit = new CodeCommitClient({});
 const sagemaker = new SageMakerClient({});

@@ -6,16 +6,14 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { createLogger, serviceName } from '../shared/logger';
-import { createMetrics, MetricPoint, withMetrics } from '../shared/metrics';
+import { MetricPoint, withMetrics } from '../shared/metrics';
+import { createTelemetry } from '../shared/telemetry';
 import { loadDeployConfig } from './config';
 import { DeployResult, handleDeployEvent } from './deploy';
 import { REJECTED } from './resolve';
 
 const config = loadDeployConfig();
-const service = serviceName('deploy-model');
-const logger = createLogger({ stage: config.stageName }, { serviceName: service });
-const metrics = createMetrics(service, { stage: config.stageName });
+const { logger, metrics } = createTelemetry('deploy-model', config);
 const sagemaker = new SageMakerClient({});
 const s3 = new S3Client({});
 const ssm = new SSMClient({});

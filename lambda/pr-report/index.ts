@@ -7,18 +7,13 @@ import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { createLogger, serviceName } from '../shared/logger';
-import { createMetrics, MetricPoint, withMetrics } from '../shared/metrics';
+import { MetricPoint, withMetrics } from '../shared/metrics';
+import { createTelemetry } from '../shared/telemetry';
 import { loadPrReportConfig } from './config';
 import { handlePrReportEvent, PrReportResult } from './report';
 
 const config = loadPrReportConfig();
-const service = serviceName('pr-report');
-const logger = createLogger(
-  { project: config.projectName, repository: config.repositoryName },
-  { serviceName: service },
-);
-const metrics = createMetrics(service, { project: config.projectName });
+const { logger, metrics } = createTelemetry('pr-report', config);
 const codecommit = new CodeCommitClient({});
 const sagemaker = new SageMakerClient({});
 const s3 = new S3Client({});

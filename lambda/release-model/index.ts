@@ -6,18 +6,13 @@ import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { createLogger, serviceName } from '../shared/logger';
-import { createMetrics, MetricPoint, withMetrics } from '../shared/metrics';
+import { MetricPoint, withMetrics } from '../shared/metrics';
+import { createTelemetry } from '../shared/telemetry';
 import { loadReleaseConfig } from './config';
 import { handleReleaseEvent, ReleaseResult } from './release';
 
 const config = loadReleaseConfig();
-const service = serviceName('release-model');
-const logger = createLogger(
-  { project: config.projectName, modelPackageGroupName: config.modelPackageGroupName },
-  { serviceName: service },
-);
-const metrics = createMetrics(service, { project: config.projectName });
+const { logger, metrics } = createTelemetry('release-model', config);
 const sagemaker = new SageMakerClient({});
 const dynamodb = new DynamoDBClient({});
 const codecommit = new CodeCommitClient({});

@@ -2,6 +2,7 @@
  * withMetrics: one EMF object per invocation on stdout, `Errors` when the handler throws, points with their own
  * dimensions in objects of their own.
  */
+import { createTelemetry } from '../../../lambda/shared/telemetry';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { serviceName } from '../../../lambda/shared/logger';
 import { createMetrics, METRICS_NAMESPACE, withMetrics } from '../../../lambda/shared/metrics';
@@ -102,5 +103,32 @@ describe('withMetrics', () => {
       () => [],
     );
     expect(write).not.toHaveBeenCalled();
+  });
+});
+
+describe('createTelemetry', () => {
+  it("names a project's function by project and a serving stage's by stage, and logs the resource it serves", () => {
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const project = createTelemetry('release-model', { projectName: 'churn', modelPackageGroupName: 'model-churn' });
+      project.logger.info('hello');
+      const stage = createTelemetry('deploy-model', { stageName: 'qa' });
+      stage.logger.info('hello');
+    } finally {
+      write.mockRestore();
+    }
+    const [projectLine, stageLine] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(projectLine).toMatchObject({
+      project: 'churn',
+      modelPackageGroupName: 'model-churn',
+      service: 'release-model',
+    });
+    expect(projectLine).not.toHaveProperty('stage');
+    expect(stageLine).toMatchObject({ stage: 'qa', service: 'deploy-model' });
+    expect(stageLine).not.toHaveProperty('project');
   });
 });
