@@ -20,24 +20,43 @@ import { grantPassRoleTo } from './iam';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { branchRule, checkProp, durationRule, integerRule } from './validation';
 import { branchStackPrefix, legacyBranchStackPrefix } from '../../contracts/naming';
+
+const RECONCILE_FIX = 'use Duration.minutes(n) with n from 5 to 1440 (context reconcileIntervalMinutes)';
+const MAX_BRANCH_PIPELINES_FIX = 'set context maxBranchPipelines to at most 500, or leave it out for 25';
 
 /** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
 export const RECONCILE_INPUT = { action: 'reconcile' } as const;
 
 export interface BranchAutomationProps {
+  /** The SageMaker project's name: names the branch stacks (`mbm-<project>-branch-<slug>`) and branch pipelines. */
   readonly projectName: string;
+  /** The SageMaker project id: branch stacks are created and deleted only with its `sagemaker:project-id` tag. */
   readonly projectId: string;
+  /** The project's code source: its branch events call the function, which reads its branches. */
   readonly source: ProjectSource;
+  /**
+   * Branches under this prefix get a branch stack (context `branchPrefix`): the start of a git branch name, ending
+   * with "/", "-" or "_" so that it never matches a longer word.
+   */
   readonly branchPrefix: string;
   /** The synthesized per-branch template (a file), published as an asset. */
   readonly templateFile: string;
+  /** The roles every branch stack reuses (the CloudFormation service role creates them). */
   readonly roles: BranchPipelineRoles;
+  /** The project's train build project, which every branch pipeline runs. */
   readonly buildProject: codebuild.IProject;
+  /** The project's artifact bucket, a parameter of every branch stack. */
   readonly artifactBucket: s3.IBucket;
+  /** How often the function reconciles branch stacks with branches (context `reconcileIntervalMinutes`): 5 to 1440 minutes. */
   readonly reconcileInterval: Duration;
-  /** At most this many branch pipelines (the branch function refuses more). @default 25 */
+  /**
+   * At most this many branch pipelines (context `maxBranchPipelines`, 1 to 500); the branch function refuses more.
+   * @default 25
+   */
   readonly maxBranchPipelines?: number;
+  /** Retention of the function's log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -54,6 +73,14 @@ export class BranchAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: BranchAutomationProps) {
     super(scope, id);
+    checkProp(
+      this,
+      'branchPrefix',
+      props.branchPrefix,
+      branchRule('use e.g. "experiment/" (context branchPrefix)', true),
+    );
+    checkProp(this, 'reconcileInterval', props.reconcileInterval, durationRule('minutes', 5, 1440, RECONCILE_FIX));
+    checkProp(this, 'maxBranchPipelines', props.maxBranchPipelines, integerRule(1, 500, MAX_BRANCH_PIPELINES_FIX));
     const stack = Stack.of(this);
 
     this.template = new s3assets.Asset(this, 'Template', { path: props.templateFile });

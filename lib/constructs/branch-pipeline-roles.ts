@@ -19,10 +19,15 @@ import { ROLE_PATH } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export interface BranchPipelineRolesProps {
+  /** The SageMaker project's name: branch pipelines are named `<project>-<branch slug>`. */
   readonly projectName: string;
+  /** The SageMaker project id: branch stacks and their rules carry its tag, and the roles require it. */
   readonly projectId: string;
+  /** The project's artifact bucket, read and written by the pipelines. */
   readonly artifactBucket: s3.Bucket;
+  /** The project's CodeCommit repository, the source of every branch pipeline. */
   readonly repository: codecommit.IRepository;
+  /** The project's train build project, which the pipelines' "Train" action starts. */
   readonly buildProject: codebuild.IProject;
 }
 

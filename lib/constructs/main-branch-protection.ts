@@ -26,6 +26,8 @@ import { Construct } from 'constructs';
 import { ownResource } from './isolation';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
+import { APPROVAL_POOL_MEMBER, branchRule, checkProp, integerRule } from './validation';
+import { z } from 'zod';
 
 /** The actions that write a branch of a CodeCommit repository (each supports `codecommit:References`). */
 export const BRANCH_WRITE_ACTIONS = [
@@ -64,11 +66,20 @@ export function approvalRuleTemplateContent(
 }
 
 export interface MainBranchProtectionProps {
+  /** The SageMaker project's name, shown in the policies' and the template's descriptions. */
   readonly projectName: string;
+  /** The SageMaker project id: names the approval rule template, scopes model approval by its tag. */
   readonly projectId: string;
+  /** The project's CodeCommit repository, whose main branch is protected. */
   readonly repository: codecommit.IRepository;
+  /** The protected branch (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;
+  /**
+   * The approval pool (context `mainApprovers`): IAM ARNs of users, roles or assumed-role sessions
+   * (`arn:aws:sts::<account>:assumed-role/<role>/*`); empty for any member of the account with permission to approve.
+   */
   readonly approvers: readonly string[];
+  /** Approvals a pull request into main needs, its author's never counted (context `mainApprovalsRequired`): 1 to 10. */
   readonly approvalsRequired: number;
   /** Name of the project's first model package group (`model-<project>`). */
   readonly modelPackageGroupName: string;
@@ -81,6 +92,18 @@ export class MainBranchProtection extends Construct {
 
   constructor(scope: Construct, id: string, props: MainBranchProtectionProps) {
     super(scope, id);
+    checkProp(this, 'mainBranch', props.mainBranch, branchRule('use e.g. "main" (context mainBranch)'));
+    checkProp(this, 'approvers', props.approvers, {
+      schema: z.array(z.string().regex(APPROVAL_POOL_MEMBER)),
+      what: 'IAM ARNs of users, roles or assumed-role sessions',
+      fix: 'list e.g. "arn:aws:iam::111111111111:role/Reviewers" or "arn:aws:sts::111111111111:assumed-role/Reviewers/*" (context mainApprovers)',
+    });
+    checkProp(
+      this,
+      'approvalsRequired',
+      props.approvalsRequired,
+      integerRule(1, 10, 'set context mainApprovalsRequired to 1 to 10'),
+    );
     const stack = Stack.of(this);
     this.templateName = `mbm-${props.projectId}-${props.mainBranch}`.slice(0, 100);
     const mainRef = `refs/heads/${props.mainBranch}`;

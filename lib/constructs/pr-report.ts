@@ -41,6 +41,7 @@ import {
 import { ownOrUntagged, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { branchRule, checkProp } from './validation';
 
 /**
  * Grants what reading a report needs (lambda/pr-report/collect.ts), read-only and scoped to the project: tags of
@@ -97,14 +98,19 @@ export function grantReportRead(
 }
 
 export interface PullRequestReportProps {
+  /** The SageMaker project's name: its groups are `model-<project>[-*]`, its pipelines `<project>-*`. */
   readonly projectName: string;
+  /** The SageMaker project id: the function reads only groups, versions and pipelines tagged with it. */
   readonly projectId: string;
   /** The CodeCommit repository whose pull requests get the report. */
   readonly repository: codecommit.IRepository;
+  /** Pull requests into this branch get the report (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;
+  /** Only pull requests from branches under this prefix get the report (context `branchPrefix`), e.g. "experiment/". */
   readonly branchPrefix: string;
   /** The project's artifact bucket, where evaluation reports are (read-only). */
   readonly artifactBucket: s3.IBucket;
+  /** Retention of the function's log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
   /**
    * The project's alarm topic (contract 6): the function's error and dead-letter alarms notify it.
@@ -121,6 +127,13 @@ export class PullRequestReport extends Construct {
 
   constructor(scope: Construct, id: string, props: PullRequestReportProps) {
     super(scope, id);
+    checkProp(this, 'mainBranch', props.mainBranch, branchRule('use e.g. "main" (context mainBranch)'));
+    checkProp(
+      this,
+      'branchPrefix',
+      props.branchPrefix,
+      branchRule('use e.g. "experiment/" (context branchPrefix)', true),
+    );
     const stack = Stack.of(this);
     const sageMakerArn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });

@@ -22,19 +22,25 @@ import { restrictPrefixToWriter } from './artifact-bucket';
 import { MonitoredFunction } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { branchRule, checkProp, integerRule } from './validation';
 
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 
 export interface ReleaseAutomationProps {
+  /** The SageMaker project's name: names the function `release-model-package-<project>`. */
   readonly projectName: string;
   /**
    * The source whose merges and pushes to main call the function.
    * @default - no source events: CI invokes the function directly (source provider `jenkins`)
    */
   readonly source?: ProjectSource;
+  /** Merges and pushes to this branch release a model (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;
+  /** The project's first model package group, `model-<project>`; its further groups are `model-<project>-<name>`. */
   readonly modelPackageGroupName: string;
+  /** How long a release intent is remembered, in days (context `intentTtlDays`): 1 to 365. */
   readonly intentTtlDays: number;
+  /** Retention of the function's log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
   /** The SageMaker project id: groups count only with this `sagemaker:project-id` tag. */
   readonly projectId: string;
@@ -61,6 +67,8 @@ export class ReleaseAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: ReleaseAutomationProps) {
     super(scope, id);
+    checkProp(this, 'mainBranch', props.mainBranch, branchRule('use e.g. "main" (context mainBranch)'));
+    checkProp(this, 'intentTtlDays', props.intentTtlDays, integerRule(1, 365, 'set context intentTtlDays to 1 to 365'));
     const stack = Stack.of(this);
     const sageMakerArn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });

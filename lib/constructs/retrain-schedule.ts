@@ -26,6 +26,7 @@ import type { RetrainConfig } from '../config';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { branchRule, checkProp, integerRule, SCHEDULE_RULE, TIME_ZONE_RULE } from './validation';
 
 /**
  * `mainPipelineName(projectName, mainBranch)` while the project name is a CloudFormation parameter: `<project>-` and
@@ -44,11 +45,18 @@ export interface RetrainScheduleProps {
   readonly projectName: string;
   /** The SageMaker project id: the build reads only groups, versions and tuning jobs tagged with it. */
   readonly projectId: string;
+  /**
+   * The schedule (context `retrain`): a recurring `cron(...)` or `rate(...)` expression, an IANA time zone, test
+   * mode, 1 to 5 warm-start parents, a window of 1 to 3650 days.
+   */
   readonly config: RetrainConfig;
+  /** The branch whose head is retrained (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;
+  /** The project's train build project, which the schedule starts. */
   readonly buildProject: codebuild.IProject;
   /** The build project's role: it gets GitPull on the repository and read access to the registry. */
   readonly buildRole: iam.IRole;
+  /** The project's CodeCommit repository, from which the scheduled build clones the main branch. */
   readonly repository: codecommit.IRepository;
   /**
    * The project's alarm topic (contract 6): a failed execution of the main pipeline is published to it.
@@ -66,8 +74,23 @@ export class RetrainSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: RetrainScheduleProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const { config } = props;
+    checkProp(this, 'config.schedule', config.schedule, SCHEDULE_RULE);
+    checkProp(this, 'config.timeZone', config.timeZone, TIME_ZONE_RULE);
+    checkProp(
+      this,
+      'config.maxParents',
+      config.maxParents,
+      integerRule(1, 5, 'set context retrain.maxParents to 1 to 5'),
+    );
+    checkProp(
+      this,
+      'config.windowDays',
+      config.windowDays,
+      integerRule(1, 3650, 'set context retrain.windowDays to 1 to 3650'),
+    );
+    checkProp(this, 'mainBranch', props.mainBranch, branchRule('use e.g. "main" (context mainBranch)'));
+    const stack = Stack.of(this);
     const scheduleName = `model-${props.projectName}-retrain`;
     this.pipelineName = mainPipelineNameFor(props.projectName, props.mainBranch);
 

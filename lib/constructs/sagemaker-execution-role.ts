@@ -16,11 +16,15 @@ import { ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export interface SageMakerExecutionRoleProps {
+  /** The SageMaker project's name, shown in the role's description. */
   readonly projectName: string;
   /** The SageMaker project id: jobs, model packages and groups are scoped by its `sagemaker:project-id` tag. */
   readonly projectId: string;
+  /** The project's artifact bucket, read and written by pipeline executions and their jobs. */
   readonly artifactBucket: s3.Bucket;
+  /** The ECR repository of the training image, which jobs pull. */
   readonly trainingImageRepository: ecr.IRepository;
+  /** The project's first model package group, `model-<project>`, where versions are registered. */
   readonly modelPackageGroupName: string;
   /**
    * The SQL warehouse: extract jobs read its secret and run in its subnets (network interfaces).

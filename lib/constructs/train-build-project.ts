@@ -19,6 +19,7 @@ import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
+import { checkProp, integerRule, LOG_RETENTION_RULE } from './validation';
 
 /** The build's warehouse variables (names shared with the run command: sagemaker-pipeline/src/sql-source.ts). */
 export function warehouseEnvironment(warehouse: WarehouseConfig): Record<string, codebuild.BuildEnvironmentVariable> {
@@ -29,12 +30,20 @@ export function warehouseEnvironment(warehouse: WarehouseConfig): Record<string,
   };
 }
 
+const CONCURRENT_BUILDS_FIX = 'set context concurrentBuildLimit to 1 to 100, or leave it out for 4';
+
 export interface TrainBuildProjectProps {
+  /** The SageMaker project's name: names the build project `model-<project>-train`. */
   readonly projectName: string;
+  /** The SageMaker project id: builds create and read only resources tagged with it. */
   readonly projectId: string;
+  /** The project's artifact bucket, read and written by builds. */
   readonly artifactBucket: s3.Bucket;
+  /** The project's first model package group, `model-<project>`, passed to builds. */
   readonly modelPackageGroupName: string;
+  /** The role SageMaker pipeline executions run with; builds pass it to SageMaker. */
   readonly sageMakerExecutionRole: iam.IRole;
+  /** Retention of the build log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
   /**
    * Where builds get the commit from.
@@ -43,7 +52,7 @@ export interface TrainBuildProjectProps {
   readonly source?: codebuild.ISource;
   /**
    * At most this many builds of the project run at once; CodeBuild queues the rest (issue 10, attack 13: a burst of
-   * pushes cannot start unbounded training).
+   * pushes cannot start unbounded training). Context `concurrentBuildLimit`: 1 to 100.
    * @default 4
    */
   readonly concurrentBuildLimit?: number;
@@ -62,6 +71,8 @@ export class TrainBuildProject extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainBuildProjectProps) {
     super(scope, id);
+    checkProp(this, 'logRetention', props.logRetention, LOG_RETENTION_RULE);
+    checkProp(this, 'concurrentBuildLimit', props.concurrentBuildLimit, integerRule(1, 100, CONCURRENT_BUILDS_FIX));
     const stack = Stack.of(this);
 
     this.role = new iam.Role(this, 'Role', {

@@ -24,18 +24,34 @@ import type { ServedProjectConfig } from '../../config';
 import { MonitoredFunction } from '../monitored-function';
 import { acknowledgeWildcards, nagResource } from '../nag';
 import { MODEL_PACKAGE_STATE_CHANGE } from '../release-automation';
+import { ACCOUNT, checkProp, durationRule, integerRule, STAGE_NAME } from '../validation';
+import { z } from 'zod';
 
 /** Margin added to the stage delay: the Wait starts when the event arrives, a little after LastModifiedTime. */
 export const DELAY_MARGIN_SECONDS = 60;
 
 export interface DeployAutomationProps {
+  /**
+   * The stage's name (context `serving.stages[].name`): lower-case letters and digits, at most 16; names the
+   * function, the SSM parameters and the endpoint.
+   */
   readonly stageName: string;
+  /** The 12-digit account of the model registry (context `serving.registryAccount`). */
   readonly registryAccount: string;
+  /** The projects whose approved versions this stage serves (at least one). */
   readonly projects: readonly ServedProjectConfig[];
+  /** The serving bucket: the function copies approved artifacts under `prefix`. */
   readonly bucket: s3.IBucket;
+  /** Key prefix of the served artifacts in `bucket`, ending with `/`. */
   readonly prefix: string;
+  /**
+   * How long a version must have stayed Approved before this stage serves it (context
+   * `serving.stages[].delayMinutes`): 0 to 90 days; zero deploys at once.
+   */
   readonly delay: Duration;
+  /** Served artifacts kept per model, the current one included (context `serving.retainArtifacts`): 2 to 100. */
   readonly retainArtifacts: number;
+  /** Retention of the function's log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
   /**
    * Receives the function's and the state machine's alarms (contract 6).
@@ -52,6 +68,33 @@ export class DeployAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: DeployAutomationProps) {
     super(scope, id);
+    checkProp(this, 'stageName', props.stageName, {
+      schema: z.string().regex(STAGE_NAME),
+      what: 'lower-case letters and digits, at most 16, starting with a letter',
+      fix: 'name the stage e.g. "sandbox" or "qa" (context serving.stages[].name)',
+    });
+    checkProp(this, 'registryAccount', props.registryAccount, {
+      schema: z.string().regex(ACCOUNT),
+      what: 'a 12-digit AWS account id',
+      fix: 'set context serving.registryAccount, or leave it out for the app account',
+    });
+    checkProp(this, 'projects', props.projects, {
+      schema: z.array(z.unknown()).min(1),
+      what: 'a list of at least one served project',
+      fix: 'list the served projects in context serving.projects',
+    });
+    checkProp(
+      this,
+      'delay',
+      props.delay,
+      durationRule('days', 0, 90, 'set serving.stages[].delayMinutes to 0 to 129600'),
+    );
+    checkProp(
+      this,
+      'retainArtifacts',
+      props.retainArtifacts,
+      integerRule(2, 100, 'set serving.retainArtifacts to 2 to 100'),
+    );
     const stack = Stack.of(this);
     const sameAccount = props.registryAccount === stack.account;
     const parameterPrefix = servingParameterPrefix(props.stageName);

@@ -16,16 +16,21 @@ import { Construct } from 'constructs';
 import { ROLE_PATH } from '../monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from '../nag';
 import { INFERENCE_PROGRAM, InferenceCode } from './inference-code';
+import { checkProp, INSTANCE_TYPE, integerRule, PropError } from '../validation';
+import { z } from 'zod';
 
 export interface MultiModelEndpointProps {
   /** Physical endpoint name (clients invoke it by name). */
   readonly endpointName: string;
+  /** The serving bucket: the endpoint reads the TargetModels under `prefix` (read-only). */
   readonly bucket: s3.IBucket;
   /** Key prefix of the TargetModels, ending with `/`. */
   readonly prefix: string;
   /** The scikit-learn inference image URI. */
   readonly image: string;
+  /** The endpoint's instance type (a CPU `ml.*` type: the scikit-learn container serves multiple models on CPU). */
   readonly instanceType: string;
+  /** How many instances serve the endpoint, 1 to 20 (context `serving.stages[].instanceCount`). */
   readonly instanceCount: number;
   /**
    * Receives the endpoint's alarms (contract 6).
@@ -44,7 +49,22 @@ export class MultiModelEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: MultiModelEndpointProps) {
     super(scope, id);
-    if (!props.prefix.endsWith('/')) throw new Error(`prefix must end with "/", got ${JSON.stringify(props.prefix)}`);
+    checkProp(this, 'prefix', props.prefix, {
+      schema: z.string().endsWith('/'),
+      what: 'a key prefix ending with "/"',
+      fix: 'end the prefix with "/"',
+    });
+    checkProp(this, 'instanceType', props.instanceType, {
+      schema: z.string().regex(INSTANCE_TYPE),
+      what: 'a SageMaker instance type',
+      fix: 'use e.g. "ml.m5.large" (context serving.stages[].instanceType)',
+    });
+    checkProp(
+      this,
+      'instanceCount',
+      props.instanceCount,
+      integerRule(1, 20, 'set serving.stages[].instanceCount to 1 to 20'),
+    );
     const stack = Stack.of(this);
     const code = new InferenceCode(this, 'Code');
 
@@ -58,7 +78,12 @@ export class MultiModelEndpoint extends Construct {
     code.asset.grantRead(this.role);
     const [imageRegistry, imageRepository] = (() => {
       const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.[a-z.]+\/([^:@]+)/.exec(props.image);
-      if (match === null) throw new Error(`image must be an ECR image URI, got ${JSON.stringify(props.image)}`);
+      if (match === null) {
+        throw new PropError(
+          `MultiModelEndpoint at "${this.node.path}": prop image must be an ECR image URI, got ` +
+            `${JSON.stringify(props.image)}. Fix: use <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>.`,
+        );
+      }
       return [match[1] as string, match[3] as string];
     })();
     this.role.addToPolicy(

@@ -1,0 +1,125 @@
+/**
+ * Early validation of construct props (issue 17), as aws-cdk-lib validates its own: in the constructor, before
+ * anything is created, with zod. Only literal values are checked: a token (a CloudFormation parameter, a reference)
+ * is resolved at deploy time and passes. A refused value throws a {@link PropError} that names the construct (class
+ * and path), the prop, the value and the fix, so a construct used outside lib/config.ts fails as clearly.
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { z } from 'zod';
+
+/** A prop value a construct refuses. */
+export class PropError extends Error {
+  override readonly name = 'PropError';
+}
+
+/** What a prop must be: the schema of a literal value, what it is in words, and how to fix a bad one. */
+export interface PropRule {
+  /** The schema a literal value must satisfy. */
+  readonly schema: z.ZodType;
+  /** What the value must be, completing "must be …". */
+  readonly what: string;
+  /** How to fix a refused value (the configuration key, when one sets it). */
+  readonly fix: string;
+}
+
+function show(value: unknown): string {
+  if (value instanceof Duration) return value.toString();
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Throws a {@link PropError} when `value` is a literal (not a token) that `rule` refuses; `undefined` passes. */
+export function checkProp(scope: Construct, prop: string, value: unknown, rule: PropRule): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  const literal = Array.isArray(value) ? value.filter((item) => !Token.isUnresolved(item)) : value;
+  if (rule.schema.safeParse(literal).success) return;
+  throw new PropError(
+    `${scope.constructor.name} at "${scope.node.path}": prop ${prop} must be ${rule.what}, got ${show(value)}. ` +
+      `Fix: ${rule.fix}.`,
+  );
+}
+
+/** An integer from `min` to `max`; `fix` names where the value comes from. */
+export function integerRule(min: number, max: number, fix: string): PropRule {
+  return { schema: z.number().int().min(min).max(max), what: `an integer from ${min} to ${max}`, fix };
+}
+
+/** A Duration from `min` to `max` `unit`s (a Duration made from a token passes). */
+export function durationRule(unit: 'minutes' | 'days', min: number, max: number, fix: string): PropRule {
+  const amount = (d: Duration) =>
+    unit === 'minutes' ? d.toMinutes({ integral: false }) : d.toDays({ integral: false });
+  return {
+    schema: z.custom<Duration>(
+      (d) => d instanceof Duration && (d.isUnresolved() || (amount(d) >= min && amount(d) <= max)),
+    ),
+    what: `a duration of ${min} to ${max} ${unit}`,
+    fix,
+  };
+}
+
+/** An e-mail address (what SNS e-mail subscriptions take). */
+export const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** A git branch name (a conservative subset of `git check-ref-format`): segments of [A-Za-z0-9._-] joined by `/`. */
+export const BRANCH_NAME = /^(?!.*\.\.)(?!.*\/\/)(?!.*\.lock(\/|$))[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
+/** CodeCommit approval pool members: IAM users and roles, or sessions of an assumed role (wildcards allowed). */
+export const APPROVAL_POOL_MEMBER =
+  /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/*-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@*-]+)$/;
+/** A serving stage name: lower-case letters and digits, at most 16 (stack, SSM path and endpoint names). */
+export const STAGE_NAME = /^[a-z][a-z0-9]{0,15}$/;
+/** A SageMaker instance type. */
+export const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
+/** A 12-digit AWS account id. */
+export const ACCOUNT = /^\d{12}$/;
+
+export const EMAIL_RULE: PropRule = {
+  schema: z.string().regex(EMAIL),
+  what: 'an e-mail address',
+  fix: 'give an address such as ml-team@example.com (context alarmEmail), or leave it out for no subscription',
+};
+
+/** A branch name (`prefix`: the start of one, ending with a separator so that it never matches a longer word). */
+export function branchRule(fix: string, prefix = false): PropRule {
+  const name = z.string().max(100).regex(BRANCH_NAME);
+  return prefix
+    ? { schema: name.regex(/[/_-]$/), what: 'the start of a git branch name ending with "/", "-" or "_"', fix }
+    : { schema: name.regex(/[^/]$/), what: 'a git branch name such as "main"', fix };
+}
+
+/** The retention values CloudWatch Logs accepts (aws-cdk-lib's RetentionDays). */
+export const LOG_RETENTION_RULE: PropRule = {
+  schema: z.custom<number>((days) => Object.values(logs.RetentionDays).includes(days as logs.RetentionDays)),
+  what: 'a retention CloudWatch Logs accepts (logs.RetentionDays)',
+  fix: 'use a logs.RetentionDays value (context logRetentionDays: 1, 3, 5, 7, 14, 30, 60, 90, ... 3653)',
+};
+
+/** EventBridge Scheduler's recurring expressions: `cron(...)` with six fields, `?` in exactly one day field; `rate(...)`. */
+function isRecurringSchedule(expression: string): boolean {
+  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(expression);
+  if (rate !== null) return Number(rate[1]) >= 1 && (Number(rate[1]) === 1) === (rate[3] === '');
+  const fields = /^cron\((.*)\)$/.exec(expression)?.[1]?.trim().split(/\s+/) ?? [];
+  return (
+    fields.length === 6 &&
+    fields.every((f) => /^[-0-9A-Za-z*?,/#]+$/.test(f)) &&
+    (fields[2] === '?') !== (fields[4] === '?')
+  );
+}
+
+export const SCHEDULE_RULE: PropRule = {
+  schema: z.string().refine(isRecurringSchedule),
+  what: 'a recurring EventBridge Scheduler expression, "cron(<6 fields>)" with "?" in one day field or "rate(<n> <unit>)"',
+  fix: 'use e.g. "cron(0 3 1 * ? *)" or "rate(7 days)" (context retrain.schedule)',
+};
+
+export const TIME_ZONE_RULE: PropRule = {
+  schema: z.string().refine((name) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: name });
+      return name === 'UTC' || name.includes('/');
+    } catch {
+      return false;
+    }
+  }),
+  what: 'an IANA time zone',
+  fix: 'use e.g. "Europe/Paris" or "UTC" (context retrain.timeZone)',
+};
