@@ -20,11 +20,8 @@ import { grantPassRoleTo } from './iam';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { branchRule, checkProp, durationRule, integerRule } from './validation';
+import { checkProps, BRANCH_PREFIX_RULE, durationRule, integerRule, PropRules } from './validation';
 import { branchStackPrefix, legacyBranchStackPrefix } from '../../contracts/naming';
-
-const RECONCILE_FIX = 'use Duration.minutes(n) with n from 5 to 1440 (context reconcileIntervalMinutes)';
-const MAX_BRANCH_PIPELINES_FIX = 'set context maxBranchPipelines to at most 500, or leave it out for 25';
 
 /** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
 export const RECONCILE_INPUT = { action: 'reconcile' } as const;
@@ -60,6 +57,18 @@ export interface BranchAutomationProps {
   readonly logRetention: logs.RetentionDays;
 }
 
+/** What BranchAutomation checks before it creates anything (lib/constructs/validation.ts). */
+const RULES: PropRules<BranchAutomationProps> = {
+  branchPrefix: BRANCH_PREFIX_RULE,
+  reconcileInterval: durationRule(
+    'minutes',
+    5,
+    1440,
+    'use Duration.minutes(n), n from 5 to 1440 (context reconcileIntervalMinutes)',
+  ),
+  maxBranchPipelines: integerRule(1, 500, 'set context maxBranchPipelines to at most 500, or leave it out for 25'),
+};
+
 export class BranchAutomation extends Construct {
   readonly handler: MonitoredFunction;
   readonly template: s3assets.Asset;
@@ -73,14 +82,7 @@ export class BranchAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: BranchAutomationProps) {
     super(scope, id);
-    checkProp(
-      this,
-      'branchPrefix',
-      props.branchPrefix,
-      branchRule('use e.g. "experiment/" (context branchPrefix)', true),
-    );
-    checkProp(this, 'reconcileInterval', props.reconcileInterval, durationRule('minutes', 5, 1440, RECONCILE_FIX));
-    checkProp(this, 'maxBranchPipelines', props.maxBranchPipelines, integerRule(1, 500, MAX_BRANCH_PIPELINES_FIX));
+    checkProps(this, props, RULES);
     const stack = Stack.of(this);
 
     this.template = new s3assets.Asset(this, 'Template', { path: props.templateFile });

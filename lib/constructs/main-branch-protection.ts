@@ -26,8 +26,7 @@ import { Construct } from 'constructs';
 import { ownResource } from './isolation';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
-import { APPROVAL_POOL_MEMBER, branchRule, checkProp, integerRule } from './validation';
-import { z } from 'zod';
+import { checkProps, APPROVERS_RULE, integerRule, MAIN_BRANCH_RULE, PropRules } from './validation';
 
 /** The actions that write a branch of a CodeCommit repository (each supports `codecommit:References`). */
 export const BRANCH_WRITE_ACTIONS = [
@@ -85,6 +84,13 @@ export interface MainBranchProtectionProps {
   readonly modelPackageGroupName: string;
 }
 
+/** What MainBranchProtection checks before it creates anything (lib/constructs/validation.ts). */
+const RULES: PropRules<MainBranchProtectionProps> = {
+  mainBranch: MAIN_BRANCH_RULE,
+  approvers: APPROVERS_RULE,
+  approvalsRequired: integerRule(1, 10, 'set context mainApprovalsRequired to 1 to 10'),
+};
+
 export class MainBranchProtection extends Construct {
   readonly protectMainPolicy: iam.ManagedPolicy;
   readonly approveModelsPolicy: iam.ManagedPolicy;
@@ -92,18 +98,7 @@ export class MainBranchProtection extends Construct {
 
   constructor(scope: Construct, id: string, props: MainBranchProtectionProps) {
     super(scope, id);
-    checkProp(this, 'mainBranch', props.mainBranch, branchRule('use e.g. "main" (context mainBranch)'));
-    checkProp(this, 'approvers', props.approvers, {
-      schema: z.array(z.string().regex(APPROVAL_POOL_MEMBER)),
-      what: 'IAM ARNs of users, roles or assumed-role sessions',
-      fix: 'list e.g. "arn:aws:iam::111111111111:role/Reviewers" or "arn:aws:sts::111111111111:assumed-role/Reviewers/*" (context mainApprovers)',
-    });
-    checkProp(
-      this,
-      'approvalsRequired',
-      props.approvalsRequired,
-      integerRule(1, 10, 'set context mainApprovalsRequired to 1 to 10'),
-    );
+    checkProps(this, props, RULES);
     const stack = Stack.of(this);
     this.templateName = `mbm-${props.projectId}-${props.mainBranch}`.slice(0, 100);
     const mainRef = `refs/heads/${props.mainBranch}`;

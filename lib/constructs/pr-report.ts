@@ -41,7 +41,7 @@ import {
 import { ownOrUntagged, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { branchRule, checkProp } from './validation';
+import { checkProps, BRANCH_PREFIX_RULE, MAIN_BRANCH_RULE, PropRules } from './validation';
 
 /**
  * Grants what reading a report needs (lambda/pr-report/collect.ts), read-only and scoped to the project: tags of
@@ -119,6 +119,12 @@ export interface PullRequestReportProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
+/** What PullRequestReport checks before it creates anything (lib/constructs/validation.ts). */
+const RULES: PropRules<PullRequestReportProps> = {
+  mainBranch: MAIN_BRANCH_RULE,
+  branchPrefix: BRANCH_PREFIX_RULE,
+};
+
 export class PullRequestReport extends Construct {
   readonly handler: MonitoredFunction;
   readonly pullRequestRule: events.Rule;
@@ -127,13 +133,7 @@ export class PullRequestReport extends Construct {
 
   constructor(scope: Construct, id: string, props: PullRequestReportProps) {
     super(scope, id);
-    checkProp(this, 'mainBranch', props.mainBranch, branchRule('use e.g. "main" (context mainBranch)'));
-    checkProp(
-      this,
-      'branchPrefix',
-      props.branchPrefix,
-      branchRule('use e.g. "experiment/" (context branchPrefix)', true),
-    );
+    checkProps(this, props, RULES);
     const stack = Stack.of(this);
     const sageMakerArn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });

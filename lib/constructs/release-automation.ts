@@ -22,7 +22,7 @@ import { restrictPrefixToWriter } from './artifact-bucket';
 import { MonitoredFunction } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { branchRule, checkProp, integerRule } from './validation';
+import { checkProps, integerRule, MAIN_BRANCH_RULE, PropRules } from './validation';
 
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 
@@ -58,6 +58,12 @@ export function releaseFunctionName(projectName: string): string {
   return `release-model-package-${projectName}`;
 }
 
+/** What ReleaseAutomation checks before it creates anything (lib/constructs/validation.ts). */
+const RULES: PropRules<ReleaseAutomationProps> = {
+  mainBranch: MAIN_BRANCH_RULE,
+  intentTtlDays: integerRule(1, 365, 'set context intentTtlDays to 1 to 365'),
+};
+
 export class ReleaseAutomation extends Construct {
   readonly handler: MonitoredFunction;
   readonly intentTable: dynamodb.Table;
@@ -67,8 +73,7 @@ export class ReleaseAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: ReleaseAutomationProps) {
     super(scope, id);
-    checkProp(this, 'mainBranch', props.mainBranch, branchRule('use e.g. "main" (context mainBranch)'));
-    checkProp(this, 'intentTtlDays', props.intentTtlDays, integerRule(1, 365, 'set context intentTtlDays to 1 to 365'));
+    checkProps(this, props, RULES);
     const stack = Stack.of(this);
     const sageMakerArn = (resource: string, resourceName: string) =>
       stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });

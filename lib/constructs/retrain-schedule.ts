@@ -26,7 +26,7 @@ import type { RetrainConfig } from '../config';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { branchRule, checkProp, integerRule, SCHEDULE_RULE, TIME_ZONE_RULE } from './validation';
+import { checkProps, integerRule, MAIN_BRANCH_RULE, PropRules, SCHEDULE_RULE, TIME_ZONE_RULE } from './validation';
 
 /**
  * `mainPipelineName(projectName, mainBranch)` while the project name is a CloudFormation parameter: `<project>-` and
@@ -65,6 +65,14 @@ export interface RetrainScheduleProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
+/** What RetrainSchedule checks in its `config` before it creates anything (lib/constructs/validation.ts). */
+const CONFIG_RULES: PropRules<RetrainConfig> = {
+  schedule: SCHEDULE_RULE,
+  timeZone: TIME_ZONE_RULE,
+  maxParents: integerRule(1, 5, 'set context retrain.maxParents to 1 to 5'),
+  windowDays: integerRule(1, 3650, 'set context retrain.windowDays to 1 to 3650'),
+};
+
 export class RetrainSchedule extends Construct {
   readonly schedule: scheduler.Schedule;
   readonly role: iam.Role;
@@ -75,21 +83,8 @@ export class RetrainSchedule extends Construct {
   constructor(scope: Construct, id: string, props: RetrainScheduleProps) {
     super(scope, id);
     const { config } = props;
-    checkProp(this, 'config.schedule', config.schedule, SCHEDULE_RULE);
-    checkProp(this, 'config.timeZone', config.timeZone, TIME_ZONE_RULE);
-    checkProp(
-      this,
-      'config.maxParents',
-      config.maxParents,
-      integerRule(1, 5, 'set context retrain.maxParents to 1 to 5'),
-    );
-    checkProp(
-      this,
-      'config.windowDays',
-      config.windowDays,
-      integerRule(1, 3650, 'set context retrain.windowDays to 1 to 3650'),
-    );
-    checkProp(this, 'mainBranch', props.mainBranch, branchRule('use e.g. "main" (context mainBranch)'));
+    checkProps(this, config, CONFIG_RULES, 'config.');
+    checkProps(this, props, { mainBranch: MAIN_BRANCH_RULE });
     const stack = Stack.of(this);
     const scheduleName = `model-${props.projectName}-retrain`;
     this.pipelineName = mainPipelineNameFor(props.projectName, props.mainBranch);

@@ -19,7 +19,7 @@ import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
-import { checkProp, integerRule, LOG_RETENTION_RULE } from './validation';
+import { checkProps, integerRule, LOG_RETENTION_RULE, PropRules } from './validation';
 
 /** The build's warehouse variables (names shared with the run command: sagemaker-pipeline/src/sql-source.ts). */
 export function warehouseEnvironment(warehouse: WarehouseConfig): Record<string, codebuild.BuildEnvironmentVariable> {
@@ -29,8 +29,6 @@ export function warehouseEnvironment(warehouse: WarehouseConfig): Record<string,
     [WAREHOUSE_ENV.securityGroupIds]: { value: warehouse.securityGroupIds.join(',') },
   };
 }
-
-const CONCURRENT_BUILDS_FIX = 'set context concurrentBuildLimit to 1 to 100, or leave it out for 4';
 
 export interface TrainBuildProjectProps {
   /** The SageMaker project's name: names the build project `model-<project>-train`. */
@@ -64,6 +62,12 @@ export interface TrainBuildProjectProps {
   readonly warehouse?: WarehouseConfig;
 }
 
+/** What TrainBuildProject checks before it creates anything (lib/constructs/validation.ts). */
+const RULES: PropRules<TrainBuildProjectProps> = {
+  logRetention: LOG_RETENTION_RULE,
+  concurrentBuildLimit: integerRule(1, 100, 'set context concurrentBuildLimit to 1 to 100, or leave it out for 4'),
+};
+
 export class TrainBuildProject extends Construct {
   readonly project: codebuild.Project;
   readonly role: iam.Role;
@@ -71,8 +75,7 @@ export class TrainBuildProject extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainBuildProjectProps) {
     super(scope, id);
-    checkProp(this, 'logRetention', props.logRetention, LOG_RETENTION_RULE);
-    checkProp(this, 'concurrentBuildLimit', props.concurrentBuildLimit, integerRule(1, 100, CONCURRENT_BUILDS_FIX));
+    checkProps(this, props, RULES);
     const stack = Stack.of(this);
 
     this.role = new iam.Role(this, 'Role', {

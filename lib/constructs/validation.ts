@@ -40,6 +40,21 @@ export function checkProp(scope: Construct, prop: string, value: unknown, rule: 
   );
 }
 
+/** The rules of a construct's props, by prop name (nested objects by their own rules, under `prop.key`). */
+export type PropRules<P> = { readonly [K in keyof P]?: PropRule };
+
+/** Checks each prop that has a rule ({@link checkProp}); `prefix` names a nested object (`config.`). */
+export function checkProps<P extends object>(scope: Construct, props: P, rules: PropRules<P>, prefix = ''): void {
+  for (const [prop, rule] of Object.entries(rules) as Array<[keyof P & string, PropRule]>) {
+    checkProp(scope, `${prefix}${prop}`, props[prop], rule);
+  }
+}
+
+/** A string matching `pattern`. */
+export function patternRule(pattern: RegExp, what: string, fix: string): PropRule {
+  return { schema: z.string().regex(pattern), what, fix };
+}
+
 /** An integer from `min` to `max`; `fix` names where the value comes from. */
 export function integerRule(min: number, max: number, fix: string): PropRule {
   return { schema: z.number().int().min(min).max(max), what: `an integer from ${min} to ${max}`, fix };
@@ -72,19 +87,50 @@ export const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 /** A 12-digit AWS account id. */
 export const ACCOUNT = /^\d{12}$/;
 
-export const EMAIL_RULE: PropRule = {
-  schema: z.string().regex(EMAIL),
-  what: 'an e-mail address',
-  fix: 'give an address such as ml-team@example.com (context alarmEmail), or leave it out for no subscription',
+export const EMAIL_RULE = patternRule(
+  EMAIL,
+  'an e-mail address',
+  'give an address such as ml-team@example.com (context alarmEmail), or leave it out for no subscription',
+);
+export const MAIN_BRANCH_RULE: PropRule = {
+  schema: z.string().max(100).regex(BRANCH_NAME).regex(/[^/]$/),
+  what: 'a git branch name such as "main"',
+  fix: 'use e.g. "main" (context mainBranch)',
 };
-
-/** A branch name (`prefix`: the start of one, ending with a separator so that it never matches a longer word). */
-export function branchRule(fix: string, prefix = false): PropRule {
-  const name = z.string().max(100).regex(BRANCH_NAME);
-  return prefix
-    ? { schema: name.regex(/[/_-]$/), what: 'the start of a git branch name ending with "/", "-" or "_"', fix }
-    : { schema: name.regex(/[^/]$/), what: 'a git branch name such as "main"', fix };
-}
+/** The start of a branch name, ending with a separator so that it never matches a longer word. */
+export const BRANCH_PREFIX_RULE: PropRule = {
+  schema: z
+    .string()
+    .max(100)
+    .regex(BRANCH_NAME)
+    .regex(/[/_-]$/),
+  what: 'the start of a git branch name ending with "/", "-" or "_"',
+  fix: 'use e.g. "experiment/" (context branchPrefix)',
+};
+export const APPROVERS_RULE: PropRule = {
+  schema: z.array(z.string().regex(APPROVAL_POOL_MEMBER)),
+  what: 'IAM ARNs of users, roles or assumed-role sessions',
+  fix:
+    'list e.g. "arn:aws:iam::111111111111:role/Reviewers" or "arn:aws:sts::111111111111:assumed-role/Reviewers/*" ' +
+    '(context mainApprovers)',
+};
+export const STAGE_NAME_RULE = patternRule(
+  STAGE_NAME,
+  'lower-case letters and digits, at most 16, starting with a letter',
+  'name the stage e.g. "sandbox" or "qa" (context serving.stages[].name)',
+);
+export const REGISTRY_ACCOUNT_RULE = patternRule(
+  ACCOUNT,
+  'a 12-digit AWS account id',
+  'set context serving.registryAccount, or leave it out for the app account',
+);
+export const INSTANCE_TYPE_RULE = patternRule(
+  INSTANCE_TYPE,
+  'a SageMaker instance type',
+  'use e.g. "ml.m5.large" (context serving.stages[].instanceType)',
+);
+/** A key prefix: ends with `/`. */
+export const KEY_PREFIX_RULE = patternRule(/\/$/, 'a key prefix ending with "/"', 'end the prefix with "/"');
 
 /** The retention values CloudWatch Logs accepts (aws-cdk-lib's RetentionDays). */
 export const LOG_RETENTION_RULE: PropRule = {

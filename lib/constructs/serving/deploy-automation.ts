@@ -24,7 +24,14 @@ import type { ServedProjectConfig } from '../../config';
 import { MonitoredFunction } from '../monitored-function';
 import { acknowledgeWildcards, nagResource } from '../nag';
 import { MODEL_PACKAGE_STATE_CHANGE } from '../release-automation';
-import { ACCOUNT, checkProp, durationRule, integerRule, STAGE_NAME } from '../validation';
+import {
+  checkProps,
+  durationRule,
+  integerRule,
+  REGISTRY_ACCOUNT_RULE,
+  STAGE_NAME_RULE,
+  PropRules,
+} from '../validation';
 import { z } from 'zod';
 
 /** Margin added to the stage delay: the Wait starts when the event arrives, a little after LastModifiedTime. */
@@ -60,6 +67,19 @@ export interface DeployAutomationProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
+/** What DeployAutomation checks before it creates anything (lib/constructs/validation.ts). */
+const RULES: PropRules<DeployAutomationProps> = {
+  stageName: STAGE_NAME_RULE,
+  registryAccount: REGISTRY_ACCOUNT_RULE,
+  projects: {
+    schema: z.array(z.unknown()).min(1),
+    what: 'at least one served project',
+    fix: 'list them in context serving.projects',
+  },
+  delay: durationRule('days', 0, 90, 'set serving.stages[].delayMinutes to 0 to 129600'),
+  retainArtifacts: integerRule(2, 100, 'set serving.retainArtifacts to 2 to 100'),
+};
+
 export class DeployAutomation extends Construct {
   readonly handler: MonitoredFunction;
   readonly rule: events.Rule;
@@ -68,33 +88,7 @@ export class DeployAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: DeployAutomationProps) {
     super(scope, id);
-    checkProp(this, 'stageName', props.stageName, {
-      schema: z.string().regex(STAGE_NAME),
-      what: 'lower-case letters and digits, at most 16, starting with a letter',
-      fix: 'name the stage e.g. "sandbox" or "qa" (context serving.stages[].name)',
-    });
-    checkProp(this, 'registryAccount', props.registryAccount, {
-      schema: z.string().regex(ACCOUNT),
-      what: 'a 12-digit AWS account id',
-      fix: 'set context serving.registryAccount, or leave it out for the app account',
-    });
-    checkProp(this, 'projects', props.projects, {
-      schema: z.array(z.unknown()).min(1),
-      what: 'a list of at least one served project',
-      fix: 'list the served projects in context serving.projects',
-    });
-    checkProp(
-      this,
-      'delay',
-      props.delay,
-      durationRule('days', 0, 90, 'set serving.stages[].delayMinutes to 0 to 129600'),
-    );
-    checkProp(
-      this,
-      'retainArtifacts',
-      props.retainArtifacts,
-      integerRule(2, 100, 'set serving.retainArtifacts to 2 to 100'),
-    );
+    checkProps(this, props, RULES);
     const stack = Stack.of(this);
     const sameAccount = props.registryAccount === stack.account;
     const parameterPrefix = servingParameterPrefix(props.stageName);

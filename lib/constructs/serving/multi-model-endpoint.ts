@@ -16,8 +16,7 @@ import { Construct } from 'constructs';
 import { ROLE_PATH } from '../monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from '../nag';
 import { INFERENCE_PROGRAM, InferenceCode } from './inference-code';
-import { checkProp, INSTANCE_TYPE, integerRule, PropError } from '../validation';
-import { z } from 'zod';
+import { checkProps, INSTANCE_TYPE_RULE, integerRule, KEY_PREFIX_RULE, PropError, PropRules } from '../validation';
 
 export interface MultiModelEndpointProps {
   /** Physical endpoint name (clients invoke it by name). */
@@ -39,6 +38,13 @@ export interface MultiModelEndpointProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
+/** What MultiModelEndpoint checks before it creates anything (lib/constructs/validation.ts). */
+const RULES: PropRules<MultiModelEndpointProps> = {
+  prefix: KEY_PREFIX_RULE,
+  instanceType: INSTANCE_TYPE_RULE,
+  instanceCount: integerRule(1, 20, 'set serving.stages[].instanceCount to 1 to 20'),
+};
+
 export class MultiModelEndpoint extends Construct {
   readonly role: iam.Role;
   readonly model: sagemaker.CfnModel;
@@ -49,22 +55,7 @@ export class MultiModelEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: MultiModelEndpointProps) {
     super(scope, id);
-    checkProp(this, 'prefix', props.prefix, {
-      schema: z.string().endsWith('/'),
-      what: 'a key prefix ending with "/"',
-      fix: 'end the prefix with "/"',
-    });
-    checkProp(this, 'instanceType', props.instanceType, {
-      schema: z.string().regex(INSTANCE_TYPE),
-      what: 'a SageMaker instance type',
-      fix: 'use e.g. "ml.m5.large" (context serving.stages[].instanceType)',
-    });
-    checkProp(
-      this,
-      'instanceCount',
-      props.instanceCount,
-      integerRule(1, 20, 'set serving.stages[].instanceCount to 1 to 20'),
-    );
+    checkProps(this, props, RULES);
     const stack = Stack.of(this);
     const code = new InferenceCode(this, 'Code');
 
