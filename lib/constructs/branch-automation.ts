@@ -4,7 +4,7 @@
  * an hourly reconcile), and exactly the permissions it needs: branch stacks of this project only, created through
  * the CloudFormation service role only.
  */
-import { ArnFormat, Aws, CfnCustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -19,6 +19,7 @@ import { ProjectSource } from './codecommit-source';
 import { grantPassRoleTo } from './iam';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
+import { stackArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 import { checkProps, BRANCH_PREFIX_RULE, durationRule, integerRule, PropRules } from './validation';
 import { branchStackPrefix, legacyBranchStackPrefix } from '../../contracts/naming';
@@ -115,25 +116,15 @@ export class BranchAutomation extends Construct {
       },
     });
     const role = this.handler.role;
-    const branchStacks = stack.formatArn({
-      service: 'cloudformation',
-      resource: 'stack',
-      resourceName: `${branchStackPrefix(props.projectName)}*/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const branchStacks = stackArn(this, 'cloudformation', 'stack', `${branchStackPrefix(props.projectName)}*/*`);
     // Stacks of versions before 0.2 (`<project>-branch-<slug>`): deleted only when they carry this project's id tag.
-    const legacyBranchStacks = stack.formatArn({
-      service: 'cloudformation',
-      resource: 'stack',
-      resourceName: `${legacyBranchStackPrefix(props.projectName)}*/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const branchSageMakerPipelines = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'pipeline',
-      resourceName: `${props.projectName}-*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const legacyBranchStacks = stackArn(
+      this,
+      'cloudformation',
+      'stack',
+      `${legacyBranchStackPrefix(props.projectName)}*/*`,
+    );
+    const branchSageMakerPipelines = stackArn(this, 'sagemaker', 'pipeline', `${props.projectName}-*`);
 
     role.addToPolicy(
       new iam.PolicyStatement({

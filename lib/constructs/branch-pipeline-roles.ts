@@ -16,6 +16,7 @@ import { EVENT_RULE_ACTIONS, grantPassRoleTo } from './iam';
 import { triggerRuleNamePrefix } from '../branch-pipeline-stack';
 import { ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { ROLE_PATH } from './monitored-function';
+import { stackArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export interface BranchPipelineRolesProps {
@@ -46,12 +47,7 @@ export class BranchPipelineRoles extends Construct {
       arnFormat: ArnFormat.NO_RESOURCE_NAME,
     });
 
-    const branchRulesArn = stack.formatArn({
-      service: 'events',
-      resource: 'rule',
-      resourceName: `${triggerRuleNamePrefix(props.projectId)}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const branchRulesArn = stackArn(this, 'events', 'rule', `${triggerRuleNamePrefix(props.projectId)}*`);
 
     this.pipelineRole = new iam.Role(this, 'PipelineRole', {
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),

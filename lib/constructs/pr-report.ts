@@ -12,7 +12,7 @@
  * scoped to this project's repository, groups, pipelines and bucket, except the two SageMaker list actions that
  * support no resource-level permission. The code checks group membership by the `sagemaker:project-id` tag.
  */
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -40,6 +40,7 @@ import {
 } from '../../lambda/pr-report/route';
 import { ownOrUntagged, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
+import { sageMakerArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 import { checkProps, BRANCH_PREFIX_RULE, MAIN_BRANCH_RULE, PropRules } from './validation';
 
@@ -53,17 +54,12 @@ export function grantReportRead(
   role: iam.Role,
   props: { readonly projectName: string; readonly projectId: string; readonly artifactBucket: s3.IBucket },
 ): void {
-  const stack = Stack.of(role);
-  const sageMakerArn = (resource: string, resourceName: string) =>
-    stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const arn = (resource: string, resourceName: string) => sageMakerArn(role, resource, resourceName);
   const baseGroup = `model-${props.projectName}`;
-  const groups = [
-    sageMakerArn('model-package-group', baseGroup),
-    sageMakerArn('model-package-group', `${baseGroup}-*`),
-  ];
-  const packages = [sageMakerArn('model-package', `${baseGroup}/*`), sageMakerArn('model-package', `${baseGroup}-*/*`)];
-  const pipelines = sageMakerArn('pipeline', `${props.projectName}-*`);
-  const executions = sageMakerArn('pipeline', `${props.projectName}-*/execution/*`);
+  const groups = [arn('model-package-group', baseGroup), arn('model-package-group', `${baseGroup}-*`)];
+  const packages = [arn('model-package', `${baseGroup}/*`), arn('model-package', `${baseGroup}-*/*`)];
+  const pipelines = arn('pipeline', `${props.projectName}-*`);
+  const executions = arn('pipeline', `${props.projectName}-*/execution/*`);
   const statement = (
     sid: string,
     actions: readonly string[],
@@ -134,9 +130,6 @@ export class PullRequestReport extends Construct {
   constructor(scope: Construct, id: string, props: PullRequestReportProps) {
     super(scope, id);
     checkProps(this, props, RULES);
-    const stack = Stack.of(this);
-    const sageMakerArn = (resource: string, resourceName: string) =>
-      stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const baseGroup = `model-${props.projectName}`;
 
     this.handler = new MonitoredFunction(this, 'Handler', {
@@ -211,7 +204,7 @@ export class PullRequestReport extends Construct {
         detailType: [PIPELINE_EXECUTION_STATUS_CHANGE],
         detail: {
           currentPipelineExecutionStatus: [...REPORTED_EXECUTION_STATUSES],
-          pipelineArn: [{ prefix: sageMakerArn('pipeline', `${props.projectName}-`) }],
+          pipelineArn: [{ prefix: sageMakerArn(this, 'pipeline', `${props.projectName}-`) }],
         },
       },
     });

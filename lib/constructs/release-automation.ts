@@ -4,7 +4,7 @@
  * intents (a merge may arrive before its model package exists), and the rules that call it: the source's "merged
  * into main" and "main updated" events, and state changes of model packages in the project's group.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { APPROVED_ARTIFACT_PREFIX } from '../../lambda/release-model/config';
 import { ARTIFACT_COPY_ACTIONS } from '../../lambda/release-model/artifact';
@@ -21,6 +21,7 @@ import { ProjectSource } from './codecommit-source';
 import { restrictPrefixToWriter } from './artifact-bucket';
 import { MonitoredFunction } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
+import { sageMakerArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 import { checkProps, integerRule, MAIN_BRANCH_RULE, PropRules } from './validation';
 
@@ -74,9 +75,7 @@ export class ReleaseAutomation extends Construct {
   constructor(scope: Construct, id: string, props: ReleaseAutomationProps) {
     super(scope, id);
     checkProps(this, props, RULES);
-    const stack = Stack.of(this);
-    const sageMakerArn = (resource: string, resourceName: string) =>
-      stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const arn = (resource: string, resourceName: string) => sageMakerArn(this, resource, resourceName);
 
     this.intentTable = new dynamodb.Table(this, 'IntentTable', {
       partitionKey: { name: 'commitId', type: dynamodb.AttributeType.STRING },
@@ -119,15 +118,15 @@ export class ReleaseAutomation extends Construct {
       },
     });
     const role = this.handler.role;
-    const modelPackages = sageMakerArn('model-package', `${props.modelPackageGroupName}/*`);
+    const modelPackages = arn('model-package', `${props.modelPackageGroupName}/*`);
     // Groups `model-<project>-<name>` (contract 1); membership is checked by the project id tag before any use.
-    const furtherModelPackages = sageMakerArn('model-package', `${props.modelPackageGroupName}-*/*`);
+    const furtherModelPackages = arn('model-package', `${props.modelPackageGroupName}-*/*`);
     const groups = [
-      sageMakerArn('model-package-group', props.modelPackageGroupName),
-      sageMakerArn('model-package-group', `${props.modelPackageGroupName}-*`),
+      arn('model-package-group', props.modelPackageGroupName),
+      arn('model-package-group', `${props.modelPackageGroupName}-*`),
     ];
-    const pipelines = sageMakerArn('pipeline', `${props.projectName}-*`);
-    const executions = sageMakerArn('pipeline', `${props.projectName}-*/execution/*`);
+    const pipelines = arn('pipeline', `${props.projectName}-*`);
+    const executions = arn('pipeline', `${props.projectName}-*/execution/*`);
     const approvedObjects = props.artifactBucket.arnForObjects(`${APPROVED_ARTIFACT_PREFIX}*`);
     const allObjects = props.artifactBucket.arnForObjects('*');
     acknowledgeWildcards(role, {

@@ -10,7 +10,7 @@
  * - With `alarmTopic`, a failed execution of the main pipeline (every model failed its gate, or a step failed) is
  *   published to it.
  */
-import { ArnFormat, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -25,6 +25,7 @@ import { RETRAIN_PERMISSIONS } from '../../sagemaker-pipeline/src/retrain';
 import type { RetrainConfig } from '../config';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
+import { stackArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 import { checkProps, integerRule, MAIN_BRANCH_RULE, PropRules, SCHEDULE_RULE, TIME_ZONE_RULE } from './validation';
 
@@ -90,12 +91,7 @@ export class RetrainSchedule extends Construct {
     this.pipelineName = mainPipelineNameFor(props.projectName, props.mainBranch);
 
     // Only this schedule (default group) in this account can assume the role (confused-deputy conditions).
-    const scheduleArn = stack.formatArn({
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `default/${scheduleName}`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const scheduleArn = stackArn(this, 'scheduler', 'schedule', `default/${scheduleName}`);
     this.role = new iam.Role(this, 'Role', {
       path: ROLE_PATH,
       description: `Starts the scheduled retraining build of project ${props.projectName}`,
@@ -138,24 +134,9 @@ export class RetrainSchedule extends Construct {
 
     // A CodeCommit source: the build clones the repository itself (a pipeline build gets an artifact instead).
     props.repository.grantPull(props.buildRole);
-    const groupArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'model-package-group',
-      resourceName: `model-${props.projectName}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const packageArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'model-package',
-      resourceName: `model-${props.projectName}*/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const tuningJobArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'hyper-parameter-tuning-job',
-      resourceName: '*',
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const groupArn = stackArn(this, 'sagemaker', 'model-package-group', `model-${props.projectName}*`);
+    const packageArn = stackArn(this, 'sagemaker', 'model-package', `model-${props.projectName}*/*`);
+    const tuningJobArn = stackArn(this, 'sagemaker', 'hyper-parameter-tuning-job', '*');
     // `model-<project>*` also names the groups of project "<project>-<more>" and tuning jobs carry no project in
     // their names: the project id tag decides (lib/constructs/isolation.ts). Groups may not exist yet (first run:
     // "not found"), so their reads also allow untagged resources; versions and tuning jobs must be the project's.
@@ -204,12 +185,7 @@ export class RetrainSchedule extends Construct {
     });
 
     if (props.alarmTopic !== undefined) {
-      const pipelineArn = stack.formatArn({
-        service: 'sagemaker',
-        resource: 'pipeline',
-        resourceName: this.pipelineName,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+      const pipelineArn = stackArn(this, 'sagemaker', 'pipeline', this.pipelineName);
       this.failedRunRule = new events.Rule(this, 'FailedRunRule', {
         description: `Failed executions of ${props.mainBranch}'s SageMaker pipeline (scheduled retraining)`,
         eventPattern: {

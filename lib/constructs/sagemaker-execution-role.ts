@@ -13,6 +13,7 @@ import { grantArtifactReadWrite } from './artifact-bucket';
 import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
+import { sageMakerArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export interface SageMakerExecutionRoleProps {
@@ -39,8 +40,7 @@ export class SageMakerExecutionRole extends Construct {
   constructor(scope: Construct, id: string, props: SageMakerExecutionRoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const arn = (resource: string, resourceName: string, service = 'sagemaker') =>
-      stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const arn = (resource: string, resourceName: string) => sageMakerArn(this, resource, resourceName);
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),

@@ -18,6 +18,7 @@ import { grantArtifactReadWrite } from './artifact-bucket';
 import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
+import { stackArn } from './arns';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
 import { checkProps, integerRule, LOG_RETENTION_RULE, PropRules } from './validation';
 
@@ -119,12 +120,7 @@ export class TrainBuildProject extends Construct {
     grantArtifactReadWrite(props.artifactBucket, this.role);
     // run.js passes the execution role to SageMaker in CreatePipeline and UpdatePipeline (RoleArn).
     grantPassRoleTo(props.sageMakerExecutionRole, this.role, 'sagemaker.amazonaws.com');
-    const pipelineArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'pipeline',
-      resourceName: `${props.projectName}-*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const pipelineArn = stackArn(this, 'sagemaker', 'pipeline', `${props.projectName}-*`);
     // Pipeline names "<project>-<slug>" also match the pipelines of a project "<project>-<more>": every statement is
     // scoped by the sagemaker:project-id tag (lib/constructs/isolation.ts), which the run command sets at creation.
     const pipelineActions = new Set<string>(RUN_COMMAND_PERMISSIONS.sagemaker);
@@ -154,12 +150,7 @@ export class TrainBuildProject extends Construct {
 
     // Contract 1: the run command creates the groups of further models ("model-<project>-<model>") when missing,
     // only tagged with this project's id (CreateModelPackageGroup and AddTags support aws:RequestTag).
-    const modelGroups = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'model-package-group',
-      resourceName: `model-${props.projectName}-*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const modelGroups = stackArn(this, 'sagemaker', 'model-package-group', `model-${props.projectName}-*`);
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'CreateOwnModelPackageGroups',
@@ -183,12 +174,7 @@ export class TrainBuildProject extends Construct {
       resourceName: `/aws/codebuild/${this.project.projectName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    const reportGroups = stack.formatArn({
-      service: 'codebuild',
-      resource: 'report-group',
-      resourceName: `${this.project.projectName}-*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const reportGroups = stackArn(this, 'codebuild', 'report-group', `${this.project.projectName}-*`);
     acknowledgeWildcards(this.role, {
       [nagResource(this, pipelineArn)]:
         'Branch pipelines are created at run time and named "<project>-<branch slug>" (contracts/naming.ts).',
