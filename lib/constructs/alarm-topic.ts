@@ -16,7 +16,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
-import { checkProps, EMAIL_RULE, PropRules } from './validation';
+import { propChecker, EMAIL_RULE } from './validation';
+
+/** What AlarmTopic checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<AlarmTopicProps>({
+  email: EMAIL_RULE,
+});
 
 export interface AlarmTopicProps {
   /** The SageMaker project's name, shown in the topic's display name and the key's description. */
@@ -28,18 +33,13 @@ export interface AlarmTopicProps {
   readonly email?: string;
 }
 
-/** What AlarmTopic checks before it creates anything (lib/constructs/validation.ts). */
-const RULES: PropRules<AlarmTopicProps> = {
-  email: EMAIL_RULE,
-};
-
 export class AlarmTopic extends Construct {
   readonly topic: sns.Topic;
   readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    checkProps(this, props, RULES);
+    validate(this, props);
     this.key = new kms.Key(this, 'Key', {
       description: `Encrypts the alarm topic of SageMaker project ${props.projectName}`,
       enableKeyRotation: true,

@@ -21,8 +21,20 @@ import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './
 import { MonitoredFunction } from './monitored-function';
 import { stackArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { checkProps, BRANCH_PREFIX_RULE, durationRule, integerRule, PropRules } from './validation';
+import { propChecker, BRANCH_PREFIX_RULE, durationRule, integerRule } from './validation';
 import { branchStackPrefix, legacyBranchStackPrefix } from '../../contracts/naming';
+
+/** What BranchAutomation checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<BranchAutomationProps>({
+  branchPrefix: BRANCH_PREFIX_RULE,
+  reconcileInterval: durationRule(
+    'minutes',
+    5,
+    1440,
+    'use Duration.minutes(n), n from 5 to 1440 (context reconcileIntervalMinutes)',
+  ),
+  maxBranchPipelines: integerRule(1, 500, 'set context maxBranchPipelines to at most 500, or leave it out for 25'),
+});
 
 /** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
 export const RECONCILE_INPUT = { action: 'reconcile' } as const;
@@ -58,18 +70,6 @@ export interface BranchAutomationProps {
   readonly logRetention: logs.RetentionDays;
 }
 
-/** What BranchAutomation checks before it creates anything (lib/constructs/validation.ts). */
-const RULES: PropRules<BranchAutomationProps> = {
-  branchPrefix: BRANCH_PREFIX_RULE,
-  reconcileInterval: durationRule(
-    'minutes',
-    5,
-    1440,
-    'use Duration.minutes(n), n from 5 to 1440 (context reconcileIntervalMinutes)',
-  ),
-  maxBranchPipelines: integerRule(1, 500, 'set context maxBranchPipelines to at most 500, or leave it out for 25'),
-};
-
 export class BranchAutomation extends Construct {
   readonly handler: MonitoredFunction;
   readonly template: s3assets.Asset;
@@ -83,7 +83,7 @@ export class BranchAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: BranchAutomationProps) {
     super(scope, id);
-    checkProps(this, props, RULES);
+    validate(this, props);
     const stack = Stack.of(this);
 
     this.template = new s3assets.Asset(this, 'Template', { path: props.templateFile });

@@ -26,7 +26,14 @@ import { Construct } from 'constructs';
 import { ownResource } from './isolation';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
-import { checkProps, APPROVERS_RULE, integerRule, MAIN_BRANCH_RULE, PropRules } from './validation';
+import { propChecker, APPROVERS_RULE, integerRule, MAIN_BRANCH_RULE } from './validation';
+
+/** What MainBranchProtection checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<MainBranchProtectionProps>({
+  mainBranch: MAIN_BRANCH_RULE,
+  approvers: APPROVERS_RULE,
+  approvalsRequired: integerRule(1, 10, 'set context mainApprovalsRequired to 1 to 10'),
+});
 
 /** The actions that write a branch of a CodeCommit repository (each supports `codecommit:References`). */
 export const BRANCH_WRITE_ACTIONS = [
@@ -84,13 +91,6 @@ export interface MainBranchProtectionProps {
   readonly modelPackageGroupName: string;
 }
 
-/** What MainBranchProtection checks before it creates anything (lib/constructs/validation.ts). */
-const RULES: PropRules<MainBranchProtectionProps> = {
-  mainBranch: MAIN_BRANCH_RULE,
-  approvers: APPROVERS_RULE,
-  approvalsRequired: integerRule(1, 10, 'set context mainApprovalsRequired to 1 to 10'),
-};
-
 export class MainBranchProtection extends Construct {
   readonly protectMainPolicy: iam.ManagedPolicy;
   readonly approveModelsPolicy: iam.ManagedPolicy;
@@ -98,7 +98,7 @@ export class MainBranchProtection extends Construct {
 
   constructor(scope: Construct, id: string, props: MainBranchProtectionProps) {
     super(scope, id);
-    checkProps(this, props, RULES);
+    validate(this, props);
     const stack = Stack.of(this);
     this.templateName = `mbm-${props.projectId}-${props.mainBranch}`.slice(0, 100);
     const mainRef = `refs/heads/${props.mainBranch}`;

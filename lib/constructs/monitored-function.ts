@@ -13,7 +13,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../seed-code';
-import { checkProps, integerRule, LOG_RETENTION_RULE, patternRule, PropRules } from './validation';
+import { propChecker, integerRule, LOG_RETENTION_RULE, patternRule } from './validation';
+
+/** What MonitoredFunction checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<MonitoredFunctionProps>({
+  handlerDir: patternRule(
+    /^[a-z0-9-]+$/,
+    'a folder name under lambda/ ([a-z0-9-])',
+    'name the folder of lambda/<handlerDir>/index.ts',
+  ),
+  logRetention: LOG_RETENTION_RULE,
+  memorySize: integerRule(128, 10240, 'give the memory in MB, 128 to 10240'),
+});
 
 /** The newest Node.js runtime aws-cdk-lib offers (pinned, so an upgrade of aws-cdk-lib is a visible change). */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -62,17 +73,6 @@ export const FUNCTION_BUNDLING = {
 /** What NodejsFunction's bundling leaves out for Node.js 18+ runtimes (its default externalModules). */
 export const FUNCTION_EXTERNAL_MODULES = ['@aws-sdk/*'] as const;
 
-/** What MonitoredFunction checks before it creates anything (lib/constructs/validation.ts). */
-const RULES: PropRules<MonitoredFunctionProps> = {
-  handlerDir: patternRule(
-    /^[a-z0-9-]+$/,
-    'a folder name under lambda/ ([a-z0-9-])',
-    'name the folder of lambda/<handlerDir>/index.ts',
-  ),
-  logRetention: LOG_RETENTION_RULE,
-  memorySize: integerRule(128, 10240, 'give the memory in MB, 128 to 10240'),
-};
-
 export class MonitoredFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly role: iam.Role;
@@ -84,7 +84,7 @@ export class MonitoredFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoredFunctionProps) {
     super(scope, id);
-    checkProps(this, props, RULES);
+    validate(this, props);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention,

@@ -42,7 +42,13 @@ import { ownOrUntagged, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { sageMakerArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { checkProps, BRANCH_PREFIX_RULE, MAIN_BRANCH_RULE, PropRules } from './validation';
+import { propChecker, BRANCH_PREFIX_RULE, MAIN_BRANCH_RULE } from './validation';
+
+/** What PullRequestReport checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<PullRequestReportProps>({
+  mainBranch: MAIN_BRANCH_RULE,
+  branchPrefix: BRANCH_PREFIX_RULE,
+});
 
 /**
  * Grants what reading a report needs (lambda/pr-report/collect.ts), read-only and scoped to the project: tags of
@@ -115,12 +121,6 @@ export interface PullRequestReportProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
-/** What PullRequestReport checks before it creates anything (lib/constructs/validation.ts). */
-const RULES: PropRules<PullRequestReportProps> = {
-  mainBranch: MAIN_BRANCH_RULE,
-  branchPrefix: BRANCH_PREFIX_RULE,
-};
-
 export class PullRequestReport extends Construct {
   readonly handler: MonitoredFunction;
   readonly pullRequestRule: events.Rule;
@@ -129,7 +129,7 @@ export class PullRequestReport extends Construct {
 
   constructor(scope: Construct, id: string, props: PullRequestReportProps) {
     super(scope, id);
-    checkProps(this, props, RULES);
+    validate(this, props);
     const baseGroup = `model-${props.projectName}`;
 
     this.handler = new MonitoredFunction(this, 'Handler', {

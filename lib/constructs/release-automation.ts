@@ -23,7 +23,13 @@ import { MonitoredFunction } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
 import { sageMakerArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { checkProps, integerRule, MAIN_BRANCH_RULE, PropRules } from './validation';
+import { propChecker, integerRule, MAIN_BRANCH_RULE } from './validation';
+
+/** What ReleaseAutomation checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<ReleaseAutomationProps>({
+  mainBranch: MAIN_BRANCH_RULE,
+  intentTtlDays: integerRule(1, 365, 'set context intentTtlDays to 1 to 365'),
+});
 
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 
@@ -59,12 +65,6 @@ export function releaseFunctionName(projectName: string): string {
   return `release-model-package-${projectName}`;
 }
 
-/** What ReleaseAutomation checks before it creates anything (lib/constructs/validation.ts). */
-const RULES: PropRules<ReleaseAutomationProps> = {
-  mainBranch: MAIN_BRANCH_RULE,
-  intentTtlDays: integerRule(1, 365, 'set context intentTtlDays to 1 to 365'),
-};
-
 export class ReleaseAutomation extends Construct {
   readonly handler: MonitoredFunction;
   readonly intentTable: dynamodb.Table;
@@ -74,7 +74,7 @@ export class ReleaseAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: ReleaseAutomationProps) {
     super(scope, id);
-    checkProps(this, props, RULES);
+    validate(this, props);
     const arn = (resource: string, resourceName: string) => sageMakerArn(this, resource, resourceName);
 
     this.intentTable = new dynamodb.Table(this, 'IntentTable', {

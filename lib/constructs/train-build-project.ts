@@ -20,7 +20,13 @@ import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { stackArn } from './arns';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
-import { checkProps, integerRule, LOG_RETENTION_RULE, PropRules } from './validation';
+import { propChecker, integerRule, LOG_RETENTION_RULE } from './validation';
+
+/** What TrainBuildProject checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<TrainBuildProjectProps>({
+  logRetention: LOG_RETENTION_RULE,
+  concurrentBuildLimit: integerRule(1, 100, 'set context concurrentBuildLimit to 1 to 100, or leave it out for 4'),
+});
 
 /** The build's warehouse variables (names shared with the run command: sagemaker-pipeline/src/sql-source.ts). */
 export function warehouseEnvironment(warehouse: WarehouseConfig): Record<string, codebuild.BuildEnvironmentVariable> {
@@ -63,12 +69,6 @@ export interface TrainBuildProjectProps {
   readonly warehouse?: WarehouseConfig;
 }
 
-/** What TrainBuildProject checks before it creates anything (lib/constructs/validation.ts). */
-const RULES: PropRules<TrainBuildProjectProps> = {
-  logRetention: LOG_RETENTION_RULE,
-  concurrentBuildLimit: integerRule(1, 100, 'set context concurrentBuildLimit to 1 to 100, or leave it out for 4'),
-};
-
 export class TrainBuildProject extends Construct {
   readonly project: codebuild.Project;
   readonly role: iam.Role;
@@ -76,7 +76,7 @@ export class TrainBuildProject extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainBuildProjectProps) {
     super(scope, id);
-    checkProps(this, props, RULES);
+    validate(this, props);
     const stack = Stack.of(this);
 
     this.role = new iam.Role(this, 'Role', {

@@ -50,6 +50,11 @@ export function checkProps<P extends object>(scope: Construct, props: P, rules: 
   }
 }
 
+/** The props check of a construct: `const validate = propChecker<XProps>({ … })`, then `validate(this, props)` first. */
+export function propChecker<P extends object>(rules: PropRules<P>, prefix = ''): (scope: Construct, props: P) => void {
+  return (scope, props) => checkProps(scope, props, rules, prefix);
+}
+
 /** A string matching `pattern`. */
 export function patternRule(pattern: RegExp, what: string, fix: string): PropRule {
   return { schema: z.string().regex(pattern), what, fix };

@@ -24,15 +24,21 @@ import type { ServedProjectConfig } from '../../config';
 import { MonitoredFunction } from '../monitored-function';
 import { acknowledgeWildcards, nagResource } from '../nag';
 import { MODEL_PACKAGE_STATE_CHANGE } from '../release-automation';
-import {
-  checkProps,
-  durationRule,
-  integerRule,
-  REGISTRY_ACCOUNT_RULE,
-  STAGE_NAME_RULE,
-  PropRules,
-} from '../validation';
+import { propChecker, durationRule, integerRule, REGISTRY_ACCOUNT_RULE, STAGE_NAME_RULE } from '../validation';
 import { z } from 'zod';
+
+/** What DeployAutomation checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<DeployAutomationProps>({
+  stageName: STAGE_NAME_RULE,
+  registryAccount: REGISTRY_ACCOUNT_RULE,
+  projects: {
+    schema: z.array(z.unknown()).min(1),
+    what: 'at least one served project',
+    fix: 'list them in context serving.projects',
+  },
+  delay: durationRule('days', 0, 90, 'set serving.stages[].delayMinutes to 0 to 129600'),
+  retainArtifacts: integerRule(2, 100, 'set serving.retainArtifacts to 2 to 100'),
+});
 
 /** Margin added to the stage delay: the Wait starts when the event arrives, a little after LastModifiedTime. */
 export const DELAY_MARGIN_SECONDS = 60;
@@ -67,19 +73,6 @@ export interface DeployAutomationProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
-/** What DeployAutomation checks before it creates anything (lib/constructs/validation.ts). */
-const RULES: PropRules<DeployAutomationProps> = {
-  stageName: STAGE_NAME_RULE,
-  registryAccount: REGISTRY_ACCOUNT_RULE,
-  projects: {
-    schema: z.array(z.unknown()).min(1),
-    what: 'at least one served project',
-    fix: 'list them in context serving.projects',
-  },
-  delay: durationRule('days', 0, 90, 'set serving.stages[].delayMinutes to 0 to 129600'),
-  retainArtifacts: integerRule(2, 100, 'set serving.retainArtifacts to 2 to 100'),
-};
-
 export class DeployAutomation extends Construct {
   readonly handler: MonitoredFunction;
   readonly rule: events.Rule;
@@ -88,7 +81,7 @@ export class DeployAutomation extends Construct {
 
   constructor(scope: Construct, id: string, props: DeployAutomationProps) {
     super(scope, id);
-    checkProps(this, props, RULES);
+    validate(this, props);
     const stack = Stack.of(this);
     const sameAccount = props.registryAccount === stack.account;
     const parameterPrefix = servingParameterPrefix(props.stageName);

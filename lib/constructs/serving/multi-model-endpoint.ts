@@ -16,7 +16,14 @@ import { Construct } from 'constructs';
 import { ROLE_PATH } from '../monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from '../nag';
 import { INFERENCE_PROGRAM, InferenceCode } from './inference-code';
-import { checkProps, INSTANCE_TYPE_RULE, integerRule, KEY_PREFIX_RULE, PropError, PropRules } from '../validation';
+import { propChecker, INSTANCE_TYPE_RULE, integerRule, KEY_PREFIX_RULE, PropError } from '../validation';
+
+/** What MultiModelEndpoint checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<MultiModelEndpointProps>({
+  prefix: KEY_PREFIX_RULE,
+  instanceType: INSTANCE_TYPE_RULE,
+  instanceCount: integerRule(1, 20, 'set serving.stages[].instanceCount to 1 to 20'),
+});
 
 export interface MultiModelEndpointProps {
   /** Physical endpoint name (clients invoke it by name). */
@@ -38,13 +45,6 @@ export interface MultiModelEndpointProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
-/** What MultiModelEndpoint checks before it creates anything (lib/constructs/validation.ts). */
-const RULES: PropRules<MultiModelEndpointProps> = {
-  prefix: KEY_PREFIX_RULE,
-  instanceType: INSTANCE_TYPE_RULE,
-  instanceCount: integerRule(1, 20, 'set serving.stages[].instanceCount to 1 to 20'),
-};
-
 export class MultiModelEndpoint extends Construct {
   readonly role: iam.Role;
   readonly model: sagemaker.CfnModel;
@@ -55,7 +55,7 @@ export class MultiModelEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: MultiModelEndpointProps) {
     super(scope, id);
-    checkProps(this, props, RULES);
+    validate(this, props);
     const stack = Stack.of(this);
     const code = new InferenceCode(this, 'Code');
 
