@@ -19,7 +19,7 @@ import { Construct, IConstruct } from 'constructs';
 import { propChecker, EMAIL_RULE } from './validation';
 
 /** What AlarmTopic checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<AlarmTopicProps>({
+const validate = propChecker<AlarmTopicProps>('AlarmTopic', {
   email: EMAIL_RULE,
 });
 
@@ -38,8 +38,7 @@ export class AlarmTopic extends Construct {
   readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
-    super(scope, id);
-    validate(this, props);
+    super(scope, validate(scope, id, props));
     this.key = new kms.Key(this, 'Key', {
       description: `Encrypts the alarm topic of SageMaker project ${props.projectName}`,
       enableKeyRotation: true,

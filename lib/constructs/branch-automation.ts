@@ -25,7 +25,7 @@ import { propChecker, BRANCH_PREFIX_RULE, durationRule, integerRule } from './va
 import { branchStackPrefix, legacyBranchStackPrefix } from '../../contracts/naming';
 
 /** What BranchAutomation checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<BranchAutomationProps>({
+const validate = propChecker<BranchAutomationProps>('BranchAutomation', {
   branchPrefix: BRANCH_PREFIX_RULE,
   reconcileInterval: durationRule(
     'minutes',
@@ -82,8 +82,7 @@ export class BranchAutomation extends Construct {
   readonly branchStacksGuard: CfnCustomResource;
 
   constructor(scope: Construct, id: string, props: BranchAutomationProps) {
-    super(scope, id);
-    validate(this, props);
+    super(scope, validate(scope, id, props));
     const stack = Stack.of(this);
 
     this.template = new s3assets.Asset(this, 'Template', { path: props.templateFile });

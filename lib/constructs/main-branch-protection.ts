@@ -29,7 +29,7 @@ import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
 import { propChecker, APPROVERS_RULE, integerRule, MAIN_BRANCH_RULE } from './validation';
 
 /** What MainBranchProtection checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<MainBranchProtectionProps>({
+const validate = propChecker<MainBranchProtectionProps>('MainBranchProtection', {
   mainBranch: MAIN_BRANCH_RULE,
   approvers: APPROVERS_RULE,
   approvalsRequired: integerRule(1, 10, 'set context mainApprovalsRequired to 1 to 10'),
@@ -97,8 +97,7 @@ export class MainBranchProtection extends Construct {
   readonly templateName: string;
 
   constructor(scope: Construct, id: string, props: MainBranchProtectionProps) {
-    super(scope, id);
-    validate(this, props);
+    super(scope, validate(scope, id, props));
     const stack = Stack.of(this);
     this.templateName = `mbm-${props.projectId}-${props.mainBranch}`.slice(0, 100);
     const mainRef = `refs/heads/${props.mainBranch}`;

@@ -16,7 +16,7 @@ import { PROJECT_ROOT } from '../seed-code';
 import { propChecker, integerRule, LOG_RETENTION_RULE, patternRule } from './validation';
 
 /** What MonitoredFunction checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<MonitoredFunctionProps>({
+const validate = propChecker<MonitoredFunctionProps>('MonitoredFunction', {
   handlerDir: patternRule(
     /^[a-z0-9-]+$/,
     'a folder name under lambda/ ([a-z0-9-])',
@@ -83,8 +83,7 @@ export class MonitoredFunction extends Construct {
   readonly deadLetterAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: MonitoredFunctionProps) {
-    super(scope, id);
-    validate(this, props);
+    super(scope, validate(scope, id, props));
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention,

@@ -45,7 +45,7 @@ import { acknowledgeWildcards, nagResource } from './nag';
 import { propChecker, BRANCH_PREFIX_RULE, MAIN_BRANCH_RULE } from './validation';
 
 /** What PullRequestReport checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<PullRequestReportProps>({
+const validate = propChecker<PullRequestReportProps>('PullRequestReport', {
   mainBranch: MAIN_BRANCH_RULE,
   branchPrefix: BRANCH_PREFIX_RULE,
 });
@@ -128,8 +128,7 @@ export class PullRequestReport extends Construct {
   readonly pipelineRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: PullRequestReportProps) {
-    super(scope, id);
-    validate(this, props);
+    super(scope, validate(scope, id, props));
     const baseGroup = `model-${props.projectName}`;
 
     this.handler = new MonitoredFunction(this, 'Handler', {

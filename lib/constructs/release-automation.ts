@@ -26,7 +26,7 @@ import { acknowledgeWildcards, nagResource } from './nag';
 import { propChecker, integerRule, MAIN_BRANCH_RULE } from './validation';
 
 /** What ReleaseAutomation checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<ReleaseAutomationProps>({
+const validate = propChecker<ReleaseAutomationProps>('ReleaseAutomation', {
   mainBranch: MAIN_BRANCH_RULE,
   intentTtlDays: integerRule(1, 365, 'set context intentTtlDays to 1 to 365'),
 });
@@ -73,8 +73,7 @@ export class ReleaseAutomation extends Construct {
   readonly modelPackageRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ReleaseAutomationProps) {
-    super(scope, id);
-    validate(this, props);
+    super(scope, validate(scope, id, props));
     const arn = (resource: string, resourceName: string) => sageMakerArn(this, resource, resourceName);
 
     this.intentTable = new dynamodb.Table(this, 'IntentTable', {

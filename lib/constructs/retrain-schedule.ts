@@ -27,7 +27,18 @@ import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
 import { stackArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
-import { checkProps, integerRule, MAIN_BRANCH_RULE, PropRules, SCHEDULE_RULE, TIME_ZONE_RULE } from './validation';
+import { integerRule, MAIN_BRANCH_RULE, propChecker, SCHEDULE_RULE, TIME_ZONE_RULE } from './validation';
+
+/** What RetrainSchedule checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<RetrainScheduleProps>('RetrainSchedule', {
+  config: {
+    schedule: SCHEDULE_RULE,
+    timeZone: TIME_ZONE_RULE,
+    maxParents: integerRule(1, 5, 'set context retrain.maxParents to 1 to 5'),
+    windowDays: integerRule(1, 3650, 'set context retrain.windowDays to 1 to 3650'),
+  },
+  mainBranch: MAIN_BRANCH_RULE,
+});
 
 /**
  * `mainPipelineName(projectName, mainBranch)` while the project name is a CloudFormation parameter: `<project>-` and
@@ -66,14 +77,6 @@ export interface RetrainScheduleProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
-/** What RetrainSchedule checks in its `config` before it creates anything (lib/constructs/validation.ts). */
-const CONFIG_RULES: PropRules<RetrainConfig> = {
-  schedule: SCHEDULE_RULE,
-  timeZone: TIME_ZONE_RULE,
-  maxParents: integerRule(1, 5, 'set context retrain.maxParents to 1 to 5'),
-  windowDays: integerRule(1, 3650, 'set context retrain.windowDays to 1 to 3650'),
-};
-
 export class RetrainSchedule extends Construct {
   readonly schedule: scheduler.Schedule;
   readonly role: iam.Role;
@@ -82,10 +85,8 @@ export class RetrainSchedule extends Construct {
   readonly failedRunRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: RetrainScheduleProps) {
-    super(scope, id);
+    super(scope, validate(scope, id, props));
     const { config } = props;
-    checkProps(this, config, CONFIG_RULES, 'config.');
-    checkProps(this, props, { mainBranch: MAIN_BRANCH_RULE });
     const stack = Stack.of(this);
     const scheduleName = `model-${props.projectName}-retrain`;
     this.pipelineName = mainPipelineNameFor(props.projectName, props.mainBranch);

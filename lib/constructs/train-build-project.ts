@@ -23,7 +23,7 @@ import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
 import { propChecker, integerRule, LOG_RETENTION_RULE } from './validation';
 
 /** What TrainBuildProject checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<TrainBuildProjectProps>({
+const validate = propChecker<TrainBuildProjectProps>('TrainBuildProject', {
   logRetention: LOG_RETENTION_RULE,
   concurrentBuildLimit: integerRule(1, 100, 'set context concurrentBuildLimit to 1 to 100, or leave it out for 4'),
 });
@@ -75,8 +75,7 @@ export class TrainBuildProject extends Construct {
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: TrainBuildProjectProps) {
-    super(scope, id);
-    validate(this, props);
+    super(scope, validate(scope, id, props));
     const stack = Stack.of(this);
 
     this.role = new iam.Role(this, 'Role', {

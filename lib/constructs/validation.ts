@@ -6,7 +6,7 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { z } from 'zod';
 
 /** A prop value a construct refuses. */
@@ -29,30 +29,46 @@ function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
-/** Throws a {@link PropError} when `value` is a literal (not a token) that `rule` refuses; `undefined` passes. */
-export function checkProp(scope: Construct, prop: string, value: unknown, rule: PropRule): void {
+/**
+ * Throws a {@link PropError} when `value` is a literal (not a token) that `rule` refuses; `undefined` passes.
+ * `where` names the construct: `<Class> at "<path>"`.
+ */
+export function checkProp(where: string, prop: string, value: unknown, rule: PropRule): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   const literal = Array.isArray(value) ? value.filter((item) => !Token.isUnresolved(item)) : value;
   if (rule.schema.safeParse(literal).success) return;
-  throw new PropError(
-    `${scope.constructor.name} at "${scope.node.path}": prop ${prop} must be ${rule.what}, got ${show(value)}. ` +
-      `Fix: ${rule.fix}.`,
-  );
+  throw new PropError(`${where}: prop ${prop} must be ${rule.what}, got ${show(value)}. Fix: ${rule.fix}.`);
 }
 
-/** The rules of a construct's props, by prop name (nested objects by their own rules, under `prop.key`). */
-export type PropRules<P> = { readonly [K in keyof P]?: PropRule };
+/** The rules of a construct's props, by prop name; an object prop may have rules for its own keys. */
+export type PropRules<P> = { readonly [K in keyof P]?: PropRule | PropRules<P[K]> };
 
-/** Checks each prop that has a rule ({@link checkProp}); `prefix` names a nested object (`config.`). */
-export function checkProps<P extends object>(scope: Construct, props: P, rules: PropRules<P>, prefix = ''): void {
-  for (const [prop, rule] of Object.entries(rules) as Array<[keyof P & string, PropRule]>) {
-    checkProp(scope, `${prefix}${prop}`, props[prop], rule);
+function isRule(rule: PropRule | object): rule is PropRule {
+  return 'schema' in rule;
+}
+
+/** Checks each prop that has a rule ({@link checkProp}); an object prop's keys are named `prop.key`. */
+export function checkProps<P extends object>(where: string, props: P, rules: PropRules<P>, prefix = ''): void {
+  for (const [prop, rule] of Object.entries(rules) as Array<[keyof P & string, PropRule | PropRules<unknown>]>) {
+    const value = props[prop];
+    if (isRule(rule)) checkProp(where, `${prefix}${prop}`, value, rule);
+    else if (typeof value === 'object' && value !== null) checkProps(where, value, rule, `${prefix}${prop}.`);
   }
 }
 
-/** The props check of a construct: `const validate = propChecker<XProps>({ … })`, then `validate(this, props)` first. */
-export function propChecker<P extends object>(rules: PropRules<P>, prefix = ''): (scope: Construct, props: P) => void {
-  return (scope, props) => checkProps(scope, props, rules, prefix);
+/**
+ * The props check of a construct, declared once next to it: `const validate = propChecker<XProps>('X', { … })`;
+ * the constructor runs it before it creates anything, `super(scope, validate(scope, id, props))` (it returns `id`).
+ */
+export function propChecker<P extends object>(
+  construct: string,
+  rules: PropRules<P>,
+): (scope: IConstruct, id: string, props: P) => string {
+  return (scope, id, props) => {
+    const path = scope.node.path === '' ? id : `${scope.node.path}/${id}`;
+    checkProps(`${construct} at "${path}"`, props, rules);
+    return id;
+  };
 }
 
 /** A string matching `pattern`. */

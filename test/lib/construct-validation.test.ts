@@ -10,7 +10,6 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
 import { AlarmTopic } from '../../lib/constructs/alarm-topic';
 import { BranchAutomation, BranchAutomationProps } from '../../lib/constructs/branch-automation';
 import { MainBranchProtection, MainBranchProtectionProps } from '../../lib/constructs/main-branch-protection';
@@ -22,7 +21,7 @@ import { DeployAutomation, DeployAutomationProps } from '../../lib/constructs/se
 import { MultiModelEndpoint, MultiModelEndpointProps } from '../../lib/constructs/serving/multi-model-endpoint';
 import { TrainBuildProject, TrainBuildProjectProps } from '../../lib/constructs/train-build-project';
 import { z } from 'zod';
-import { checkProp, integerRule, PropError } from '../../lib/constructs/validation';
+import { integerRule, propChecker, PropError } from '../../lib/constructs/validation';
 
 /** A dependency the constructor must not touch before it validates: any use throws. */
 const NOT_REACHED = new Proxy(
@@ -342,17 +341,21 @@ describe('PullRequestReport', () => {
   });
 });
 
-describe('checkProp', () => {
+describe('propChecker', () => {
   it('checks the literal items of a list and passes its token items', () => {
     const stack = newStack();
-    class Widget extends Construct {}
-    const widget = new Widget(stack, 'Widget');
     const list = { schema: z.array(z.number().max(3)), what: 'numbers up to 3', fix: 'use smaller numbers' };
-    expect(() => checkProp(widget, 'counts', [1, numberToken(stack), 3], list)).not.toThrow();
-    expect(() => checkProp(widget, 'counts', [1, numberToken(stack), 4], list)).toThrow(PropError);
-    const rule = integerRule(1, 3, 'use 1 to 3');
-    expect(() => checkProp(widget, 'count', 4, rule)).toThrow(
-      /^Widget at "S\/Widget": prop count must be an integer from 1 to 3, got 4\. Fix: use 1 to 3\.$/,
+    const validate = propChecker<{ counts: number[] }>('Widget', { counts: list });
+    expect(validate(stack, 'W', { counts: [1, numberToken(stack), 3] })).toBe('W');
+    expect(() => validate(stack, 'W', { counts: [1, numberToken(stack), 4] })).toThrow(PropError);
+  });
+
+  it('names the construct, its path, the prop of a nested object, the value and the fix', () => {
+    const validate = propChecker<{ config: { count: number } }>('Widget', {
+      config: { count: integerRule(1, 3, 'use 1 to 3') },
+    });
+    expect(() => validate(newStack(), 'W', { config: { count: 4 } })).toThrow(
+      /^Widget at "S\/W": prop config\.count must be an integer from 1 to 3, got 4\. Fix: use 1 to 3\.$/,
     );
   });
 });

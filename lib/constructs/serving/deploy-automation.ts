@@ -28,7 +28,7 @@ import { propChecker, durationRule, integerRule, REGISTRY_ACCOUNT_RULE, STAGE_NA
 import { z } from 'zod';
 
 /** What DeployAutomation checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<DeployAutomationProps>({
+const validate = propChecker<DeployAutomationProps>('DeployAutomation', {
   stageName: STAGE_NAME_RULE,
   registryAccount: REGISTRY_ACCOUNT_RULE,
   projects: {
@@ -80,8 +80,7 @@ export class DeployAutomation extends Construct {
   readonly stateMachine?: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: DeployAutomationProps) {
-    super(scope, id);
-    validate(this, props);
+    super(scope, validate(scope, id, props));
     const stack = Stack.of(this);
     const sameAccount = props.registryAccount === stack.account;
     const parameterPrefix = servingParameterPrefix(props.stageName);

@@ -19,7 +19,7 @@ import { INFERENCE_PROGRAM, InferenceCode } from './inference-code';
 import { propChecker, INSTANCE_TYPE_RULE, integerRule, KEY_PREFIX_RULE, PropError } from '../validation';
 
 /** What MultiModelEndpoint checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<MultiModelEndpointProps>({
+const validate = propChecker<MultiModelEndpointProps>('MultiModelEndpoint', {
   prefix: KEY_PREFIX_RULE,
   instanceType: INSTANCE_TYPE_RULE,
   instanceCount: integerRule(1, 20, 'set serving.stages[].instanceCount to 1 to 20'),
@@ -54,8 +54,7 @@ export class MultiModelEndpoint extends Construct {
   readonly errorsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: MultiModelEndpointProps) {
-    super(scope, id);
-    validate(this, props);
+    super(scope, validate(scope, id, props));
     const stack = Stack.of(this);
     const code = new InferenceCode(this, 'Code');
 
