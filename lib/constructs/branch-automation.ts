@@ -124,6 +124,23 @@ export class BranchAutomation extends Construct {
       `${legacyBranchStackPrefix(props.projectName)}*/*`,
     );
     const branchSageMakerPipelines = stackArn(this, 'sagemaker', 'pipeline', `${props.projectName}-*`);
+    const wildcards: Array<[arn: string, reason: string]> = [
+      [
+        branchStacks,
+        'Branch stacks are created at run time, named "mbm-<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
+      ],
+      [
+        legacyBranchStacks,
+        'Branch stacks of versions before 0.2, named "<project>-branch-<slug>"; only those with this project\'s id tag.',
+      ],
+      [
+        branchSageMakerPipelines,
+        'SageMaker pipelines of branches are created by their builds, named "<project>-<slug>" (naming.ts).',
+      ],
+    ];
+    // Delete, and read what a failed deletion left: branch stacks (and those of versions before 0.2) with this
+    // project's id tag only.
+    const ownBranchStacks = { resources: [branchStacks, legacyBranchStacks], conditions: ownResource(props.projectId) };
 
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -163,8 +180,7 @@ export class BranchAutomation extends Construct {
       new iam.PolicyStatement({
         sid: 'DeleteOwnBranchStacks',
         actions: ['cloudformation:DeleteStack'],
-        resources: [branchStacks, legacyBranchStacks],
-        conditions: ownResource(props.projectId),
+        ...ownBranchStacks,
       }),
     );
     role.addToPolicy(
@@ -173,8 +189,7 @@ export class BranchAutomation extends Construct {
         // A stack stuck in DELETE_FAILED is deleted once more, retaining the resources that failed
         // (ListStackResources), and its events tell whether that was done already (stacks.ts).
         actions: ['cloudformation:ListStackResources', 'cloudformation:DescribeStackEvents'],
-        resources: [branchStacks, legacyBranchStacks],
-        conditions: ownResource(props.projectId),
+        ...ownBranchStacks,
       }),
     );
     role.addToPolicy(
@@ -207,12 +222,7 @@ export class BranchAutomation extends Construct {
     acknowledgeWildcards(role, {
       'Resource::*':
         "Reconcile lists stacks with DescribeStacks without a stack name, which needs '*'; it reads stack metadata only.",
-      [nagResource(this, branchStacks)]:
-        'Branch stacks are created at run time, named "mbm-<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
-      [nagResource(this, legacyBranchStacks)]:
-        'Branch stacks of versions before 0.2, named "<project>-branch-<slug>"; only those with this project\'s id tag.',
-      [nagResource(this, branchSageMakerPipelines)]:
-        'SageMaker pipelines of branches are created by their builds, named "<project>-<slug>" (naming.ts).',
+      ...Object.fromEntries(wildcards.map(([arn, reason]) => [nagResource(this, arn), reason])),
     });
 
     const target = new targets.LambdaFunction(this.handler.function, {

@@ -5,7 +5,7 @@
  */
 import { Aws } from 'aws-cdk-lib';
 import { EVENT_RULE_ACTIONS } from './iam';
-import { arn, LaunchStatement, SC_NAMED, statementList } from './launch-role-statements';
+import { arn, LaunchStatement, namedAtProvisioning, SC_NAMED, statementList } from './launch-role-statements';
 
 /** The bucket configuration the `AWS::S3::Bucket` read handler reads back. */
 const S3_BUCKET_READ_ACTIONS = [
@@ -31,7 +31,7 @@ export function projectResourceStatements(): LaunchStatement[] {
     'TrainBuildProject',
     ['codebuild:CreateProject', 'codebuild:UpdateProject', 'codebuild:DeleteProject', 'codebuild:BatchGetProjects'],
     [arn('codebuild', 'project/model-*-train')],
-    'The build project of a project is named "model-<project>-train", the project name known at provisioning only.',
+    namedAtProvisioning('build project', 'model-<project>-train'),
   );
   add(
     'ModelPackageGroup',
@@ -45,7 +45,7 @@ export function projectResourceStatements(): LaunchStatement[] {
       'sagemaker:ListTags',
     ],
     [arn('sagemaker', 'model-package-group/model-*')],
-    'The model package group of a project is named "model-<project>", the project name known at provisioning only.',
+    namedAtProvisioning('model package group', 'model-<project>'),
   );
   add(
     'ArtifactBucket',

@@ -21,6 +21,11 @@ export interface LaunchStatement {
 export const SC_NAMED =
   'CloudFormation names these resources after the Service Catalog stack ("SC-<account>-pp-<id>").';
 
+/** The reason of a wildcard in a promised name (`model-<project>…`): the project name is a provisioning parameter. */
+export function namedAtProvisioning(what: string, name: string): string {
+  return `The ${what} of a project is named "${name}", the project name known at provisioning only.`;
+}
+
 /** `arn:<partition>:<service>:<region>:<account>:<resource>`, with pseudo parameters so the policy is portable. */
 export function arn(service: string, resource: string): string {
   return `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
@@ -38,6 +43,14 @@ export function statementList() {
   ) => statements.push({ sid, actions, resources, reason, conditions });
   return { statements, add };
 }
+
+/** The AWS::Scheduler::Schedule handler permissions, for the retrain schedule. */
+const RETRAIN_SCHEDULE_ACTIONS = [
+  'scheduler:CreateSchedule',
+  'scheduler:GetSchedule',
+  'scheduler:UpdateSchedule',
+  'scheduler:DeleteSchedule',
+];
 
 const PROJECT_ROLES = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${ROLE_PATH}*`;
 
@@ -144,7 +157,7 @@ export function provisioningStatements(props: LaunchRoleProps): LaunchStatement[
         'sagemaker:ListTags',
       ],
       [arn('sagemaker', 'code-repository/model-*-train')],
-      'The Studio code repository of a project is named "model-<project>-train", the project name known at provisioning only.',
+      namedAtProvisioning('Studio code repository', 'model-<project>-train'),
     );
   } else {
     add(
@@ -162,7 +175,7 @@ export function provisioningStatements(props: LaunchRoleProps): LaunchStatement[
         'codecommit:GitPush',
       ],
       [arn('codecommit', 'model-*-train')],
-      'The repository of a project is named "model-<project>-train", the project name known at provisioning only.',
+      namedAtProvisioning('repository', 'model-<project>-train'),
     );
   }
   return statements;
@@ -174,9 +187,9 @@ export function optionalStatements(props: LaunchRoleProps): LaunchStatement[] {
   if (props.retrainSchedule === true) {
     add(
       'RetrainSchedule',
-      ['scheduler:CreateSchedule', 'scheduler:GetSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+      RETRAIN_SCHEDULE_ACTIONS,
       [arn('scheduler', 'schedule/default/model-*-retrain')],
-      'The retrain schedule of a project is named "model-<project>-retrain", the project name known at provisioning only.',
+      namedAtProvisioning('retrain schedule', 'model-<project>-retrain'),
     );
     add(
       'PassRetrainScheduleRole',
@@ -196,7 +209,7 @@ export function optionalStatements(props: LaunchRoleProps): LaunchStatement[] {
         'sagemaker:DeleteModelPackageGroupPolicy',
       ],
       [arn('sagemaker', 'model-package-group/model-*')],
-      'The model package group of a project is named "model-<project>", the project name known at provisioning only.',
+      namedAtProvisioning('model package group', 'model-<project>'),
     );
     add(
       'ServingAccessPassForwardRole',

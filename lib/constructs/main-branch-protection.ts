@@ -18,11 +18,11 @@
  * `sagemaker:ModelApprovalStatus` on UpdateModelPackage, `aws:ResourceTag/${TagKey}` on model-package
  * (list_amazonsagemaker.html).
  */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { sageMakerArn } from './arns';
 import { ownResource } from './isolation';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
@@ -98,7 +98,6 @@ export class MainBranchProtection extends Construct {
 
   constructor(scope: Construct, id: string, props: MainBranchProtectionProps) {
     super(scope, validate(scope, id, props));
-    const stack = Stack.of(this);
     this.templateName = `mbm-${props.projectId}-${props.mainBranch}`.slice(0, 100);
     const mainRef = `refs/heads/${props.mainBranch}`;
 
@@ -144,12 +143,7 @@ export class MainBranchProtection extends Construct {
     });
 
     const versions = [`${props.modelPackageGroupName}/*`, `${props.modelPackageGroupName}-*/*`].map((name) =>
-      stack.formatArn({
-        service: 'sagemaker',
-        resource: 'model-package',
-        resourceName: name,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }),
+      sageMakerArn(this, 'model-package', name),
     );
     this.approveModelsPolicy = new iam.ManagedPolicy(this, 'ApproveModels', {
       path: ROLE_PATH,

@@ -84,6 +84,7 @@ export class MonitoredFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoredFunctionProps) {
     super(scope, validate(scope, id, props));
+    const entry = path.join(PROJECT_ROOT, 'lambda', props.handlerDir, 'index.ts');
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention,
@@ -102,7 +103,7 @@ export class MonitoredFunction extends Construct {
     });
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(PROJECT_ROOT, 'lambda', props.handlerDir, 'index.ts'),
+      entry,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),

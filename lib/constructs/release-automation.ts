@@ -66,8 +66,8 @@ export function releaseFunctionName(projectName: string): string {
 }
 
 export class ReleaseAutomation extends Construct {
-  readonly handler: MonitoredFunction;
   readonly intentTable: dynamodb.Table;
+  readonly handler: MonitoredFunction;
   /** Commit → model versions, written by the release function only, after it verified each version's provenance. */
   readonly commitIndexTable: dynamodb.Table;
   readonly modelPackageRule: events.Rule;

@@ -76,7 +76,6 @@ export class TrainBuildProject extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainBuildProjectProps) {
     super(scope, validate(scope, id, props));
-    const stack = Stack.of(this);
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
@@ -167,7 +166,7 @@ export class TrainBuildProject extends Construct {
       }),
     );
 
-    const defaultLogGroup = stack.formatArn({
+    const defaultLogGroup = Stack.of(this).formatArn({
       service: 'logs',
       resource: 'log-group',
       resourceName: `/aws/codebuild/${this.project.projectName}:*`,

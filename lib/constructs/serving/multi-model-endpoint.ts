@@ -10,7 +10,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ROLE_PATH } from '../monitored-function';
@@ -47,9 +47,9 @@ export interface MultiModelEndpointProps {
 
 export class MultiModelEndpoint extends Construct {
   readonly role: iam.Role;
-  readonly model: sagemaker.CfnModel;
-  readonly endpointConfig: sagemaker.CfnEndpointConfig;
-  readonly endpoint: sagemaker.CfnEndpoint;
+  readonly model: CfnModel;
+  readonly endpointConfig: CfnEndpointConfig;
+  readonly endpoint: CfnEndpoint;
   readonly volumeKey: kms.Key;
   readonly errorsAlarm: cloudwatch.Alarm;
 
@@ -124,7 +124,7 @@ export class MultiModelEndpoint extends Construct {
         'The CDK asset bucket holds the inference code under a content hash; grantRead of the asset.',
     });
 
-    this.model = new sagemaker.CfnModel(this, 'Model', {
+    this.model = new CfnModel(this, 'Model', {
       executionRoleArn: this.role.roleArn,
       primaryContainer: {
         image: props.image,
@@ -149,7 +149,7 @@ export class MultiModelEndpoint extends Construct {
       enableKeyRotation: true,
       description: `Encrypts the storage volumes of endpoint ${props.endpointName}`,
     });
-    this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
+    this.endpointConfig = new CfnEndpointConfig(this, 'EndpointConfig', {
       kmsKeyId: this.volumeKey.keyArn,
       productionVariants: [
         {
@@ -161,7 +161,7 @@ export class MultiModelEndpoint extends Construct {
         },
       ],
     });
-    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
+    this.endpoint = new CfnEndpoint(this, 'Endpoint', {
       endpointName: props.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
     });
