@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { jsonStringRecord, parseEnv, requiredString } from '../shared/env';
 import { assertProjectName, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN } from '../../contracts/naming';
+import { IAM_ROLE_ARN_PATTERN } from '../../contracts/patterns';
 
 /** Parameters of the branch template that the function sets per branch; PIPELINE_STACK_PARAMETERS must not hold them. */
 export const PER_BRANCH_PARAMETERS = ['BranchName', 'PipelineName'] as const;
@@ -83,7 +84,7 @@ export function loadBranchPipelineConfig(env: NodeJS.ProcessEnv = process.env): 
         ),
       ),
       CLOUDFORMATION_ROLE_ARN: requiredString().check(
-        z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'must be an IAM role ARN' }),
+        z.regex(IAM_ROLE_ARN_PATTERN, { error: 'must be an IAM role ARN' }),
       ),
       PIPELINE_STACK_PARAMETERS: jsonStringRecord().check(
         z.refine((record) => PER_BRANCH_PARAMETERS.every((key) => !(key in record)), {

@@ -31,6 +31,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { describeError, isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
 import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../../contracts/naming';
+import { MODEL_PACKAGE_DESCRIPTION_COMMIT_PATTERN as DESCRIPTION_COMMIT } from '../../contracts/patterns';
 import { analyzeDefinition, DefinitionFacts, GateFacts } from './definition';
 import { parseEvaluationReport } from './metrics';
 import { ModelReport, PrReport, TrainingState, VersionFacts } from './render';
@@ -59,8 +60,6 @@ export const VERSIONS_DESCRIBED = 20;
 
 /** The display name the run command gives the one execution of a commit. */
 export const executionDisplayName = (commit: string) => `commit-${commit}`;
-
-const DESCRIPTION_COMMIT = /^commit ([0-9a-f]{40})(?=\s|$)/;
 
 /** The project's groups, base group first, then by name. */
 export async function listProjectGroups(

@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { parseEnv, requiredString } from '../shared/env';
 import { PROJECT_NAME_PATTERN } from '../../contracts/naming';
+import { S3_BUCKET_NAME_PATTERN } from '../../contracts/patterns';
 
 export interface PrReportConfig {
   readonly projectName: string;
@@ -37,9 +38,7 @@ export function loadPrReportConfig(env: NodeJS.ProcessEnv = process.env): PrRepo
         }),
       ),
       BRANCH_PREFIX: requiredString(),
-      ARTIFACT_BUCKET: requiredString().check(
-        z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
-      ),
+      ARTIFACT_BUCKET: requiredString().check(z.regex(S3_BUCKET_NAME_PATTERN, { error: 'must be an S3 bucket name' })),
       AWS_REGION: requiredString(),
     },
     env,

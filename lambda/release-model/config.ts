@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { parseEnv, requiredString } from '../shared/env';
 import { assertBranchName, PROJECT_NAME_PATTERN } from '../../contracts/naming';
+import { S3_BUCKET_NAME_PATTERN } from '../../contracts/patterns';
 
 /** SageMaker's rule for model package group names (CreateModelPackageGroup ModelPackageGroupName). */
 export const MODEL_PACKAGE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -80,7 +81,7 @@ export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): Release
       ),
       APPROVE_ON_PUSH_TO_MAIN: z.optional(z.enum(['true', 'false'], { error: 'must be "true" or "false"' })),
       ARTIFACT_BUCKET_NAME: requiredString().check(
-        z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
+        z.regex(S3_BUCKET_NAME_PATTERN, { error: 'must be an S3 bucket name' }),
       ),
       INTENT_TTL_DAYS: z.optional(
         z

@@ -15,13 +15,13 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import type { BranchTemplateParameter } from '../branch-pipeline-stack';
 import { BranchPipelineRoles } from './branch-pipeline-roles';
-import { ProjectSource } from './codecommit-source';
 import { grantPassRoleTo } from './iam';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { stackArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 import { propChecker, BRANCH_PREFIX_RULE, durationRule, integerRule } from './validation';
+import type { BranchEventSource } from './source/project-source';
 import { branchStackPrefix, legacyBranchStackPrefix } from '../../contracts/naming';
 
 /** What BranchAutomation checks before it creates anything (lib/constructs/validation.ts). */
@@ -44,8 +44,8 @@ export interface BranchAutomationProps {
   readonly projectName: string;
   /** The SageMaker project id: branch stacks are created and deleted only with its `sagemaker:project-id` tag. */
   readonly projectId: string;
-  /** The project's code source: its branch events call the function, which reads its branches. */
-  readonly source: ProjectSource;
+  /** The repository whose branch events call the function, and which the branch pipelines read from. */
+  readonly source: BranchEventSource;
   /**
    * Branches under this prefix get a branch stack (context `branchPrefix`): the start of a git branch name, ending
    * with "/", "-" or "_" so that it never matches a longer word.

@@ -26,7 +26,7 @@ export interface BranchPipelineRolesProps {
   readonly projectId: string;
   /** The project's artifact bucket, read and written by the pipelines. */
   readonly artifactBucket: s3.Bucket;
-  /** The project's CodeCommit repository, the source of every branch pipeline. */
+  /** The project's CodeCommit repository (`CodeCommitSource.repository`), which the pipeline role reads branches of. */
   readonly repository: codecommit.IRepository;
   /** The project's train build project, which the pipelines' "Train" action starts. */
   readonly buildProject: codebuild.IProject;

@@ -144,7 +144,7 @@ export function provisioningStatements(props: LaunchRoleProps): LaunchStatement[
     { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'codebuild.amazonaws.com'] } },
   );
 
-  if (props.sourceProvider === 'jenkins') {
+  if (props.sourceProvider === 'external-ci') {
     add(
       'StudioCodeRepository',
       [

@@ -20,7 +20,7 @@ export interface LaunchRoleProps {
   /** The bucket that holds the product's assets. */
   readonly assetBucket: s3.IBucket;
   /**
-   * What the project template creates for the code: a CodeCommit repository, or (`jenkins`) the Studio association
+   * What the project template creates for the code: a CodeCommit repository, or (`external-ci`) the Studio association
    * of an outside repository.
    * @default 'codecommit'
    */

@@ -76,7 +76,7 @@ export interface MainBranchProtectionProps {
   readonly projectName: string;
   /** The SageMaker project id: names the approval rule template, scopes model approval by its tag. */
   readonly projectId: string;
-  /** The project's CodeCommit repository, whose main branch is protected. */
+  /** The project's CodeCommit repository (`CodeCommitSource.repository`), whose main branch is protected. */
   readonly repository: codecommit.IRepository;
   /** The protected branch (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;

@@ -54,7 +54,7 @@ const validate = propChecker<PullRequestReportProps>('PullRequestReport', {
  * Grants what reading a report needs (lambda/pr-report/collect.ts), read-only and scoped to the project: tags of
  * its model package groups, their versions, its branch pipelines' executions, evaluation reports in its artifact
  * bucket; the two SageMaker list actions that support no resource-level permission. Used by the report function and
- * by the GitHub workflow's report role (lib/constructs/jenkins-source.ts), with each wildcard acknowledged.
+ * by the GitHub workflow's report role (lib/constructs/source/external-ci-source.ts), with each wildcard acknowledged.
  */
 export function grantReportRead(
   role: iam.Role,

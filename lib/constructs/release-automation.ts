@@ -17,7 +17,6 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ProjectSource } from './codecommit-source';
 import { restrictPrefixToWriter } from './artifact-bucket';
 import { MonitoredFunction } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
@@ -30,6 +29,7 @@ const validate = propChecker<ReleaseAutomationProps>('ReleaseAutomation', {
   mainBranch: MAIN_BRANCH_RULE,
   intentTtlDays: integerRule(1, 365, 'set context intentTtlDays to 1 to 365'),
 });
+import type { ReleaseEventSource } from './source/project-source';
 
 export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 
@@ -37,10 +37,15 @@ export interface ReleaseAutomationProps {
   /** The SageMaker project's name: names the function `release-model-package-<project>`. */
   readonly projectName: string;
   /**
-   * The source whose merges and pushes to main call the function.
-   * @default - no source events: CI invokes the function directly (source provider `jenkins`)
+   * The project's repository name (`model-<project>-train`), which the function matches source events on; with an
+   * external CI no CodeCommit event names it, so nothing matches it.
    */
-  readonly source?: ProjectSource;
+  readonly repositoryName: string;
+  /**
+   * The source whose merges and pushes to main call the function, and whose repository it verifies merges with.
+   * @default - no source events: CI invokes the function directly (source provider `external-ci`)
+   */
+  readonly releaseEvents?: ReleaseEventSource;
   /** Merges and pushes to this branch release a model (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;
   /** The project's first model package group, `model-<project>`; its further groups are `model-<project>-<name>`. */
@@ -104,8 +109,7 @@ export class ReleaseAutomation extends Construct {
       logRetention: props.logRetention,
       environment: {
         PROJECT_NAME: props.projectName,
-        // The promised repository name; with a `jenkins` source no CodeCommit event names it, so nothing matches it.
-        REPOSITORY_NAME: props.source?.repository.repositoryName ?? `model-${props.projectName}-train`,
+        REPOSITORY_NAME: props.repositoryName,
         MAIN_BRANCH: props.mainBranch,
         MODEL_PACKAGE_GROUP_NAME: props.modelPackageGroupName,
         INTENT_TABLE_NAME: this.intentTable.tableName,
@@ -189,12 +193,12 @@ export class ReleaseAutomation extends Construct {
       }),
     );
     props.artifactBucket.encryptionKey?.grantEncryptDecrypt(role);
-    if (props.source !== undefined) {
+    if (props.releaseEvents !== undefined) {
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'VerifyMergesWithCodeCommit',
           actions: VERIFY_MERGE_ACTIONS,
-          resources: [props.source.repository.repositoryArn],
+          resources: [props.releaseEvents.repository.repositoryArn],
         }),
       );
     }
@@ -219,7 +223,7 @@ export class ReleaseAutomation extends Construct {
       }),
     );
 
-    props.source?.addReleaseTarget(
+    props.releaseEvents?.addReleaseTarget(
       new targets.LambdaFunction(this.handler.function, {
         deadLetterQueue: this.handler.deadLetterQueue,
         retryAttempts: 4,

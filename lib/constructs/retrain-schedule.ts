@@ -68,7 +68,7 @@ export interface RetrainScheduleProps {
   readonly buildProject: codebuild.IProject;
   /** The build project's role: it gets GitPull on the repository and read access to the registry. */
   readonly buildRole: iam.IRole;
-  /** The project's CodeCommit repository, from which the scheduled build clones the main branch. */
+  /** The project's CodeCommit repository (`CodeCommitSource.repository`): the build pulls the head of main from it. */
   readonly repository: codecommit.IRepository;
   /**
    * The project's alarm topic (contract 6): a failed execution of the main pipeline is published to it.

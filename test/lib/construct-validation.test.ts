@@ -249,6 +249,7 @@ describe('BranchAutomation', () => {
 describe('ReleaseAutomation', () => {
   const props = (override: Partial<ReleaseAutomationProps>): ReleaseAutomationProps => ({
     projectName: 'churn',
+    repositoryName: 'model-churn-train',
     mainBranch: 'main',
     modelPackageGroupName: 'model-churn',
     intentTtlDays: 14,

@@ -9,20 +9,13 @@ import { PROJECT_ROOT } from '../../lib/seed-code';
 import { checkPropsDocs, formatFinding, sourceFiles } from './support/props-docs';
 
 /**
- * TEMPORARY, for the lead to remove after merging issue 17's branches: files other helpers rewrite at the same time
- * (`source`: the project stack, the sources, the branch stack, the seed staging, the baseline stack; `config`:
- * lib/config.ts). Their props are checked by the lead once those branches are merged; every other file in lib/ is
- * checked now. Delete this list (and its use below) then.
+ * TEMPORARY, for the lead to remove after merging issue 17's `config` branch: the configuration module, which that
+ * helper rewrites at the same time (lib/config/serving.ts has four props with a bare `@default`: ServingStageConfig
+ * account, region, instanceType, instanceCount). Every other file in lib/ is checked now. Delete this list (and its
+ * use below) then.
  */
-const OWNED_BY_OTHER_HELPERS = new Set([
-  'lib/baseline-stack.ts',
-  'lib/branch-pipeline-stack.ts',
-  'lib/config.ts',
-  'lib/constructs/codecommit-source.ts',
-  'lib/constructs/jenkins-source.ts',
-  'lib/project-product-stack.ts',
-  'lib/seed-code.ts',
-]);
+const NOT_YET_CHECKED = ['lib/config/'];
+const notYetChecked = (file: string) => NOT_YET_CHECKED.some((prefix) => file.startsWith(prefix));
 
 describe('the props documentation checker', () => {
   const FIXTURE = [
@@ -80,11 +73,11 @@ describe('props in lib/', () => {
   });
 
   it('are all documented, the optional ones with @default', () => {
-    const checked = files.filter((file) => !OWNED_BY_OTHER_HELPERS.has(file));
+    const checked = files.filter((file) => !notYetChecked(file));
     expect(checked.flatMap(findingsOf).map(formatFinding)).toEqual([]);
   });
 
-  it('lists only files that exist among the files not yet checked', () => {
-    for (const file of OWNED_BY_OTHER_HELPERS) expect(files).toContain(file);
+  it('leaves out only folders that exist', () => {
+    for (const prefix of NOT_YET_CHECKED) expect(files.some((file) => file.startsWith(prefix))).toBe(true);
   });
 });
