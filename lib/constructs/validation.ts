@@ -8,6 +8,14 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { z } from 'zod';
+import {
+  ACCOUNT_ID_PATTERN,
+  APPROVAL_POOL_MEMBER_PATTERN,
+  BRANCH_NAME_PATTERN,
+  EMAIL_PATTERN,
+  INSTANCE_TYPE_PATTERN,
+  STAGE_NAME_PATTERN,
+} from '../../contracts/patterns';
 
 /** A prop value a construct refuses. */
 export class PropError extends Error {
@@ -94,27 +102,13 @@ export function durationRule(unit: 'minutes' | 'days', min: number, max: number,
   };
 }
 
-/** An e-mail address (what SNS e-mail subscriptions take). */
-export const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-/** A git branch name (a conservative subset of `git check-ref-format`): segments of [A-Za-z0-9._-] joined by `/`. */
-export const BRANCH_NAME = /^(?!.*\.\.)(?!.*\/\/)(?!.*\.lock(\/|$))[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
-/** CodeCommit approval pool members: IAM users and roles, or sessions of an assumed role (wildcards allowed). */
-export const APPROVAL_POOL_MEMBER =
-  /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/*-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@*-]+)$/;
-/** A serving stage name: lower-case letters and digits, at most 16 (stack, SSM path and endpoint names). */
-export const STAGE_NAME = /^[a-z][a-z0-9]{0,15}$/;
-/** A SageMaker instance type. */
-export const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
-/** A 12-digit AWS account id. */
-export const ACCOUNT = /^\d{12}$/;
-
 export const EMAIL_RULE = patternRule(
-  EMAIL,
+  EMAIL_PATTERN,
   'an e-mail address',
   'give an address such as ml-team@example.com (context alarmEmail), or leave it out for no subscription',
 );
 export const MAIN_BRANCH_RULE: PropRule = {
-  schema: z.string().max(100).regex(BRANCH_NAME).regex(/[^/]$/),
+  schema: z.string().max(100).regex(BRANCH_NAME_PATTERN).regex(/[^/]$/),
   what: 'a git branch name such as "main"',
   fix: 'use e.g. "main" (context mainBranch)',
 };
@@ -123,30 +117,30 @@ export const BRANCH_PREFIX_RULE: PropRule = {
   schema: z
     .string()
     .max(100)
-    .regex(BRANCH_NAME)
+    .regex(BRANCH_NAME_PATTERN)
     .regex(/[/_-]$/),
   what: 'the start of a git branch name ending with "/", "-" or "_"',
   fix: 'use e.g. "experiment/" (context branchPrefix)',
 };
 export const APPROVERS_RULE: PropRule = {
-  schema: z.array(z.string().regex(APPROVAL_POOL_MEMBER)),
+  schema: z.array(z.string().regex(APPROVAL_POOL_MEMBER_PATTERN)),
   what: 'IAM ARNs of users, roles or assumed-role sessions',
   fix:
     'list e.g. "arn:aws:iam::111111111111:role/Reviewers" or "arn:aws:sts::111111111111:assumed-role/Reviewers/*" ' +
     '(context mainApprovers)',
 };
 export const STAGE_NAME_RULE = patternRule(
-  STAGE_NAME,
+  STAGE_NAME_PATTERN,
   'lower-case letters and digits, at most 16, starting with a letter',
   'name the stage e.g. "sandbox" or "qa" (context serving.stages[].name)',
 );
 export const REGISTRY_ACCOUNT_RULE = patternRule(
-  ACCOUNT,
+  ACCOUNT_ID_PATTERN,
   'a 12-digit AWS account id',
   'set context serving.registryAccount, or leave it out for the app account',
 );
 export const INSTANCE_TYPE_RULE = patternRule(
-  INSTANCE_TYPE,
+  INSTANCE_TYPE_PATTERN,
   'a SageMaker instance type',
   'use e.g. "ml.m5.large" (context serving.stages[].instanceType)',
 );
