@@ -144,6 +144,11 @@ export const INSTANCE_TYPE_RULE = patternRule(
   'a SageMaker instance type',
   'use e.g. "ml.m5.large" (context serving.stages[].instanceType)',
 );
+export const SERVED_PROJECTS_RULE: PropRule = {
+  schema: z.array(z.unknown()).min(1),
+  what: 'at least one served project',
+  fix: 'list them in context serving.projects',
+};
 /** A key prefix: ends with `/`. */
 export const KEY_PREFIX_RULE = patternRule(/\/$/, 'a key prefix ending with "/"', 'end the prefix with "/"');
 

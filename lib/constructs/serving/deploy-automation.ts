@@ -24,30 +24,20 @@ import type { ServedProjectConfig } from '../../config';
 import { MonitoredFunction } from '../monitored-function';
 import { acknowledgeWildcards, nagResource } from '../nag';
 import { MODEL_PACKAGE_STATE_CHANGE } from '../release-automation';
-import { propChecker, durationRule, integerRule, REGISTRY_ACCOUNT_RULE, STAGE_NAME_RULE } from '../validation';
-import { z } from 'zod';
+import * as rules from '../validation';
 
-/** What DeployAutomation checks before it creates anything (lib/constructs/validation.ts). */
-const validate = propChecker<DeployAutomationProps>('DeployAutomation', {
-  stageName: STAGE_NAME_RULE,
-  registryAccount: REGISTRY_ACCOUNT_RULE,
-  projects: {
-    schema: z.array(z.unknown()).min(1),
-    what: 'at least one served project',
-    fix: 'list them in context serving.projects',
-  },
-  delay: durationRule('days', 0, 90, 'set serving.stages[].delayMinutes to 0 to 129600'),
-  retainArtifacts: integerRule(2, 100, 'set serving.retainArtifacts to 2 to 100'),
+/** What DeployAutomation checks before it creates anything. */
+const validate = rules.propChecker<DeployAutomationProps>('DeployAutomation', {
+  stageName: rules.STAGE_NAME_RULE,
+  registryAccount: rules.REGISTRY_ACCOUNT_RULE,
+  projects: rules.SERVED_PROJECTS_RULE,
+  delay: rules.durationRule('days', 0, 90, 'set serving.stages[].delayMinutes to 0 to 129600'),
+  retainArtifacts: rules.integerRule(2, 100, 'set serving.retainArtifacts to 2 to 100'),
 });
-
 /** Margin added to the stage delay: the Wait starts when the event arrives, a little after LastModifiedTime. */
 export const DELAY_MARGIN_SECONDS = 60;
-
 export interface DeployAutomationProps {
-  /**
-   * The stage's name (context `serving.stages[].name`): lower-case letters and digits, at most 16; names the
-   * function, the SSM parameters and the endpoint.
-   */
+  /** The stage's name (context `serving.stages[].name`, lower-case letters and digits, at most 16). */
   readonly stageName: string;
   /** The 12-digit account of the model registry (context `serving.registryAccount`). */
   readonly registryAccount: string;
@@ -57,10 +47,7 @@ export interface DeployAutomationProps {
   readonly bucket: s3.IBucket;
   /** Key prefix of the served artifacts in `bucket`, ending with `/`. */
   readonly prefix: string;
-  /**
-   * How long a version must have stayed Approved before this stage serves it (context
-   * `serving.stages[].delayMinutes`): 0 to 90 days; zero deploys at once.
-   */
+  /** How long a version must have stayed Approved before this stage serves it: 0 (at once) to 90 days. */
   readonly delay: Duration;
   /** Served artifacts kept per model, the current one included (context `serving.retainArtifacts`): 2 to 100. */
   readonly retainArtifacts: number;
