@@ -17,29 +17,12 @@ import * as path from 'node:path';
 import { synthesizeBranchTemplate } from '../lib/branch-pipeline-stack';
 import { startCodeCommitStandIn } from '../test/e2e/support/codecommit-standin';
 import { startMoto, useMotoEnvironment } from '../test/support/moto';
-import { coldInits, ESBUILD, median, ROOT, zippedBytes } from './support';
+import { BRANCH_ENV, coldInits, ESBUILD, median, ROOT, zippedBytes } from './support';
 
 const RUNS_INIT = 5;
 const RUNS_EVENT = 20;
 
-const ENV = {
-  PROJECT_NAME: 'fraud',
-  PROJECT_ID: 'p-abcdef123456',
-  REPOSITORY_NAME: 'model-fraud-train',
-  BRANCH_PREFIX: 'experiment/',
-  PIPELINE_TEMPLATE_URL: 'https://bench-assets.s3.us-east-1.amazonaws.com/branch.template.json',
-  CLOUDFORMATION_ROLE_ARN: 'arn:aws:iam::123456789012:role/fraud-branch-stacks',
-  PIPELINE_STACK_PARAMETERS: JSON.stringify({
-    ProjectName: 'fraud',
-    ProjectId: 'p-abcdef123456',
-    RepositoryName: 'model-fraud-train',
-    CodeBuildProjectName: 'fraud-build',
-    ArtifactBucketName: 'fraud-artifacts',
-    PipelineRoleArn: 'arn:aws:iam::123456789012:role/fraud-pipeline',
-    EventsRoleArn: 'arn:aws:iam::123456789012:role/fraud-events',
-  }),
-  LOG_LEVEL: 'ERROR',
-};
+const ENV = BRANCH_ENV;
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 

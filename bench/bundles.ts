@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stageSeedCode } from '../lib/seed-code';
-import { coldInits, ESBUILD, median, ROOT, zippedBytes } from './support';
+import { BRANCH_ENV, coldInits, ESBUILD, median, ROOT, zippedBytes } from './support';
 
 const RUNS_INIT = 5;
 
@@ -25,15 +25,7 @@ const HANDLERS = [
   {
     name: 'branch-pipeline',
     entry: 'lambda/branch-pipeline/index.ts',
-    env: {
-      PROJECT_NAME: 'fraud',
-      PROJECT_ID: 'p-abcdef123456',
-      REPOSITORY_NAME: 'model-fraud-train',
-      BRANCH_PREFIX: 'experiment/',
-      PIPELINE_TEMPLATE_URL: 'https://bench-assets.s3.us-east-1.amazonaws.com/branch.template.json',
-      CLOUDFORMATION_ROLE_ARN: 'arn:aws:iam::123456789012:role/fraud-branch-stacks',
-      PIPELINE_STACK_PARAMETERS: JSON.stringify({ ProjectName: 'fraud', RepositoryName: 'model-fraud-train' }),
-    },
+    env: BRANCH_ENV,
   },
   {
     name: 'release-model',

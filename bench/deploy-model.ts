@@ -20,16 +20,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { handleDeployEvent } from '../lambda/deploy-model/deploy';
 import { createLogger } from '../lambda/shared/logger';
 import { startMoto, useMotoEnvironment } from '../test/support/moto';
-import {
-  approve,
-  createTaggedGroup,
-  createVersionedBucket,
-  registerWithArtifact,
-  RegisteredArtifact,
-  reject,
-  sandboxStage,
-  stateChangeEvent,
-} from '../test/support/serving';
+import * as serving from '../test/support/serving';
 import { median } from './support';
 
 const RUNS = 20;
@@ -64,9 +55,9 @@ async function main(): Promise<void> {
   const s3 = new S3Client({ forcePathStyle: true });
   const ssm = new SSMClient({});
   const project = { name: 'bench', id: 'p-bench0001' };
-  await createVersionedBucket(s3, 'registry-artifacts');
-  await createVersionedBucket(s3, 'serving');
-  const config = sandboxStage([project], { retainArtifacts: 100 });
+  await serving.createVersionedBucket(s3, 'registry-artifacts');
+  await serving.createVersionedBucket(s3, 'serving');
+  const config = serving.sandboxStage([project], { retainArtifacts: 100 });
   const calls = record({ sagemaker, s3, ssm });
   const deps = { config, sagemaker, s3, ssm, logger: createLogger({}, { write: () => undefined }) };
   const body = Buffer.alloc(64 * 1024, 7); // a 64 KiB tarball stand-in: copy is server-side, size barely matters
@@ -75,21 +66,21 @@ async function main(): Promise<void> {
   try {
     for (const approvedCount of APPROVED) {
       const group = `model-bench-a${approvedCount}`;
-      await createTaggedGroup(sagemaker, group, project);
-      const versions: RegisteredArtifact[] = [];
+      await serving.createTaggedGroup(sagemaker, group, project);
+      const versions: serving.RegisteredArtifact[] = [];
       for (let i = 0; i < approvedCount - 1; i += 1) {
-        const v = await registerWithArtifact(sagemaker, s3, {
+        const v = await serving.registerWithArtifact(sagemaker, s3, {
           group,
           bucket: 'registry-artifacts',
           label: `${i}`,
           body,
         });
-        await approve(sagemaker, s3, v, { bucket: 'registry-artifacts' });
+        await serving.approve(sagemaker, s3, v, { bucket: 'registry-artifacts' });
         versions.push(v);
       }
       if (versions.length > 0) {
-        const last = versions[versions.length - 1] as RegisteredArtifact;
-        await handleDeployEvent(stateChangeEvent(group, last, 'Approved'), deps);
+        const last = versions[versions.length - 1] as serving.RegisteredArtifact;
+        await handleDeployEvent(serving.stateChangeEvent(group, last, 'Approved'), deps);
       }
       const promoteTimes: number[] = [];
       const repeatTimes: number[] = [];
@@ -99,31 +90,31 @@ async function main(): Promise<void> {
       let rollbackCalls: string[] = [];
       for (let run = 0; run < RUNS; run += 1) {
         // A fresh version each run, approved, then the event: the promote case.
-        const v = await registerWithArtifact(sagemaker, s3, {
+        const v = await serving.registerWithArtifact(sagemaker, s3, {
           group,
           bucket: 'registry-artifacts',
           label: `n${run}`,
           body,
         });
-        await approve(sagemaker, s3, v, { bucket: 'registry-artifacts' });
+        await serving.approve(sagemaker, s3, v, { bucket: 'registry-artifacts' });
         calls.length = 0;
         let t = performance.now();
-        const promoted = await handleDeployEvent(stateChangeEvent(group, v, 'Approved'), deps);
+        const promoted = await handleDeployEvent(serving.stateChangeEvent(group, v, 'Approved'), deps);
         promoteTimes.push(performance.now() - t);
         if (promoted.outcome !== 'promoted') throw new Error(`expected a promotion, got ${JSON.stringify(promoted)}`);
         promoteCalls = [...calls];
 
         calls.length = 0;
         t = performance.now();
-        const repeated = await handleDeployEvent(stateChangeEvent(group, v, 'Approved'), deps);
+        const repeated = await handleDeployEvent(serving.stateChangeEvent(group, v, 'Approved'), deps);
         repeatTimes.push(performance.now() - t);
         if (repeated.outcome !== 'unchanged') throw new Error(`expected no change, got ${JSON.stringify(repeated)}`);
         repeatCalls = [...calls];
 
-        await reject(sagemaker, v);
+        await serving.reject(sagemaker, v);
         calls.length = 0;
         t = performance.now();
-        const rolled = await handleDeployEvent(stateChangeEvent(group, v, 'Rejected'), deps);
+        const rolled = await handleDeployEvent(serving.stateChangeEvent(group, v, 'Rejected'), deps);
         rollbackTimes.push(performance.now() - t);
         if (approvedCount > 1 && rolled.outcome !== 'promoted') {
           throw new Error(`expected a rollback, got ${JSON.stringify(rolled)}`);

@@ -32,15 +32,7 @@ import { ReleaseDeps } from '../lambda/release-model/release';
 import { reviewedMergeRecord, startCodeCommitStandIn } from '../test/e2e/support/codecommit-standin';
 import type { PullRequestRecord } from '../test/e2e/support/git-events';
 import { awsEvent } from '../test/support/fixtures';
-import {
-  createReleaseResources,
-  fakeCommitId,
-  recordCommands,
-  registerFromExecution,
-  releaseEnvironment,
-  ReleaseResources,
-  stateChangeEvent,
-} from '../test/support/model-registry';
+import * as registry from '../test/support/model-registry';
 import { startMoto, useMotoEnvironment } from '../test/support/moto';
 import { startSageMakerStepsStandIn } from '../test/support/sagemaker-steps';
 
@@ -120,10 +112,10 @@ async function main(): Promise<void> {
     const sagemaker = new SageMakerClient({ endpoint: steps.endpoint });
     const s3 = new S3Client({ forcePathStyle: true });
     const dynamodb = new DynamoDBClient({});
-    const sent = recordCommands(sagemaker);
+    const sent = registry.recordCommands(sagemaker);
     const codecommit = new CodeCommitClient({ endpoint: codecommitStandIn.endpoint });
-    const deps = (r: ReleaseResources): ReleaseDeps => ({
-      config: loadReleaseConfig(releaseEnvironment(r, 'model-bench-train')),
+    const deps = (r: registry.ReleaseResources): ReleaseDeps => ({
+      config: loadReleaseConfig(registry.releaseEnvironment(r, 'model-bench-train')),
       sagemaker,
       dynamodb,
       s3,
@@ -159,7 +151,7 @@ async function main(): Promise<void> {
     const fallbackRows: string[] = [];
     let pullRequestId = 0;
     for (const size of SIZES) {
-      const r: ReleaseResources = {
+      const r: registry.ReleaseResources = {
         projectName: `bench${size}`,
         projectId: `p-bench${size}`,
         group: `model-bench${size}`,
@@ -168,14 +160,14 @@ async function main(): Promise<void> {
         bucket: `bench${size}-artifacts`,
       };
       const registerStart = performance.now();
-      await createReleaseResources({ sagemaker, dynamodb, s3 }, r);
-      const commits = Array.from({ length: size }, (_, i) => fakeCommitId(`${r.group}-${i + 1}`));
+      await registry.createReleaseResources({ sagemaker, dynamodb, s3 }, r);
+      const commits = Array.from({ length: size }, (_, i) => registry.fakeCommitId(`${r.group}-${i + 1}`));
       const arns: string[] = [];
       for (const commitId of commits) {
-        const { arn } = await registerFromExecution({ sagemaker, s3 }, steps, r, { commitId, branch: BRANCH });
+        const { arn } = await registry.registerFromExecution({ sagemaker, s3 }, steps, r, { commitId, branch: BRANCH });
         arns.push(arn);
         // SageMaker's state change: the release function verifies the version and indexes its commit.
-        await handleReleaseEvent(await stateChangeEvent(sagemaker, arn), deps(r));
+        await handleReleaseEvent(await registry.stateChangeEvent(sagemaker, arn), deps(r));
       }
       process.stderr.write(
         `registered and indexed ${size} versions in ${Math.round(performance.now() - registerStart)} ms\n`,
@@ -196,8 +188,8 @@ async function main(): Promise<void> {
               source: BRANCH,
               sourceCommit: commitId,
               mergeOption: 'SQUASH_MERGE',
-              destinationCommit: fakeCommitId('main'),
-              mergeCommitId: fakeCommitId(`merge-${id}`),
+              destinationCommit: registry.fakeCommitId('main'),
+              mergeCommitId: registry.fakeCommitId(`merge-${id}`),
             }),
           );
           ours.push(
@@ -226,7 +218,7 @@ async function main(): Promise<void> {
 
       // A commit the index does not hold (older than the index, or its registration event was lost): the bounded
       // fallback lists ONE page of the 100 newest versions, whatever N.
-      const unindexed = fakeCommitId(`${r.group}-unindexed`);
+      const unindexed = registry.fakeCommitId(`${r.group}-unindexed`);
       const miss = await measure(async () => {
         await handleReleaseEvent({ commit_id: unindexed }, deps(r)).catch((err: Error) => {
           if (err.name !== 'NotFoundError') throw err;
@@ -274,7 +266,7 @@ function mergeEvent(id: string, sourceCommit: string): unknown {
     pullRequestId: id,
     sourceCommit,
     sourceReference: `refs/heads/${BRANCH}`,
-    destinationCommit: fakeCommitId('main'),
+    destinationCommit: registry.fakeCommitId('main'),
   };
   return event;
 }

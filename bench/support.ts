@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FUNCTION_BUNDLING, FUNCTION_EXTERNAL_MODULES } from '../lib/constructs/monitored-function';
+import { ENV as BRANCH_TEST_ENV } from '../test/lambda/branch-pipeline/support';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -24,6 +25,22 @@ export const ESBUILD = {
   external: [...FUNCTION_EXTERNAL_MODULES],
   logLevel: 'error',
 } as const satisfies BuildOptions;
+
+/** The account moto_server answers as. */
+const MOTO_ACCOUNT = '123456789012';
+const inMoto = (value: string) => value.replaceAll('111111111111', MOTO_ACCOUNT);
+
+/**
+ * The branch function's environment in the figures: the tests' (test/lambda/branch-pipeline/support.ts), with its
+ * template in the bench bucket and its roles in moto's account.
+ */
+export const BRANCH_ENV = {
+  ...BRANCH_TEST_ENV,
+  PIPELINE_TEMPLATE_URL: 'https://bench-assets.s3.us-east-1.amazonaws.com/branch.template.json',
+  CLOUDFORMATION_ROLE_ARN: inMoto(BRANCH_TEST_ENV.CLOUDFORMATION_ROLE_ARN),
+  PIPELINE_STACK_PARAMETERS: inMoto(BRANCH_TEST_ENV.PIPELINE_STACK_PARAMETERS),
+  LOG_LEVEL: 'ERROR',
+};
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

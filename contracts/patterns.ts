@@ -48,5 +48,18 @@ export const MODEL_PACKAGE_DESCRIPTION_COMMIT_PATTERN = /^commit ([0-9a-f]{40})(
  */
 export const BRANCH_NAME_PATTERN = /^(?!.*\.\.)(?!.*\/\/)(?!.*\.lock(\/|$))[A-Za-z0-9_][A-Za-z0-9._/-]*$/;
 
+/** An e-mail address (what SNS e-mail subscriptions take). */
+export const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** CodeCommit approval pool members: IAM users and roles, or sessions of an assumed role (wildcards allowed). */
+export const APPROVAL_POOL_MEMBER_PATTERN =
+  /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/*-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@*-]+)$/;
+
+/** A serving stage name: lower-case letters and digits, at most 16 (stack, SSM path and endpoint names). */
+export const STAGE_NAME_PATTERN = /^[a-z][a-z0-9]{0,15}$/;
+
+/** A SageMaker instance type such as `ml.m5.large`. */
+export const INSTANCE_TYPE_PATTERN = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
+
 /** A SageMaker project id as the functions and the serving configuration take it (Studio shows `p-abc123def456`). */
 export const PROJECT_ID_PATTERN = /^[A-Za-z0-9-]{1,16}$/;

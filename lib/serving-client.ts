@@ -18,9 +18,9 @@ import { endpointName, servingParameterName } from '../contracts/serving';
 export interface ServingClientOptions {
   /** The stage (`sandbox`, `qa`, `production`): names the endpoint and the parameters. */
   readonly stage: string;
-  /** @default - a SageMakerRuntimeClient from the environment */
+  /** The client endpoint invocations go through. @default - a SageMakerRuntimeClient from the environment */
   readonly runtime?: SageMakerRuntimeClient;
-  /** @default - an SSMClient from the environment */
+  /** The client the TargetModel parameters are read with. @default - an SSMClient from the environment */
   readonly ssm?: SSMClient;
   /** How long a TargetModel read from SSM is used before it is read again. @default 30_000 */
   readonly parameterTtlMs?: number;
@@ -28,16 +28,16 @@ export interface ServingClientOptions {
   readonly loadTimeoutMs?: number;
   /** First wait between retries; doubled up to 8 s. @default 500 */
   readonly retryDelayMs?: number;
-  /** @default setTimeout */
+  /** Waits between retries (a test passes a fake clock). @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
-  /** @default Date.now */
+  /** The current time in ms, for the parameter cache and the load timeout. @default Date.now */
   readonly now?: () => number;
 }
 
 export interface InvokeOptions {
-  /** @default 'text/csv' */
+  /** MIME type of the request body. @default 'text/csv' */
   readonly contentType?: string;
-  /** @default 'text/csv' */
+  /** MIME type the answer should have. @default 'text/csv' */
   readonly accept?: string;
 }
 

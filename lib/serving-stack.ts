@@ -20,8 +20,11 @@ import { MultiModelEndpoint } from './constructs/serving/multi-model-endpoint';
 export const SERVED_NONCURRENT_DAYS = 30;
 
 export interface ServingStackProps extends StackProps {
+  /** The serving configuration (context `serving`): registry, served projects, artifacts kept, image version. */
   readonly serving: ServingConfig;
+  /** The stage this stack deploys, one of `serving.stages`: its name, account, region, delay and instances. */
   readonly stage: ServingStageConfig;
+  /** Retention of the deploy function's log group, in days (context `logRetentionDays`). */
   readonly logRetentionDays: AppConfig['logRetentionDays'];
   /**
    * Receives the stage's alarms (contract 6).

@@ -76,7 +76,7 @@ export interface UpgradeResult {
 export interface UpgradeOptions {
   /** The staged seed code of the new version. @default - staged from this checkout */
   readonly seedDir?: string;
-  /** @default - platformVersion() */
+  /** The version named in the branch and the commit message. @default - platformVersion() */
   readonly toVersion?: string;
 }
 

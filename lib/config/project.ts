@@ -3,7 +3,12 @@
  * who approves pull requests into main, the product version, and where alarms go.
  */
 import * as z from 'zod';
-import { BRANCH_NAME_PATTERN, IAM_ROLE_ARN_PATTERN } from '../../contracts/patterns';
+import {
+  APPROVAL_POOL_MEMBER_PATTERN as APPROVAL_POOL_MEMBER,
+  BRANCH_NAME_PATTERN,
+  EMAIL_PATTERN as EMAIL,
+  IAM_ROLE_ARN_PATTERN,
+} from '../../contracts/patterns';
 import { platformVersion } from '../seed-code';
 import { mustBe, type Refusal, show } from './errors';
 import { contextBoolean, contextString, firstRepeated, optionalString, stringList } from './values';
@@ -12,10 +17,6 @@ import { contextBoolean, contextString, firstRepeated, optionalString, stringLis
 const PREFIX_SEPARATORS = ['/', '-', '_'] as const;
 /** Service Catalog provisioning artifact names: at most 100 characters; kept to a file-name-safe set. */
 const VERSION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-/** CodeCommit approval pool members: IAM users and roles, or sessions of an assumed role (wildcards allowed). */
-const APPROVAL_POOL_MEMBER =
-  /^arn:aws[a-z-]*:(iam::\d{12}:(user|role)\/[\w+=,.@/*-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@*-]+)$/;
 
 const notString = (issue: { readonly input?: unknown }) => `must be a string, got ${show(issue.input)}`;
 const prefixError = mustBe('the start of a git branch name (letters, digits, ".", "_", "-", "/"; at most 100)');

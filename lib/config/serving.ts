@@ -2,9 +2,11 @@
 import * as z from 'zod';
 import {
   ACCOUNT_ID_PATTERN,
+  INSTANCE_TYPE_PATTERN as INSTANCE_TYPE,
   PROJECT_ID_PATTERN,
   REGION_PATTERN,
   S3_BUCKET_NAME_PATTERN,
+  STAGE_NAME_PATTERN as STAGE_NAME,
 } from '../../contracts/patterns';
 import { mustBe, type Refusal, show } from './errors';
 import { firstRepeated, fromJson, isUnset } from './values';
@@ -27,15 +29,15 @@ export interface ServedProjectConfig {
 export interface ServingStageConfig {
   /** Lower-case name (`sandbox`, `qa`, `production`): stack `MultibranchMlops-Serving-<name>`, SSM path, endpoint. */
   readonly name: string;
-  /** @default - the registry account */
+  /** The 12-digit account the stage is deployed to. @default - the registry account */
   readonly account: string;
-  /** @default - the app's region (no other region is accepted yet) */
+  /** The region the stage is deployed to. @default - the app's region (no other region is accepted yet) */
   readonly region: string;
   /** How long a version must have stayed Approved before this stage serves it. @default 0 */
   readonly delayMinutes: number;
-  /** @default 'ml.m5.large' (CPU: the scikit-learn container serves multiple models on CPU) */
+  /** The endpoint's instance type. @default 'ml.m5.large' (CPU: the scikit-learn container serves multiple models on CPU) */
   readonly instanceType: string;
-  /** @default 1 */
+  /** How many instances serve the endpoint, 1 to 20. @default 1 */
   readonly instanceCount: number;
 }
 
@@ -58,10 +60,8 @@ export interface ServingConfig {
 export const SERVING_KEYS = ['registryAccount', 'projects', 'stages', 'retainArtifacts', 'frameworkVersion'] as const;
 const STAGE_KEYS = ['name', 'account', 'region', 'delayMinutes', 'instanceType', 'instanceCount'];
 const PROJECT_KEYS = ['name', 'id', 'artifactBucket'];
-const STAGE_NAME = /^[a-z][a-z0-9]{0,15}$/;
 /** SageMaker's project name pattern, lower case (as the product template requires). */
 const SERVED_PROJECT_NAME = /^[a-z](-*[a-z0-9]){0,31}$/;
-const INSTANCE_TYPE = /^ml\.[a-z0-9]+\.[a-z0-9]+$/;
 const FRAMEWORK_VERSION = /^\d+\.\d+-\d+$/;
 
 /** A string matching `pattern`; `required` is the message when it is absent. */

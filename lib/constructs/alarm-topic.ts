@@ -16,10 +16,20 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
+import { propChecker, EMAIL_RULE } from './validation';
+
+/** What AlarmTopic checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<AlarmTopicProps>('AlarmTopic', {
+  email: EMAIL_RULE,
+});
 
 export interface AlarmTopicProps {
+  /** The SageMaker project's name, shown in the topic's display name and the key's description. */
   readonly projectName: string;
-  /** Address subscribed to the topic (it must confirm the subscription). @default - no subscription */
+  /**
+   * Address subscribed to the topic (it must confirm the subscription); an e-mail address (context `alarmEmail`).
+   * @default - no subscription
+   */
   readonly email?: string;
 }
 
@@ -28,31 +38,29 @@ export class AlarmTopic extends Construct {
   readonly key: kms.Key;
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
-    super(scope, id);
+    super(scope, validate(scope, id, props));
     this.key = new kms.Key(this, 'Key', {
       description: `Encrypts the alarm topic of SageMaker project ${props.projectName}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
-    // EventBridge rules that alarm through the topic (a failed scheduled retrain) publish with this key too.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'EventBridgeRulesPublish',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
+    // CloudWatch alarms publish with this key, and so do EventBridge rules that alarm through the topic (a failed
+    // scheduled retrain).
+    const publishers = [
+      ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com'],
+      ['EventBridgeRulesPublish', 'events.amazonaws.com'],
+    ] as const;
+    for (const [sid, service] of publishers) {
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        }),
+      );
+    }
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `Alarms of SageMaker project ${props.projectName}`,
       masterKey: this.key,

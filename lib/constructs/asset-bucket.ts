@@ -12,7 +12,12 @@ import { SECURE_RETAINED_BUCKET_PROPS } from './secure-bucket';
 import { acknowledgeRule, acknowledgeWildcards, nagString } from './nag';
 
 export interface AssetBucketProps {
+  /**
+   * The 12-digit account the baseline is synthesized for (context `account`), part of the bucket name. Must be
+   * literal: Service Catalog product stacks need a literal bucket name.
+   */
   readonly account: string;
+  /** The region the baseline is synthesized for (context `region`), part of the bucket name; literal too. */
   readonly region: string;
 }
 

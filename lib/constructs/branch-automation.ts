@@ -4,7 +4,7 @@
  * an hourly reconcile), and exactly the permissions it needs: branch stacks of this project only, created through
  * the CloudFormation service role only.
  */
-import { ArnFormat, Aws, CfnCustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -18,27 +18,55 @@ import { BranchPipelineRoles } from './branch-pipeline-roles';
 import { grantPassRoleTo } from './iam';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
+import { stackArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { propChecker, BRANCH_PREFIX_RULE, durationRule, integerRule } from './validation';
 import type { BranchEventSource } from './source/project-source';
 import { branchStackPrefix, legacyBranchStackPrefix } from '../../contracts/naming';
+
+/** What BranchAutomation checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<BranchAutomationProps>('BranchAutomation', {
+  branchPrefix: BRANCH_PREFIX_RULE,
+  reconcileInterval: durationRule(
+    'minutes',
+    5,
+    1440,
+    'use Duration.minutes(n), n from 5 to 1440 (context reconcileIntervalMinutes)',
+  ),
+  maxBranchPipelines: integerRule(1, 500, 'set context maxBranchPipelines to at most 500, or leave it out for 25'),
+});
 
 /** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
 export const RECONCILE_INPUT = { action: 'reconcile' } as const;
 
 export interface BranchAutomationProps {
+  /** The SageMaker project's name: names the branch stacks (`mbm-<project>-branch-<slug>`) and branch pipelines. */
   readonly projectName: string;
+  /** The SageMaker project id: branch stacks are created and deleted only with its `sagemaker:project-id` tag. */
   readonly projectId: string;
   /** The repository whose branch events call the function, and which the branch pipelines read from. */
   readonly source: BranchEventSource;
+  /**
+   * Branches under this prefix get a branch stack (context `branchPrefix`): the start of a git branch name, ending
+   * with "/", "-" or "_" so that it never matches a longer word.
+   */
   readonly branchPrefix: string;
   /** The synthesized per-branch template (a file), published as an asset. */
   readonly templateFile: string;
+  /** The roles every branch stack reuses (the CloudFormation service role creates them). */
   readonly roles: BranchPipelineRoles;
+  /** The project's train build project, which every branch pipeline runs. */
   readonly buildProject: codebuild.IProject;
+  /** The project's artifact bucket, a parameter of every branch stack. */
   readonly artifactBucket: s3.IBucket;
+  /** How often the function reconciles branch stacks with branches (context `reconcileIntervalMinutes`): 5 to 1440 minutes. */
   readonly reconcileInterval: Duration;
-  /** At most this many branch pipelines (the branch function refuses more). @default 25 */
+  /**
+   * At most this many branch pipelines (context `maxBranchPipelines`, 1 to 500); the branch function refuses more.
+   * @default 25
+   */
   readonly maxBranchPipelines?: number;
+  /** Retention of the function's log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
 }
 
@@ -54,7 +82,7 @@ export class BranchAutomation extends Construct {
   readonly branchStacksGuard: CfnCustomResource;
 
   constructor(scope: Construct, id: string, props: BranchAutomationProps) {
-    super(scope, id);
+    super(scope, validate(scope, id, props));
     const stack = Stack.of(this);
 
     this.template = new s3assets.Asset(this, 'Template', { path: props.templateFile });
@@ -87,25 +115,32 @@ export class BranchAutomation extends Construct {
       },
     });
     const role = this.handler.role;
-    const branchStacks = stack.formatArn({
-      service: 'cloudformation',
-      resource: 'stack',
-      resourceName: `${branchStackPrefix(props.projectName)}*/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const branchStacks = stackArn(this, 'cloudformation', 'stack', `${branchStackPrefix(props.projectName)}*/*`);
     // Stacks of versions before 0.2 (`<project>-branch-<slug>`): deleted only when they carry this project's id tag.
-    const legacyBranchStacks = stack.formatArn({
-      service: 'cloudformation',
-      resource: 'stack',
-      resourceName: `${legacyBranchStackPrefix(props.projectName)}*/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const branchSageMakerPipelines = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'pipeline',
-      resourceName: `${props.projectName}-*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const legacyBranchStacks = stackArn(
+      this,
+      'cloudformation',
+      'stack',
+      `${legacyBranchStackPrefix(props.projectName)}*/*`,
+    );
+    const branchSageMakerPipelines = stackArn(this, 'sagemaker', 'pipeline', `${props.projectName}-*`);
+    const wildcards: Array<[arn: string, reason: string]> = [
+      [
+        branchStacks,
+        'Branch stacks are created at run time, named "mbm-<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
+      ],
+      [
+        legacyBranchStacks,
+        'Branch stacks of versions before 0.2, named "<project>-branch-<slug>"; only those with this project\'s id tag.',
+      ],
+      [
+        branchSageMakerPipelines,
+        'SageMaker pipelines of branches are created by their builds, named "<project>-<slug>" (naming.ts).',
+      ],
+    ];
+    // Delete, and read what a failed deletion left: branch stacks (and those of versions before 0.2) with this
+    // project's id tag only.
+    const ownBranchStacks = { resources: [branchStacks, legacyBranchStacks], conditions: ownResource(props.projectId) };
 
     role.addToPolicy(
       new iam.PolicyStatement({
@@ -145,8 +180,7 @@ export class BranchAutomation extends Construct {
       new iam.PolicyStatement({
         sid: 'DeleteOwnBranchStacks',
         actions: ['cloudformation:DeleteStack'],
-        resources: [branchStacks, legacyBranchStacks],
-        conditions: ownResource(props.projectId),
+        ...ownBranchStacks,
       }),
     );
     role.addToPolicy(
@@ -155,8 +189,7 @@ export class BranchAutomation extends Construct {
         // A stack stuck in DELETE_FAILED is deleted once more, retaining the resources that failed
         // (ListStackResources), and its events tell whether that was done already (stacks.ts).
         actions: ['cloudformation:ListStackResources', 'cloudformation:DescribeStackEvents'],
-        resources: [branchStacks, legacyBranchStacks],
-        conditions: ownResource(props.projectId),
+        ...ownBranchStacks,
       }),
     );
     role.addToPolicy(
@@ -189,12 +222,7 @@ export class BranchAutomation extends Construct {
     acknowledgeWildcards(role, {
       'Resource::*':
         "Reconcile lists stacks with DescribeStacks without a stack name, which needs '*'; it reads stack metadata only.",
-      [nagResource(this, branchStacks)]:
-        'Branch stacks are created at run time, named "mbm-<project>-branch-<slug>" (naming.ts), with a stack id suffix.',
-      [nagResource(this, legacyBranchStacks)]:
-        'Branch stacks of versions before 0.2, named "<project>-branch-<slug>"; only those with this project\'s id tag.',
-      [nagResource(this, branchSageMakerPipelines)]:
-        'SageMaker pipelines of branches are created by their builds, named "<project>-<slug>" (naming.ts).',
+      ...Object.fromEntries(wildcards.map(([arn, reason]) => [nagResource(this, arn), reason])),
     });
 
     const target = new targets.LambdaFunction(this.handler.function, {

@@ -16,14 +16,19 @@ import { EVENT_RULE_ACTIONS, grantPassRoleTo } from './iam';
 import { triggerRuleNamePrefix } from '../branch-pipeline-stack';
 import { ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { ROLE_PATH } from './monitored-function';
+import { stackArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export interface BranchPipelineRolesProps {
+  /** The SageMaker project's name: branch pipelines are named `<project>-<branch slug>`. */
   readonly projectName: string;
+  /** The SageMaker project id: branch stacks and their rules carry its tag, and the roles require it. */
   readonly projectId: string;
+  /** The project's artifact bucket, read and written by the pipelines. */
   readonly artifactBucket: s3.Bucket;
   /** The project's CodeCommit repository (`CodeCommitSource.repository`), which the pipeline role reads branches of. */
   readonly repository: codecommit.IRepository;
+  /** The project's train build project, which the pipelines' "Train" action starts. */
   readonly buildProject: codebuild.IProject;
 }
 
@@ -42,12 +47,7 @@ export class BranchPipelineRoles extends Construct {
       arnFormat: ArnFormat.NO_RESOURCE_NAME,
     });
 
-    const branchRulesArn = stack.formatArn({
-      service: 'events',
-      resource: 'rule',
-      resourceName: `${triggerRuleNamePrefix(props.projectId)}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const branchRulesArn = stackArn(this, 'events', 'rule', `${triggerRuleNamePrefix(props.projectId)}*`);
 
     this.pipelineRole = new iam.Role(this, 'PipelineRole', {
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),

@@ -18,14 +18,22 @@
  * `sagemaker:ModelApprovalStatus` on UpdateModelPackage, `aws:ResourceTag/${TagKey}` on model-package
  * (list_amazonsagemaker.html).
  */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { sageMakerArn } from './arns';
 import { ownResource } from './isolation';
 import { ROLE_PATH } from './monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
+import { propChecker, APPROVERS_RULE, integerRule, MAIN_BRANCH_RULE } from './validation';
+
+/** What MainBranchProtection checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<MainBranchProtectionProps>('MainBranchProtection', {
+  mainBranch: MAIN_BRANCH_RULE,
+  approvers: APPROVERS_RULE,
+  approvalsRequired: integerRule(1, 10, 'set context mainApprovalsRequired to 1 to 10'),
+});
 
 /** The actions that write a branch of a CodeCommit repository (each supports `codecommit:References`). */
 export const BRANCH_WRITE_ACTIONS = [
@@ -64,12 +72,20 @@ export function approvalRuleTemplateContent(
 }
 
 export interface MainBranchProtectionProps {
+  /** The SageMaker project's name, shown in the policies' and the template's descriptions. */
   readonly projectName: string;
+  /** The SageMaker project id: names the approval rule template, scopes model approval by its tag. */
   readonly projectId: string;
   /** The project's CodeCommit repository (`CodeCommitSource.repository`), whose main branch is protected. */
   readonly repository: codecommit.IRepository;
+  /** The protected branch (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;
+  /**
+   * The approval pool (context `mainApprovers`): IAM ARNs of users, roles or assumed-role sessions
+   * (`arn:aws:sts::<account>:assumed-role/<role>/*`); empty for any member of the account with permission to approve.
+   */
   readonly approvers: readonly string[];
+  /** Approvals a pull request into main needs, its author's never counted (context `mainApprovalsRequired`): 1 to 10. */
   readonly approvalsRequired: number;
   /** Name of the project's first model package group (`model-<project>`). */
   readonly modelPackageGroupName: string;
@@ -81,8 +97,7 @@ export class MainBranchProtection extends Construct {
   readonly templateName: string;
 
   constructor(scope: Construct, id: string, props: MainBranchProtectionProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
+    super(scope, validate(scope, id, props));
     this.templateName = `mbm-${props.projectId}-${props.mainBranch}`.slice(0, 100);
     const mainRef = `refs/heads/${props.mainBranch}`;
 
@@ -128,12 +143,7 @@ export class MainBranchProtection extends Construct {
     });
 
     const versions = [`${props.modelPackageGroupName}/*`, `${props.modelPackageGroupName}-*/*`].map((name) =>
-      stack.formatArn({
-        service: 'sagemaker',
-        resource: 'model-package',
-        resourceName: name,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      }),
+      sageMakerArn(this, 'model-package', name),
     );
     this.approveModelsPolicy = new iam.ManagedPolicy(this, 'ApproveModels', {
       path: ROLE_PATH,

@@ -12,7 +12,7 @@
  * scoped to this project's repository, groups, pipelines and bucket, except the two SageMaker list actions that
  * support no resource-level permission. The code checks group membership by the `sagemaker:project-id` tag.
  */
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -35,7 +35,15 @@ import { PULL_REQUEST_EVENTS, REPORTED_EXECUTION_STATUSES } from '../../lambda/p
 import { DETAIL_TYPES, EVENT_SOURCES } from '../../contracts/events';
 import { ownOrUntagged, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
+import { sageMakerArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { propChecker, BRANCH_PREFIX_RULE, MAIN_BRANCH_RULE } from './validation';
+
+/** What PullRequestReport checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<PullRequestReportProps>('PullRequestReport', {
+  mainBranch: MAIN_BRANCH_RULE,
+  branchPrefix: BRANCH_PREFIX_RULE,
+});
 
 /**
  * Grants what reading a report needs (lambda/pr-report/collect.ts), read-only and scoped to the project: tags of
@@ -47,17 +55,12 @@ export function grantReportRead(
   role: iam.Role,
   props: { readonly projectName: string; readonly projectId: string; readonly artifactBucket: s3.IBucket },
 ): void {
-  const stack = Stack.of(role);
-  const sageMakerArn = (resource: string, resourceName: string) =>
-    stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  const arn = (resource: string, resourceName: string) => sageMakerArn(role, resource, resourceName);
   const baseGroup = `model-${props.projectName}`;
-  const groups = [
-    sageMakerArn('model-package-group', baseGroup),
-    sageMakerArn('model-package-group', `${baseGroup}-*`),
-  ];
-  const packages = [sageMakerArn('model-package', `${baseGroup}/*`), sageMakerArn('model-package', `${baseGroup}-*/*`)];
-  const pipelines = sageMakerArn('pipeline', `${props.projectName}-*`);
-  const executions = sageMakerArn('pipeline', `${props.projectName}-*/execution/*`);
+  const groups = [arn('model-package-group', baseGroup), arn('model-package-group', `${baseGroup}-*`)];
+  const packages = [arn('model-package', `${baseGroup}/*`), arn('model-package', `${baseGroup}-*/*`)];
+  const pipelines = arn('pipeline', `${props.projectName}-*`);
+  const executions = arn('pipeline', `${props.projectName}-*/execution/*`);
   const statement = (
     sid: string,
     actions: readonly string[],
@@ -92,14 +95,19 @@ export function grantReportRead(
 }
 
 export interface PullRequestReportProps {
+  /** The SageMaker project's name: its groups are `model-<project>[-*]`, its pipelines `<project>-*`. */
   readonly projectName: string;
+  /** The SageMaker project id: the function reads only groups, versions and pipelines tagged with it. */
   readonly projectId: string;
   /** The CodeCommit repository whose pull requests get the report. */
   readonly repository: codecommit.IRepository;
+  /** Pull requests into this branch get the report (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;
+  /** Only pull requests from branches under this prefix get the report (context `branchPrefix`), e.g. "experiment/". */
   readonly branchPrefix: string;
   /** The project's artifact bucket, where evaluation reports are (read-only). */
   readonly artifactBucket: s3.IBucket;
+  /** Retention of the function's log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
   /**
    * The project's alarm topic (contract 6): the function's error and dead-letter alarms notify it.
@@ -115,10 +123,7 @@ export class PullRequestReport extends Construct {
   readonly pipelineRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: PullRequestReportProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
-    const sageMakerArn = (resource: string, resourceName: string) =>
-      stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    super(scope, validate(scope, id, props));
     const baseGroup = `model-${props.projectName}`;
 
     this.handler = new MonitoredFunction(this, 'Handler', {
@@ -193,7 +198,7 @@ export class PullRequestReport extends Construct {
         detailType: [DETAIL_TYPES.pipelineExecutionStatusChange],
         detail: {
           currentPipelineExecutionStatus: [...REPORTED_EXECUTION_STATUSES],
-          pipelineArn: [{ prefix: sageMakerArn('pipeline', `${props.projectName}-`) }],
+          pipelineArn: [{ prefix: sageMakerArn(this, 'pipeline', `${props.projectName}-`) }],
         },
       },
     });

@@ -4,7 +4,7 @@
  * intents (a merge may arrive before its model package exists), and the rules that call it: the source's "merged
  * into main" and "main updated" events, and state changes of model packages in the project's group.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { APPROVED_ARTIFACT_PREFIX } from '../../lambda/release-model/config';
 import { ARTIFACT_COPY_ACTIONS } from '../../lambda/release-model/artifact';
@@ -20,11 +20,20 @@ import { Construct } from 'constructs';
 import { restrictPrefixToWriter } from './artifact-bucket';
 import { MonitoredFunction } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
+import { sageMakerArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { propChecker, integerRule, MAIN_BRANCH_RULE } from './validation';
+
+/** What ReleaseAutomation checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<ReleaseAutomationProps>('ReleaseAutomation', {
+  mainBranch: MAIN_BRANCH_RULE,
+  intentTtlDays: integerRule(1, 365, 'set context intentTtlDays to 1 to 365'),
+});
 import type { ReleaseEventSource } from './source/project-source';
 import { DETAIL_TYPES, EVENT_SOURCES } from '../../contracts/events';
 
 export interface ReleaseAutomationProps {
+  /** The SageMaker project's name: names the function `release-model-package-<project>`. */
   readonly projectName: string;
   /**
    * The project's repository name (`model-<project>-train`), which the function matches source events on; with an
@@ -36,9 +45,13 @@ export interface ReleaseAutomationProps {
    * @default - no source events: CI invokes the function directly (source provider `external-ci`)
    */
   readonly releaseEvents?: ReleaseEventSource;
+  /** Merges and pushes to this branch release a model (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;
+  /** The project's first model package group, `model-<project>`; its further groups are `model-<project>-<name>`. */
   readonly modelPackageGroupName: string;
+  /** How long a release intent is remembered, in days (context `intentTtlDays`): 1 to 365. */
   readonly intentTtlDays: number;
+  /** Retention of the function's log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
   /** The SageMaker project id: groups count only with this `sagemaker:project-id` tag. */
   readonly projectId: string;
@@ -57,17 +70,15 @@ export function releaseFunctionName(projectName: string): string {
 }
 
 export class ReleaseAutomation extends Construct {
-  readonly handler: MonitoredFunction;
   readonly intentTable: dynamodb.Table;
+  readonly handler: MonitoredFunction;
   /** Commit → model versions, written by the release function only, after it verified each version's provenance. */
   readonly commitIndexTable: dynamodb.Table;
   readonly modelPackageRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ReleaseAutomationProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
-    const sageMakerArn = (resource: string, resourceName: string) =>
-      stack.formatArn({ service: 'sagemaker', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    super(scope, validate(scope, id, props));
+    const arn = (resource: string, resourceName: string) => sageMakerArn(this, resource, resourceName);
 
     this.intentTable = new dynamodb.Table(this, 'IntentTable', {
       partitionKey: { name: 'commitId', type: dynamodb.AttributeType.STRING },
@@ -109,15 +120,15 @@ export class ReleaseAutomation extends Construct {
       },
     });
     const role = this.handler.role;
-    const modelPackages = sageMakerArn('model-package', `${props.modelPackageGroupName}/*`);
+    const modelPackages = arn('model-package', `${props.modelPackageGroupName}/*`);
     // Groups `model-<project>-<name>` (contract 1); membership is checked by the project id tag before any use.
-    const furtherModelPackages = sageMakerArn('model-package', `${props.modelPackageGroupName}-*/*`);
+    const furtherModelPackages = arn('model-package', `${props.modelPackageGroupName}-*/*`);
     const groups = [
-      sageMakerArn('model-package-group', props.modelPackageGroupName),
-      sageMakerArn('model-package-group', `${props.modelPackageGroupName}-*`),
+      arn('model-package-group', props.modelPackageGroupName),
+      arn('model-package-group', `${props.modelPackageGroupName}-*`),
     ];
-    const pipelines = sageMakerArn('pipeline', `${props.projectName}-*`);
-    const executions = sageMakerArn('pipeline', `${props.projectName}-*/execution/*`);
+    const pipelines = arn('pipeline', `${props.projectName}-*`);
+    const executions = arn('pipeline', `${props.projectName}-*/execution/*`);
     const approvedObjects = props.artifactBucket.arnForObjects(`${APPROVED_ARTIFACT_PREFIX}*`);
     const allObjects = props.artifactBucket.arnForObjects('*');
     acknowledgeWildcards(role, {

@@ -10,7 +10,7 @@
  * - With `alarmTopic`, a failed execution of the main pipeline (every model failed its gate, or a step failed) is
  *   published to it.
  */
-import { ArnFormat, Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -25,8 +25,21 @@ import { RETRAIN_PERMISSIONS } from '../../sagemaker-pipeline/src/retrain';
 import type { RetrainConfig } from '../config';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
+import { stackArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 import { DETAIL_TYPES, EVENT_SOURCES } from '../../contracts/events';
+import { integerRule, MAIN_BRANCH_RULE, propChecker, SCHEDULE_RULE, TIME_ZONE_RULE } from './validation';
+
+/** What RetrainSchedule checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<RetrainScheduleProps>('RetrainSchedule', {
+  config: {
+    schedule: SCHEDULE_RULE,
+    timeZone: TIME_ZONE_RULE,
+    maxParents: integerRule(1, 5, 'set context retrain.maxParents to 1 to 5'),
+    windowDays: integerRule(1, 3650, 'set context retrain.windowDays to 1 to 3650'),
+  },
+  mainBranch: MAIN_BRANCH_RULE,
+});
 
 /**
  * `mainPipelineName(projectName, mainBranch)` while the project name is a CloudFormation parameter: `<project>-` and
@@ -42,8 +55,14 @@ export interface RetrainScheduleProps {
   readonly projectName: string;
   /** The SageMaker project id: the build reads only groups, versions and tuning jobs tagged with it. */
   readonly projectId: string;
+  /**
+   * The schedule (context `retrain`): a recurring `cron(...)` or `rate(...)` expression, an IANA time zone, test
+   * mode, 1 to 5 warm-start parents, a window of 1 to 3650 days.
+   */
   readonly config: RetrainConfig;
+  /** The branch whose head is retrained (context `mainBranch`): a git branch name such as "main". */
   readonly mainBranch: string;
+  /** The project's train build project, which the schedule starts. */
   readonly buildProject: codebuild.IProject;
   /** The build project's role: it gets GitPull on the repository and read access to the registry. */
   readonly buildRole: iam.IRole;
@@ -64,19 +83,14 @@ export class RetrainSchedule extends Construct {
   readonly failedRunRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: RetrainScheduleProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
+    super(scope, validate(scope, id, props));
     const { config } = props;
+    const stack = Stack.of(this);
     const scheduleName = `model-${props.projectName}-retrain`;
     this.pipelineName = mainPipelineNameFor(props.projectName, props.mainBranch);
 
     // Only this schedule (default group) in this account can assume the role (confused-deputy conditions).
-    const scheduleArn = stack.formatArn({
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `default/${scheduleName}`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const scheduleArn = stackArn(this, 'scheduler', 'schedule', `default/${scheduleName}`);
     this.role = new iam.Role(this, 'Role', {
       path: ROLE_PATH,
       description: `Starts the scheduled retraining build of project ${props.projectName}`,
@@ -119,24 +133,9 @@ export class RetrainSchedule extends Construct {
 
     // A CodeCommit source: the build clones the repository itself (a pipeline build gets an artifact instead).
     props.repository.grantPull(props.buildRole);
-    const groupArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'model-package-group',
-      resourceName: `model-${props.projectName}*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const packageArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'model-package',
-      resourceName: `model-${props.projectName}*/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
-    const tuningJobArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'hyper-parameter-tuning-job',
-      resourceName: '*',
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const groupArn = stackArn(this, 'sagemaker', 'model-package-group', `model-${props.projectName}*`);
+    const packageArn = stackArn(this, 'sagemaker', 'model-package', `model-${props.projectName}*/*`);
+    const tuningJobArn = stackArn(this, 'sagemaker', 'hyper-parameter-tuning-job', '*');
     // `model-<project>*` also names the groups of project "<project>-<more>" and tuning jobs carry no project in
     // their names: the project id tag decides (lib/constructs/isolation.ts). Groups may not exist yet (first run:
     // "not found"), so their reads also allow untagged resources; versions and tuning jobs must be the project's.
@@ -185,12 +184,7 @@ export class RetrainSchedule extends Construct {
     });
 
     if (props.alarmTopic !== undefined) {
-      const pipelineArn = stack.formatArn({
-        service: 'sagemaker',
-        resource: 'pipeline',
-        resourceName: this.pipelineName,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
+      const pipelineArn = stackArn(this, 'sagemaker', 'pipeline', this.pipelineName);
       this.failedRunRule = new events.Rule(this, 'FailedRunRule', {
         description: `Failed executions of ${props.mainBranch}'s SageMaker pipeline (scheduled retraining)`,
         eventPattern: {

@@ -13,14 +13,19 @@ import { grantArtifactReadWrite } from './artifact-bucket';
 import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
+import { sageMakerArn } from './arns';
 import { acknowledgeWildcards, nagResource } from './nag';
 
 export interface SageMakerExecutionRoleProps {
+  /** The SageMaker project's name, shown in the role's description. */
   readonly projectName: string;
   /** The SageMaker project id: jobs, model packages and groups are scoped by its `sagemaker:project-id` tag. */
   readonly projectId: string;
+  /** The project's artifact bucket, read and written by pipeline executions and their jobs. */
   readonly artifactBucket: s3.Bucket;
+  /** The ECR repository of the training image, which jobs pull. */
   readonly trainingImageRepository: ecr.IRepository;
+  /** The project's first model package group, `model-<project>`, where versions are registered. */
   readonly modelPackageGroupName: string;
   /**
    * The SQL warehouse: extract jobs read its secret and run in its subnets (network interfaces).
@@ -35,8 +40,7 @@ export class SageMakerExecutionRole extends Construct {
   constructor(scope: Construct, id: string, props: SageMakerExecutionRoleProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const arn = (resource: string, resourceName: string, service = 'sagemaker') =>
-      stack.formatArn({ service, resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const arn = (resource: string, resourceName: string) => sageMakerArn(this, resource, resourceName);
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),

@@ -18,7 +18,15 @@ import { grantArtifactReadWrite } from './artifact-bucket';
 import { grantPassRoleTo } from './iam';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
+import { stackArn } from './arns';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from './nag';
+import { propChecker, integerRule, LOG_RETENTION_RULE } from './validation';
+
+/** What TrainBuildProject checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<TrainBuildProjectProps>('TrainBuildProject', {
+  logRetention: LOG_RETENTION_RULE,
+  concurrentBuildLimit: integerRule(1, 100, 'set context concurrentBuildLimit to 1 to 100, or leave it out for 4'),
+});
 
 /** The build's warehouse variables (names shared with the run command: sagemaker-pipeline/src/sql-source.ts). */
 export function warehouseEnvironment(warehouse: WarehouseConfig): Record<string, codebuild.BuildEnvironmentVariable> {
@@ -30,11 +38,17 @@ export function warehouseEnvironment(warehouse: WarehouseConfig): Record<string,
 }
 
 export interface TrainBuildProjectProps {
+  /** The SageMaker project's name: names the build project `model-<project>-train`. */
   readonly projectName: string;
+  /** The SageMaker project id: builds create and read only resources tagged with it. */
   readonly projectId: string;
+  /** The project's artifact bucket, read and written by builds. */
   readonly artifactBucket: s3.Bucket;
+  /** The project's first model package group, `model-<project>`, passed to builds. */
   readonly modelPackageGroupName: string;
+  /** The role SageMaker pipeline executions run with; builds pass it to SageMaker. */
   readonly sageMakerExecutionRole: iam.IRole;
+  /** Retention of the build log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
   /**
    * Where builds get the commit from.
@@ -43,7 +57,7 @@ export interface TrainBuildProjectProps {
   readonly source?: codebuild.ISource;
   /**
    * At most this many builds of the project run at once; CodeBuild queues the rest (issue 10, attack 13: a burst of
-   * pushes cannot start unbounded training).
+   * pushes cannot start unbounded training). Context `concurrentBuildLimit`: 1 to 100.
    * @default 4
    */
   readonly concurrentBuildLimit?: number;
@@ -61,8 +75,7 @@ export class TrainBuildProject extends Construct {
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: TrainBuildProjectProps) {
-    super(scope, id);
-    const stack = Stack.of(this);
+    super(scope, validate(scope, id, props));
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
@@ -105,12 +118,7 @@ export class TrainBuildProject extends Construct {
     grantArtifactReadWrite(props.artifactBucket, this.role);
     // run.js passes the execution role to SageMaker in CreatePipeline and UpdatePipeline (RoleArn).
     grantPassRoleTo(props.sageMakerExecutionRole, this.role, 'sagemaker.amazonaws.com');
-    const pipelineArn = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'pipeline',
-      resourceName: `${props.projectName}-*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const pipelineArn = stackArn(this, 'sagemaker', 'pipeline', `${props.projectName}-*`);
     // Pipeline names "<project>-<slug>" also match the pipelines of a project "<project>-<more>": every statement is
     // scoped by the sagemaker:project-id tag (lib/constructs/isolation.ts), which the run command sets at creation.
     const pipelineActions = new Set<string>(RUN_COMMAND_PERMISSIONS.sagemaker);
@@ -140,12 +148,7 @@ export class TrainBuildProject extends Construct {
 
     // Contract 1: the run command creates the groups of further models ("model-<project>-<model>") when missing,
     // only tagged with this project's id (CreateModelPackageGroup and AddTags support aws:RequestTag).
-    const modelGroups = stack.formatArn({
-      service: 'sagemaker',
-      resource: 'model-package-group',
-      resourceName: `model-${props.projectName}-*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const modelGroups = stackArn(this, 'sagemaker', 'model-package-group', `model-${props.projectName}-*`);
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'CreateOwnModelPackageGroups',
@@ -163,18 +166,13 @@ export class TrainBuildProject extends Construct {
       }),
     );
 
-    const defaultLogGroup = stack.formatArn({
+    const defaultLogGroup = Stack.of(this).formatArn({
       service: 'logs',
       resource: 'log-group',
       resourceName: `/aws/codebuild/${this.project.projectName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    const reportGroups = stack.formatArn({
-      service: 'codebuild',
-      resource: 'report-group',
-      resourceName: `${this.project.projectName}-*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const reportGroups = stackArn(this, 'codebuild', 'report-group', `${this.project.projectName}-*`);
     acknowledgeWildcards(this.role, {
       [nagResource(this, pipelineArn)]:
         'Branch pipelines are created at run time and named "<project>-<branch slug>" (contracts/naming.ts).',

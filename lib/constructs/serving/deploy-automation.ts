@@ -24,18 +24,34 @@ import type { ServedProjectConfig } from '../../config';
 import { MonitoredFunction } from '../monitored-function';
 import { acknowledgeWildcards, nagResource } from '../nag';
 import { DETAIL_TYPES, EVENT_SOURCES } from '../../../contracts/events';
+import * as rules from '../validation';
 
+/** What DeployAutomation checks before it creates anything. */
+const validate = rules.propChecker<DeployAutomationProps>('DeployAutomation', {
+  stageName: rules.STAGE_NAME_RULE,
+  registryAccount: rules.REGISTRY_ACCOUNT_RULE,
+  projects: rules.SERVED_PROJECTS_RULE,
+  delay: rules.durationRule('days', 0, 90, 'set serving.stages[].delayMinutes to 0 to 129600'),
+  retainArtifacts: rules.integerRule(2, 100, 'set serving.retainArtifacts to 2 to 100'),
+});
 /** Margin added to the stage delay: the Wait starts when the event arrives, a little after LastModifiedTime. */
 export const DELAY_MARGIN_SECONDS = 60;
-
 export interface DeployAutomationProps {
+  /** The stage's name (context `serving.stages[].name`, lower-case letters and digits, at most 16). */
   readonly stageName: string;
+  /** The 12-digit account of the model registry (context `serving.registryAccount`). */
   readonly registryAccount: string;
+  /** The projects whose approved versions this stage serves (at least one). */
   readonly projects: readonly ServedProjectConfig[];
+  /** The serving bucket: the function copies approved artifacts under `prefix`. */
   readonly bucket: s3.IBucket;
+  /** Key prefix of the served artifacts in `bucket`, ending with `/`. */
   readonly prefix: string;
+  /** How long a version must have stayed Approved before this stage serves it: 0 (at once) to 90 days. */
   readonly delay: Duration;
+  /** Served artifacts kept per model, the current one included (context `serving.retainArtifacts`): 2 to 100. */
   readonly retainArtifacts: number;
+  /** Retention of the function's log group (context `logRetentionDays`): a value CloudWatch Logs accepts. */
   readonly logRetention: logs.RetentionDays;
   /**
    * Receives the function's and the state machine's alarms (contract 6).
@@ -51,7 +67,7 @@ export class DeployAutomation extends Construct {
   readonly stateMachine?: sfn.StateMachine;
 
   constructor(scope: Construct, id: string, props: DeployAutomationProps) {
-    super(scope, id);
+    super(scope, validate(scope, id, props));
     const stack = Stack.of(this);
     const sameAccount = props.registryAccount === stack.account;
     const parameterPrefix = servingParameterPrefix(props.stageName);

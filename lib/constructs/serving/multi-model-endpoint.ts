@@ -10,22 +10,33 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { CfnEndpoint, CfnEndpointConfig, CfnModel } from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ROLE_PATH } from '../monitored-function';
 import { acknowledgeRule, acknowledgeWildcards, nagResource } from '../nag';
 import { INFERENCE_PROGRAM, InferenceCode } from './inference-code';
+import { propChecker, INSTANCE_TYPE_RULE, integerRule, KEY_PREFIX_RULE, PropError } from '../validation';
+
+/** What MultiModelEndpoint checks before it creates anything (lib/constructs/validation.ts). */
+const validate = propChecker<MultiModelEndpointProps>('MultiModelEndpoint', {
+  prefix: KEY_PREFIX_RULE,
+  instanceType: INSTANCE_TYPE_RULE,
+  instanceCount: integerRule(1, 20, 'set serving.stages[].instanceCount to 1 to 20'),
+});
 
 export interface MultiModelEndpointProps {
   /** Physical endpoint name (clients invoke it by name). */
   readonly endpointName: string;
+  /** The serving bucket: the endpoint reads the TargetModels under `prefix` (read-only). */
   readonly bucket: s3.IBucket;
   /** Key prefix of the TargetModels, ending with `/`. */
   readonly prefix: string;
   /** The scikit-learn inference image URI. */
   readonly image: string;
+  /** The endpoint's instance type (a CPU `ml.*` type: the scikit-learn container serves multiple models on CPU). */
   readonly instanceType: string;
+  /** How many instances serve the endpoint, 1 to 20 (context `serving.stages[].instanceCount`). */
   readonly instanceCount: number;
   /**
    * Receives the endpoint's alarms (contract 6).
@@ -36,15 +47,14 @@ export interface MultiModelEndpointProps {
 
 export class MultiModelEndpoint extends Construct {
   readonly role: iam.Role;
-  readonly model: sagemaker.CfnModel;
-  readonly endpointConfig: sagemaker.CfnEndpointConfig;
-  readonly endpoint: sagemaker.CfnEndpoint;
+  readonly model: CfnModel;
+  readonly endpointConfig: CfnEndpointConfig;
+  readonly endpoint: CfnEndpoint;
   readonly volumeKey: kms.Key;
   readonly errorsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: MultiModelEndpointProps) {
-    super(scope, id);
-    if (!props.prefix.endsWith('/')) throw new Error(`prefix must end with "/", got ${JSON.stringify(props.prefix)}`);
+    super(scope, validate(scope, id, props));
     const stack = Stack.of(this);
     const code = new InferenceCode(this, 'Code');
 
@@ -58,7 +68,12 @@ export class MultiModelEndpoint extends Construct {
     code.asset.grantRead(this.role);
     const [imageRegistry, imageRepository] = (() => {
       const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.[a-z.]+\/([^:@]+)/.exec(props.image);
-      if (match === null) throw new Error(`image must be an ECR image URI, got ${JSON.stringify(props.image)}`);
+      if (match === null) {
+        throw new PropError(
+          `MultiModelEndpoint at "${this.node.path}": prop image must be an ECR image URI, got ` +
+            `${JSON.stringify(props.image)}. Fix: use <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>.`,
+        );
+      }
       return [match[1] as string, match[3] as string];
     })();
     this.role.addToPolicy(
@@ -109,7 +124,7 @@ export class MultiModelEndpoint extends Construct {
         'The CDK asset bucket holds the inference code under a content hash; grantRead of the asset.',
     });
 
-    this.model = new sagemaker.CfnModel(this, 'Model', {
+    this.model = new CfnModel(this, 'Model', {
       executionRoleArn: this.role.roleArn,
       primaryContainer: {
         image: props.image,
@@ -134,7 +149,7 @@ export class MultiModelEndpoint extends Construct {
       enableKeyRotation: true,
       description: `Encrypts the storage volumes of endpoint ${props.endpointName}`,
     });
-    this.endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
+    this.endpointConfig = new CfnEndpointConfig(this, 'EndpointConfig', {
       kmsKeyId: this.volumeKey.keyArn,
       productionVariants: [
         {
@@ -146,7 +161,7 @@ export class MultiModelEndpoint extends Construct {
         },
       ],
     });
-    this.endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
+    this.endpoint = new CfnEndpoint(this, 'Endpoint', {
       endpointName: props.endpointName,
       endpointConfigName: this.endpointConfig.attrEndpointConfigName,
     });

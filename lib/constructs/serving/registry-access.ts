@@ -26,9 +26,13 @@ export const STAGE_REGISTRY_ACTIONS = ['sagemaker:DescribeModelPackage', 'sagema
 export const STAGE_ARTIFACT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
 
 export interface RegistryAccessProps {
+  /** The SageMaker project's name, shown in the key's and the rule's descriptions. */
   readonly projectName: string;
+  /** The model package group the project template creates: the only one shared with the stages. */
   readonly modelPackageGroup: sagemaker.CfnModelPackageGroup;
+  /** The name of `modelPackageGroup` (`model-<project>`). */
   readonly modelPackageGroupName: string;
+  /** The project's artifact bucket: encrypted with the shared key, readable by the stages' roles. */
   readonly artifactBucket: s3.Bucket;
   /** Accounts of the serving stages outside this account (distinct, non-empty). */
   readonly stageAccounts: readonly string[];
