@@ -30,6 +30,7 @@ import {
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { describeError, isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../../contracts/naming';
 import { analyzeDefinition, DefinitionFacts, GateFacts } from './definition';
 import { parseEvaluationReport } from './metrics';
@@ -171,8 +172,8 @@ async function versionFacts(
     arn: pkg.ModelPackageArn ?? '',
     version: pkg.ModelPackageVersion ?? 0,
     approvalStatus: pkg.ModelApprovalStatus ?? 'Unknown',
-    commitId: pkg.MetadataProperties?.CommitId ?? meta.commit_id,
-    executionArn: meta.pipeline_execution_arn ?? pkg.MetadataProperties?.GeneratedBy,
+    commitId: pkg.MetadataProperties?.CommitId ?? meta[MODEL_METADATA.commitId],
+    executionArn: meta[MODEL_METADATA.pipelineExecutionArn] ?? pkg.MetadataProperties?.GeneratedBy,
     metrics: await readMetrics(deps, target, pkg.ModelMetrics?.ModelQuality?.Statistics?.S3Uri),
   };
 }
@@ -183,8 +184,8 @@ const describe = (sagemaker: SageMakerClient, arn: string) =>
 /** Whether a described version is this branch's (metadata `branch`) and, if given, of `commit`. */
 function isBranchVersion(pkg: DescribeModelPackageCommandOutput, branch: string, commit?: string): boolean {
   const meta = pkg.CustomerMetadataProperties ?? {};
-  if (meta.branch !== branchTagValue(branch)) return false;
-  const commitId = pkg.MetadataProperties?.CommitId ?? meta.commit_id;
+  if (meta[MODEL_METADATA.branch] !== branchTagValue(branch)) return false;
+  const commitId = pkg.MetadataProperties?.CommitId ?? meta[MODEL_METADATA.commitId];
   return commit === undefined || commitId === commit;
 }
 
@@ -330,9 +331,9 @@ export async function collectReport(deps: CollectDeps, target: ReportTarget): Pr
     const gate = definition.gates.find((g) => g.groups.includes(group.name));
     const base = `model-${target.projectName}`;
     const model =
-      branchPkg?.CustomerMetadataProperties?.model_name ??
+      branchPkg?.CustomerMetadataProperties?.[MODEL_METADATA.modelName] ??
       register?.modelName ??
-      approvedPkg?.CustomerMetadataProperties?.model_name ??
+      approvedPkg?.CustomerMetadataProperties?.[MODEL_METADATA.modelName] ??
       (group.name === base ? group.name : group.name.slice(base.length + 1));
     models.push({
       model,

@@ -12,6 +12,7 @@ import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { describeError, isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 import { Logger } from '../shared/logger';
 import {
   branchFromRef,
@@ -93,7 +94,7 @@ async function pullRequestsOf(request: Exclude<ReportRequest, { action: 'ignore'
   let recorded: string | undefined;
   try {
     const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: request.modelPackageArn }));
-    recorded = pkg.CustomerMetadataProperties?.branch;
+    recorded = pkg.CustomerMetadataProperties?.[MODEL_METADATA.branch];
   } catch (err) {
     if (isSageMakerNotFound(err)) return [];
     throw err;

@@ -17,6 +17,7 @@
  */
 import { DescribeModelPackageCommandOutput, ModelApprovalStatus, ModelPackageStatus } from '@aws-sdk/client-sagemaker';
 import { ConflictError, NotFoundError } from '../../contracts/errors';
+import { MODEL_METADATA, RELEASE_METADATA } from '../../contracts/model-metadata';
 import { sageMakerPipelineName } from '../../contracts/naming';
 import { APPROVED_ARTIFACT_KEYS, copyApprovedArtifact } from './artifact';
 import { IndexEntry, putIndexEntry, queryCommit } from './commit-index';
@@ -90,7 +91,7 @@ export function ambiguity(live: readonly DescribeModelPackageCommandOutput[]): s
         `${list.length} genuine candidates in ${group} (${list
           .map(
             (d) =>
-              `version ${d.ModelPackageVersion ?? '?'}, ${d.ModelApprovalStatus ?? '?'}, from ${d.CustomerMetadataProperties?.pipeline_execution_arn ?? d.CustomerMetadataProperties?.pipeline_execution_id ?? '?'}`,
+              `version ${d.ModelPackageVersion ?? '?'}, ${d.ModelApprovalStatus ?? '?'}, from ${d.CustomerMetadataProperties?.[MODEL_METADATA.pipelineExecutionArn] ?? d.CustomerMetadataProperties?.[MODEL_METADATA.pipelineExecutionId] ?? '?'}`,
           )
           .join('; ')}): the function cannot choose, so it approves none; approve the right one by hand ` +
         '(docs/release-gate.md)'
@@ -145,7 +146,7 @@ export async function verifyAndIndex(
     ctx.log.warn(`model version ${modelPackageArn} is not indexed: ${provenance.problem}`, { modelPackageArn });
     return { problem: provenance.problem };
   }
-  const releasedByUs = described.CustomerMetadataProperties?.release_approved_at !== undefined;
+  const releasedByUs = described.CustomerMetadataProperties?.[RELEASE_METADATA.approvedAt] !== undefined;
   const status = described.ModelApprovalStatus ?? 'unknown';
   const entry: IndexEntry = {
     commitId: provenance.value.commitId,

@@ -30,6 +30,7 @@ import type {
 import * as path from 'node:path';
 import { COMMIT_ID_PATTERN } from '../../contracts/events';
 import { branchTagValue, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../contracts/naming';
+import { METADATA_DISALLOWED, METADATA_VALUE_MAX, MODEL_METADATA } from '../../contracts/model-metadata';
 import { Get, Join, JsonGet, Pipelined, execution, get, join, jsonGet } from './expressions';
 import { frameworkImageUri } from './images';
 import { PipelineConfig, processingOrder } from './pipeline-file';
@@ -72,7 +73,7 @@ export const REGISTERED_STATUS = 'PendingManualApproval';
  * metadata limit (SageMaker's execution ids are 12 characters; the margin keeps the guarantee if that grows).
  */
 export const EXECUTION_ID_ROOM = 32;
-export const METADATA_VALUE_MAX = 256;
+export { METADATA_VALUE_MAX };
 
 /** The branch as the model package records it: `branchTagValue(branch)` (see docs/design.md). */
 export function recordedBranch(branch: string): string {
@@ -594,7 +595,7 @@ export function executionArnFits(ctx: Pick<RunContext, 'region' | 'roleArn' | 'p
 
 /** A customer metadata value SageMaker accepts: its characters (others become `-`), at most 256. */
 export function metadataValue(text: string): string {
-  return text.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '-').slice(0, METADATA_VALUE_MAX) || '-';
+  return text.replace(METADATA_DISALLOWED, '-').slice(0, METADATA_VALUE_MAX) || '-';
 }
 
 /**
@@ -626,16 +627,21 @@ function customerMetadata(plan: ModelPlan, ctx: RunContext, sources: readonly Co
   const metadata: Record<string, string | Get | Join> = {};
   for (const source of [...sources].reverse()) Object.assign(metadata, source.metadata ?? {});
   Object.assign(metadata, {
-    commit_id: ctx.commit,
-    branch: recordedBranch(ctx.branch),
-    pipeline_execution_id: execution('PipelineExecutionId'),
-    ...(executionArnFits(ctx) ? { pipeline_execution_arn: execution('PipelineExecutionArn') } : {}),
-    model_name: plan.model.name,
-    ...(plan.tuned ? { tuning_job: get(`Steps.${plan.train}.HyperParameterTuningJobName`) } : {}),
-    trigger: ctx.trigger ?? 'push',
-    test_mode: ctx.testMode === true ? 'true' : 'false',
-    ...(ctx.window ? { window_start: metadataValue(ctx.window.start), window_end: metadataValue(ctx.window.end) } : {}),
-    ...(plan.tuned && warm !== undefined ? { warm_start: warmStartRecord(warm) } : {}),
+    [MODEL_METADATA.commitId]: ctx.commit,
+    [MODEL_METADATA.branch]: recordedBranch(ctx.branch),
+    [MODEL_METADATA.pipelineExecutionId]: execution('PipelineExecutionId'),
+    ...(executionArnFits(ctx) ? { [MODEL_METADATA.pipelineExecutionArn]: execution('PipelineExecutionArn') } : {}),
+    [MODEL_METADATA.modelName]: plan.model.name,
+    ...(plan.tuned ? { [MODEL_METADATA.tuningJob]: get(`Steps.${plan.train}.HyperParameterTuningJobName`) } : {}),
+    [MODEL_METADATA.trigger]: ctx.trigger ?? 'push',
+    [MODEL_METADATA.testMode]: ctx.testMode === true ? 'true' : 'false',
+    ...(ctx.window
+      ? {
+          [MODEL_METADATA.windowStart]: metadataValue(ctx.window.start),
+          [MODEL_METADATA.windowEnd]: metadataValue(ctx.window.end),
+        }
+      : {}),
+    ...(plan.tuned && warm !== undefined ? { [MODEL_METADATA.warmStart]: warmStartRecord(warm) } : {}),
   });
   return metadata;
 }

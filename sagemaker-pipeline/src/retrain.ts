@@ -27,6 +27,7 @@ import {
   paginateListModelPackages,
 } from '@aws-sdk/client-sagemaker';
 import { isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 import { TAG_PROJECT_ID } from '../../contracts/naming';
 import { MAX_WARM_START_PARENTS } from './definition';
 
@@ -227,13 +228,14 @@ export function tunedModelsOf(definition: { readonly Steps?: readonly unknown[] 
       const stepName = tuning.Name as string;
       const register = registers.find((r) => {
         const meta = (r.Arguments?.CustomerMetadataProperties ?? {}) as Record<string, unknown>;
-        return JSON.stringify(meta.tuning_job ?? null).includes(`Steps.${stepName}.`);
+        return JSON.stringify(meta[MODEL_METADATA.tuningJob] ?? null).includes(`Steps.${stepName}.`);
       });
       const args = register?.Arguments ?? {};
       const meta = (args.CustomerMetadataProperties ?? {}) as Record<string, unknown>;
+      const model = meta[MODEL_METADATA.modelName];
       if (
         register === undefined ||
-        typeof meta.model_name !== 'string' ||
+        typeof model !== 'string' ||
         typeof args.ModelPackageGroupName !== 'string'
       ) {
         throw new Error(
@@ -242,7 +244,7 @@ export function tunedModelsOf(definition: { readonly Steps?: readonly unknown[] 
         );
       }
       return {
-        model: meta.model_name,
+        model,
         groupName: args.ModelPackageGroupName,
         stepName,
         request: (tuning.Arguments ?? {}) as TuningRequest,
@@ -438,11 +440,11 @@ export async function chooseWarmStart(
       const label = `version ${summary.ModelPackageVersion ?? summary.ModelPackageArn}`;
       const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: summary.ModelPackageArn }));
       const meta = pkg.CustomerMetadataProperties ?? {};
-      if (meta.test_mode === 'true') {
+      if (meta[MODEL_METADATA.testMode] === 'true') {
         notes.push(`${label}: trained in test mode, never a parent`);
         continue;
       }
-      const jobName = meta.tuning_job;
+      const jobName = meta[MODEL_METADATA.tuningJob];
       if (jobName === undefined || jobName === '') {
         notes.push(`${label}: records no tuning_job (not tuned)`);
         continue;

@@ -32,6 +32,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ProcessingInput, ProcessingInstanceType, ProcessingOutput } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 import type { ProcessingStep } from './definition';
 import { Get, Join, Pipelined, execution, get, join } from './expressions';
 import { sklearnImageUri } from './images';
@@ -335,7 +336,7 @@ export interface SqlExtract {
   /** The data file's sha256, as the job's ExitMessage. */
   readonly dataSha256: Get;
   /** CustomerMetadataProperties the RegisterModel step adds (contract 2). */
-  readonly metadata: { readonly data_manifest_uri: Join; readonly data_sha256: Get };
+  readonly metadata: { readonly [MODEL_METADATA.dataManifestUri]: Join; readonly [MODEL_METADATA.dataSha256]: Get };
 }
 
 /** Step names: `Extract` + the source name in PascalCase (`sales-2024` → `ExtractSales2024`). */
@@ -422,6 +423,6 @@ export function sqlExtractStep(name: string, source: SqlSource, ctx: SqlStepCont
     dataUri: stepOutput(stepName, EXTRACT_OUTPUTS.data),
     manifestUri,
     dataSha256,
-    metadata: { data_manifest_uri: manifestUri, data_sha256: dataSha256 },
+    metadata: { [MODEL_METADATA.dataManifestUri]: manifestUri, [MODEL_METADATA.dataSha256]: dataSha256 },
   };
 }
