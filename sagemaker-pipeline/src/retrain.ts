@@ -233,11 +233,7 @@ export function tunedModelsOf(definition: { readonly Steps?: readonly unknown[] 
       const args = register?.Arguments ?? {};
       const meta = (args.CustomerMetadataProperties ?? {}) as Record<string, unknown>;
       const model = meta[MODEL_METADATA.modelName];
-      if (
-        register === undefined ||
-        typeof model !== 'string' ||
-        typeof args.ModelPackageGroupName !== 'string'
-      ) {
+      if (register === undefined || typeof model !== 'string' || typeof args.ModelPackageGroupName !== 'string') {
         throw new Error(
           `Tuning step ${stepName} has no RegisterModel step recording its tuning_job with a literal model_name and ` +
             'ModelPackageGroupName (metadata contract): cannot look up its warm-start parents',
