@@ -30,10 +30,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProcessingInput, ProcessingInstanceType, ProcessingOutput } from '@aws-sdk/client-sagemaker';
+import type { ProcessingInstanceType, ProcessingOutput } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
 import { MODEL_METADATA } from '../../contracts/model-metadata';
 import type { ProcessingStep } from './definition';
+import { s3Input } from './definition/processing';
 import { Get, Join, Pipelined, execution, get, join } from './expressions';
 import { sklearnImageUri } from './images';
 
@@ -357,16 +358,7 @@ export function sqlExtractStep(name: string, source: SqlSource, ctx: SqlStepCont
   const keys = sqlCodeKeys(name, source, ctx.codePrefix);
   const window = resolveWindow(source, ctx);
   const s3 = (key: string) => `s3://${ctx.bucket}/${key}`;
-  const input = (inputName: string, uri: string, localPath: string): Pipelined<ProcessingInput> => ({
-    InputName: inputName,
-    S3Input: {
-      S3Uri: uri,
-      LocalPath: localPath,
-      S3DataType: 'S3Prefix',
-      S3InputMode: 'File',
-      S3DataDistributionType: 'FullyReplicated',
-    },
-  });
+  const input = s3Input;
   const output = (outputName: string, localPath: string): Pipelined<ProcessingOutput> => ({
     OutputName: outputName,
     S3Output: {
