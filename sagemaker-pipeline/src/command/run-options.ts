@@ -103,6 +103,17 @@ function valuesSchema(dryRun: boolean, commitRaw: string | undefined) {
   });
 }
 
+/** What `read` returns; when it throws a `kind` error, undefined and the error's message added to `problems`. */
+function orProblem<T>(problems: string[], kind: new (message: string) => Error, read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof kind)) throw err;
+    problems.push(err.message);
+    return undefined;
+  }
+}
+
 /** Parses flags and environment; throws UsageError naming every missing or malformed value. */
 export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, seedRoot: string): RunOptions | 'help' {
   const v = parseFlags(
@@ -154,20 +165,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
     waitTimeoutMinutes: v['wait-timeout-minutes'],
   });
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
-  let retrain: RetrainSettings | undefined;
-  try {
-    retrain = readRetrainSettings(env);
-  } catch (err) {
-    if (!(err instanceof RetrainSettingsError)) throw err;
-    problems.push(err.message);
-  }
-  let warehouse: Warehouse | undefined;
-  try {
-    warehouse = warehouseFromEnv(env);
-  } catch (err) {
-    if (!(err instanceof WarehouseError)) throw err;
-    problems.push(err.message);
-  }
+  const retrain = orProblem(problems, RetrainSettingsError, () => readRetrainSettings(env));
+  let warehouse = orProblem(problems, WarehouseError, () => warehouseFromEnv(env));
   if (!parsed.success || problems.length > 0) throw new UsageError(problems.join('\n'));
   const { branch, commit, projectName, projectId, bucket, roleArn, region } = parsed.data;
   const waitTimeoutMs = (parsed.data.waitTimeoutMinutes ?? 120) * 60_000;
