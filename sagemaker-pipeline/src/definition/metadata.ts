@@ -3,7 +3,7 @@ import type { HyperParameterTuningJobWarmStartConfig } from '@aws-sdk/client-sag
 import { branchTagValue } from '../../../contracts/naming';
 import { METADATA_DISALLOWED, METADATA_VALUE_MAX, MODEL_METADATA } from '../../../contracts/model-metadata';
 import { Get, Join, execution, get } from '../expressions';
-import type { WarmStart } from '../retrain';
+import type { WarmStart } from '../retrain/settings';
 import { CompiledSource } from '../sources';
 import { ModelPlan } from './plan';
 import { RunContext } from './types';

@@ -7,7 +7,7 @@ import type {
 } from '@aws-sdk/client-sagemaker';
 import { COMMIT_ID_PATTERN } from '../../../contracts/events';
 import { Get, Join, JsonGet, Pipelined } from '../expressions';
-import type { RetrainContext } from '../retrain';
+import type { RetrainContext } from '../retrain/settings';
 import type { Warehouse } from '../sql-source';
 
 export const DEFINITION_VERSION = '2020-12-01';
