@@ -1,3 +1,4 @@
+// Longer than 300 lines: runLocal is one walk of the pipeline's steps sharing the run's state (work folder, outputs, skips); split, each part would take all of it.
 /**
  * `node run.js --local`: runs the pipeline of `pipeline.yaml` on this machine, with the data scientist's Python, as
  * SageMaker would run it, on each data entry's `sample` (or `--input`). Every step works in `.local-run/<step>/`:
