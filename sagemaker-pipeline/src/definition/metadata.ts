@@ -1,4 +1,7 @@
-/** The model package metadata a RegisterModel step writes (contract 2, keys in contracts/model-metadata.ts), and the warm-start record of contract 4. */
+/**
+ * The model package metadata a RegisterModel step writes (contract 2, keys in contracts/model-metadata.ts), and the
+ * warm-start record of contract 4.
+ */
 import type { HyperParameterTuningJobWarmStartConfig } from '@aws-sdk/client-sagemaker';
 import { branchTagValue } from '../../../contracts/naming';
 import { METADATA_DISALLOWED, METADATA_VALUE_MAX, MODEL_METADATA } from '../../../contracts/model-metadata';

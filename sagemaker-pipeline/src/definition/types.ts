@@ -1,4 +1,7 @@
-/** The shape of a pipeline definition (version 2020-12-01): its constants, the run context, and each step type typed as the SageMaker request it becomes. */
+/**
+ * The shape of a pipeline definition (version 2020-12-01): its constants, the run context, and each step type typed
+ * as the SageMaker request it becomes.
+ */
 import type {
   CreateHyperParameterTuningJobRequest,
   CreateModelPackageInput,

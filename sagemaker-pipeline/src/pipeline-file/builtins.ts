@@ -1,4 +1,7 @@
-/** What SageMaker offers that pipeline.yaml may name: the XGBoost algorithm's hyperparameters and metrics, images and instance types. */
+/**
+ * What SageMaker offers that pipeline.yaml may name: the XGBoost algorithm's hyperparameters and metrics, images
+ * and instance types.
+ */
 import { ProcessingInstanceType, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
 import { SKLEARN_FRAMEWORK_VERSIONS, XGBOOST_FRAMEWORK_VERSIONS, isAcceleratedInstance } from '../images';
 import { ImageSpec } from '../pipeline-schema';

@@ -1,4 +1,7 @@
-/** The checks of one model: training (script or built-in), hyperparameters and tuning ranges, evaluation, and a gate that can pass. */
+/**
+ * The checks of one model: training (script or built-in), hyperparameters and tuning ranges, evaluation, and a gate
+ * that can pass.
+ */
 import { isAcceleratedInstance } from '../images';
 import { ModelSpec } from '../pipeline-schema';
 import { ScriptInterface, argumentProblem, closest, valueProblem } from '../script-interface';

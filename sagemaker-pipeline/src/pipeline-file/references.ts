@@ -1,4 +1,7 @@
-/** The checks across the file: data, steps and models reference what exists, scripts are readable, no cycle; and the order steps run in. */
+/**
+ * The checks across the file: data, steps and models reference what exists, scripts are readable, no cycle; and the
+ * order steps run in.
+ */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PipelineSpec, STEP_NAME } from '../pipeline-schema';
