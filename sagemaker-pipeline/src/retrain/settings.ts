@@ -3,6 +3,7 @@
  * RETRAIN_*), the context types the definition renders, and the data window of a scheduled run.
  */
 import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
 import { MAX_WARM_START_PARENTS } from '../definition/metadata';
 
 /** SageMaker's documented warm-start limits (automatic-model-tuning-warm-start.html, "Warm Start Tuning Restrictions"). */
@@ -47,53 +48,83 @@ export class RetrainSettingsError extends Error {
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
 
-function intFrom(env: NodeJS.ProcessEnv, name: string, min: number, max: number, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new RetrainSettingsError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+/** An environment variable: unset or empty takes `fallback`; the check's message names the variable and the value. */
+const variable = <T extends string>(fallback: T) =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((raw: string | undefined) => (raw === undefined || raw === '' ? fallback : raw)),
+  );
+const choice = <T extends string>(name: string, values: readonly T[], fallback: T, shown: string) =>
+  variable(fallback).check(
+    z.refine((value) => (values as readonly string[]).includes(value), {
+      error: (issue) => `${name} must be ${shown}, got ${JSON.stringify(issue.input)}`,
+    }),
+  );
+const integer = (name: string, min: number, max: number, fallback: number) =>
+  z.pipe(
+    variable(String(fallback)).check(
+      z.refine((raw) => /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max, {
+        error: (issue) => `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(issue.input)}`,
+      }),
+    ),
+    z.transform(Number),
+  );
+const isTimeZone = (timeZone: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
   }
-  return Number(raw);
+};
+
+/** The settings in the order a mistake is reported (the first one is): what started the run, then the rest. */
+const runKindSchema = z.object({
+  TRIGGER: choice<Trigger>('TRIGGER', ['push', 'schedule'], 'push', '"push" or "schedule"'),
+  TEST_MODE: choice('TEST_MODE', ['', 'true', 'false'], '', '"true" or "false"'),
+});
+const scheduledTimeSchema = z.string().check(
+  z.refine((slot) => ISO_INSTANT.test(slot) && !Number.isNaN(Date.parse(slot)), {
+    error: (issue) =>
+      `SCHEDULED_TIME must be the schedule slot as a UTC time like 2026-12-01T03:00:00Z (the schedule passes ` +
+      `<aws.scheduler.scheduled-time>; by hand: SCHEDULED_TIME=$(date -u +%FT%TZ)), got ${JSON.stringify(issue.input)}`,
+  }),
+);
+const tuningSchema = z.object({
+  RETRAIN_TIME_ZONE: variable('UTC').check(
+    z.refine(isTimeZone, {
+      error: (issue) => `RETRAIN_TIME_ZONE must be an IANA time zone, got ${JSON.stringify(issue.input)}`,
+    }),
+  ),
+  RETRAIN_MAX_PARENTS: integer('RETRAIN_MAX_PARENTS', 1, WARM_START_LIMITS.maxParents, 1),
+  RETRAIN_WINDOW_DAYS: integer('RETRAIN_WINDOW_DAYS', 1, 3650, 30),
+});
+
+/** The schema's output, or a RetrainSettingsError with its first problem. */
+function parseOrRefuse<S extends z.ZodMiniType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new RetrainSettingsError(result.error.issues[0]?.message ?? 'invalid settings');
+  return result.data;
 }
 
 /** Reads the retraining settings the schedule passes to the build; a push build sets none of them. */
 export function readRetrainSettings(env: NodeJS.ProcessEnv): RetrainSettings {
-  const trigger = env.TRIGGER === undefined || env.TRIGGER === '' ? 'push' : env.TRIGGER;
-  if (trigger !== 'push' && trigger !== 'schedule') {
-    throw new RetrainSettingsError(`TRIGGER must be "push" or "schedule", got ${JSON.stringify(trigger)}`);
-  }
-  const testModeRaw = env.TEST_MODE ?? '';
-  if (!['', 'true', 'false'].includes(testModeRaw)) {
-    throw new RetrainSettingsError(`TEST_MODE must be "true" or "false", got ${JSON.stringify(testModeRaw)}`);
-  }
-  const testMode = testModeRaw === 'true';
+  const kind = parseOrRefuse(runKindSchema, env);
+  const trigger = kind.TRIGGER as Trigger; // the refine checked it
+  const testMode = kind.TEST_MODE === 'true';
   if (testMode && trigger !== 'schedule') {
     throw new RetrainSettingsError('TEST_MODE=true applies to scheduled runs only (TRIGGER=schedule)');
   }
-  let scheduledTime: Date | undefined;
-  const slot = env.SCHEDULED_TIME ?? '';
-  if (trigger === 'schedule') {
-    if (!ISO_INSTANT.test(slot) || Number.isNaN(Date.parse(slot))) {
-      throw new RetrainSettingsError(
-        `SCHEDULED_TIME must be the schedule slot as a UTC time like 2026-12-01T03:00:00Z (the schedule passes ` +
-          `<aws.scheduler.scheduled-time>; by hand: SCHEDULED_TIME=$(date -u +%FT%TZ)), got ${JSON.stringify(slot)}`,
-      );
-    }
-    scheduledTime = new Date(slot);
-  }
-  const timeZone = env.RETRAIN_TIME_ZONE === undefined || env.RETRAIN_TIME_ZONE === '' ? 'UTC' : env.RETRAIN_TIME_ZONE;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-  } catch {
-    throw new RetrainSettingsError(`RETRAIN_TIME_ZONE must be an IANA time zone, got ${JSON.stringify(timeZone)}`);
-  }
+  const scheduledTime =
+    trigger === 'schedule' ? new Date(parseOrRefuse(scheduledTimeSchema, env.SCHEDULED_TIME ?? '')) : undefined;
+  const tuning = parseOrRefuse(tuningSchema, env);
   return {
     trigger,
     testMode,
     scheduledTime,
-    timeZone,
-    maxParents: intFrom(env, 'RETRAIN_MAX_PARENTS', 1, WARM_START_LIMITS.maxParents, 1),
-    windowDays: intFrom(env, 'RETRAIN_WINDOW_DAYS', 1, 3650, 30),
+    timeZone: tuning.RETRAIN_TIME_ZONE,
+    maxParents: tuning.RETRAIN_MAX_PARENTS,
+    windowDays: tuning.RETRAIN_WINDOW_DAYS,
   };
 }
 
