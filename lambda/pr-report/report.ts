@@ -11,8 +11,9 @@
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { describeError, isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
-import { MODEL_METADATA } from '../../contracts/model-metadata';
+import { describeError } from '../../contracts/errors';
+import { isAccessDenied } from '../../contracts/sdk-errors/match';
+import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { Logger } from '../shared/logger';
 import {
   branchFromRef,
@@ -32,6 +33,7 @@ import {
 import { PrReportConfig } from './config';
 import { renderReport } from './render';
 import { ReportRequest, routeEvent } from './route';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 
 export interface PrReportDeps {
   readonly config: PrReportConfig;

@@ -10,7 +10,10 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { ConflictError } from '../../contracts/errors';
-import { COMMIT_ID_PATTERN } from '../../contracts/events';
+import {
+  COMMIT_ID_PATTERN,
+  MODEL_PACKAGE_DESCRIPTION_COMMIT_PATTERN as DESCRIPTION_COMMIT,
+} from '../../contracts/patterns';
 import {
   METADATA_DISALLOWED,
   METADATA_VALUE_MAX,
@@ -20,8 +23,6 @@ import {
 
 /** ListModelPackages' largest page. */
 export const LIST_PAGE_SIZE = 100;
-
-const DESCRIPTION_COMMIT = /^commit ([0-9a-f]{40})(?=\s|$)/;
 
 /** The commit a version's description names (`commit <40-hex id>` then end or whitespace), if any. */
 export function commitFromDescription(description: string | undefined): string | undefined {
@@ -128,6 +129,7 @@ export function approvalDescription(trigger: ReleaseTrigger, commitId: string, n
 }
 
 /** Customer metadata keys and values: 1-128 / 0-256 characters of letters, digits, spaces and `_.:/=+-@`. */
+
 function metadataValue(value: string): string {
   return value.replace(METADATA_DISALLOWED, '_').slice(0, METADATA_VALUE_MAX);
 }

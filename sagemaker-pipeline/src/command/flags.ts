@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as z from 'zod/mini';
-import { COMMIT_ID_PATTERN } from '../../../contracts/events';
+import { COMMIT_ID_PATTERN, S3_BUCKET_NAME_PATTERN } from '../../../contracts/patterns';
 import { assertBranchName, assertProjectName } from '../../../contracts/naming';
 
 /** Strict flags, no positionals; parseArgs' own messages (unknown option, missing value) become `usageError`. */
@@ -62,9 +62,6 @@ export const projectNameField = (what: string, format?: (value: string, message:
 export const branchNameField = (what: string, format?: (value: string, message: string) => string) =>
   asserted(assertBranchName, what, format);
 
-export const S3_BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-export const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-
 /** A value that must match `pattern`; `message(value)` when it does not. */
 export const matching = (what: string, pattern: RegExp, message: (value: string) => string) =>
   requiredString(what).check(
@@ -72,7 +69,7 @@ export const matching = (what: string, pattern: RegExp, message: (value: string)
   );
 
 export const bucketField = (what: string, message: (value: string) => string) =>
-  matching(what, S3_BUCKET_NAME, message);
+  matching(what, S3_BUCKET_NAME_PATTERN, message);
 
 export const commitField = (what: string, message: (value: string) => string) =>
   matching(what, COMMIT_ID_PATTERN, message);

@@ -7,22 +7,14 @@ import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as z from 'zod/mini';
+import { IAM_ROLE_ARN_PATTERN } from '../../../contracts/patterns';
 import { sageMakerPipelineName } from '../../../contracts/naming';
 import { COMMIT_PATTERN, RunContext } from '../definition';
 import { PipelineConfig, loadPipelineFile } from '../pipeline-file';
 import { RetrainSettings, RetrainSettingsError, readRetrainSettings } from '../retrain';
 import { LOCAL_CONNECTION_ENV, LOCAL_CONNECTION_FLAG } from '../sql-local';
 import { WAREHOUSE_ENV, Warehouse, WarehouseError, warehouseFromEnv } from '../sql-source';
-import {
-  IAM_ROLE_ARN,
-  branchNameField,
-  bucketField,
-  fromEnv,
-  matching,
-  parseFlags,
-  projectNameField,
-  requiredString,
-} from './flags';
+import { branchNameField, bucketField, fromEnv, matching, parseFlags, projectNameField, requiredString } from './flags';
 
 /** `--sql-url`, as parseArgs names it. */
 const SQL_URL_OPTION = LOCAL_CONNECTION_FLAG.slice(2) as 'sql-url';
@@ -84,7 +76,7 @@ function valuesSchema(dryRun: boolean, commitRaw: string | undefined) {
     ),
     roleArn: matching(
       '--role-arn (or SAGEMAKER_PIPELINE_ROLE_ARN)',
-      IAM_ROLE_ARN,
+      IAM_ROLE_ARN_PATTERN,
       (value) => `role ARN ${JSON.stringify(value)} is not an IAM role ARN`,
     ),
     region: requiredString('--region (or AWS_REGION)'),

@@ -9,7 +9,8 @@ import {
   SageMakerClient,
   paginateListModelPackages,
 } from '@aws-sdk/client-sagemaker';
-import { isAccessDenied, isSageMakerNotFound } from '../../../contracts/errors';
+import { isAccessDenied } from '../../../contracts/sdk-errors/match';
+import { isSageMakerNotFound } from '../../../contracts/sdk-errors/sagemaker';
 import { MODEL_METADATA } from '../../../contracts/model-metadata';
 import { TAG_PROJECT_ID } from '../../../contracts/naming';
 import { WARM_START_LIMITS, WarmStart } from './settings';
@@ -151,7 +152,7 @@ export async function chooseWarmStart(
         (parentWindow?.start === facts.window.start && parentWindow.end === facts.window.end);
       const parentLimits = job.HyperParameterTuningJobConfig?.ResourceLimits;
       const sameData =
-        meta.commit_id === facts.commit &&
+        meta[MODEL_METADATA.commitId] === facts.commit &&
         sameWindow &&
         newImage !== undefined &&
         job.TrainingJobDefinition?.AlgorithmSpecification?.TrainingImage === newImage &&
