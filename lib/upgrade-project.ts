@@ -31,6 +31,12 @@ export const PLATFORM_OWNED_PATHS: readonly string[] = [
   'pipeline.schema.json',
 ];
 
+/**
+ * Platform paths of earlier versions that the platform no longer ships (files, or folders ending in `/`): the upgrade
+ * commit removes them. `scripts/extract_vendor/` became `scripts/vendor/` in v0.2.0.
+ */
+export const RETIRED_PLATFORM_PATHS: readonly string[] = ['scripts/extract_vendor/'];
+
 /** A refusal the user can act on: the message says what is wrong and what to do. Nothing was changed. */
 export class UpgradeError extends Error {
   override readonly name = 'UpgradeError';
@@ -71,6 +77,8 @@ export interface UpgradeResult {
   readonly toVersion: string;
   /** Platform files the commit adds or changes. */
   readonly changed: readonly string[];
+  /** Files under retired platform paths (RETIRED_PLATFORM_PATHS) that the commit removes. */
+  readonly removed: readonly string[];
 }
 
 export interface UpgradeOptions {
@@ -110,7 +118,11 @@ export function upgradeProject(repo: string, options: UpgradeOptions = {}): Upgr
       const target = path.join(repo, file);
       return !fs.existsSync(target) || !fs.readFileSync(target).equals(fs.readFileSync(path.join(staged, file)));
     });
-    if (changed.length === 0) return { fromVersion, toVersion, changed };
+    const removed = git(repo, ['ls-files', '-z', '--', ...RETIRED_PLATFORM_PATHS])
+      .split('\0')
+      .filter((file) => file !== '')
+      .sort();
+    if (changed.length === 0 && removed.length === 0) return { fromVersion, toVersion, changed, removed };
 
     git(repo, ['switch', '--quiet', '-c', branch]);
     for (const file of changed) {
@@ -119,17 +131,25 @@ export function upgradeProject(repo: string, options: UpgradeOptions = {}): Upgr
       fs.copyFileSync(path.join(staged, file), target);
       fs.chmodSync(target, fs.statSync(path.join(staged, file)).mode);
     }
-    git(repo, ['add', '--', ...changed]);
+    if (changed.length > 0) git(repo, ['add', '--', ...changed]);
+    if (removed.length > 0) git(repo, ['rm', '--quiet', '--', ...removed]);
     git(repo, [
       'commit',
       '--quiet',
       '-m',
       `Upgrade the platform files to multibranch-mlops ${toVersion}`,
       '-m',
-      `From ${fromVersion}. Changed: ${changed.join(', ')}. The pipeline file, ML scripts and README are untouched.`,
+      [
+        `From ${fromVersion}.`,
+        changed.length > 0 ? `Changed: ${changed.join(', ')}.` : '',
+        removed.length > 0 ? `Removed (retired platform paths): ${RETIRED_PLATFORM_PATHS.join(', ')}.` : '',
+        'The pipeline file, ML scripts and README are untouched.',
+      ]
+        .filter((part) => part !== '')
+        .join(' '),
     ]);
     git(repo, ['switch', '--quiet', head]);
-    return { branch, fromVersion, toVersion, changed };
+    return { branch, fromVersion, toVersion, changed, removed };
   } finally {
     if (options.seedDir === undefined) fs.rmSync(staged, { recursive: true, force: true });
   }

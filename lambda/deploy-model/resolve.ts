@@ -14,6 +14,7 @@
  */
 import { ValidationError } from '../../contracts/errors';
 import { S3_URI_PATTERN as S3_URI } from '../../contracts/patterns';
+import { APPROVED_ARTIFACT_METADATA } from '../../contracts/model-metadata';
 
 export const APPROVED = 'Approved';
 export const REJECTED = 'Rejected';
@@ -82,13 +83,13 @@ export function artifactSource(
   modelDataUrl: string | undefined,
   arn: string,
 ): ArtifactSource {
-  const uri = metadata?.approved_artifact_uri;
+  const uri = metadata?.[APPROVED_ARTIFACT_METADATA.uri];
   if (uri !== undefined && uri !== '') {
-    const sha256 = metadata?.approved_artifact_sha256?.toLowerCase();
+    const sha256 = metadata?.[APPROVED_ARTIFACT_METADATA.sha256]?.toLowerCase();
     if (sha256 !== undefined && sha256 !== '' && !SHA256_HEX.test(sha256)) {
       throw new ValidationError(`${arn}: approved_artifact_sha256 ${JSON.stringify(sha256)} is not 64 hex digits`);
     }
-    const versionId = metadata?.approved_artifact_version_id;
+    const versionId = metadata?.[APPROVED_ARTIFACT_METADATA.versionId];
     return {
       ...parseS3Uri(uri, `${arn}: approved_artifact_uri`),
       versionId: versionId === undefined || versionId === '' ? undefined : versionId,

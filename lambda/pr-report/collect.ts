@@ -32,6 +32,7 @@ import {
 } from './model-versions';
 import { ModelReport, PrReport } from './render';
 import { failedSteps, findExecution, stateOf } from './training-state';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 
 export interface CollectDeps {
   readonly sagemaker: SageMakerClient;
@@ -96,9 +97,9 @@ export async function collectReport(deps: CollectDeps, target: ReportTarget): Pr
     const gate = definition.gates.find((g) => g.groups.includes(group.name));
     const base = `model-${target.projectName}`;
     const model =
-      branchPkg?.CustomerMetadataProperties?.model_name ??
+      branchPkg?.CustomerMetadataProperties?.[MODEL_METADATA.modelName] ??
       register?.modelName ??
-      approvedPkg?.CustomerMetadataProperties?.model_name ??
+      approvedPkg?.CustomerMetadataProperties?.[MODEL_METADATA.modelName] ??
       (group.name === base ? group.name : group.name.slice(base.length + 1));
     models.push({
       model,

@@ -8,6 +8,7 @@
  * - where the gate's evaluation report lands, when the evaluation step's output URI is built from literals and
  *   execution variables only (as the seed's definition builds it).
  */
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 import { Direction } from './metrics';
 
 export interface RegisterFacts {
@@ -118,7 +119,11 @@ export function analyzeDefinition(text: string | undefined): DefinitionFacts {
   const registerOf = (step: Json): RegisterFacts => {
     const args = isObject(step.Arguments) ? step.Arguments : {};
     const meta = isObject(args.CustomerMetadataProperties) ? args.CustomerMetadataProperties : {};
-    return { step: String(step.Name), group: str(args.ModelPackageGroupName), modelName: str(meta.model_name) };
+    return {
+      step: String(step.Name),
+      group: str(args.ModelPackageGroupName),
+      modelName: str(meta[MODEL_METADATA.modelName]),
+    };
   };
   const registers = steps.filter((s) => s.Type === 'RegisterModel').map(registerOf);
   const gates: GateFacts[] = [];

@@ -20,6 +20,7 @@ import { MODEL_PACKAGE_DESCRIPTION_COMMIT_PATTERN as DESCRIPTION_COMMIT } from '
 import type { CollectDeps, ReportTarget } from './collect';
 import { parseEvaluationReport } from './metrics';
 import { VersionFacts } from './render';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 
 /** How many of a group's newest versions are searched for the branch's (one ListModelPackages page). */
 export const VERSIONS_SEARCHED = 100;
@@ -97,8 +98,8 @@ export async function versionFacts(
     arn: pkg.ModelPackageArn ?? '',
     version: pkg.ModelPackageVersion ?? 0,
     approvalStatus: pkg.ModelApprovalStatus ?? 'Unknown',
-    commitId: pkg.MetadataProperties?.CommitId ?? meta.commit_id,
-    executionArn: meta.pipeline_execution_arn ?? pkg.MetadataProperties?.GeneratedBy,
+    commitId: pkg.MetadataProperties?.CommitId ?? meta[MODEL_METADATA.commitId],
+    executionArn: meta[MODEL_METADATA.pipelineExecutionArn] ?? pkg.MetadataProperties?.GeneratedBy,
     metrics: await readMetrics(deps, target, pkg.ModelMetrics?.ModelQuality?.Statistics?.S3Uri),
   };
 }
@@ -109,8 +110,8 @@ const describe = (sagemaker: SageMakerClient, arn: string) =>
 /** Whether a described version is this branch's (metadata `branch`) and, if given, of `commit`. */
 function isBranchVersion(pkg: DescribeModelPackageCommandOutput, branch: string, commit?: string): boolean {
   const meta = pkg.CustomerMetadataProperties ?? {};
-  if (meta.branch !== branchTagValue(branch)) return false;
-  const commitId = pkg.MetadataProperties?.CommitId ?? meta.commit_id;
+  if (meta[MODEL_METADATA.branch] !== branchTagValue(branch)) return false;
+  const commitId = pkg.MetadataProperties?.CommitId ?? meta[MODEL_METADATA.commitId];
   return commit === undefined || commitId === commit;
 }
 

@@ -33,6 +33,7 @@ import {
 import { PrReportConfig } from './config';
 import { renderReport } from './render';
 import { ReportRequest, routeEvent } from './route';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 
 export interface PrReportDeps {
   readonly config: PrReportConfig;
@@ -95,7 +96,7 @@ async function pullRequestsOf(request: Exclude<ReportRequest, { action: 'ignore'
   let recorded: string | undefined;
   try {
     const pkg = await sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: request.modelPackageArn }));
-    recorded = pkg.CustomerMetadataProperties?.branch;
+    recorded = pkg.CustomerMetadataProperties?.[MODEL_METADATA.branch];
   } catch (err) {
     if (isSageMakerNotFound(err)) return [];
     throw err;

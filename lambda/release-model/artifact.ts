@@ -14,13 +14,10 @@ import { DescribeModelPackageCommandOutput } from '@aws-sdk/client-sagemaker';
 import { S3_URI_PATTERN } from '../../contracts/patterns';
 import { APPROVED_ARTIFACT_PREFIX } from './config';
 import { NotApprovableError } from './errors';
+import { APPROVED_ARTIFACT_METADATA } from '../../contracts/model-metadata';
 
 /** Customer metadata keys of the approved artifact (read by the serving side). */
-export const APPROVED_ARTIFACT_KEYS = {
-  uri: 'approved_artifact_uri',
-  versionId: 'approved_artifact_version_id',
-  sha256: 'approved_artifact_sha256',
-} as const;
+export const APPROVED_ARTIFACT_KEYS = APPROVED_ARTIFACT_METADATA;
 
 /** S3 actions of this module: read the source, write the copy (under the approved prefix only). */
 export const ARTIFACT_COPY_ACTIONS = { read: ['s3:GetObject', 's3:GetObjectVersion'], write: ['s3:PutObject'] };

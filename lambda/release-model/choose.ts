@@ -4,6 +4,7 @@
  */
 import { DescribeModelPackageCommandOutput, ModelApprovalStatus } from '@aws-sdk/client-sagemaker';
 import { IndexEntry } from './commit-index';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 
 export interface Choice {
   /** The versions the expected pipeline produced (Failed ones and several per group are dealt with once described). */
@@ -58,7 +59,7 @@ export function ambiguity(live: readonly DescribeModelPackageCommandOutput[]): s
         `${list.length} genuine candidates in ${group} (${list
           .map(
             (d) =>
-              `version ${d.ModelPackageVersion ?? '?'}, ${d.ModelApprovalStatus ?? '?'}, from ${d.CustomerMetadataProperties?.pipeline_execution_arn ?? d.CustomerMetadataProperties?.pipeline_execution_id ?? '?'}`,
+              `version ${d.ModelPackageVersion ?? '?'}, ${d.ModelApprovalStatus ?? '?'}, from ${d.CustomerMetadataProperties?.[MODEL_METADATA.pipelineExecutionArn] ?? d.CustomerMetadataProperties?.[MODEL_METADATA.pipelineExecutionId] ?? '?'}`,
           )
           .join('; ')}): the function cannot choose, so it approves none; approve the right one by hand ` +
         '(docs/release-gate.md)'

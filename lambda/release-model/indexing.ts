@@ -8,6 +8,7 @@ import { IndexEntry, putIndexEntry, queryCommit } from './commit-index';
 import { Context, describeVersion } from './context';
 import { groupArnOf, verifyGroup, verifyProvenance } from './provenance';
 import { fallbackCandidates } from './registry';
+import { RELEASE_METADATA } from '../../contracts/model-metadata';
 
 /** The bounded fallback of step 1: verifies and indexes the matches among the 100 newest of `model-<project>`. */
 async function fallback(commitId: string, ctx: Context): Promise<IndexEntry[]> {
@@ -49,7 +50,7 @@ export async function verifyAndIndex(
     ctx.log.warn(`model version ${modelPackageArn} is not indexed: ${provenance.problem}`, { modelPackageArn });
     return { problem: provenance.problem };
   }
-  const releasedByUs = described.CustomerMetadataProperties?.release_approved_at !== undefined;
+  const releasedByUs = described.CustomerMetadataProperties?.[RELEASE_METADATA.approvedAt] !== undefined;
   const status = described.ModelApprovalStatus ?? 'unknown';
   const entry: IndexEntry = {
     commitId: provenance.value.commitId,

@@ -23,6 +23,7 @@ import { isAccessDenied } from '../../contracts/sdk-errors/match';
 import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../../contracts/naming';
 import { commitOfPackage } from './registry';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 
 export type Verified<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
@@ -88,14 +89,14 @@ export interface Provenance {
 /** The execution ARN a version names: `pipeline_execution_arn`, or built from `pipeline_execution_id` and its branch. */
 function claimedExecutionArn(pkg: DescribeModelPackageCommandOutput, projectName: string): string | undefined {
   const metadata = pkg.CustomerMetadataProperties ?? {};
-  const fromArn = metadata.pipeline_execution_arn;
-  const id = metadata.pipeline_execution_id;
+  const fromArn = metadata[MODEL_METADATA.pipelineExecutionArn];
+  const id = metadata[MODEL_METADATA.pipelineExecutionId];
   if (fromArn !== undefined && /^arn:[^:]+:sagemaker:[^:]*:\d{12}:pipeline\/[^/]+\/execution\/[^/]+$/.test(fromArn)) {
     if (id === undefined || fromArn.endsWith(`/execution/${id}`)) return fromArn;
     return undefined; // the two disagree: no claim to check
   }
   const prefix = /^(arn:[^:]+:sagemaker:[^:]*:\d{12}:)/.exec(pkg.ModelPackageArn ?? '')?.[1];
-  const branch = metadata.branch;
+  const branch = metadata[MODEL_METADATA.branch];
   if (id === undefined || prefix === undefined || branch === undefined || !/^[A-Za-z0-9-]{1,128}$/.test(id)) {
     return undefined;
   }

@@ -14,6 +14,12 @@ import {
   COMMIT_ID_PATTERN,
   MODEL_PACKAGE_DESCRIPTION_COMMIT_PATTERN as DESCRIPTION_COMMIT,
 } from '../../contracts/patterns';
+import {
+  METADATA_DISALLOWED,
+  METADATA_VALUE_MAX,
+  MODEL_METADATA,
+  RELEASE_METADATA,
+} from '../../contracts/model-metadata';
 
 /** ListModelPackages' largest page. */
 export const LIST_PAGE_SIZE = 100;
@@ -33,7 +39,7 @@ export function commitOfPackage(
   pkg: Pick<DescribeModelPackageCommandOutput, 'MetadataProperties' | 'CustomerMetadataProperties'>,
 ): PackageCommit {
   const fromMetadata = pkg.MetadataProperties?.CommitId;
-  const fromCustomer = pkg.CustomerMetadataProperties?.commit_id;
+  const fromCustomer = pkg.CustomerMetadataProperties?.[MODEL_METADATA.commitId];
   if (fromMetadata === undefined && fromCustomer === undefined) {
     return { problem: 'has no commit metadata (MetadataProperties.CommitId, customer metadata commit_id)' };
   }
@@ -123,8 +129,6 @@ export function approvalDescription(trigger: ReleaseTrigger, commitId: string, n
 }
 
 /** Customer metadata keys and values: 1-128 / 0-256 characters of letters, digits, spaces and `_.:/=+-@`. */
-const METADATA_VALUE_MAX = 256;
-const METADATA_DISALLOWED = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
 
 function metadataValue(value: string): string {
   return value.replace(METADATA_DISALLOWED, '_').slice(0, METADATA_VALUE_MAX);
@@ -132,26 +136,26 @@ function metadataValue(value: string): string {
 
 /** The same facts as the approval description, as customer metadata (`release_*` keys). */
 export function approvalMetadata(trigger: ReleaseTrigger, approvedAt: Date): Record<string, string> {
-  const facts: Record<string, string | undefined> = { release_trigger: trigger.kind };
+  const facts: Record<string, string | undefined> = { [RELEASE_METADATA.trigger]: trigger.kind };
   if (trigger.kind === 'pull-request') {
-    facts.release_pull_request_id = trigger.pullRequestId;
-    facts.release_source_branch = trigger.sourceBranch;
-    facts.release_destination_branch = trigger.destinationBranch;
-    facts.release_merge_option = trigger.mergeOption;
-    facts.release_merged_by = trigger.mergedBy;
-    facts.release_event_id = trigger.eventId;
-    facts.release_facts = 'codecommit';
+    facts[RELEASE_METADATA.pullRequestId] = trigger.pullRequestId;
+    facts[RELEASE_METADATA.sourceBranch] = trigger.sourceBranch;
+    facts[RELEASE_METADATA.destinationBranch] = trigger.destinationBranch;
+    facts[RELEASE_METADATA.mergeOption] = trigger.mergeOption;
+    facts[RELEASE_METADATA.mergedBy] = trigger.mergedBy;
+    facts[RELEASE_METADATA.eventId] = trigger.eventId;
+    facts[RELEASE_METADATA.facts] = 'codecommit';
   } else if (trigger.kind === 'push') {
-    facts.release_branch = trigger.branch;
-    facts.release_reference_event = trigger.referenceEvent;
-    facts.release_event_id = trigger.eventId;
-    facts.release_facts = 'event';
+    facts[RELEASE_METADATA.branch] = trigger.branch;
+    facts[RELEASE_METADATA.referenceEvent] = trigger.referenceEvent;
+    facts[RELEASE_METADATA.eventId] = trigger.eventId;
+    facts[RELEASE_METADATA.facts] = 'event';
   } else {
-    facts.release_source_branch = trigger.sourceBranch;
+    facts[RELEASE_METADATA.sourceBranch] = trigger.sourceBranch;
     // A direct invocation's facts are the caller's (the CI release role): recorded as such.
-    facts.release_facts = 'direct-invocation-payload';
+    facts[RELEASE_METADATA.facts] = 'direct-invocation-payload';
   }
-  facts.release_approved_at = approvedAt.toISOString();
+  facts[RELEASE_METADATA.approvedAt] = approvedAt.toISOString();
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(facts)) {
     if (value !== undefined && value !== '') metadata[key] = metadataValue(value);

@@ -1,3 +1,4 @@
+# Longer than 300 lines: uploaded as one file beside scripts/vendor/ (sql-source/code.ts uploads only extract.py and vendor/), and tests import it as one module.
 """Extract step of a `sql:` data source: runs one query against PostgreSQL (or Redshift through its PostgreSQL
 protocol) and writes the rows as CSV, with a manifest beside them that records exactly which rows were read.
 

@@ -31,12 +31,17 @@ def parse_args(argv=None):
     parser.add_argument("--learning_rate", type=float, default=0.1)
     parser.add_argument("--subsample", type=float, default=1.0)
     parser.add_argument("--random_state", type=int, default=0)
+    add_channel_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def add_channel_arguments(parser):
+    """The model directory and the data channels, where SageMaker puts them (train_forest.py reuses this)."""
     parser.add_argument("--model-dir", default=os.environ.get("SM_MODEL_DIR", "/opt/ml/model"))
     parser.add_argument("--train", default=os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"))
     parser.add_argument(
         "--validation", default=os.environ.get("SM_CHANNEL_VALIDATION", "/opt/ml/input/data/validation")
     )
-    return parser.parse_args(argv)
 
 
 def read_channel(directory):

@@ -11,8 +11,9 @@ import sys
 from sklearn.ensemble import RandomForestRegressor
 
 # train.py is packed beside this script (run.js packs every .py of scripts/ as the source directory): the fitting,
-# the metrics and the serving functions (model_fn, predict_fn, which the serving container calls) are its own.
-from train import fit_and_save, model_fn, predict_fn  # noqa: F401
+# the channel arguments, the metrics and the serving functions (model_fn, predict_fn, which the serving container
+# calls) are its own.
+from train import add_channel_arguments, fit_and_save, model_fn, predict_fn  # noqa: F401
 
 # The metrics printed per channel (run.js reads this tuple; train.metrics computes them).
 METRICS = ("mse", "rmse", "mae", "r2")
@@ -25,11 +26,7 @@ def parse_args(argv=None):
     parser.add_argument("--min_samples_leaf", type=int, default=2)
     parser.add_argument("--max_features", type=float, default=0.6)
     parser.add_argument("--random_state", type=int, default=0)
-    parser.add_argument("--model-dir", default=os.environ.get("SM_MODEL_DIR", "/opt/ml/model"))
-    parser.add_argument("--train", default=os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"))
-    parser.add_argument(
-        "--validation", default=os.environ.get("SM_CHANNEL_VALIDATION", "/opt/ml/input/data/validation")
-    )
+    add_channel_arguments(parser)
     return parser.parse_args(argv)
 
 

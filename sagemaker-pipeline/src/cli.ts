@@ -2,20 +2,7 @@
  * `node run.js`: builds the branch's pipeline definition, uploads the step code, upserts the SageMaker pipeline
  * and starts one execution per commit, then returns (unless `--wait`). `--dry-run` prints the definition only.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import {
-  TAG_BRANCH,
-  TAG_PROJECT_ID,
-  TAG_PROJECT_NAME,
-  assertBranchName,
-  assertProjectName,
-  branchTagValue,
-  sageMakerPipelineName,
-} from '../../contracts/naming';
+import { TAG_BRANCH, TAG_PROJECT_ID, TAG_PROJECT_NAME, branchTagValue } from '../../contracts/naming';
 import {
   conditionOutcomes,
   consoleLink,
@@ -26,24 +13,14 @@ import {
   upsertPipeline,
   waitForExecution,
 } from './aws';
-import { IAM_ROLE_ARN_PATTERN as ROLE_ARN, S3_BUCKET_NAME_PATTERN as BUCKET } from '../../contracts/patterns';
 import { assertReferences } from './check';
-import {
-  COMMIT_PATTERN,
-  PipelineDefinition,
-  RunContext,
-  buildDefinition,
-  codeLocation,
-  modelPlans,
-  recordedBranch,
-} from './definition';
+import { codeObjects } from './command/code-objects';
+import { Clients, Io, RunOptions, UsageError, parseOptions } from './command/run-options';
+import { PipelineDefinition, buildDefinition, codeLocation, modelPlans, recordedBranch } from './definition';
 import { runLocal } from './local';
-import { PipelineConfig, PipelineFileError, loadPipelineFile, scriptPaths } from './pipeline-file';
-import { RetrainSettings, RetrainSettingsError, planRun, readRetrainSettings } from './retrain';
-import { sourceCodeObjects } from './sources';
-import { LOCAL_CONNECTION_ENV, LOCAL_CONNECTION_FLAG } from './sql-local';
-import { EXTRACT_SCRIPT, WAREHOUSE_ENV, Warehouse, WarehouseError, warehouseFromEnv } from './sql-source';
-import { tarGz } from './tarball';
+import { PipelineFileError } from './pipeline-file';
+import { planRun, readRetrainSettings } from './retrain';
+import { WarehouseError } from './sql-source';
 
 export const USAGE = `Usage: node run.js [options]
 
@@ -80,303 +57,16 @@ WAREHOUSE_SECURITY_GROUP_IDS]; --dry-run uses placeholders when they are unset a
   --help                      this text
 `;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-export interface RunOptions {
-  readonly context: RunContext;
-  readonly projectId?: string;
-  readonly configFile: string;
-  readonly config: PipelineConfig;
-  readonly wait: boolean;
-  readonly waitTimeoutMs: number;
-  readonly dryRun: boolean;
-  readonly local?: {
-    readonly inputs: Readonly<Record<string, string>>;
-    readonly python: string;
-    /** The local database of `sql:` sources (--sql-url, else SQL_CONNECTION_URL). */
-    readonly sqlUrl?: string;
-  };
-  /** The repository root (where run.js is): scripts and .local-run/ are relative to it. */
-  readonly seedRoot: string;
-  /** Scheduled retraining (TRIGGER, TEST_MODE, SCHEDULED_TIME, RETRAIN_*); a push when unset. */
-  readonly retrain?: RetrainSettings;
-  /** Printed on stderr before the dry run's definition (e.g. the warehouse placeholders it used). */
-  readonly notes?: readonly string[];
-}
-
-export interface Io {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
-export interface Clients {
-  readonly s3: S3Client;
-  readonly sagemaker: SageMakerClient;
-}
-
-function pick(flag: string | undefined, env: NodeJS.ProcessEnv, name: string): string | undefined {
-  if (flag !== undefined) return flag;
-  const value = env[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
-/** Parses flags and environment; throws UsageError naming every missing or malformed value. */
-export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, seedRoot: string): RunOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        branch: { type: 'string' },
-        commit: { type: 'string' },
-        project: { type: 'string' },
-        'project-id': { type: 'string' },
-        bucket: { type: 'string' },
-        'role-arn': { type: 'string' },
-        'model-package-group': { type: 'string' },
-        region: { type: 'string' },
-        config: { type: 'string' },
-        wait: { type: 'boolean', default: false },
-        'wait-timeout-minutes': { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        local: { type: 'boolean', default: false },
-        input: { type: 'string', multiple: true },
-        python: { type: 'string' },
-        [LOCAL_CONNECTION_FLAG.slice(2)]: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const v = parsed.values;
-  if (v.help) return 'help';
-  const local = v.local === true;
-  if (local && v['dry-run'] === true) throw new UsageError('--local and --dry-run exclude each other');
-  const sqlUrlFlag = v[LOCAL_CONNECTION_FLAG.slice(2) as 'sql-url'] as string | undefined;
-  if (!local && (v.input !== undefined || v.python !== undefined || sqlUrlFlag !== undefined)) {
-    throw new UsageError(`--input, --python and ${LOCAL_CONNECTION_FLAG} go with --local`);
-  }
-  // --local touches no AWS either: it needs what --dry-run needs, nothing more.
-  const dryRun = v['dry-run'] === true || local;
-  const problems: string[] = [];
-  const required = (value: string | undefined, what: string, placeholder: string): string => {
-    if (value !== undefined) return value;
-    if (!dryRun) problems.push(`${what} is required`);
-    return placeholder;
-  };
-
-  const branch = pick(v.branch, env, 'BRANCH_NAME') ?? (local ? 'local' : undefined);
-  const commitRaw = pick(v.commit, env, 'COMMIT_HASH') ?? (local ? '0'.repeat(40) : undefined);
-  if (branch === undefined) problems.push('--branch (or BRANCH_NAME) is required');
-  else {
-    // Any branch git accepts runs; only input that is not a branch name (empty, a full ref) is refused here.
-    try {
-      assertBranchName(branch);
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-  }
-  const commit = commitRaw?.toLowerCase();
-  if (commit === undefined) problems.push('--commit (or COMMIT_HASH) is required');
-  else if (!COMMIT_PATTERN.test(commit))
-    problems.push(`commit ${JSON.stringify(commitRaw)} is not a full 40-hex commit id`);
-
-  const projectName = required(
-    pick(v.project, env, 'PROJECT_NAME'),
-    '--project (or PROJECT_NAME)',
-    local ? 'project' : 'dry-run',
-  );
-  try {
-    assertProjectName(projectName);
-  } catch (err) {
-    problems.push((err as Error).message);
-  }
-  const projectId = pick(v['project-id'], env, 'PROJECT_ID');
-  if (!dryRun && projectId === undefined) problems.push('--project-id (or PROJECT_ID) is required');
-  const bucket = required(pick(v.bucket, env, 'ARTIFACT_BUCKET'), '--bucket (or ARTIFACT_BUCKET)', 'artifact-bucket');
-  if (!BUCKET.test(bucket)) problems.push(`bucket ${JSON.stringify(bucket)} is not an S3 bucket name`);
-  const roleArn = required(
-    pick(v['role-arn'], env, 'SAGEMAKER_PIPELINE_ROLE_ARN'),
-    '--role-arn (or SAGEMAKER_PIPELINE_ROLE_ARN)',
-    'arn:aws:iam::000000000000:role/sagemaker-pipeline-role',
-  );
-  if (!ROLE_ARN.test(roleArn)) problems.push(`role ARN ${JSON.stringify(roleArn)} is not an IAM role ARN`);
-  const region = required(
-    v.region ?? pick(undefined, env, 'AWS_REGION') ?? pick(undefined, env, 'AWS_DEFAULT_REGION'),
-    '--region (or AWS_REGION)',
-    'us-east-1',
-  );
-  let waitTimeoutMs = 120 * 60_000;
-  if (v['wait-timeout-minutes'] !== undefined) {
-    const minutes = Number(v['wait-timeout-minutes']);
-    if (!Number.isFinite(minutes) || minutes <= 0) problems.push('--wait-timeout-minutes must be a positive number');
-    else waitTimeoutMs = minutes * 60_000;
-  }
-  let retrain: RetrainSettings | undefined;
-  try {
-    retrain = readRetrainSettings(env);
-  } catch (err) {
-    if (!(err instanceof RetrainSettingsError)) throw err;
-    problems.push(err.message);
-  }
-  let warehouse: Warehouse | undefined;
-  try {
-    warehouse = warehouseFromEnv(env);
-  } catch (err) {
-    if (!(err instanceof WarehouseError)) throw err;
-    problems.push(err.message);
-  }
-  if (problems.length > 0 || branch === undefined || commit === undefined) {
-    throw new UsageError(problems.join('\n'));
-  }
-
-  const configFile = path.resolve(v.config ?? path.join(seedRoot, 'pipeline.yaml'));
-  // Named relative to the repository root in messages (pipeline.yaml:12:5: ...), as the data scientist sees it.
-  const relative = path.relative(seedRoot, configFile);
-  const shown = relative.startsWith('..') || path.isAbsolute(relative) ? configFile : relative;
-  const config = loadPipelineFile(configFile, seedRoot, shown);
-  const modelPackageGroupName =
-    v['model-package-group'] ?? pick(undefined, env, 'MODEL_PACKAGE_GROUP_NAME') ?? `model-${projectName}`;
-  const inputs: Record<string, string> = {};
-  for (const given of v.input ?? []) {
-    const eq = given.indexOf('=');
-    const dataNames = Object.keys(config.spec.data);
-    const [name, file] = eq > 0 ? [given.slice(0, eq), given.slice(eq + 1)] : [dataNames[0] ?? '', given];
-    if (eq <= 0 && dataNames.length !== 1) {
-      throw new UsageError(
-        `--input ${given}: name the data entry (--input <name>=<file>); entries: ${dataNames.join(', ')}`,
-      );
-    }
-    if (!dataNames.includes(name))
-      throw new UsageError(`--input ${given}: no data entry ${name} (${dataNames.join(', ')})`);
-    inputs[name] = path.resolve(file);
-  }
-  const notes: string[] = [];
-  const sqlNames = Object.entries(config.spec.data)
-    .filter(([, entry]) => entry.sql !== undefined)
-    .map(([name]) => name);
-  // --local queries the database it is given, never the project's warehouse: it needs none.
-  if (sqlNames.length > 0 && warehouse === undefined && !local) {
-    const vars = Object.values(WAREHOUSE_ENV).join(', ');
-    if (!dryRun) {
-      throw new UsageError(
-        `data ${sqlNames.join(', ')}: a sql source needs the project's warehouse, but ${vars} are not set. ` +
-          `Set CDK context "warehouse" ({ secretArn, subnetIds, securityGroupIds }, see docs/sql-source.md) and ` +
-          `redeploy, so the build gets them (or export them to run by hand); nothing was sent to AWS`,
-      );
-    }
-    warehouse = dryRunWarehouse(region);
-    notes.push(
-      `note: ${vars} are not set: this dry run uses placeholders for the extract step of ${sqlNames.join(', ')} ` +
-        `(secret ${warehouse.secretArn}, subnet ${warehouse.subnetIds[0]}, security group ${warehouse.securityGroupIds[0]}); ` +
-        'a real run refuses to start without them',
-    );
-  }
-  return {
-    context: {
-      projectName,
-      branch,
-      commit,
-      region,
-      roleArn,
-      bucket,
-      pipelineName: sageMakerPipelineName(projectName, branch),
-      modelPackageGroupName,
-      projectId,
-      ...(warehouse ? { warehouse } : {}),
-    },
-    projectId,
-    configFile,
-    config,
-    wait: v.wait === true,
-    waitTimeoutMs,
-    dryRun: v['dry-run'] === true,
-    ...(local
-      ? {
-          local: {
-            inputs,
-            python: v.python ?? pick(undefined, env, 'PYTHON') ?? 'python3',
-            sqlUrl: sqlUrlFlag ?? pick(undefined, env, LOCAL_CONNECTION_ENV),
-          },
-        }
-      : {}),
-    seedRoot,
-    retrain,
-    notes,
-  };
-}
-
-/** What a dry run without WAREHOUSE_* puts in an extract step: shaped like the real values, pointing nowhere. */
-export function dryRunWarehouse(region: string): Warehouse {
-  return {
-    secretArn: `arn:aws:secretsmanager:${region}:000000000000:secret:dry-run-warehouse-000000`,
-    subnetIds: ['subnet-00000000000000000'],
-    securityGroupIds: ['sg-00000000000000000'],
-  };
-}
+// Re-exported: the command's whole surface stays importable from here (tests, run.ts).
+export { UsageError, dryRunWarehouse, parseOptions } from './command/run-options';
+export type { Clients, Io, RunOptions } from './command/run-options';
+export { codeObjects };
 
 /** The definition for the options, checked for broken references. */
 export function definitionFor(options: RunOptions): PipelineDefinition {
   const definition = buildDefinition(options.config, options.context);
   assertReferences(definition);
   return definition;
-}
-
-function readScript(file: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch {
-    throw new UsageError(`step script ${file} is missing`);
-  }
-}
-
-/**
- * The objects to upload: each processing and evaluation script as it is (by file name), and per script-mode model
- * its entry's directory (every .py in it, so helper modules come along) packed as the framework containers expect.
- */
-export function codeObjects(options: RunOptions): { key: string; body: Buffer; contentType: string }[] {
-  const { spec } = options.config;
-  const code = codeLocation(options.context);
-  const objects = new Map<string, { key: string; body: Buffer; contentType: string }>();
-  const trainingEntries = new Set(spec.models.map((m) => m.training.entry).filter((e) => e !== undefined));
-  for (const script of scriptPaths(spec)) {
-    if (trainingEntries.has(script) && !spec.models.some((m) => m.evaluation.script === script)) continue;
-    const key = code.key(code.script(script));
-    const existing = objects.get(key);
-    const body = readScript(path.resolve(options.seedRoot, script));
-    if (existing !== undefined && !existing.body.equals(body)) {
-      throw new UsageError(`two different scripts are named ${code.script(script)}: give them different file names`);
-    }
-    objects.set(key, { key, body, contentType: 'text/x-python' });
-  }
-  spec.models.forEach((model, index) => {
-    if (model.training.entry === undefined) return;
-    const dir = path.dirname(path.resolve(options.seedRoot, model.training.entry));
-    const files = fs
-      .readdirSync(dir)
-      // extract.py is the sql extract step's script (uploaded under extract/ with its driver), never a training module.
-      .filter((f) => f.endsWith('.py') && f !== EXTRACT_SCRIPT)
-      .sort()
-      .map((name) => ({ name, content: readScript(path.join(dir, name)) }));
-    const key = code.key(code.sourceDir(index, model.name));
-    objects.set(key, { key, body: tarGz(files), contentType: 'application/gzip' });
-  });
-  // Data sources' code (a sql source: extract.py with its vendored driver, once, and each query).
-  for (const [name, entry] of Object.entries(spec.data)) {
-    try {
-      for (const object of sourceCodeObjects(name, entry as Record<string, unknown>, options.seedRoot, code.prefix)) {
-        objects.set(object.key, object);
-      }
-    } catch (err) {
-      throw err instanceof WarehouseError ? new UsageError(err.message) : err;
-    }
-  }
-  return [...objects.values()];
 }
 
 /** Runs the command; returns the process exit code. */

@@ -1,7 +1,7 @@
 /**
  * The expression language of SageMaker pipeline definitions (`Get`, `Std:Join`, `Std:JsonGet`), typed so that a
- * step's `Arguments` can be checked against the SageMaker API request it becomes, and evaluated, so that tests (and
- * anyone replaying a step) can compute the request a step sends for given execution values.
+ * step's `Arguments` can be checked against the SageMaker API request it becomes. The evaluator that computes the
+ * request a step sends for given execution values is test code: test/sagemaker-pipeline/support/evaluate.ts.
  */
 
 /** `{"Get": "Parameters.X" | "Execution.X" | "Steps.<step>.<property path>"}` */
@@ -82,36 +82,6 @@ export class UnresolvedReferenceError extends Error {
   override readonly name = 'UnresolvedReferenceError';
 }
 
-/** What an execution supplies: parameter values, execution variables, step properties and property files. */
-export interface ExecutionValues {
-  /** Parameter name → value (parameters not given take their defaults from the definition). */
-  readonly parameters: Readonly<Record<string, string | number | boolean>>;
-  /** Execution variable (`PipelineExecutionArn`, ...) → value. */
-  readonly execution: Readonly<Record<string, string>>;
-  /** Full `Get` path of a step property (`Steps.TrainModel.ModelArtifacts.S3ModelArtifacts`) → value. */
-  readonly properties: Readonly<Record<string, string | number | boolean>>;
-  /** `Steps.<step>.PropertyFiles.<name>` → the parsed JSON file. */
-  readonly propertyFiles?: Readonly<Record<string, unknown>>;
-}
-
-function lookup(path: string, values: ExecutionValues): string | number | boolean {
-  const [head, ...rest] = path.split('.');
-  const name = rest.join('.');
-  const table =
-    head === 'Parameters'
-      ? values.parameters
-      : head === 'Execution'
-        ? values.execution
-        : head === 'Steps'
-          ? values.properties
-          : undefined;
-  const key = head === 'Steps' ? path : name;
-  if (table === undefined || !Object.prototype.hasOwnProperty.call(table, key)) {
-    throw new UnresolvedReferenceError(`no value given for ${JSON.stringify(path)}`);
-  }
-  return table[key] as string | number | boolean;
-}
-
 /** Value at a JsonPath-like `a.b[0].c` inside a parsed JSON document. */
 export function jsonPath(doc: unknown, path: string): unknown {
   const parts = path.match(/[^.[\]]+/g) ?? [];
@@ -123,25 +93,4 @@ export function jsonPath(doc: unknown, path: string): unknown {
     node = (node as Record<string, unknown>)[part];
   }
   return node;
-}
-
-/** Replaces every expression in `value` by its value for the given execution. */
-export function evaluate(value: unknown, values: ExecutionValues): unknown {
-  if (isGet(value)) return lookup(value.Get, values);
-  if (isJoin(value)) {
-    return value['Std:Join'].Values.map((v) => String(evaluate(v, values))).join(value['Std:Join'].On);
-  }
-  if (isJsonGet(value)) {
-    const file = value['Std:JsonGet'].PropertyFile.Get;
-    const files = values.propertyFiles ?? {};
-    if (!Object.prototype.hasOwnProperty.call(files, file)) {
-      throw new UnresolvedReferenceError(`no property file given for ${JSON.stringify(file)}`);
-    }
-    return jsonPath(files[file], value['Std:JsonGet'].Path);
-  }
-  if (Array.isArray(value)) return value.map((v) => evaluate(v, values));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v, values)]));
-  }
-  return value;
 }

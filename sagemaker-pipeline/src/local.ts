@@ -1,3 +1,4 @@
+// Longer than 300 lines: runLocal is one walk of the pipeline's steps sharing the run's state (work folder, outputs, skips); split, each part would take all of it.
 /**
  * `node run.js --local`: runs the pipeline of `pipeline.yaml` on this machine, with the data scientist's Python, as
  * SageMaker would run it, on each data entry's `sample` (or `--input`). Every step works in `.local-run/<step>/`:
@@ -17,6 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MODEL_METADATA as K } from '../../contracts/model-metadata';
 import {
   EVALUATION,
   ModelPlan,
@@ -381,20 +383,20 @@ export async function runLocal(
     if (o.note) io.out(`  ${o.note}`);
     if (o.passed === true) {
       const metadata = [
-        `commit_id=${ctx.commit}`,
-        `branch=${recordedBranch(ctx.branch)}`,
-        'pipeline_execution_id=<execution>',
-        ...(executionArnFits(ctx) ? ['pipeline_execution_arn=<execution ARN>'] : []),
-        `model_name=${model.name}`,
-        ...(o.plan.tuned ? ['tuning_job=<tuning job>'] : []),
-        `trigger=${ctx.trigger ?? 'push'}`,
-        `test_mode=${ctx.testMode === true}`,
+        `${K.commitId}=${ctx.commit}`,
+        `${K.branch}=${recordedBranch(ctx.branch)}`,
+        `${K.pipelineExecutionId}=<execution>`,
+        ...(executionArnFits(ctx) ? [`${K.pipelineExecutionArn}=<execution ARN>`] : []),
+        `${K.modelName}=${model.name}`,
+        ...(o.plan.tuned ? [`${K.tuningJob}=<tuning job>`] : []),
+        `${K.trigger}=${ctx.trigger ?? 'push'}`,
+        `${K.testMode}=${ctx.testMode === true}`,
       ];
       // As in the definition: the first sql source the model reads, extracted here.
       const source = dataConsumedBy(spec, model).find((name) => extracted.has(name));
       if (source !== undefined) {
         const { manifest, sha256 } = extracted.get(source)!;
-        metadata.unshift(`data_manifest_uri=<S3 copy of ${manifest}>`, `data_sha256=${sha256}`);
+        metadata.unshift(`${K.dataManifestUri}=<S3 copy of ${manifest}>`, `${K.dataSha256}=${sha256}`);
       }
       io.out(`  would register in ${o.plan.group} as PendingManualApproval with ${metadata.join(', ')}`);
     } else if (o.passed === false) {

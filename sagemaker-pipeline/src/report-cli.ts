@@ -5,13 +5,21 @@
  *
  * Needs read-only SageMaker and S3 access to the project (the project's CI report role, output CiReportRoleArn).
  */
-import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { collectReport, CollectDeps, ReportTarget } from '../../lambda/pr-report/collect';
 import { PrReport, renderReport } from '../../lambda/pr-report/render';
-import { COMMIT_ID_PATTERN, S3_BUCKET_NAME_PATTERN as BUCKET } from '../../contracts/patterns';
-import { assertBranchName, assertProjectName } from '../../contracts/naming';
+import * as z from 'zod/mini';
+import {
+  bucketField,
+  branchNameField,
+  commitField,
+  fromEnv,
+  matching,
+  parseFlags,
+  projectNameField,
+  requiredString,
+} from './command/flags';
 
 export const REPORT_USAGE = `Usage: node report.js [options]
 
@@ -40,78 +48,67 @@ export interface ReportOptions {
   readonly pollMs: number;
 }
 
+/** `<what> "<value>" <problem>`: the form of every malformed-value message of report.js. */
+const quoted = (what: string, problem: string) => (value: string) => `${what} ${JSON.stringify(value)} ${problem}`;
+const whole = (what: string) =>
+  z.optional(
+    z.pipe(
+      matching(what, /^[0-9]+$/, quoted(what, 'must be a whole number')),
+      z.transform((raw: string) => Number(raw)),
+    ),
+  );
+
+const PROJECT = '--project (or MLOPS_PROJECT_NAME)';
+const BRANCH = '--branch (or BRANCH_NAME)';
+const COMMIT = '--commit (or COMMIT_HASH)';
+const BUCKET = '--bucket (or MLOPS_SOURCE_BUCKET)';
+
+/** The options of report.js, in the order their problems are reported. */
+const reportOptionsSchema = z.object({
+  projectName: projectNameField(
+    PROJECT,
+    (value, message) => `${PROJECT} ${JSON.stringify(value)} is not valid: ${message}`,
+  ),
+  projectId: requiredString('--project-id (or MLOPS_PROJECT_ID)'),
+  branch: branchNameField(BRANCH, (value, message) => `${BRANCH} ${JSON.stringify(value)} is not valid: ${message}`),
+  headCommit: commitField(COMMIT, quoted(COMMIT, 'must be a full commit id: 40 lowercase hex digits')),
+  artifactBucket: bucketField(BUCKET, quoted(BUCKET, 'is not an S3 bucket name')),
+  region: requiredString('--region (or AWS_REGION)'),
+  waitMinutes: whole('--wait-minutes'),
+  pollSeconds: whole('--poll-seconds'),
+});
+
 /** Parses flags and environment; throws ReportUsageError naming every missing or malformed value. */
 export function parseReportOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ReportOptions | 'help' {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        project: { type: 'string' },
-        'project-id': { type: 'string' },
-        branch: { type: 'string' },
-        commit: { type: 'string' },
-        bucket: { type: 'string' },
-        region: { type: 'string' },
-        'wait-minutes': { type: 'string' },
-        'poll-seconds': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }).values;
-  } catch (err) {
-    throw new ReportUsageError((err as Error).message);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      project: { type: 'string' },
+      'project-id': { type: 'string' },
+      branch: { type: 'string' },
+      commit: { type: 'string' },
+      bucket: { type: 'string' },
+      region: { type: 'string' },
+      'wait-minutes': { type: 'string' },
+      'poll-seconds': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    ReportUsageError,
+  );
   if (values.help === true) return 'help';
-  const problems: string[] = [];
-  const pick = (flag: string | undefined, ...names: string[]) =>
-    flag ?? names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
-  const need = (value: string | undefined, what: string, check?: (v: string) => string | undefined) => {
-    if (value === undefined) {
-      problems.push(`${what} is required`);
-      return '';
-    }
-    const problem = check?.(value);
-    if (problem !== undefined) problems.push(`${what} ${JSON.stringify(value)} ${problem}`);
-    return value;
-  };
-  const tryAssert = (assert: (v: string) => void) => (v: string) => {
-    try {
-      assert(v);
-      return undefined;
-    } catch (err) {
-      return `is not valid: ${(err as Error).message}`;
-    }
-  };
-  const minutes = (raw: string | undefined, what: string, fallback: number) => {
-    if (raw === undefined) return fallback;
-    if (!/^[0-9]+$/.test(raw)) {
-      problems.push(`${what} ${JSON.stringify(raw)} must be a whole number`);
-      return fallback;
-    }
-    return Number(raw);
-  };
-  const target: ReportTarget = {
-    projectName: need(
-      pick(values.project, 'MLOPS_PROJECT_NAME'),
-      '--project (or MLOPS_PROJECT_NAME)',
-      tryAssert(assertProjectName),
-    ),
-    projectId: need(pick(values['project-id'], 'MLOPS_PROJECT_ID'), '--project-id (or MLOPS_PROJECT_ID)'),
-    branch: need(pick(values.branch, 'BRANCH_NAME'), '--branch (or BRANCH_NAME)', tryAssert(assertBranchName)),
-    headCommit: need(pick(values.commit, 'COMMIT_HASH'), '--commit (or COMMIT_HASH)', (v) =>
-      COMMIT_ID_PATTERN.test(v) ? undefined : 'must be a full commit id: 40 lowercase hex digits',
-    ),
-    artifactBucket: need(pick(values.bucket, 'MLOPS_SOURCE_BUCKET'), '--bucket (or MLOPS_SOURCE_BUCKET)', (v) =>
-      BUCKET.test(v) ? undefined : 'is not an S3 bucket name',
-    ),
-    region: need(pick(values.region, 'MLOPS_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION'), '--region (or AWS_REGION)'),
-  };
-  const waitMs = minutes(values['wait-minutes'], '--wait-minutes', 0) * 60_000;
-  const pollMs = minutes(values['poll-seconds'], '--poll-seconds', 60) * 1000;
-  if (problems.length > 0) throw new ReportUsageError(problems.join('\n'));
-  return { target, waitMs, pollMs };
+  const parsed = reportOptionsSchema.safeParse({
+    projectName: fromEnv(values.project, env, 'MLOPS_PROJECT_NAME'),
+    projectId: fromEnv(values['project-id'], env, 'MLOPS_PROJECT_ID'),
+    branch: fromEnv(values.branch, env, 'BRANCH_NAME'),
+    headCommit: fromEnv(values.commit, env, 'COMMIT_HASH'),
+    artifactBucket: fromEnv(values.bucket, env, 'MLOPS_SOURCE_BUCKET'),
+    region: fromEnv(values.region, env, 'MLOPS_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION'),
+    waitMinutes: values['wait-minutes'],
+    pollSeconds: values['poll-seconds'],
+  });
+  if (!parsed.success) throw new ReportUsageError(parsed.error.issues.map((issue) => issue.message).join('\n'));
+  const { waitMinutes = 0, pollSeconds = 60, ...target } = parsed.data;
+  return { target, waitMs: waitMinutes * 60_000, pollMs: pollSeconds * 1000 };
 }
 
 /** Whether a model of the report is still to change by itself (training, or its execution not started yet). */

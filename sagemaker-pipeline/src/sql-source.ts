@@ -28,146 +28,16 @@
  * The password never reaches the definition: the step carries the secret's ARN only, and the job reads the secret at
  * run time with the execution role (which may read that one secret).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ProcessingInput, ProcessingInstanceType, ProcessingOutput } from '@aws-sdk/client-sagemaker';
-import * as z from 'zod/mini';
+import type { ProcessingInstanceType, ProcessingOutput } from '@aws-sdk/client-sagemaker';
+import { MODEL_METADATA } from '../../contracts/model-metadata';
 import type { ProcessingStep } from './definition';
+import { s3Input } from './definition/processing';
 import { Get, Join, Pipelined, execution, get, join } from './expressions';
 import { sklearnImageUri } from './images';
-
-/** `today`, or `today - N days` (UTC), or an ISO date: the same grammar as extract.py's RELATIVE_DATE. */
-export const RELATIVE_DATE = /^\s*today\s*(?:-\s*(\d{1,5})\s*days?)?\s*$/;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isIsoDate(text: string): boolean {
-  if (!ISO_DATE.test(text)) return false;
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-}
-
-const dateSpec = z.string().check(
-  z.refine((s) => RELATIVE_DATE.test(s) || isIsoDate(s.trim()), {
-    message: 'must be an ISO date (2026-01-31), "today" or "today - N days"',
-  }),
-);
-
-/** Names the window binds; a parameter may not use them. */
-export const WINDOW_PARAMETERS = ['window_start', 'window_end'] as const;
-
-/** A `:name` placeholder the driver recognizes (letters, digits, `_`), and a valid environment variable suffix. */
-const parameterName = z.string().check(
-  z.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'parameter names are SQL identifiers: letters, digits and _'),
-  z.refine((n) => !(WINDOW_PARAMETERS as readonly string[]).includes(n), {
-    message: 'window_start and window_end are bound from window: set window.start/end instead',
-  }),
-);
-
-/** Each value travels JSON-encoded in one environment variable of the job (at most 256 characters). */
-const parameterValue = z.union([z.string(), z.number(), z.boolean()]).check(
-  z.refine((v) => JSON.stringify(v).length <= 256, {
-    message: 'a parameter value is at most 256 characters once JSON-encoded',
-  }),
-);
-
-export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
-export const SSL_MODES = ['require', 'verify-full', 'disable'] as const;
-const repositoryFile = (ext: string) =>
-  z.string().check(
-    z.regex(
-      new RegExp(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\\.${ext}$`),
-      `must be a relative path in the repository ending in .${ext}`,
-    ),
-    z.refine((p) => !p.split('/').includes('..'), { message: 'must stay inside the repository (no ..)' }),
-  );
-
-export const SqlSourceSchema = z
-  .strictObject({
-    /** The query file, relative to the repository root (queries/<name>.sql by convention). */
-    query: repositoryFile('sql'),
-    /** Bound by the driver to the query's `:name` placeholders; never formatted into the SQL. */
-    parameters: z._default(
-      z
-        .record(parameterName, parameterValue)
-        .check(z.refine((p) => Object.keys(p).length <= 40, { message: 'at most 40 parameters' })),
-      {},
-    ),
-    /** Resolved once per run (UTC) when the definition is built, bound as :window_start and :window_end. */
-    window: z.optional(z.strictObject({ start: dateSpec, end: dateSpec })),
-    /** Accept a query that returns no row (refused by default: an empty extract is usually a mistake). */
-    allowEmpty: z._default(z.boolean(), false),
-    /** Bound of the CSV bytes of one fetched batch held in memory. */
-    maxBytes: z._default(z.number().check(z.int(), z.gte(1024), z.lte(2 ** 31)), DEFAULT_MAX_BYTES),
-    /** Write the column names as the CSV's first line (the seed's preprocess.py reads CSV without a header). */
-    header: z._default(z.boolean(), false),
-    /** TLS to the warehouse: `require` (encrypted), `verify-full` (also checks the certificate), `disable`. */
-    sslMode: z._default(z.enum(SSL_MODES), 'require'),
-    /** CA bundle for `verify-full` (RDS: the region's bundle from truststore.pki.rds.amazonaws.com, committed). */
-    sslRootCert: z.optional(repositoryFile('pem')),
-    /** Seconds to wait for the server while connecting. */
-    connectTimeoutSeconds: z._default(z.number().check(z.int(), z.gte(1), z.lte(300)), 10),
-  })
-  .check(
-    z.refine(
-      (s) =>
-        !(
-          s.window &&
-          isIsoDate(s.window.start.trim()) &&
-          isIsoDate(s.window.end.trim()) &&
-          s.window.start > s.window.end
-        ),
-      { message: 'window.start must not be after window.end' },
-    ),
-    z.refine((s) => s.sslRootCert === undefined || s.sslMode === 'verify-full', {
-      message: 'sslRootCert applies only to sslMode verify-full',
-    }),
-  );
-
-export type SqlSource = z.infer<typeof SqlSourceSchema>;
-
-/** Parses a `sql:` block; throws zod's error (the compiler maps its path to pipeline.yaml's line and column). */
-export function parseSqlSource(value: unknown): SqlSource {
-  return z.parse(SqlSourceSchema, value);
-}
-
-/** The project's warehouse connection (CDK context `warehouse`, passed to the build as environment variables). */
-export interface Warehouse {
-  readonly secretArn: string;
-  readonly subnetIds: readonly string[];
-  readonly securityGroupIds: readonly string[];
-}
-
-export const WAREHOUSE_ENV = {
-  secretArn: 'WAREHOUSE_SECRET_ARN',
-  subnetIds: 'WAREHOUSE_SUBNET_IDS',
-  securityGroupIds: 'WAREHOUSE_SECURITY_GROUP_IDS',
-} as const;
-
-export class WarehouseError extends Error {
-  override readonly name = 'WarehouseError';
-}
-
-/** The warehouse from the build's environment; undefined when none is configured (no variable set). */
-export function warehouseFromEnv(env: NodeJS.ProcessEnv): Warehouse | undefined {
-  const values = Object.values(WAREHOUSE_ENV).map((k) => env[k] ?? '');
-  if (values.every((v) => v === '')) return undefined;
-  const missing = Object.values(WAREHOUSE_ENV).filter((k) => !env[k]);
-  if (missing.length > 0) {
-    throw new WarehouseError(
-      `${missing.join(', ')} not set: the project's CDK context "warehouse" needs secretArn, subnetIds and securityGroupIds`,
-    );
-  }
-  const list = (k: string) =>
-    (env[k] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-  return {
-    secretArn: env[WAREHOUSE_ENV.secretArn] as string,
-    subnetIds: list(WAREHOUSE_ENV.subnetIds),
-    securityGroupIds: list(WAREHOUSE_ENV.securityGroupIds),
-  };
-}
+import { EXTRACT_OUTPUTS, EXTRACT_PATHS, EXTRACT_SCRIPT, MANIFEST_FILE, sqlCodeKeys } from './sql-source/code';
+import { RELATIVE_DATE, SqlSource, isIsoDate } from './sql-source/schema';
+import { WAREHOUSE_ENV, Warehouse, WarehouseError } from './sql-source/warehouse';
 
 /** What the extract step needs from the run and the pipeline. */
 export interface SqlStepContext {
@@ -221,78 +91,6 @@ export function resolveWindow(
   return window;
 }
 
-/** Container paths of the extract job. */
-export const EXTRACT_PATHS = {
-  code: '/opt/ml/processing/input/code',
-  query: '/opt/ml/processing/input/query',
-  data: '/opt/ml/processing/output/data',
-  manifest: '/opt/ml/processing/output/manifest',
-} as const;
-export const EXTRACT_OUTPUTS = { data: 'data', manifest: 'manifest' } as const;
-export const DATA_FILE = 'data.csv';
-export const MANIFEST_FILE = 'manifest.json';
-export const EXTRACT_SCRIPT = 'extract.py';
-export const VENDOR_DIR = 'vendor';
-
-/** Where a source's files go under the code prefix: the extract code is shared, each query has its own folder. */
-export function sqlCodeKeys(name: string, source: SqlSource, codePrefix: string) {
-  const sourcePrefix = `${codePrefix}/sql/${name}/`;
-  return {
-    extractPrefix: `${codePrefix}/extract/`,
-    sourcePrefix,
-    query: `${sourcePrefix}${path.posix.basename(source.query)}`,
-    sslRootCert: source.sslRootCert && `${sourcePrefix}${path.posix.basename(source.sslRootCert)}`,
-  };
-}
-
-function listFiles(dir: string, rel = ''): string[] {
-  return fs
-    .readdirSync(path.join(dir, rel), { withFileTypes: true })
-    .filter((e) => e.name !== '__pycache__')
-    .flatMap((e) => (e.isDirectory() ? listFiles(dir, path.posix.join(rel, e.name)) : [path.posix.join(rel, e.name)]))
-    .sort();
-}
-
-/**
- * The objects to upload before the pipeline starts: `scripts/extract.py` and `scripts/vendor/**` under
- * `<codePrefix>/extract/`, the query (and CA bundle) under `<codePrefix>/sql/<name>/`. `repoDir` is the repository
- * root (where pipeline.yaml and scripts/ are). A missing query file is an error naming it.
- */
-export function sqlCodeObjects(
-  name: string,
-  source: SqlSource,
-  repoDir: string,
-  codePrefix: string,
-): { key: string; body: Buffer; contentType: string }[] {
-  const keys = sqlCodeKeys(name, source, codePrefix);
-  const read = (file: string, what: string) => {
-    const full = path.join(repoDir, file);
-    if (!fs.existsSync(full)) {
-      throw new WarehouseError(`data.${name}.sql.${what}: ${file} does not exist in the repository`);
-    }
-    return fs.readFileSync(full);
-  };
-  const scripts = path.join(repoDir, 'scripts');
-  const code = [EXTRACT_SCRIPT, ...listFiles(path.join(scripts, VENDOR_DIR)).map((f) => `${VENDOR_DIR}/${f}`)];
-  return [
-    ...code.map((f) => ({
-      key: `${keys.extractPrefix}${f}`,
-      body: fs.readFileSync(path.join(scripts, f)),
-      contentType: f.endsWith('.py') ? 'text/x-python' : 'application/octet-stream',
-    })),
-    { key: keys.query, body: read(source.query, 'query'), contentType: 'application/sql' },
-    ...(source.sslRootCert && keys.sslRootCert
-      ? [
-          {
-            key: keys.sslRootCert,
-            body: read(source.sslRootCert, 'sslRootCert'),
-            contentType: 'application/x-pem-file',
-          },
-        ]
-      : []),
-  ];
-}
-
 /** The job's environment: every key is read by extract.py (a test checks). Values are strings of <= 256. */
 export function extractEnvironment(
   name: string,
@@ -335,7 +133,7 @@ export interface SqlExtract {
   /** The data file's sha256, as the job's ExitMessage. */
   readonly dataSha256: Get;
   /** CustomerMetadataProperties the RegisterModel step adds (contract 2). */
-  readonly metadata: { readonly data_manifest_uri: Join; readonly data_sha256: Get };
+  readonly metadata: { readonly [MODEL_METADATA.dataManifestUri]: Join; readonly [MODEL_METADATA.dataSha256]: Get };
 }
 
 /** Step names: `Extract` + the source name in PascalCase (`sales-2024` → `ExtractSales2024`). */
@@ -356,16 +154,7 @@ export function sqlExtractStep(name: string, source: SqlSource, ctx: SqlStepCont
   const keys = sqlCodeKeys(name, source, ctx.codePrefix);
   const window = resolveWindow(source, ctx);
   const s3 = (key: string) => `s3://${ctx.bucket}/${key}`;
-  const input = (inputName: string, uri: string, localPath: string): Pipelined<ProcessingInput> => ({
-    InputName: inputName,
-    S3Input: {
-      S3Uri: uri,
-      LocalPath: localPath,
-      S3DataType: 'S3Prefix',
-      S3InputMode: 'File',
-      S3DataDistributionType: 'FullyReplicated',
-    },
-  });
+  const input = s3Input;
   const output = (outputName: string, localPath: string): Pipelined<ProcessingOutput> => ({
     OutputName: outputName,
     S3Output: {
@@ -422,6 +211,10 @@ export function sqlExtractStep(name: string, source: SqlSource, ctx: SqlStepCont
     dataUri: stepOutput(stepName, EXTRACT_OUTPUTS.data),
     manifestUri,
     dataSha256,
-    metadata: { data_manifest_uri: manifestUri, data_sha256: dataSha256 },
+    metadata: { [MODEL_METADATA.dataManifestUri]: manifestUri, [MODEL_METADATA.dataSha256]: dataSha256 },
   };
 }
+
+export * from './sql-source/schema';
+export * from './sql-source/warehouse';
+export * from './sql-source/code';

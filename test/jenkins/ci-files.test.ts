@@ -19,7 +19,7 @@ import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import {
   at,
   jenkinsShellSteps,
-  parseYamlSubset,
+  parseWorkflowYaml,
   readJenkinsfile,
   readWorkflow,
   RELEASE_SCRIPT,
@@ -63,9 +63,9 @@ function runStep(job: string, name: string): { run: string; env: Record<string, 
   return { run: step.run, env: step.env };
 }
 
-describe('YAML subset reader', () => {
-  it('reads mappings, sequences of mappings, quoted scalars and literal blocks', () => {
-    const doc = parseYamlSubset(
+describe('the workflow reader (the yaml package, failsafe schema)', () => {
+  it('reads mappings, sequences of mappings, quoted scalars and literal blocks, every scalar a string', () => {
+    const doc = parseWorkflowYaml(
       [
         '# comment',
         'on:',
@@ -75,6 +75,7 @@ describe('YAML subset reader', () => {
         '      - main',
         'jobs:',
         '  a:',
+        '    timeout-minutes: 30',
         '    steps:',
         '      - name: "x y"',
         '        run: |',
@@ -82,24 +83,31 @@ describe('YAML subset reader', () => {
         '',
         '          echo b',
         '      - uses: c@v4',
+        '        with: { fetch-depth: 0 }',
         '',
       ].join('\n'),
     );
     expect(doc).toEqual({
       on: { push: { branches: ['experiment/**', 'main'] } },
-      jobs: { a: { steps: [{ name: 'x y', run: 'echo "$A"\n\necho b\n' }, { uses: 'c@v4' }] } },
+      jobs: {
+        a: {
+          'timeout-minutes': '30',
+          steps: [
+            { name: 'x y', run: 'echo "$A"\n\necho b\n' },
+            { uses: 'c@v4', with: { 'fetch-depth': '0' } },
+          ],
+        },
+      },
     });
   });
 
   it.each([
-    ['an anchor', 'a: &x 1\n'],
-    ['a flow mapping', 'a: {b: 1}\n'],
-    ['a folded block', 'a: >\n  text\n'],
-    ['an inline comment', 'a: b # c\n'],
-    ['a tab', 'a:\n\tb: 1\n'],
-    ['a duplicate key', 'a: 1\na: 2\n'],
-  ])('rejects %s by name', (_what, source) => {
-    expect(() => parseYamlSubset(source)).toThrow(/line \d+/);
+    ['a tab', 'a:\n\tb: 1\n', /Tabs are not allowed/],
+    ['a duplicate key', 'a: 1\na: 2\n', /Map keys must be unique/],
+    ['an unterminated flow sequence', 'a: [1\n', /Flow sequence/],
+  ])('rejects %s, naming the line', (_what, source, message) => {
+    expect(() => parseWorkflowYaml(source)).toThrow(message);
+    expect(() => parseWorkflowYaml(source)).toThrow(/at line \d+/);
   });
 });
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { platformVersion, SEED_VERSION_FILE, stageSeedCode } from '../../lib/seed-code';
-import { platformFiles, UpgradeError, upgradeProject } from '../../lib/upgrade-project';
+import { platformFiles, RETIRED_PLATFORM_PATHS, UpgradeError, upgradeProject } from '../../lib/upgrade-project';
 
 function git(repo: string, ...args: string[]): string {
   const result = spawnSync('git', args, { cwd: repo, encoding: 'utf8' });
@@ -55,6 +55,7 @@ describe('upgrading an existing project', () => {
       fromVersion: 'v0.0.9',
       toVersion: platformVersion(),
       changed: [SEED_VERSION_FILE, 'ci/release.sh', 'run.js'].sort(),
+      removed: [],
     });
     expect(git(repo, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     expect(git(repo, 'rev-parse', 'main')).toBe(mainBefore);
@@ -79,8 +80,50 @@ describe('upgrading an existing project', () => {
       fromVersion: platformVersion(),
       toVersion: 'v9.9.9',
       changed: [],
+      removed: [],
     });
     expect(git(repo, 'branch', '--list')).toBe(branches);
+  });
+
+  it('removes retired platform paths (the old scripts/extract_vendor/) in the upgrade commit, and only those', () => {
+    const repo = oldProject();
+    // A project seeded before the vendored driver moved to scripts/vendor/, with a data scientist's file beside it.
+    const old = path.join(repo, 'scripts', 'extract_vendor');
+    fs.mkdirSync(path.join(old, 'pg8000'), { recursive: true });
+    fs.writeFileSync(path.join(old, 'pg8000', '__init__.py'), '# the old vendored driver\n');
+    fs.writeFileSync(path.join(old, 'LICENSE'), 'BSD\n');
+    fs.writeFileSync(path.join(repo, 'scripts', 'extract_vendor_notes.md'), '# ours, not the platform folder\n');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '--quiet', '-m', 'Seed code with the old vendor folder');
+    expect(RETIRED_PLATFORM_PATHS).toContain('scripts/extract_vendor/');
+
+    const result = upgradeProject(repo, { seedDir: seed });
+    expect(result.removed).toEqual(['scripts/extract_vendor/LICENSE', 'scripts/extract_vendor/pg8000/__init__.py']);
+    const diff = git(repo, 'diff', '--name-status', `main..${result.branch}`).split('\n').sort();
+    expect(diff).toEqual(
+      expect.arrayContaining(['D\tscripts/extract_vendor/LICENSE', 'D\tscripts/extract_vendor/pg8000/__init__.py']),
+    );
+    expect(git(repo, 'ls-tree', '-r', '--name-only', result.branch ?? '', 'scripts/')).not.toMatch(/extract_vendor\//);
+    expect(git(repo, 'show', `${result.branch}:scripts/extract_vendor_notes.md`)).toBe(
+      '# ours, not the platform folder',
+    );
+    expect(git(repo, 'log', '-1', '--format=%b', result.branch ?? '')).toContain(
+      'Removed (retired platform paths): scripts/extract_vendor/.',
+    );
+    // Main keeps the old folder until the team merges the upgrade.
+    expect(fs.existsSync(path.join(old, 'LICENSE'))).toBe(true);
+  });
+
+  it('commits an upgrade that only removes retired paths when every platform file is current', () => {
+    const repo = oldProject();
+    git(repo, 'merge', '--quiet', '--ff-only', upgradeProject(repo, { seedDir: seed }).branch ?? '');
+    fs.mkdirSync(path.join(repo, 'scripts', 'extract_vendor'), { recursive: true });
+    fs.writeFileSync(path.join(repo, 'scripts', 'extract_vendor', 'LICENSE'), 'BSD\n');
+    git(repo, 'add', '-A');
+    git(repo, 'commit', '--quiet', '-m', 'the old folder, restored by a merge');
+    const result = upgradeProject(repo, { seedDir: seed, toVersion: 'v9.9.9' });
+    expect(result).toMatchObject({ branch: 'platform/upgrade-v9.9.9', changed: [] });
+    expect(result.removed).toEqual(['scripts/extract_vendor/LICENSE']);
   });
 
   it('refuses a clone with uncommitted changes, saying what to do, and changes nothing', () => {

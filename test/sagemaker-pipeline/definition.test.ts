@@ -23,7 +23,7 @@ import {
   sklearnImageUri,
   xgboostImageUri,
 } from '../../sagemaker-pipeline/src/images';
-import { modelPackageRequest, registerModelSteps } from '../../sagemaker-pipeline/src/model-package';
+import { modelPackageRequest, registerModelSteps } from './support/model-package';
 import { SCHEMA_GAPS, definitionValidator } from './support/schema';
 import { shapeProblems, stepRequestProblems } from './support/shapes';
 import { BRANCH, COMMIT, CONTEXT, SEED_FILES, parseSeedText, seedConfig } from './support/seed';

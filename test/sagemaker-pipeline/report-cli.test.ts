@@ -42,6 +42,28 @@ describe('report.js options', () => {
       '--wait-minutes "soon" must be a whole number',
     ]);
   });
+
+  it('names malformed project, branch and bucket with the value and the reason; flags win over the environment', () => {
+    const problems = (argv: string[]) => {
+      try {
+        parseReportOptions(argv, env);
+        return [];
+      } catch (err) {
+        expect(err).toBeInstanceOf(ReportUsageError);
+        return (err as Error).message.split('\n');
+      }
+    };
+    expect(problems(['--project', 'no_underscores', '--branch', 'refs/heads/x', '--bucket', 'Upper'])).toEqual([
+      expect.stringMatching(/^--project \(or MLOPS_PROJECT_NAME\) "no_underscores" is not valid: .+/),
+      expect.stringMatching(/^--branch \(or BRANCH_NAME\) "refs\/heads\/x" is not valid: .+/),
+      '--bucket (or MLOPS_SOURCE_BUCKET) "Upper" is not an S3 bucket name',
+    ]);
+    expect(problems(['--no-such-flag'])).toEqual([expect.stringMatching(/Unknown option '--no-such-flag'/)]);
+    expect(parseReportOptions(['--poll-seconds', '5', '--region', 'us-west-2'], env)).toMatchObject({
+      pollMs: 5000,
+      target: { region: 'us-west-2' },
+    });
+  });
 });
 
 describe('report.js --wait-minutes', () => {

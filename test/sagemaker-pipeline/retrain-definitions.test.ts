@@ -32,7 +32,7 @@ import {
   warmStartConfigOf,
   warmStartRecord,
 } from '../../sagemaker-pipeline/src/definition';
-import { modelPackageRequest } from '../../sagemaker-pipeline/src/model-package';
+import { modelPackageRequest } from './support/model-package';
 import { planRun, readRetrainSettings, tunedModelsOf } from '../../sagemaker-pipeline/src/retrain';
 import { SCHEMA_GAPS, definitionValidator } from './support/schema';
 import { CONTEXT, seedConfig } from './support/seed';

@@ -37,8 +37,9 @@ import {
   TuningStep,
   buildDefinition,
 } from '../../sagemaker-pipeline/src/definition';
-import { ExecutionValues, collectGets, evaluate } from '../../sagemaker-pipeline/src/expressions';
-import { modelPackageRequest } from '../../sagemaker-pipeline/src/model-package';
+import { collectGets } from '../../sagemaker-pipeline/src/expressions';
+import { ExecutionValues, evaluate } from './support/evaluate';
+import { modelPackageRequest } from './support/model-package';
 import { planRun, readRetrainSettings } from '../../sagemaker-pipeline/src/retrain';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import { readBuildspec } from './support/buildspec';

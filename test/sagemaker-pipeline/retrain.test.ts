@@ -133,6 +133,10 @@ describe('readRetrainSettings', () => {
     [{ ...SLOT, TEST_MODE: 'yes' }, /TEST_MODE must be "true" or "false"/],
     [{ ...SLOT, RETRAIN_MAX_PARENTS: '6' }, /RETRAIN_MAX_PARENTS must be an integer from 1 to 5, got "6"/],
     [{ ...SLOT, RETRAIN_TIME_ZONE: 'Mars/Olympus' }, /RETRAIN_TIME_ZONE must be an IANA time zone/],
+    [{ ...SLOT, RETRAIN_WINDOW_DAYS: 'week' }, /RETRAIN_WINDOW_DAYS must be an integer from 1 to 3650, got "week"/],
+    // The first mistake is reported: what started the run before the rest.
+    [{ TEST_MODE: 'true', RETRAIN_TIME_ZONE: 'Mars/Olympus' }, /^TEST_MODE=true applies to scheduled runs only/],
+    [{ TRIGGER: 'schedule', RETRAIN_MAX_PARENTS: '0' }, /^SCHEDULED_TIME must be the schedule slot/],
   ])('refuses %j', (env, message) => {
     expect(() => readRetrainSettings(env)).toThrow(RetrainSettingsError);
     expect(() => readRetrainSettings(env)).toThrow(message);

@@ -25,7 +25,7 @@ import { SEED_SOURCE_DIR } from '../../lib/seed-code';
 import { TAG_VALUE_PATTERN, branchTagValue, sageMakerPipelineName } from '../../contracts/naming';
 import { main } from '../../sagemaker-pipeline/src/cli';
 import { STEP } from '../../sagemaker-pipeline/src/definition';
-import { modelPackageRequest, registerModelStep } from '../../sagemaker-pipeline/src/model-package';
+import { modelPackageRequest, registerModelStep } from './support/model-package';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import { readBuildspec } from './support/buildspec';
 

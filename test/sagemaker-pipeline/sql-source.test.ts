@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
-import { ExecutionValues, evaluate } from '../../sagemaker-pipeline/src/expressions';
+import { ExecutionValues, evaluate } from './support/evaluate';
 import {
   SqlSource,
   SqlSourceSchema,

@@ -9,11 +9,12 @@
  *   build action's variables from the branch template (`#{SourceVariables.CommitId}` and `BranchName` filled in), and the
  *   commands of the buildspec the project names, found in the checked-out commit.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { TAG_PROJECT_NAME } from '../../../contracts/naming';
+import { parseBuildspecFile } from '../../sagemaker-pipeline/support/buildspec';
 import { matchesEventPattern } from './event-pattern';
 import type { GitRepository } from './git-events';
 import { CfnTemplate, resourcesOfType, TemplateResources } from './template-resources';
@@ -227,13 +228,7 @@ export class BranchPipelines {
   private buildSpec(sourceDir: string, buildSpecFile: string): BuildSpec {
     const file = path.join(sourceDir, buildSpecFile);
     if (!fs.existsSync(file)) throw new Error(`the checked-out commit has no ${buildSpecFile}`);
-    // PyYAML comes with cfn-lint (requirements-dev.txt); the project has no YAML parser of its own.
-    const json = execFileSync(
-      'python3',
-      ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', file],
-      { encoding: 'utf8' },
-    );
-    return JSON.parse(json) as BuildSpec;
+    return parseBuildspecFile(file) as BuildSpec;
   }
 }
 

@@ -18,7 +18,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerStepsStandIn } from '../../support/sagemaker-steps';
-import { modelPackageRequest, registerModelStep } from '../../../sagemaker-pipeline/src/model-package';
+import { modelPackageRequest, registerModelStep } from '../../sagemaker-pipeline/support/model-package';
 import type { PipelineDefinition } from '../../../sagemaker-pipeline/src/definition';
 import { collectGets } from '../../../sagemaker-pipeline/src/expressions';
 import { awsEvent } from '../../support/fixtures';

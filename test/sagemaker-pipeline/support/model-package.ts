@@ -1,11 +1,11 @@
 /**
  * The CreateModelPackage request that a definition's RegisterModel step makes, with an execution's values
  * substituted: what SageMaker sends when the gate passes. Built from the definition itself, so that whoever plays
- * SageMaker (the end-to-end tests) registers exactly what the pipeline would.
+ * SageMaker (the end-to-end tests) registers exactly what the pipeline would. Test-only.
  */
 import type { CreateModelPackageInput } from '@aws-sdk/client-sagemaker';
-import type { PipelineDefinition, RegisterModelStep, Step } from './definition';
-import { ExecutionValues, evaluate } from './expressions';
+import type { PipelineDefinition, RegisterModelStep, Step } from '../../../sagemaker-pipeline/src/definition';
+import { ExecutionValues, evaluate } from './evaluate';
 
 function findRegisterSteps(steps: readonly Step[]): RegisterModelStep[] {
   return steps.flatMap((step) => {
