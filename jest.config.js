@@ -11,6 +11,8 @@ module.exports = {
   moduleNameMapper: { '^esbuild$': '<rootDir>/test/support/esbuild-cache.ts' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  // Slowest suites first, also on a fresh clone (test/support/sequencer.js).
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
   testTimeout: 60000,
 };
