@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { BuildOptions } from 'esbuild';
 import * as real from 'esbuild/lib/main';
 import * as mapped from 'esbuild';
 import { buildSync, TEST_CACHE_DIR_VARIABLE } from './esbuild-cache';
@@ -11,8 +12,14 @@ describe('esbuild memoized for a jest run (test/support/esbuild-cache.ts)', () =
   let saved: string | undefined;
   const entry = () => path.join(work, 'src', 'entry.ts');
   const dependency = () => path.join(work, 'src', 'greeting.ts');
-  const options = (outfile: string) =>
-    ({ entryPoints: [entry()], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' }) as const;
+  const options = (outfile: string): BuildOptions => ({
+    entryPoints: [entry()],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'silent',
+  });
 
   beforeEach(() => {
     saved = process.env[TEST_CACHE_DIR_VARIABLE];

@@ -59,7 +59,8 @@ function answer(entry: Entry, options: esbuild.BuildOptions): esbuild.BuildResul
 export function buildSync<T extends esbuild.BuildOptions>(options: T): esbuild.BuildResult<T> {
   const directory = process.env[TEST_CACHE_DIR_VARIABLE];
   const key = directory ? keyOf(options) : undefined;
-  if (!directory || !key || options.outfile === undefined) return esbuild.buildSync(options) as esbuild.BuildResult<T>;
+  if (!directory || !key || options.outfile === undefined)
+    return esbuild.buildSync<esbuild.BuildOptions>(options) as esbuild.BuildResult<T>;
 
   const entryFile = path.join(directory, `${key}.json`);
   if (fs.existsSync(entryFile)) {
@@ -71,7 +72,7 @@ export function buildSync<T extends esbuild.BuildOptions>(options: T): esbuild.B
     }
   }
 
-  const result = esbuild.buildSync({ ...options, metafile: true });
+  const result = esbuild.buildSync<esbuild.BuildOptions>({ ...options, metafile: true });
   const base = options.absWorkingDir ?? process.cwd();
   const inputs: Record<string, string> = {};
   for (const input of Object.keys(result.metafile?.inputs ?? {})) {
