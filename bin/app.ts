@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * The CDK app: reads the configuration and creates the baseline stack and one serving stack per configured stage,
- * checked by cdk-nag (AwsSolutions), the per-branch template included. Nothing else.
+ * The CDK app: reads the configuration, builds the inputs of the project template (seed code, per-branch template)
+ * into the cloud assembly, and creates the baseline stack and one serving stack per configured stage, checked by
+ * cdk-nag (AwsSolutions), the per-branch template included. Nothing else; no construct writes a file.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BaselineStack } from '../lib/baseline-stack';
+import { prepareBuildInputs } from '../lib/build-inputs';
 import { ConfigError, readConfig } from '../lib/config';
 import { snapshotDirectoryForSynth } from '../lib/snapshots';
 import { createServingStacks } from '../lib/serving-stack';
@@ -13,6 +15,12 @@ import { createServingStacks } from '../lib/serving-stack';
 const app = new App();
 try {
   const config = readConfig((key) => app.node.tryGetContext(key));
+  // Build inputs first, into the cloud assembly: the constructs below only read them.
+  const buildInputs = prepareBuildInputs({
+    sourceProvider: config.sourceProvider,
+    outdir: app.outdir,
+    branchTemplateValidation: (branchApp) => [new AwsSolutionsChecks(branchApp)],
+  });
   new BaselineStack(app, 'MultibranchMlops', {
     config,
     snapshotDirectory: snapshotDirectoryForSynth({
@@ -20,7 +28,7 @@ try {
       release: config.releaseSnapshot,
       outdir: app.outdir,
     }),
-    branchTemplateValidation: (branchApp) => [new AwsSolutionsChecks(branchApp)],
+    buildInputs,
   });
   createServingStacks(app, config);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -10,6 +10,7 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { ValidationError } from './errors';
+import { branchFromRef } from './naming';
 
 // zod/mini loads no locale: without one every issue reads "Invalid input". The English one (a few KB, unlike the
 // namespace `z.locales`, which holds every language) keeps the messages the full zod API gives.
@@ -17,6 +18,26 @@ z.config(en());
 
 /** A string of at least one character. */
 export const nonEmpty = () => z.string().check(z.minLength(1));
+
+/**
+ * The `detail-type` of each EventBridge event the product handles, defined once for the schemas below, the
+ * functions' routes and the CDK rules' event patterns.
+ */
+export const DETAIL_TYPES = {
+  repositoryStateChange: 'CodeCommit Repository State Change',
+  pullRequestStateChange: 'CodeCommit Pull Request State Change',
+  modelPackageStateChange: 'SageMaker Model Package State Change',
+  pipelineExecutionStatusChange: 'SageMaker Model Building Pipeline Execution Status Change',
+  scheduledEvent: 'Scheduled Event',
+} as const;
+
+/** The `source` of each of those events. */
+export const EVENT_SOURCES = {
+  codecommit: 'aws.codecommit',
+  sagemaker: 'aws.sagemaker',
+  /** EventBridge's own (a schedule rule). */
+  events: 'aws.events',
+} as const;
 
 /** The envelope every EventBridge event has. `source` may be an array in one published SageMaker sample. */
 const envelope = {
@@ -28,69 +49,95 @@ const envelope = {
   resources: z.array(z.string()),
 };
 
-export const repositoryStateChangeSchema = z.object({
-  ...envelope,
-  'detail-type': z.literal('CodeCommit Repository State Change'),
-  source: z.literal('aws.codecommit'),
-  detail: z.looseObject({
-    event: nonEmpty(),
-    repositoryName: nonEmpty(),
-    repositoryId: z.optional(z.string()),
-    referenceType: z.optional(z.string()),
-    referenceName: z.optional(z.string()),
-    referenceFullName: z.optional(z.string()),
-    commitId: z.optional(z.string()),
-    oldCommitId: z.optional(z.string()),
-  }),
+/** Fields a detail may carry or leave out, each a string when present. */
+function optionalStrings<const K extends string>(...keys: K[]): { [key in K]: z.ZodMiniOptional<z.ZodMiniString> } {
+  return Object.fromEntries(keys.map((key) => [key, z.optional(z.string())])) as {
+    [key in K]: z.ZodMiniOptional<z.ZodMiniString>;
+  };
+}
+
+/** The schema of an event of `detailType` from `source`, whose detail has (at least) the fields of `detail`. */
+function eventSchema<T extends string, S extends z.core.$ZodType, D extends z.core.$ZodLooseShape>(
+  detailType: T,
+  source: S,
+  detail: D,
+) {
+  return z.object({ ...envelope, 'detail-type': z.literal(detailType), source, detail: z.looseObject(detail) });
+}
+
+const fromCodeCommit = z.literal(EVENT_SOURCES.codecommit);
+const fromSageMaker = z.literal(EVENT_SOURCES.sagemaker);
+
+export const repositoryStateChangeSchema = eventSchema(DETAIL_TYPES.repositoryStateChange, fromCodeCommit, {
+  event: nonEmpty(),
+  repositoryName: nonEmpty(),
+  ...optionalStrings('repositoryId', 'referenceType', 'referenceName', 'referenceFullName', 'commitId', 'oldCommitId'),
 });
 export type RepositoryStateChangeEvent = z.infer<typeof repositoryStateChangeSchema>;
 
-export const pullRequestStateChangeSchema = z.object({
-  ...envelope,
-  'detail-type': z.literal('CodeCommit Pull Request State Change'),
-  source: z.literal('aws.codecommit'),
-  detail: z.looseObject({
-    event: nonEmpty(),
-    isMerged: z.enum(['True', 'False']),
-    pullRequestId: nonEmpty(),
-    pullRequestStatus: z.optional(z.string()),
-    repositoryNames: z.array(z.string()).check(z.minLength(1)),
-    sourceReference: nonEmpty(),
-    destinationReference: nonEmpty(),
-    sourceCommit: nonEmpty(),
-    destinationCommit: z.optional(z.string()),
-    mergeOption: z.optional(z.string()),
-    callerUserArn: z.optional(z.string()),
-    author: z.optional(z.string()),
-    title: z.optional(z.string()),
-  }),
+export const pullRequestStateChangeSchema = eventSchema(DETAIL_TYPES.pullRequestStateChange, fromCodeCommit, {
+  event: nonEmpty(),
+  isMerged: z.enum(['True', 'False']),
+  pullRequestId: nonEmpty(),
+  repositoryNames: z.array(z.string()).check(z.minLength(1)),
+  sourceReference: nonEmpty(),
+  destinationReference: nonEmpty(),
+  sourceCommit: nonEmpty(),
+  ...optionalStrings('pullRequestStatus', 'destinationCommit', 'mergeOption', 'callerUserArn', 'author', 'title'),
 });
 export type PullRequestStateChangeEvent = z.infer<typeof pullRequestStateChangeSchema>;
 
-export const modelPackageStateChangeSchema = z.object({
-  ...envelope,
-  'detail-type': z.literal('SageMaker Model Package State Change'),
-  source: z.union([z.literal('aws.sagemaker'), z.array(z.literal('aws.sagemaker'))]),
-  detail: z.looseObject({
+/**
+ * Why a pull request event is not about a pull request of `repositoryName` into `mainBranch` (the only ones the
+ * functions act on), or undefined when it is.
+ */
+export function pullRequestNotIntoMain(
+  detail: PullRequestStateChangeEvent['detail'],
+  repositoryName: string,
+  mainBranch: string,
+): string | undefined {
+  if (!detail.repositoryNames.includes(repositoryName)) {
+    return `pull request of repository ${detail.repositoryNames.join(', ')}, not ${repositoryName}`;
+  }
+  if (branchFromRef(detail.destinationReference) !== mainBranch) {
+    return `pull request into ${detail.destinationReference}, not ${mainBranch}`;
+  }
+  return undefined;
+}
+
+export const modelPackageStateChangeSchema = eventSchema(
+  DETAIL_TYPES.modelPackageStateChange,
+  z.union([fromSageMaker, z.array(fromSageMaker)]),
+  {
     ModelPackageGroupName: nonEmpty(),
     ModelPackageArn: nonEmpty(),
     ModelPackageVersion: z.optional(z.number().check(z.int())),
-    ModelApprovalStatus: z.optional(z.string()),
-    ModelPackageStatus: z.optional(z.string()),
-  }),
-});
+    ...optionalStrings('ModelApprovalStatus', 'ModelPackageStatus'),
+  },
+);
 export type ModelPackageStateChangeEvent = z.infer<typeof modelPackageStateChangeSchema>;
+
+export const pipelineExecutionStatusChangeSchema = eventSchema(
+  DETAIL_TYPES.pipelineExecutionStatusChange,
+  fromSageMaker,
+  {
+    currentPipelineExecutionStatus: nonEmpty(),
+    pipelineArn: z.string().check(z.regex(/^arn:aws[a-z-]*:sagemaker:[^:]+:\d{12}:pipeline\/[^/]+$/)),
+    pipelineExecutionArn: nonEmpty(),
+  },
+);
+export type PipelineExecutionStatusChangeEvent = z.infer<typeof pipelineExecutionStatusChangeSchema>;
 
 export const scheduledEventSchema = z.object({
   ...envelope,
-  'detail-type': z.literal('Scheduled Event'),
-  source: z.literal('aws.events'),
+  'detail-type': z.literal(DETAIL_TYPES.scheduledEvent),
+  source: z.literal(EVENT_SOURCES.events),
   detail: z.unknown(),
 });
 export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
 
-/** A 40-hex-digit git commit id, the only form the model registry's metadata uses. */
-export const COMMIT_ID_PATTERN = /^[0-9a-f]{40}$/;
+/** A 40-hex-digit git commit id (defined in ./patterns, kept here for the modules that import it from events). */
+export { COMMIT_ID_PATTERN } from './patterns';
 
 /** Formats zod issues as "path: message; ..." for error messages and logs. */
 export function formatIssues(error: z.core.$ZodError): string {

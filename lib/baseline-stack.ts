@@ -4,17 +4,7 @@
  * principals allowed to use it, the ECR repository of training and processing images, and the bucket that holds the
  * product's assets.
  */
-import {
-  Annotations,
-  App,
-  CfnOutput,
-  Duration,
-  IPolicyValidationPlugin,
-  RemovalPolicy,
-  Stack,
-  StackProps,
-  Tags,
-} from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
@@ -22,6 +12,7 @@ import { Construct } from 'constructs';
 import type { AppConfig } from './config';
 import { AssetBucket } from './constructs/asset-bucket';
 import { LaunchRole } from './constructs/launch-role';
+import type { ProjectBuildInputs } from './constructs/source/project-source';
 import { ProjectProductStack } from './project-product-stack';
 
 export const PRODUCT_NAME = 'multibranch-mlops';
@@ -36,6 +27,7 @@ export const NO_STUDIO_PRINCIPALS_WARNING =
 export const STUDIO_VISIBILITY_TAG = { key: 'sagemaker:studio-visibility', value: 'true' } as const;
 
 export interface BaselineStackProps extends StackProps {
+  /** The app's configuration (lib/config.ts); its deprecation `warnings` become warning annotations. */
   readonly config: AppConfig;
   /**
    * Directory of the product version snapshots (templates of deployed versions).
@@ -43,11 +35,15 @@ export interface BaselineStackProps extends StackProps {
    */
   readonly snapshotDirectory?: string;
   /**
-   * Creates the policy validation plugins (cdk-nag) for the per-branch template's own app.
-   * @default - the per-branch template is not checked
+   * The seed code and the per-branch template, built before synthesis by `prepareBuildInputs` (lib/build-inputs.ts).
+   * Required by the `codecommit` source provider.
+   * @default - none: a provider that needs them throws, naming the fix
    */
-  readonly branchTemplateValidation?: (app: App) => IPolicyValidationPlugin[];
+  readonly buildInputs?: ProjectBuildInputs;
 }
+
+/** The id of the warning a deprecated configuration value gives. */
+export const DEPRECATED_CONFIG_WARNING_ID = 'multibranch-mlops:deprecated-config';
 
 export class BaselineStack extends Stack {
   readonly portfolio: servicecatalog.Portfolio;
@@ -87,7 +83,7 @@ export class BaselineStack extends Stack {
       config,
       assetBucket: assets,
       trainingImageRepositoryName: TRAINING_IMAGE_REPOSITORY_NAME,
-      branchTemplateValidation: props.branchTemplateValidation,
+      buildInputs: props.buildInputs,
     });
     assetBucket.acknowledgeProductAssetDeployment();
     const history = new servicecatalog.ProductStackHistory(this, 'ProjectTemplateHistory', {
@@ -133,6 +129,7 @@ export class BaselineStack extends Stack {
     config.studioPrincipalArns.forEach((arn, index) => {
       this.portfolio.giveAccessToRole(iam.Role.fromRoleArn(this, `StudioPrincipal${index}`, arn, { mutable: false }));
     });
+    for (const warning of config.warnings) Annotations.of(this).addWarningV2(DEPRECATED_CONFIG_WARNING_ID, warning);
     if (config.studioPrincipalArns.length === 0) {
       Annotations.of(this).addWarningV2('multibranch-mlops:no-studio-principals', NO_STUDIO_PRINCIPALS_WARNING);
     }

@@ -2,40 +2,30 @@
  * The Service Catalog product stack: what SageMaker provisions for each project created from the product.
  *
  * SageMaker passes `SageMakerProjectName` and `SageMakerProjectId`; everything else is configuration fixed at synth.
- * The stack composes: the source (CodeCommit repository with the seed code, and its event rules), the model package
- * group, the artifact bucket, the shared train build project, the roles the branch stacks reuse, the branch
- * automation (branch Lambda + per-branch template asset) and the release automation (release Lambda).
+ * The stack composes the parts every project has (alarm topic, model package group, artifact bucket, execution role,
+ * the shared train build, the release automation) and asks its source (lib/constructs/source/, a strategy chosen by
+ * `sourceProvider`) for the rest: the repository, how branches get trained, and the entry points people and CI use.
  *
- * With the source provider `jenkins`, the code lives outside CodeCommit: no repository and no branch automation; the
- * train build takes a source archive CI uploads, and the JenkinsSource construct adds the CI roles, the Studio
- * repository association and the outputs CI is configured from.
+ * Constructing it writes no file: the seed code and the per-branch template are built before synthesis
+ * (lib/build-inputs.ts) and passed in as `buildInputs`.
  */
-import * as path from 'node:path';
-import { App, CfnOutput, CfnParameter, Duration, IPolicyValidationPlugin, RemovalPolicy, Stage } from 'aws-cdk-lib';
+import { CfnParameter, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import { Construct } from 'constructs';
-import { synthesizeBranchTemplate } from './branch-pipeline-stack';
 import type { AppConfig } from './config';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { ArtifactBucket } from './constructs/artifact-bucket';
-import { BranchAutomation } from './constructs/branch-automation';
-import { BranchPipelineRoles } from './constructs/branch-pipeline-roles';
-import { CodeCommitSource, ProjectSource } from './constructs/codecommit-source';
 import { PROJECT_ID_CONSTRAINT, PROJECT_ID_LENGTH, PROJECT_ID_PATTERN } from './constructs/isolation';
-import { JenkinsSource } from './constructs/jenkins-source';
-import { MainBranchProtection } from './constructs/main-branch-protection';
-import { PullRequestReport } from './constructs/pr-report';
 import { ReleaseAutomation } from './constructs/release-automation';
-import { RetrainSchedule } from './constructs/retrain-schedule';
 import { RegistryAccess } from './constructs/serving/registry-access';
 import { SageMakerExecutionRole } from './constructs/sagemaker-execution-role';
+import { createProjectSource, ProjectBuildInputs, ProjectParts, ProjectSource } from './constructs/source';
 import { TrainBuildProject } from './constructs/train-build-project';
-import { stageSeedCode } from './seed-code';
-import { TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../contracts/naming';
+import { PROJECT_NAME_PATTERN, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../contracts/naming';
 
 /** The two parameters SageMaker passes (CreateProject ProjectName and the service's id). */
 export const PROJECT_NAME_PARAMETER = 'SageMakerProjectName';
@@ -45,13 +35,9 @@ export const PROJECT_ID_PARAMETER = 'SageMakerProjectId';
  * (`Churn`, `1churn`). Names derived from it keep its case where the service accepts it (repository, functions,
  * model package groups); IAM scopes SageMaker resources (whose ARNs SageMaker lower-cases) by the project id.
  */
-export const PROJECT_NAME_ALLOWED_PATTERN = '^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$';
+export const PROJECT_NAME_ALLOWED_PATTERN = PROJECT_NAME_PATTERN.source;
 export const PROJECT_NAME_CONSTRAINT =
   'Use letters, digits and hyphens, starting with a letter or digit, at most 32 characters (SageMaker project names).';
-
-/** The file names, in the app's output directory, of the per-branch template and the staged seed code. */
-export const BRANCH_TEMPLATE_FILE = 'BranchPipeline.template.json';
-export const SEED_CODE_DIR = 'seed-code';
 
 export type ProjectConfig = Pick<
   AppConfig,
@@ -79,44 +65,39 @@ export type ProjectConfig = Pick<
   >;
 
 export interface ProjectProductStackProps {
+  /** The project's configuration (context keys, validated by lib/config.ts). */
   readonly config: ProjectConfig;
   /** Receives the stack's assets (Lambda code, seed code, the per-branch template); must have a literal name. */
   readonly assetBucket: s3.IBucket;
   /** Name of the baseline's ECR repository of training and processing images. */
   readonly trainingImageRepositoryName: string;
   /**
-   * Creates the policy validation plugins (cdk-nag) that also check the per-branch template, which is synthesized in
-   * an app of its own.
-   * @default - the per-branch template is not checked
+   * The seed code and the per-branch template, built before synthesis by `prepareBuildInputs` (lib/build-inputs.ts).
+   * Required by the `codecommit` source provider.
+   * @default - none: a provider that needs them throws, naming the fix
    */
-  readonly branchTemplateValidation?: (app: App) => IPolicyValidationPlugin[];
+  readonly buildInputs?: ProjectBuildInputs;
 }
 
 export class ProjectProductStack extends servicecatalog.ProductStack {
+  /** `SageMakerProjectName`, set by SageMaker. */
   readonly projectNameParameter: CfnParameter;
+  /** `SageMakerProjectId`, set by SageMaker. */
   readonly projectIdParameter: CfnParameter;
-  /** The CodeCommit source; undefined with the `jenkins` source provider. */
-  readonly source?: ProjectSource;
+  /** The project's source: the strategy of the configured source provider (lib/constructs/source/). */
+  readonly source: ProjectSource;
+  /** The project's artifact bucket. */
   readonly artifactBucket: s3.Bucket;
+  /** The project's first model package group, `model-<project>`, retained with the project. */
   readonly modelPackageGroup: sagemaker.CfnModelPackageGroup;
+  /** The shared train build `model-<project>-train`. */
   readonly trainBuild: TrainBuildProject;
-  /** Roles of the branch stacks; undefined with the `jenkins` source provider. */
-  readonly roles?: BranchPipelineRoles;
-  /** Undefined with the `jenkins` source provider: CI builds branches itself. */
-  readonly branchAutomation?: BranchAutomation;
+  /** The release function, its tables and rules. */
   readonly releaseAutomation: ReleaseAutomation;
-  /** CI roles and the Studio repository association; only with the `jenkins` source provider. */
-  readonly jenkinsSource?: JenkinsSource;
-  /** Approval rule on main and the managed policies for data scientists and approvers; CodeCommit source only. */
-  readonly mainBranchProtection?: MainBranchProtection;
   /** The project's SNS topic for alarms: every alarm of the project notifies it (contract 6). */
   readonly alarmTopic: AlarmTopic;
-  /** Scheduled retraining of the main branch; only with context `retrain` (CodeCommit source). */
-  readonly retrainSchedule?: RetrainSchedule;
   /** Key, policies and event forwarding for serving stages in other accounts; only when such stages are configured. */
   readonly registryAccess?: RegistryAccess;
-  /** The model report comment on pull requests into main; only with the CodeCommit source (GitHub: the workflow). */
-  readonly pullRequestReport?: PullRequestReport;
 
   constructor(scope: Construct, id: string, props: ProjectProductStackProps) {
     super(scope, id, {
@@ -145,21 +126,16 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
     const projectName = this.projectNameParameter.valueAsString;
     const projectId = this.projectIdParameter.valueAsString;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
-    const outdir = Stage.of(this)?.outdir ?? '.';
 
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { projectName, email: config.alarmEmail });
     this.alarmTopic.notifyAllAlarmsIn(this);
 
-    const jenkins = config.sourceProvider === 'jenkins';
-    if (!jenkins) {
-      this.source = new CodeCommitSource(this, 'Source', {
-        repositoryName: `model-${projectName}-train`,
-        description: `Training code of SageMaker project ${projectName}`,
-        seedDirectory: stageSeedCode(path.join(outdir, SEED_CODE_DIR)),
-        branchPrefix: config.branchPrefix,
-        mainBranch: config.mainBranch,
-      });
-    }
+    // First, so the repository exists before anything names it (and the template keeps its resource order).
+    this.source = createProjectSource(this, config.sourceProvider, {
+      projectName,
+      config,
+      buildInputs: props.buildInputs,
+    });
 
     const modelPackageGroupName = `model-${projectName}`;
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
@@ -209,119 +185,37 @@ export class ProjectProductStack extends servicecatalog.ProductStack {
       modelPackageGroupName,
       sageMakerExecutionRole: executionRole.role,
       logRetention,
-      source: jenkins ? JenkinsSource.buildSource(this.artifactBucket) : undefined,
+      source: this.source.trainBuildSource(this.artifactBucket),
       concurrentBuildLimit: config.concurrentBuildLimit,
       warehouse: config.warehouse,
     });
 
-    const releaseAutomation = () => {
-      const automation = new ReleaseAutomation(this, 'ReleaseAutomation', {
-        projectName,
-        source: this.source,
-        mainBranch: config.mainBranch,
-        modelPackageGroupName,
-        intentTtlDays: config.intentTtlDays,
-        logRetention,
-        projectId,
-        artifactBucket: this.artifactBucket,
-        approveOnPushToMain: config.approveOnPushToMain,
-      });
-      automation.node.addDependency(this.modelPackageGroup);
-      return automation;
-    };
-
-    if (this.source === undefined) {
-      this.releaseAutomation = releaseAutomation();
-      this.jenkinsSource = new JenkinsSource(this, 'JenkinsSource', {
-        projectName,
-        projectId,
-        artifactBucket: this.artifactBucket,
-        releaseFunction: this.releaseAutomation.handler.function,
-        project: this.trainBuild.project,
-        logGroup: this.trainBuild.logGroup,
-        principal: config.ci?.principal ?? { kind: 'account' },
-        releasePrincipal: config.ci?.releasePrincipal,
-        branchPrefix: config.branchPrefix,
-        mainBranch: config.mainBranch,
-        repositoryUrl: config.ci?.repositoryUrl,
-      });
-      const output = (id: string, value: string, description: string) =>
-        new CfnOutput(this, id, { value, description });
-      output('CiTrainRoleArn', this.jenkinsSource.trainRole.roleArn, 'Role CI assumes to train a branch');
-      output('CiReleaseRoleArn', this.jenkinsSource.releaseRole.roleArn, 'Role CI assumes to release a merge');
-      output('CiSourceBucketName', this.artifactBucket.bucketName, 'Bucket CI uploads source archives to (ci-source/)');
-      output('TrainBuildProjectName', this.trainBuild.project.projectName, 'CodeBuild project CI starts');
-      output('ReleaseFunctionName', this.releaseAutomation.handler.function.functionName, 'Function CI invokes');
-      output('CiReportRoleArn', this.jenkinsSource.reportRole.roleArn, 'Role the pull request report job assumes');
-      output('ProjectId', projectId, 'SageMaker project id (the report checks group membership by it)');
-      return;
-    }
-
-    this.roles = new BranchPipelineRoles(this, 'BranchPipelineRoles', {
+    const parts: ProjectParts = {
+      scope: this,
       projectName,
       projectId,
-      artifactBucket: this.artifactBucket,
-      repository: this.source.repository,
-      buildProject: this.trainBuild.project,
-    });
-
-    this.branchAutomation = new BranchAutomation(this, 'BranchAutomation', {
-      projectName,
-      projectId,
-      source: this.source,
-      branchPrefix: config.branchPrefix,
-      templateFile: synthesizeBranchTemplate(path.join(outdir, BRANCH_TEMPLATE_FILE), {
-        validationPlugins: props.branchTemplateValidation,
-      }),
-      roles: this.roles,
-      buildProject: this.trainBuild.project,
-      artifactBucket: this.artifactBucket,
-      reconcileInterval: Duration.minutes(config.reconcileIntervalMinutes),
-      logRetention,
-      maxBranchPipelines: config.maxBranchPipelines,
-    });
-
-    this.releaseAutomation = releaseAutomation();
-
-    this.mainBranchProtection = new MainBranchProtection(this, 'MainBranchProtection', {
-      projectName,
-      projectId,
-      repository: this.source.repository,
-      mainBranch: config.mainBranch,
-      approvers: config.mainApprovers ?? [],
-      approvalsRequired: config.mainApprovalsRequired ?? 1,
       modelPackageGroupName,
-    });
-    new CfnOutput(this, 'ProtectMainBranchPolicyArn', {
-      value: this.mainBranchProtection.protectMainPolicy.managedPolicyArn,
-      description: `Attach to every data scientist of the project: no direct write to ${config.mainBranch}`,
-    });
-    new CfnOutput(this, 'ApproveModelsPolicyArn', {
-      value: this.mainBranchProtection.approveModelsPolicy.managedPolicyArn,
-      description: 'Attach only to the people who approve scheduled retrains in Studio',
-    });
-    if (config.retrain !== undefined) {
-      this.retrainSchedule = new RetrainSchedule(this, 'RetrainSchedule', {
-        projectName,
-        projectId,
-        config: config.retrain,
-        mainBranch: config.mainBranch,
-        buildProject: this.trainBuild.project,
-        buildRole: this.trainBuild.role,
-        repository: this.source.repository,
-        alarmTopic: this.alarmTopic.topic,
-      });
-    }
-
-    this.pullRequestReport = new PullRequestReport(this, 'PullRequestReport', {
-      projectName,
-      projectId,
-      repository: this.source.repository,
-      mainBranch: config.mainBranch,
-      branchPrefix: config.branchPrefix,
       artifactBucket: this.artifactBucket,
-      logRetention,
+      trainBuild: this.trainBuild,
       alarmTopic: this.alarmTopic.topic,
+      logRetention,
+    };
+    this.source.addBranchTraining(parts);
+
+    this.releaseAutomation = new ReleaseAutomation(this, 'ReleaseAutomation', {
+      projectName,
+      repositoryName: this.source.repositoryName,
+      releaseEvents: this.source.releaseEvents,
+      mainBranch: config.mainBranch,
+      modelPackageGroupName,
+      intentTtlDays: config.intentTtlDays,
+      logRetention,
+      projectId,
+      artifactBucket: this.artifactBucket,
+      approveOnPushToMain: config.approveOnPushToMain,
     });
+    this.releaseAutomation.node.addDependency(this.modelPackageGroup);
+
+    this.source.addEntryPoints(parts, { releaseFunction: this.releaseAutomation.handler.function });
   }
 }

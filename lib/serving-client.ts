@@ -9,13 +9,10 @@
  * The TargetModel is cached for `parameterTtlMs` (default 30 s), so a promotion or rollback reaches clients within
  * that time; a ValidationError naming a missing TargetModel (a pruned or withdrawn version) refreshes it at once.
  */
-import {
-  InvokeEndpointCommand,
-  ModelNotReadyException,
-  SageMakerRuntimeClient,
-  ValidationError,
-} from '@aws-sdk/client-sagemaker-runtime';
-import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { isModelNotReady, isTargetModelMissing } from '../contracts/sdk-errors/sagemaker-runtime';
+import { isParameterNotFound } from '../contracts/sdk-errors/ssm';
 import { endpointName, servingParameterName } from '../contracts/serving';
 
 export interface ServingClientOptions {
@@ -86,7 +83,7 @@ export class ServingClient {
       this.cache.set(name, { target, readAt: this.now() });
       return target;
     } catch (err) {
-      if (err instanceof ParameterNotFound) {
+      if (isParameterNotFound(err)) {
         this.cache.delete(name);
         throw new NoServedVersionError(
           `stage ${this.options.stage} serves no version of ${modelPackageGroup} (project ${project}): no parameter ${name}`,
@@ -125,14 +122,14 @@ export class ServingClient {
           notReadyRetries: retries,
         };
       } catch (err) {
-        if (err instanceof ModelNotReadyException && this.now() + delay <= deadline) {
+        if (isModelNotReady(err) && this.now() + delay <= deadline) {
           retries += 1;
           await this.sleep(delay);
           delay = Math.min(delay * 2, 8_000);
           continue;
         }
         // A TargetModel that no longer exists (pruned after a rollback): read the parameter again, once.
-        const missing = err instanceof ValidationError && /target ?model|not found|does not exist/i.test(err.message);
+        const missing = isTargetModelMissing(err);
         if (missing && !refreshed) {
           refreshed = true;
           target = await this.targetModel(project, modelPackageGroup, true);

@@ -3,8 +3,9 @@
  * malformed variable fails with its name.
  */
 import * as z from 'zod/mini';
-import { jsonStringRecord, parseEnv, requiredString } from '../shared/env';
+import { accepted, jsonStringRecord, parseEnv, requiredString, wholeNumber } from '../shared/env';
 import { assertProjectName, PROJECT_NAME_MAX_LENGTH, PROJECT_NAME_PATTERN } from '../../contracts/naming';
+import { IAM_ROLE_ARN_PATTERN } from '../../contracts/patterns';
 
 /** Parameters of the branch template that the function sets per branch; PIPELINE_STACK_PARAMETERS must not hold them. */
 export const PER_BRANCH_PARAMETERS = ['BranchName', 'PipelineName'] as const;
@@ -35,20 +36,9 @@ export interface BranchPipelineConfig {
 }
 
 const projectName = () =>
-  requiredString().check(
-    z.refine(
-      (value) => {
-        try {
-          assertProjectName(value);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      {
-        error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source} and have at most ${PROJECT_NAME_MAX_LENGTH} characters`,
-      },
-    ),
+  accepted(
+    assertProjectName,
+    `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source} and have at most ${PROJECT_NAME_MAX_LENGTH} characters`,
   );
 
 export function loadBranchPipelineConfig(env: NodeJS.ProcessEnv = process.env): BranchPipelineConfig {
@@ -83,29 +73,15 @@ export function loadBranchPipelineConfig(env: NodeJS.ProcessEnv = process.env): 
         ),
       ),
       CLOUDFORMATION_ROLE_ARN: requiredString().check(
-        z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, { error: 'must be an IAM role ARN' }),
+        z.regex(IAM_ROLE_ARN_PATTERN, { error: 'must be an IAM role ARN' }),
       ),
       PIPELINE_STACK_PARAMETERS: jsonStringRecord().check(
         z.refine((record) => PER_BRANCH_PARAMETERS.every((key) => !(key in record)), {
           error: `must not set ${PER_BRANCH_PARAMETERS.join(' or ')}: the function sets them per branch`,
         }),
       ),
-      STACK_DELETE_WAIT_SECONDS: z.optional(
-        z
-          .pipe(
-            z.string().check(z.regex(/^[0-9]+$/, { error: 'must be a whole number of seconds' })),
-            z.transform(Number),
-          )
-          .check(z.refine((seconds) => seconds <= 840, { error: 'must be at most 840 seconds' })),
-      ),
-      MAX_BRANCH_PIPELINES: z.optional(
-        z
-          .pipe(
-            z.string().check(z.regex(/^[0-9]+$/, { error: 'must be a whole number of branch pipelines' })),
-            z.transform(Number),
-          )
-          .check(z.refine((n) => n >= 1 && n <= 500, { error: 'must be from 1 to 500' })),
-      ),
+      STACK_DELETE_WAIT_SECONDS: z.optional(wholeNumber('seconds', 0, 840)),
+      MAX_BRANCH_PIPELINES: z.optional(wholeNumber('branch pipelines', 1, 500)),
     },
     env,
   );

@@ -12,8 +12,10 @@
 import * as z from 'zod/mini';
 import { describeError } from '../../contracts/errors';
 import { nonEmpty } from '../../contracts/events';
-import { describeStack, deleteOwnedStack, parameterOf, StackDeps } from './stacks';
-import { deleteBranch, listProjectBranchStacks } from './branch-pipeline';
+import { deleteBranch } from './branches';
+import { deleteOwnedStack } from './stack-deletion';
+import { describeStack, listProjectBranchStacks, parameterOf } from './stack-lookup';
+import type { StackDeps } from './stacks';
 
 export const customResourceRequestSchema = z.object({
   RequestType: z.enum(['Create', 'Update', 'Delete']),

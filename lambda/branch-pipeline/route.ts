@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import { ValidationError } from '../../contracts/errors';
 import {
+  DETAIL_TYPES,
   detailTypeOf,
   formatIssues,
   nonEmpty,
@@ -17,9 +18,6 @@ import {
 import { assertBranchName, branchFromRef, isUnderPrefix } from '../../contracts/naming';
 import { BranchPipelineConfig } from './config';
 import { CustomResourceRequest, customResourceRequestSchema } from './lifecycle';
-
-export const REPOSITORY_STATE_CHANGE = 'CodeCommit Repository State Change';
-export const SCHEDULED_EVENT = 'Scheduled Event';
 
 export type Route =
   | { readonly kind: 'ignore'; readonly reason: string; readonly eventId?: string; readonly branch?: string }
@@ -67,14 +65,14 @@ export function routeEvent(event: unknown, config: BranchPipelineConfig): Route 
       return { kind: 'reconcile', eventId: `direct-${randomUUID()}` };
     }
     throw new ValidationError(
-      `unsupported event: expected an EventBridge "${REPOSITORY_STATE_CHANGE}" or "${SCHEDULED_EVENT}" event or {"action":"reconcile"}`,
+      `unsupported event: expected an EventBridge "${DETAIL_TYPES.repositoryStateChange}" or "${DETAIL_TYPES.scheduledEvent}" event or {"action":"reconcile"}`,
     );
   }
-  if (detailType === SCHEDULED_EVENT) {
+  if (detailType === DETAIL_TYPES.scheduledEvent) {
     const scheduled = parseOrThrow(scheduledEventSchema, event, 'scheduled event');
     return { kind: 'reconcile', eventId: scheduled.id };
   }
-  if (detailType !== REPOSITORY_STATE_CHANGE) {
+  if (detailType !== DETAIL_TYPES.repositoryStateChange) {
     throw new ValidationError(`unsupported event: detail-type ${JSON.stringify(detailType)}`);
   }
 

@@ -8,11 +8,11 @@ import {
   DeleteObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  NotFound,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { ConflictError } from '../../contracts/errors';
 import { ApprovedVersion } from './resolve';
+import { isS3ObjectNotFound } from '../../contracts/sdk-errors/s3';
 
 /** Object metadata that ties a served key to the version it was copied from. */
 export const META_MODEL_PACKAGE = 'model-package-arn';
@@ -52,7 +52,7 @@ export async function ensureServed(
     }
     return { outcome: 'already-served', sha256: head.Metadata?.[META_SHA256] };
   } catch (err) {
-    if (!(err instanceof NotFound)) throw err;
+    if (!isS3ObjectNotFound(err)) throw err;
   }
 
   const copied = await s3.send(

@@ -3,8 +3,9 @@
  * a missing or malformed variable fails with its name.
  */
 import * as z from 'zod/mini';
-import { jsonOf, parseEnv, requiredString } from '../shared/env';
+import { bucketName, jsonOf, parseEnv, requiredString, wholeNumber } from '../shared/env';
 import { PROJECT_NAME_PATTERN } from '../../contracts/naming';
+import { ACCOUNT_ID_PATTERN, PROJECT_ID_PATTERN } from '../../contracts/patterns';
 
 /** How many served artifacts per model are kept unless RETAIN_ARTIFACTS says (the current one included). */
 export const DEFAULT_RETAIN_ARTIFACTS = 5;
@@ -37,7 +38,7 @@ export interface DeployConfig {
 
 const projectSchema = z.object({
   name: z.string().check(z.regex(PROJECT_NAME_PATTERN, { error: "project name must match SageMaker's pattern" })),
-  id: z.string().check(z.regex(/^[A-Za-z0-9-]{1,16}$/, { error: 'project id must be 1 to 16 of [A-Za-z0-9-]' })),
+  id: z.string().check(z.regex(PROJECT_ID_PATTERN, { error: 'project id must be 1 to 16 of [A-Za-z0-9-]' })),
 });
 
 const jsonProjects = () =>
@@ -46,23 +47,14 @@ const jsonProjects = () =>
     'must be a non-empty JSON array of {"name": <project name>, "id": <project id>}',
   );
 
-const wholeNumber = (what: string, min: number, max: number) =>
-  z
-    .pipe(z.string().check(z.regex(/^[0-9]+$/, { error: `must be a whole number of ${what}` })), z.transform(Number))
-    .check(z.refine((n) => n >= min && n <= max, { error: `must be between ${min} and ${max} ${what}` }));
-
-const ACCOUNT = /^\d{12}$/;
-
 export function loadDeployConfig(env: NodeJS.ProcessEnv = process.env): DeployConfig {
   const parsed = parseEnv(
     {
       STAGE_NAME: requiredString().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, { error: 'must be a stage name' })),
-      REGISTRY_ACCOUNT: requiredString().check(z.regex(ACCOUNT, { error: 'must be a 12-digit account id' })),
-      OWN_ACCOUNT: requiredString().check(z.regex(ACCOUNT, { error: 'must be a 12-digit account id' })),
+      REGISTRY_ACCOUNT: requiredString().check(z.regex(ACCOUNT_ID_PATTERN, { error: 'must be a 12-digit account id' })),
+      OWN_ACCOUNT: requiredString().check(z.regex(ACCOUNT_ID_PATTERN, { error: 'must be a 12-digit account id' })),
       SERVED_PROJECTS: jsonProjects(),
-      SERVING_BUCKET: requiredString().check(
-        z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a bucket name' }),
-      ),
+      SERVING_BUCKET: bucketName(),
       SERVING_PREFIX: z.optional(
         z.string().check(z.regex(/^([A-Za-z0-9._-]+\/)*$/, { error: 'must be empty or end with "/"' })),
       ),

@@ -6,13 +6,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import {
-  DeleteParameterCommand,
-  GetParameterCommand,
-  ParameterNotFound,
-  PutParameterCommand,
-  SSMClient,
-} from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describeError } from '../../contracts/errors';
 import { Logger } from '../shared/logger';
 import { deleteServed, ensureServed, listServed, ServeOutcome } from './artifacts';
@@ -20,6 +14,7 @@ import { DeployConfig, ServedProject } from './config';
 import { approvedVersions, projectOfGroup } from './registry';
 import { keysToPrune, parameterName, resolveCurrent, targetModel } from './resolve';
 import { routeEvent } from './route';
+import { isParameterNotFound } from '../../contracts/sdk-errors/ssm';
 
 export interface DeployDeps {
   readonly config: DeployConfig;
@@ -53,7 +48,7 @@ async function readParameter(ssm: SSMClient, name: string): Promise<string | und
     const result = await ssm.send(new GetParameterCommand({ Name: name }));
     return result.Parameter?.Value;
   } catch (err) {
-    if (err instanceof ParameterNotFound) return undefined;
+    if (isParameterNotFound(err)) return undefined;
     throw err;
   }
 }

@@ -13,6 +13,7 @@
  * <= now - D`): it stayed Approved that long. A rejection meanwhile removes it from the Approved list altogether.
  */
 import { ValidationError } from '../../contracts/errors';
+import { S3_URI_PATTERN as S3_URI } from '../../contracts/patterns';
 
 export const APPROVED = 'Approved';
 export const REJECTED = 'Rejected';
@@ -63,7 +64,6 @@ export function resolveCurrent(versions: readonly ApprovedVersion[], now: Date, 
   };
 }
 
-const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export function parseS3Uri(uri: string, what: string): { bucket: string; key: string } {

@@ -3,11 +3,9 @@
  * to re-resolve and the served projects it may belong to, or why the event is ignored. Group names never prove
  * membership (contract 1): the candidates found here are confirmed by the group's `sagemaker:project-id` tag.
  */
-import { detailTypeOf, modelPackageStateChangeSchema, parseOrThrow } from '../../contracts/events';
+import { DETAIL_TYPES, detailTypeOf, modelPackageStateChangeSchema, parseOrThrow } from '../../contracts/events';
 import { APPROVED, REJECTED } from './resolve';
 import { DeployConfig, ServedProject } from './config';
-
-export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
 
 export type DeployRequest =
   | {
@@ -32,7 +30,7 @@ export function candidateProjects(groupName: string, projects: readonly ServedPr
 
 export function routeEvent(event: unknown, config: DeployConfig): DeployRequest {
   const detailType = detailTypeOf(event);
-  if (detailType !== MODEL_PACKAGE_STATE_CHANGE) {
+  if (detailType !== DETAIL_TYPES.modelPackageStateChange) {
     return { action: 'ignore', reason: `events of detail-type ${JSON.stringify(detailType)} are not handled` };
   }
   const parsed = parseOrThrow(modelPackageStateChangeSchema, event, 'model package state change event');

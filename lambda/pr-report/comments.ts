@@ -10,7 +10,6 @@ import {
   Comment,
   GetCommentsForPullRequestCommand,
   GetPullRequestCommand,
-  IdempotencyParameterMismatchException,
   ListPullRequestsCommand,
   PostCommentForPullRequestCommand,
   PullRequest,
@@ -18,6 +17,7 @@ import {
 } from '@aws-sdk/client-codecommit';
 import { NotFoundError } from '../../contracts/errors';
 import { REPORT_MARKER } from './render';
+import { isIdempotencyMismatch } from '../../contracts/sdk-errors/codecommit';
 
 export interface PullRequestFacts {
   readonly pullRequestId: string;
@@ -140,6 +140,20 @@ export function postToken(pullRequest: Pick<PullRequestFacts, 'pullRequestId' | 
 
 export type CommentOutcome = 'posted' | 'updated' | 'unchanged';
 
+/** A new report comment of `generation` (see postToken): before/after commit ids are the destination and source heads. */
+function newReportComment(pullRequest: PullRequestFacts, content: string, generation: number) {
+  const { pullRequestId, repositoryName, destinationCommit, sourceCommit } = pullRequest;
+  const clientRequestToken = postToken(pullRequest, generation);
+  return {
+    pullRequestId,
+    repositoryName,
+    beforeCommitId: destinationCommit,
+    afterCommitId: sourceCommit,
+    content,
+    clientRequestToken,
+  };
+}
+
 /**
  * Makes the pull request's report comment say `content`: updates the caller's oldest report comment, or posts one
  * (before/after commit ids: the destination and source heads) when there is none.
@@ -160,21 +174,14 @@ export async function upsertReportComment(
   if (existing?.commentId !== undefined) return update(existing as Comment & { commentId: string });
   try {
     const posted = await codecommit.send(
-      new PostCommentForPullRequestCommand({
-        pullRequestId: pullRequest.pullRequestId,
-        repositoryName: pullRequest.repositoryName,
-        beforeCommitId: pullRequest.destinationCommit,
-        afterCommitId: pullRequest.sourceCommit,
-        content,
-        clientRequestToken: postToken(pullRequest, found.deleted),
-      }),
+      new PostCommentForPullRequestCommand(newReportComment(pullRequest, content, found.deleted)),
     );
     const commentId = posted.comment?.commentId;
     if (commentId === undefined) throw new Error('PostCommentForPullRequest returned no comment id');
     // With the same token and content, CodeCommit answers with the comment a racing invocation posted first.
     return { outcome: 'posted', commentId };
   } catch (err) {
-    if (!(err instanceof IdempotencyParameterMismatchException)) throw err;
+    if (!isIdempotencyMismatch(err)) throw err;
     const [winner] = (await findReportComments(codecommit, pullRequest, authorArn)).live;
     if (winner?.commentId === undefined) throw err;
     return update(winner as Comment & { commentId: string });

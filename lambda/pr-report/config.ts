@@ -3,8 +3,7 @@
  * missing or malformed variable fails with its name.
  */
 import * as z from 'zod/mini';
-import { parseEnv, requiredString } from '../shared/env';
-import { PROJECT_NAME_PATTERN } from '../../contracts/naming';
+import { bucketName, parseEnv, projectName, requiredString } from '../shared/env';
 
 export interface PrReportConfig {
   readonly projectName: string;
@@ -24,22 +23,16 @@ export interface PrReportConfig {
 export function loadPrReportConfig(env: NodeJS.ProcessEnv = process.env): PrReportConfig {
   const parsed = parseEnv(
     {
-      PROJECT_NAME: requiredString().check(
-        z.regex(PROJECT_NAME_PATTERN, {
-          error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source}`,
-        }),
-      ),
-      PROJECT_ID: requiredString(),
-      REPOSITORY_NAME: requiredString(),
+      PROJECT_NAME: projectName(),
       MAIN_BRANCH: requiredString().check(
         z.refine((v) => !v.startsWith('refs/'), {
           error: 'must be a short branch name such as "main", not a full ref',
         }),
       ),
+      PROJECT_ID: requiredString(),
+      REPOSITORY_NAME: requiredString(),
       BRANCH_PREFIX: requiredString(),
-      ARTIFACT_BUCKET: requiredString().check(
-        z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
-      ),
+      ARTIFACT_BUCKET: bucketName(),
       AWS_REGION: requiredString(),
     },
     env,

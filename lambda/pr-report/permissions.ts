@@ -1,6 +1,6 @@
 /**
  * The API actions the report makes, by resource, shared by the function's IAM policy
- * (lib/constructs/pr-report.ts), the GitHub report policy (lib/constructs/jenkins-source.ts) and the test that checks
+ * (lib/constructs/pr-report.ts), the GitHub report policy (lib/constructs/source/external-ci-source.ts) and the test that checks
  * each call the code makes is in one of them (test/lambda/pr-report/permissions.test.ts).
  */
 

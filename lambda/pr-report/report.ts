@@ -11,7 +11,9 @@
 import { CodeCommitClient } from '@aws-sdk/client-codecommit';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { describeError, isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
+import { describeError } from '../../contracts/errors';
+import { isAccessDenied } from '../../contracts/sdk-errors/match';
+import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { Logger } from '../shared/logger';
 import {
   branchFromRef,

@@ -4,48 +4,33 @@
  * its source branch is updated; a model package state change in a group named like this project's; a status change
  * of a pipeline execution. Everything else, comment events included (no loop), is ignored with the reason.
  */
-import * as z from 'zod/mini';
 import {
+  DETAIL_TYPES,
   detailTypeOf,
   modelPackageStateChangeSchema,
-  nonEmpty,
   parseOrThrow,
+  pipelineExecutionStatusChangeSchema,
+  pullRequestNotIntoMain,
   pullRequestStateChangeSchema,
 } from '../../contracts/events';
 import { branchFromRef, isUnderPrefix } from '../../contracts/naming';
 import { PrReportConfig } from './config';
 
 export const PULL_REQUEST_EVENTS = ['pullRequestCreated', 'pullRequestSourceBranchUpdated'] as const;
-export const PIPELINE_EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeline Execution Status Change';
-export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
-export const PULL_REQUEST_STATE_CHANGE = 'CodeCommit Pull Request State Change';
 /** Execution statuses that change what the report says (running, failed, stopped; success registers a version). */
 export const REPORTED_EXECUTION_STATUSES = ['Executing', 'Failed', 'Stopped'] as const;
 
-export const pipelineExecutionStatusChangeSchema = z.object({
-  version: z.string(),
-  id: nonEmpty(),
-  'detail-type': z.literal(PIPELINE_EXECUTION_STATUS_CHANGE),
-  source: z.literal('aws.sagemaker'),
-  account: z.string(),
-  time: z.string(),
-  region: z.string(),
-  resources: z.array(z.string()),
-  detail: z.looseObject({
-    currentPipelineExecutionStatus: nonEmpty(),
-    pipelineArn: z.string().check(z.regex(/^arn:aws[a-z-]*:sagemaker:[^:]+:\d{12}:pipeline\/[^/]+$/)),
-    pipelineExecutionArn: nonEmpty(),
-  }),
-});
+/** A version of `group` changed state: its branch's pull requests are reported on again. */
+export interface ModelPackageReportRequest {
+  readonly action: 'model-package';
+  readonly modelPackageArn: string;
+  readonly group: string;
+  readonly eventId: string;
+}
 
 export type ReportRequest =
   | { readonly action: 'pull-request'; readonly pullRequestId: string; readonly eventId: string }
-  | {
-      readonly action: 'model-package';
-      readonly modelPackageArn: string;
-      readonly group: string;
-      readonly eventId: string;
-    }
+  | ModelPackageReportRequest
   | { readonly action: 'pipeline'; readonly pipelineName: string; readonly eventId: string }
   | { readonly action: 'ignore'; readonly reason: string };
 
@@ -54,16 +39,12 @@ const ignore = (reason: string): ReportRequest => ({ action: 'ignore', reason })
 export function routeEvent(event: unknown, config: PrReportConfig): ReportRequest {
   const detailType = detailTypeOf(event);
   switch (detailType) {
-    case PULL_REQUEST_STATE_CHANGE: {
+    case DETAIL_TYPES.pullRequestStateChange: {
       const { id, detail } = parseOrThrow(pullRequestStateChangeSchema, event, 'pull request state change event');
-      if (!detail.repositoryNames.includes(config.repositoryName)) {
-        return ignore(`pull request of repository ${detail.repositoryNames.join(', ')}, not ${config.repositoryName}`);
-      }
+      const elsewhere = pullRequestNotIntoMain(detail, config.repositoryName, config.mainBranch);
+      if (elsewhere !== undefined) return ignore(elsewhere);
       if (!(PULL_REQUEST_EVENTS as readonly string[]).includes(detail.event)) {
         return ignore(`pull request event ${detail.event} changes no report`);
-      }
-      if (branchFromRef(detail.destinationReference) !== config.mainBranch) {
-        return ignore(`pull request into ${detail.destinationReference}, not ${config.mainBranch}`);
       }
       const source = branchFromRef(detail.sourceReference);
       if (source === undefined || !isUnderPrefix(source, config.branchPrefix)) {
@@ -71,7 +52,7 @@ export function routeEvent(event: unknown, config: PrReportConfig): ReportReques
       }
       return { action: 'pull-request', pullRequestId: detail.pullRequestId, eventId: id };
     }
-    case MODEL_PACKAGE_STATE_CHANGE: {
+    case DETAIL_TYPES.modelPackageStateChange: {
       const { id, detail } = parseOrThrow(modelPackageStateChangeSchema, event, 'model package state change event');
       const base = `model-${config.projectName}`;
       const group = detail.ModelPackageGroupName;
@@ -80,7 +61,7 @@ export function routeEvent(event: unknown, config: PrReportConfig): ReportReques
       }
       return { action: 'model-package', modelPackageArn: detail.ModelPackageArn, group, eventId: id };
     }
-    case PIPELINE_EXECUTION_STATUS_CHANGE: {
+    case DETAIL_TYPES.pipelineExecutionStatusChange: {
       const { id, detail } = parseOrThrow(
         pipelineExecutionStatusChangeSchema,
         event,

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { CopyObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommandOutput } from '@aws-sdk/client-sagemaker';
+import { S3_URI_PATTERN } from '../../contracts/patterns';
 import { APPROVED_ARTIFACT_PREFIX } from './config';
 import { NotApprovableError } from './errors';
 
@@ -32,7 +33,7 @@ export interface ApprovedArtifact {
 
 /** `s3://bucket/key` → parts, or undefined. */
 export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
+  const match = S3_URI_PATTERN.exec(uri);
   return match ? { bucket: match[1] as string, key: match[2] as string } : undefined;
 }
 

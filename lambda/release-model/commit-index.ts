@@ -9,14 +9,9 @@
  * fact, not a claim. The first sighting of a version is kept (conditional write): a later state change (our own
  * approval) never overwrites what the version looked like when it was registered.
  */
-import {
-  AttributeValue,
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  PutItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
+import { AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
+import { isConditionalCheckFailed } from '../../contracts/sdk-errors/dynamodb';
 
 export interface IndexEntry {
   readonly commitId: string;
@@ -72,7 +67,7 @@ export async function putIndexEntry(
     );
     return 'indexed';
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return 'already-indexed';
+    if (isConditionalCheckFailed(err)) return 'already-indexed';
     throw err;
   }
 }

@@ -3,8 +3,8 @@
  * malformed variable fails with its name.
  */
 import * as z from 'zod/mini';
-import { parseEnv, requiredString } from '../shared/env';
-import { assertBranchName, PROJECT_NAME_PATTERN } from '../../contracts/naming';
+import { accepted, bucketName, parseEnv, projectName, requiredString, tableName, wholeNumber } from '../shared/env';
+import { assertBranchName } from '../../contracts/naming';
 
 /** SageMaker's rule for model package group names (CreateModelPackageGroup ModelPackageGroupName). */
 export const MODEL_PACKAGE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -39,29 +39,12 @@ export interface ReleaseConfig {
 /** Where approved model artifacts are copied in the artifact bucket; the bucket policy lets only the release role write it. */
 export const APPROVED_ARTIFACT_PREFIX = 'approved-artifacts/';
 
-const shortBranchName = () =>
-  requiredString().check(
-    z.refine(
-      (value) => {
-        try {
-          assertBranchName(value);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { error: 'must be a short branch name such as "main", not a full ref' },
-    ),
-  );
+const shortBranchName = () => accepted(assertBranchName, 'must be a short branch name such as "main", not a full ref');
 
 export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): ReleaseConfig {
   const parsed = parseEnv(
     {
-      PROJECT_NAME: requiredString().check(
-        z.regex(PROJECT_NAME_PATTERN, {
-          error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source}`,
-        }),
-      ),
+      PROJECT_NAME: projectName(),
       REPOSITORY_NAME: requiredString(),
       MAIN_BRANCH: shortBranchName(),
       MODEL_PACKAGE_GROUP_NAME: requiredString().check(
@@ -69,24 +52,14 @@ export function loadReleaseConfig(env: NodeJS.ProcessEnv = process.env): Release
           error: `must match the model package group name pattern ${MODEL_PACKAGE_GROUP_NAME_PATTERN.source}`,
         }),
       ),
-      INTENT_TABLE_NAME: requiredString().check(
-        z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name (3 to 255 of [a-zA-Z0-9_.-])' }),
-      ),
+      INTENT_TABLE_NAME: tableName(),
+      INTENT_TTL_DAYS: z.optional(wholeNumber('days', 1, 365)),
       PROJECT_ID: requiredString().check(
         z.regex(/^[A-Za-z0-9-]{1,36}$/, { error: 'must be a SageMaker project id such as "p-abcdef123456"' }),
       ),
-      COMMIT_INDEX_TABLE_NAME: requiredString().check(
-        z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name (3 to 255 of [a-zA-Z0-9_.-])' }),
-      ),
+      COMMIT_INDEX_TABLE_NAME: tableName(),
       APPROVE_ON_PUSH_TO_MAIN: z.optional(z.enum(['true', 'false'], { error: 'must be "true" or "false"' })),
-      ARTIFACT_BUCKET_NAME: requiredString().check(
-        z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name' }),
-      ),
-      INTENT_TTL_DAYS: z.optional(
-        z
-          .pipe(z.string().check(z.regex(/^[0-9]+$/, { error: 'must be a whole number of days' })), z.transform(Number))
-          .check(z.refine((days) => days >= 1 && days <= 365, { error: 'must be between 1 and 365 days' })),
-      ),
+      ARTIFACT_BUCKET_NAME: bucketName(),
     },
     env,
   );

@@ -1,54 +1,18 @@
 /**
- * Why the release function refuses, as exception classes callers and tests can tell apart, and the classification of
- * the SDK errors it expects (a pull request or an execution that does not exist) into them. Anything else the SDKs
+ * Why the release function refuses, as exception classes callers and tests can tell apart. The SDK errors it expects
+ * (a pull request or an execution that does not exist) are classified in contracts/sdk-errors; anything else the SDKs
  * throw (throttling, access denied, network) is left as it is: the invocation fails and is retried.
  */
-import {
-  InvalidPullRequestIdException,
-  PullRequestDoesNotExistException,
-  RepositoryDoesNotExistException,
-} from '@aws-sdk/client-codecommit';
-import { ResourceNotFound } from '@aws-sdk/client-sagemaker';
-import { isSageMakerNotFound } from '../../contracts/errors';
+import { namedError } from '../../contracts/errors';
 
 /**
  * A pull request event whose claims CodeCommit does not confirm (not merged, another destination, another source
  * commit, unknown pull request, not approved): nothing is changed; logged as a forged or unreviewed event.
  */
-export class UnverifiedMergeError extends Error {
-  override readonly name = 'UnverifiedMergeError';
-}
-
-/** A model version whose production by the source branch's pipeline cannot be confirmed from SageMaker's own facts. */
-export class ProvenanceError extends Error {
-  override readonly name = 'ProvenanceError';
-}
+export class UnverifiedMergeError extends namedError('UnverifiedMergeError') {}
 
 /** More than one genuine candidate for one group: the function cannot choose, so it approves none of them. */
-export class AmbiguousCandidatesError extends Error {
-  override readonly name = 'AmbiguousCandidatesError';
-}
+export class AmbiguousCandidatesError extends namedError('AmbiguousCandidatesError') {}
 
 /** A version that was registered Approved (never through a release), or otherwise may not be approved. */
-export class NotApprovableError extends Error {
-  override readonly name = 'NotApprovableError';
-}
-
-/** The errors by which CodeCommit says the pull request (or its repository) does not exist. */
-export function isCodeCommitNotFound(err: unknown): boolean {
-  return (
-    err instanceof PullRequestDoesNotExistException ||
-    err instanceof RepositoryDoesNotExistException ||
-    err instanceof InvalidPullRequestIdException ||
-    (typeof err === 'object' &&
-      err !== null &&
-      ['PullRequestDoesNotExistException', 'RepositoryDoesNotExistException', 'InvalidPullRequestIdException'].includes(
-        String((err as { name?: unknown }).name),
-      ))
-  );
-}
-
-/** SageMaker's "no such execution / package" (ResourceNotFound, or a ValidationException saying so). */
-export function isSageMakerMissing(err: unknown): boolean {
-  return err instanceof ResourceNotFound || isSageMakerNotFound(err);
-}
+export class NotApprovableError extends namedError('NotApprovableError') {}

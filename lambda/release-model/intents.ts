@@ -8,7 +8,6 @@
  */
 import {
   AttributeValue,
-  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -16,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod/mini';
 import { ReleaseTrigger } from './registry';
+import { isConditionalCheckFailed } from '../../contracts/sdk-errors/dynamodb';
 
 export type PullRequestTrigger = Extract<ReleaseTrigger, { kind: 'pull-request' }>;
 export type DirectInvocationTrigger = Extract<ReleaseTrigger, { kind: 'direct-invocation' }>;
@@ -136,7 +136,7 @@ export async function recordIntent(
     );
     return { outcome: 'recorded', expiresAt };
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return { outcome: 'already-recorded', expiresAt };
+    if (isConditionalCheckFailed(err)) return { outcome: 'already-recorded', expiresAt };
     throw err;
   }
 }
@@ -170,7 +170,7 @@ export async function markIntentDone(
       }),
     );
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return;
+    if (isConditionalCheckFailed(err)) return;
     throw err;
   }
 }

@@ -15,17 +15,19 @@
  *    immutable artifact copy and one UpdateModelPackage. So a merge makes 1 SageMaker call per group before its
  *    update when the index has the commit, whatever the group's size and the version's position.
  */
-import { DescribeModelPackageCommandOutput, ModelApprovalStatus, ModelPackageStatus } from '@aws-sdk/client-sagemaker';
+import { DescribeModelPackageCommandOutput } from '@aws-sdk/client-sagemaker';
 import { ConflictError, NotFoundError } from '../../contracts/errors';
 import { sageMakerPipelineName } from '../../contracts/naming';
-import { APPROVED_ARTIFACT_KEYS, copyApprovedArtifact } from './artifact';
-import { IndexEntry, putIndexEntry, queryCommit } from './commit-index';
-import { ApprovalRecord, Context, describeVersion, ReleaseResult } from './context';
-import { AmbiguousCandidatesError, NotApprovableError } from './errors';
+import { approveAll, examine } from './approval';
+import { ambiguity, chooseVersions } from './choose';
+import { IndexEntry, queryCommit } from './commit-index';
+import { ApprovalRecord, Context, ReleaseResult } from './context';
+import { AmbiguousCandidatesError, NotApprovableError, UnverifiedMergeError } from './errors';
+import { versionsOf } from './indexing';
 import { IntentTrigger, markIntentDone, recordIntent } from './intents';
-import { groupArnOf, verifyGroup, verifyProvenance } from './provenance';
-import { approveModelPackage, fallbackCandidates, ReleaseTrigger } from './registry';
-import { WhenMissing } from './route';
+import { verifyMerge } from './pull-request';
+import { ReleaseTrigger } from './registry';
+import { ReleaseRequest, WhenMissing } from './route';
 
 export interface ReleaseCommitRequest {
   readonly commitId: string;
@@ -37,177 +39,9 @@ export interface ReleaseCommitRequest {
   readonly note?: string;
 }
 
-export interface Choice {
-  /** The versions the expected pipeline produced (Failed ones and several per group are dealt with once described). */
-  readonly chosen: readonly IndexEntry[];
-  /** Versions claiming the commit from another pipeline: never approved. */
-  readonly claims: readonly IndexEntry[];
-  /** Why nothing may be approved, when so. */
-  readonly refusal?: string;
-}
-
-/** Step 2 of the module comment; pure. `expectedPipeline` is compared case-insensitively (ARNs are lower case). */
-export function chooseVersions(entries: readonly IndexEntry[], expectedPipeline: string | undefined): Choice {
-  const expected = expectedPipeline?.toLowerCase();
-  const genuine = expected === undefined ? [...entries] : entries.filter((e) => e.pipelineName === expected);
-  const claims = expected === undefined ? [] : entries.filter((e) => e.pipelineName !== expected);
-  const pipelines = [...new Set(genuine.map((e) => e.pipelineName))];
-  if (expected === undefined && pipelines.length > 1) {
-    return {
-      chosen: [],
-      claims,
-      refusal:
-        `versions of the commit come from ${pipelines.length} pipelines (${pipelines.join(', ')}): name the merged ` +
-        'branch (payload "source_branch") so that only its pipeline counts',
-    };
-  }
-  const born = genuine.filter((e) => e.registeredApprovalStatus === ModelApprovalStatus.APPROVED);
-  if (born.length > 0) {
-    return {
-      chosen: [],
-      claims,
-      refusal:
-        `${born.map((e) => e.modelPackageArn).join(', ')} was registered Approved, without any release: such a ` +
-        'version is never approved by a merge (reject it; the pipeline must register PendingManualApproval)',
-    };
-  }
-  return { chosen: genuine, claims };
-}
-
-/**
- * Two live (not Failed) genuine versions of the commit in one group: the function cannot choose. Pure; returns the
- * refusal, if any.
- */
-export function ambiguity(live: readonly DescribeModelPackageCommandOutput[]): string | undefined {
-  const byGroup = new Map<string, DescribeModelPackageCommandOutput[]>();
-  for (const d of live) {
-    const group = d.ModelPackageGroupName ?? '';
-    byGroup.set(group, [...(byGroup.get(group) ?? []), d]);
-  }
-  for (const [group, list] of byGroup) {
-    if (list.length > 1) {
-      return (
-        `${list.length} genuine candidates in ${group} (${list
-          .map(
-            (d) =>
-              `version ${d.ModelPackageVersion ?? '?'}, ${d.ModelApprovalStatus ?? '?'}, from ${d.CustomerMetadataProperties?.pipeline_execution_arn ?? d.CustomerMetadataProperties?.pipeline_execution_id ?? '?'}`,
-          )
-          .join('; ')}): the function cannot choose, so it approves none; approve the right one by hand ` +
-        '(docs/release-gate.md)'
-      );
-    }
-  }
-  return undefined;
-}
-
 /** The expected pipeline of a release: the source branch's, when known. */
 function expectedPipelineOf(ctx: Context, sourceBranch: string | undefined): string | undefined {
   return sourceBranch === undefined ? undefined : sageMakerPipelineName(ctx.deps.config.projectName, sourceBranch);
-}
-
-/** The bounded fallback of step 1: verifies and indexes the matches among the 100 newest of `model-<project>`. */
-async function fallback(commitId: string, ctx: Context): Promise<IndexEntry[]> {
-  const { config } = ctx.deps;
-  const arns = await fallbackCandidates(ctx.deps.sagemaker, config.modelPackageGroupName, commitId);
-  const entries: IndexEntry[] = [];
-  for (const arn of arns) {
-    const entry = await verifyAndIndex(arn, ctx);
-    if ('entry' in entry) entries.push(entry.entry);
-  }
-  return entries;
-}
-
-/**
- * Verifies a version's group and provenance with SageMaker's own facts and writes its index entry (the registration
- * path and the fallback share this). Returns the entry, or why the version was not indexed.
- */
-export async function verifyAndIndex(
-  modelPackageArn: string,
-  ctx: Context,
-): Promise<{ entry: IndexEntry; outcome: 'indexed' | 'already-indexed' } | { problem: string }> {
-  const { config } = ctx.deps;
-  // The group first, from the ARN: the role describes only versions tagged with the project id (isolation.ts), so
-  // a version of another project's group (named model-<project>-… too) is refused before any describe.
-  const isProjectGroup = (name: string, base: string) => name === base || name.startsWith(`${base}-`);
-  const named = groupArnOf(modelPackageArn)?.split(':model-package-group/')[1] ?? '';
-  if (!isProjectGroup(named.toLowerCase(), config.modelPackageGroupName.toLowerCase())) {
-    return { problem: `its group ${named || '(none)'} is not one of project ${config.projectName}` };
-  }
-  const member = await verifyGroup(ctx.deps.sagemaker, modelPackageArn, config.projectId);
-  if (!member.ok) return { problem: member.problem };
-  const described = await describeVersion(ctx, modelPackageArn);
-  const group = described.ModelPackageGroupName ?? '';
-  if (!isProjectGroup(group, config.modelPackageGroupName)) {
-    return { problem: `its group ${group || '(none)'} is not one of project ${config.projectName}` };
-  }
-  const provenance = await verifyProvenance(ctx.deps.sagemaker, described, config);
-  if (!provenance.ok) {
-    ctx.log.warn(`model version ${modelPackageArn} is not indexed: ${provenance.problem}`, { modelPackageArn });
-    return { problem: provenance.problem };
-  }
-  const releasedByUs = described.CustomerMetadataProperties?.release_approved_at !== undefined;
-  const status = described.ModelApprovalStatus ?? 'unknown';
-  const entry: IndexEntry = {
-    commitId: provenance.value.commitId,
-    modelPackageArn,
-    modelPackageGroupName: group,
-    modelPackageVersion: described.ModelPackageVersion ?? 0,
-    pipelineName: provenance.value.pipelineName,
-    pipelineExecutionArn: provenance.value.pipelineExecutionArn,
-    // Our own approval's state change may be the first event seen: that version was registered pending.
-    registeredApprovalStatus: releasedByUs ? ModelApprovalStatus.PENDING_MANUAL_APPROVAL : status,
-    indexedAt: ctx.now().toISOString(),
-  };
-  const outcome = await putIndexEntry(ctx.deps.dynamodb, config.commitIndexTableName, entry);
-  if (outcome === 'indexed' && entry.registeredApprovalStatus === ModelApprovalStatus.APPROVED) {
-    ctx.log.error(
-      `model version ${modelPackageArn} was registered Approved without a release: no merge will approve it; ` +
-        'reject it and find who started its execution',
-      { modelPackageArn, pipelineExecutionArn: entry.pipelineExecutionArn, commit: entry.commitId },
-    );
-  }
-  return { entry, outcome };
-}
-
-/** The index's versions of the commit, or the bounded fallback's. */
-async function versionsOf(commitId: string, ctx: Context): Promise<IndexEntry[]> {
-  const indexed = await queryCommit(ctx.deps.dynamodb, ctx.deps.config.commitIndexTableName, commitId);
-  return indexed.length > 0 ? indexed : fallback(commitId, ctx);
-}
-
-interface Examined {
-  readonly toApprove: DescribeModelPackageCommandOutput[];
-  readonly approvedAlready: DescribeModelPackageCommandOutput[];
-  readonly rejected: DescribeModelPackageCommandOutput[];
-  readonly inProgress: DescribeModelPackageCommandOutput[];
-}
-
-/** Step 3's describe: the current state of each chosen version. */
-async function examine(chosen: readonly IndexEntry[], ctx: Context): Promise<Examined> {
-  const result: Examined = { toApprove: [], approvedAlready: [], rejected: [], inProgress: [] };
-  for (const entry of chosen) {
-    const described = await describeVersion(ctx, entry.modelPackageArn);
-    const status = described.ModelPackageStatus;
-    if (status === ModelPackageStatus.PENDING || status === ModelPackageStatus.IN_PROGRESS) {
-      ctx.log.info('a version of the commit is still being created: not approved before it is Completed', {
-        modelPackageArn: entry.modelPackageArn,
-        modelPackageStatus: status,
-      });
-      result.inProgress.push(described);
-    } else if (status !== ModelPackageStatus.COMPLETED) {
-      ctx.log.warn(`skipped model version ${entry.modelPackageArn}: its status is ${status ?? '(none)'}`, {
-        modelPackageArn: entry.modelPackageArn,
-        modelPackageStatus: status,
-      });
-    } else if (described.ModelApprovalStatus === ModelApprovalStatus.REJECTED) {
-      result.rejected.push(described);
-    } else if (described.ModelApprovalStatus === ModelApprovalStatus.APPROVED) {
-      result.approvedAlready.push(described);
-    } else {
-      result.toApprove.push(described);
-    }
-  }
-  return result;
 }
 
 function describeTrigger(trigger: ReleaseTrigger): string {
@@ -229,38 +63,6 @@ function refuse(err: Error, commitId: string, trigger: ReleaseTrigger, ctx: Cont
   if (trigger.kind === 'direct-invocation') throw err;
   ctx.log.error(err.message, { commit: commitId, trigger: describeTrigger(trigger), refusal: err.name });
   return { outcome: 'refused', commitId, message: err.message };
-}
-
-async function approveAll(examined: Examined, request: ReleaseCommitRequest, ctx: Context): Promise<ApprovalRecord[]> {
-  const { config } = ctx.deps;
-  const records: ApprovalRecord[] = examined.approvedAlready.map((d) => ({
-    modelPackageArn: d.ModelPackageArn ?? '',
-    modelPackageGroupName: d.ModelPackageGroupName ?? '',
-    modelPackageVersion: d.ModelPackageVersion ?? 0,
-    outcome: 'already-approved',
-  }));
-  for (const described of examined.toApprove) {
-    const artifact = await copyApprovedArtifact(ctx.deps.s3, described, config.artifactBucketName);
-    const outcome = await approveModelPackage(ctx.deps.sagemaker, described, request.trigger, {
-      commitId: request.commitId,
-      now: ctx.now(),
-      note: request.note,
-      metadata: {
-        [APPROVED_ARTIFACT_KEYS.uri]: artifact.uri,
-        [APPROVED_ARTIFACT_KEYS.versionId]: artifact.versionId,
-        [APPROVED_ARTIFACT_KEYS.sha256]: artifact.sha256,
-      },
-    });
-    if (outcome === 'approved') ctx.approved.push(described.ModelPackageArn ?? '(no arn)');
-    records.push({
-      modelPackageArn: described.ModelPackageArn ?? '',
-      modelPackageGroupName: described.ModelPackageGroupName ?? '',
-      modelPackageVersion: described.ModelPackageVersion ?? 0,
-      outcome,
-      approvedArtifactUri: artifact.uri,
-    });
-  }
-  return records;
 }
 
 /** Decides and approves from the given versions; undefined when nothing Completed exists yet. */
@@ -435,4 +237,45 @@ export async function releaseCommit(request: ReleaseCommitRequest, ctx: Context)
       };
     }
   }
+}
+
+/**
+ * A pull request merge event, a hint only: CodeCommit is asked (pull-request.ts) whether the pull request is merged
+ * into main from the claimed source commit and approved by its rules; a claim it contradicts changes nothing and is
+ * logged as a forged or unreviewed event. Then the source commit is released from the source branch's pipeline.
+ */
+export async function onMergeEvent(
+  request: Extract<ReleaseRequest, { action: 'verify-merge' }>,
+  ctx: Context,
+): Promise<ReleaseResult> {
+  const { config } = ctx.deps;
+  let merge;
+  try {
+    merge = await verifyMerge(ctx.deps.codecommit, request, config);
+  } catch (err) {
+    if (!(err instanceof UnverifiedMergeError)) throw err;
+    // Forged (sent by direct invocation) or not reviewed: nothing changes, and the attempt is on record.
+    ctx.log.error(`refused a pull request merge event CodeCommit does not confirm: ${err.message}`, {
+      refusal: err.name,
+      claimedSourceCommit: request.sourceCommit,
+    });
+    return { outcome: 'refused', commitId: request.sourceCommit, message: err.message };
+  }
+  return releaseCommit(
+    {
+      commitId: merge.sourceCommit,
+      sourceBranch: merge.sourceBranch,
+      trigger: {
+        kind: 'pull-request',
+        pullRequestId: merge.pullRequestId,
+        sourceBranch: merge.sourceBranch,
+        destinationBranch: merge.destinationBranch,
+        mergeOption: merge.mergeOption,
+        mergedBy: merge.mergedBy,
+        eventId: request.eventId,
+      },
+      whenMissing: 'record-intent',
+    },
+    { ...ctx, log: ctx.log.child({ commit: merge.sourceCommit }) },
+  );
 }

@@ -19,10 +19,12 @@ import {
   ListTagsCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { isAccessDenied } from '../../contracts/errors';
+import { isAccessDenied } from '../../contracts/sdk-errors/match';
+import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { branchTagValue, sageMakerPipelineName, TAG_PROJECT_ID } from '../../contracts/naming';
-import { isSageMakerMissing } from './errors';
 import { commitOfPackage } from './registry';
+
+export type Verified<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
 /** SageMaker actions of this module (all read-only). */
 export const PROVENANCE_ACTIONS = {
@@ -31,8 +33,6 @@ export const PROVENANCE_ACTIONS = {
   /** On pipeline executions (no condition key). */
   executions: ['sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps'],
 };
-
-export type Verified<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
 /** `arn:…:model-package/<group>/<n>` → `arn:…:model-package-group/<group>`. */
 export function groupArnOf(modelPackageArn: string): string | undefined {
@@ -129,7 +129,7 @@ export async function verifyProvenance(
     );
     pipelineArn = execution.PipelineArn;
   } catch (err) {
-    if (isSageMakerMissing(err)) return { ok: false, problem: `SageMaker knows no execution ${executionArn}` };
+    if (isSageMakerNotFound(err)) return { ok: false, problem: `SageMaker knows no execution ${executionArn}` };
     throw err;
   }
   const pipelineName = pipelineArn?.split(':pipeline/')[1]?.toLowerCase();

@@ -11,7 +11,8 @@ import {
   GetPullRequestCommand,
 } from '@aws-sdk/client-codecommit';
 import { branchFromRef } from '../../contracts/naming';
-import { isCodeCommitNotFound, UnverifiedMergeError } from './errors';
+import { isPullRequestNotFound } from '../../contracts/sdk-errors/codecommit';
+import { UnverifiedMergeError } from './errors';
 
 /** What the event claims. */
 export interface MergeClaim {
@@ -52,7 +53,7 @@ export async function verifyMerge(
     pullRequest = (await codecommit.send(new GetPullRequestCommand({ pullRequestId: claim.pullRequestId })))
       .pullRequest;
   } catch (err) {
-    if (isCodeCommitNotFound(err)) throw refuse(`CodeCommit knows no such pull request (${(err as Error).name})`);
+    if (isPullRequestNotFound(err)) throw refuse(`CodeCommit knows no such pull request (${(err as Error).name})`);
     throw err;
   }
   if (pullRequest === undefined) throw refuse('CodeCommit returned no pull request');

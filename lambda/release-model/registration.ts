@@ -7,7 +7,8 @@
  */
 import { Context, ReleaseResult } from './context';
 import { getIntent, markIntentDone } from './intents';
-import { releaseCommit, verifyAndIndex } from './merge';
+import { verifyAndIndex } from './indexing';
+import { releaseCommit } from './merge';
 
 export async function onModelRegistered(modelPackageArn: string, ctx: Context): Promise<ReleaseResult> {
   const indexed = await verifyAndIndex(modelPackageArn, ctx);

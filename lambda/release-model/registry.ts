@@ -10,12 +10,13 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { ConflictError } from '../../contracts/errors';
-import { COMMIT_ID_PATTERN } from '../../contracts/events';
+import {
+  COMMIT_ID_PATTERN,
+  MODEL_PACKAGE_DESCRIPTION_COMMIT_PATTERN as DESCRIPTION_COMMIT,
+} from '../../contracts/patterns';
 
 /** ListModelPackages' largest page. */
 export const LIST_PAGE_SIZE = 100;
-
-const DESCRIPTION_COMMIT = /^commit ([0-9a-f]{40})(?=\s|$)/;
 
 /** The commit a version's description names (`commit <40-hex id>` then end or whitespace), if any. */
 export function commitFromDescription(description: string | undefined): string | undefined {

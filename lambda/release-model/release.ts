@@ -13,9 +13,7 @@
  */
 import { describeError } from '../../contracts/errors';
 import { Context, ReleaseDeps, ReleaseResult } from './context';
-import { UnverifiedMergeError } from './errors';
-import { releaseCommit } from './merge';
-import { verifyMerge } from './pull-request';
+import { onMergeEvent, releaseCommit } from './merge';
 import { onModelRegistered } from './registration';
 import { ReleaseRequest, routeEvent } from './route';
 
@@ -81,40 +79,4 @@ async function act(request: ReleaseRequest, ctx: Context): Promise<ReleaseResult
         log: ctx.log.child({ modelPackageArn: request.modelPackageArn }),
       });
   }
-}
-
-async function onMergeEvent(
-  request: Extract<ReleaseRequest, { action: 'verify-merge' }>,
-  ctx: Context,
-): Promise<ReleaseResult> {
-  const { config } = ctx.deps;
-  let merge;
-  try {
-    merge = await verifyMerge(ctx.deps.codecommit, request, config);
-  } catch (err) {
-    if (!(err instanceof UnverifiedMergeError)) throw err;
-    // Forged (sent by direct invocation) or not reviewed: nothing changes, and the attempt is on record.
-    ctx.log.error(`refused a pull request merge event CodeCommit does not confirm: ${err.message}`, {
-      refusal: err.name,
-      claimedSourceCommit: request.sourceCommit,
-    });
-    return { outcome: 'refused', commitId: request.sourceCommit, message: err.message };
-  }
-  return releaseCommit(
-    {
-      commitId: merge.sourceCommit,
-      sourceBranch: merge.sourceBranch,
-      trigger: {
-        kind: 'pull-request',
-        pullRequestId: merge.pullRequestId,
-        sourceBranch: merge.sourceBranch,
-        destinationBranch: merge.destinationBranch,
-        mergeOption: merge.mergeOption,
-        mergedBy: merge.mergedBy,
-        eventId: request.eventId,
-      },
-      whenMissing: 'record-intent',
-    },
-    { ...ctx, log: ctx.log.child({ commit: merge.sourceCommit }) },
-  );
 }

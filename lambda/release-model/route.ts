@@ -6,9 +6,11 @@
 import { ValidationError } from '../../contracts/errors';
 import {
   COMMIT_ID_PATTERN,
+  DETAIL_TYPES,
   detailTypeOf,
   modelPackageStateChangeSchema,
   parseOrThrow,
+  pullRequestNotIntoMain,
   pullRequestStateChangeSchema,
   repositoryStateChangeSchema,
 } from '../../contracts/events';
@@ -80,11 +82,11 @@ export function routeEvent(event: unknown, config: ReleaseConfig): ReleaseReques
     };
   }
   switch (detailType) {
-    case 'CodeCommit Pull Request State Change':
+    case DETAIL_TYPES.pullRequestStateChange:
       return routePullRequest(event, config);
-    case 'CodeCommit Repository State Change':
+    case DETAIL_TYPES.repositoryStateChange:
       return routeReference(event, config);
-    case 'SageMaker Model Package State Change': {
+    case DETAIL_TYPES.modelPackageStateChange: {
       const parsed = parseOrThrow(modelPackageStateChangeSchema, event, 'model package state change event');
       const group = parsed.detail.ModelPackageGroupName;
       // Names only narrow the search (contract 1): membership is the group's project id tag, checked before indexing.
@@ -103,16 +105,8 @@ export function routeEvent(event: unknown, config: ReleaseConfig): ReleaseReques
 
 function routePullRequest(event: unknown, config: ReleaseConfig): ReleaseRequest {
   const { id, detail } = parseOrThrow(pullRequestStateChangeSchema, event, 'pull request state change event');
-  if (!detail.repositoryNames.includes(config.repositoryName)) {
-    return {
-      action: 'ignore',
-      reason: `pull request of repository ${detail.repositoryNames.join(', ')}, not ${config.repositoryName}`,
-    };
-  }
-  const destination = branchFromRef(detail.destinationReference);
-  if (destination !== config.mainBranch) {
-    return { action: 'ignore', reason: `pull request into ${detail.destinationReference}, not ${config.mainBranch}` };
-  }
+  const elsewhere = pullRequestNotIntoMain(detail, config.repositoryName, config.mainBranch);
+  if (elsewhere !== undefined) return { action: 'ignore', reason: elsewhere };
   if (detail.event !== PULL_REQUEST_MERGED_EVENT) {
     return { action: 'ignore', reason: `pull request event ${detail.event} is not a merge` };
   }

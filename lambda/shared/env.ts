@@ -5,6 +5,8 @@
 import * as z from 'zod/mini';
 import { ValidationError } from '../../contracts/errors';
 import { formatIssues } from '../../contracts/events';
+import { PROJECT_NAME_PATTERN } from '../../contracts/naming';
+import { S3_BUCKET_NAME_PATTERN } from '../../contracts/patterns';
 
 export function parseEnv<T extends z.core.$ZodShape>(
   shape: T,
@@ -43,3 +45,43 @@ export const jsonOf = <S extends z.core.$ZodType>(schema: S, message: string) =>
 /** A variable holding a JSON object whose values are strings (for example static stack parameters). */
 export const jsonStringRecord = () =>
   jsonOf(z.record(z.string(), z.string()), 'must be a JSON object whose values are strings');
+
+/** A whole number of `what` from `min` to `max` (the variable holds its decimal digits). */
+export const wholeNumber = (what: string, min: number, max: number) =>
+  z
+    .pipe(z.string().check(z.regex(/^[0-9]+$/, { error: `must be a whole number of ${what}` })), z.transform(Number))
+    .check(z.refine((n) => n >= min && n <= max, { error: `must be between ${min} and ${max} ${what}` }));
+
+/** A SageMaker project name (SageMaker's pattern). */
+export const projectName = () =>
+  requiredString().check(
+    z.regex(PROJECT_NAME_PATTERN, {
+      error: `must match SageMaker's project name pattern ${PROJECT_NAME_PATTERN.source}`,
+    }),
+  );
+
+/** An S3 bucket name. */
+export const bucketName = () =>
+  requiredString().check(z.regex(S3_BUCKET_NAME_PATTERN, { error: 'must be an S3 bucket name' }));
+
+/** A DynamoDB table name. */
+export const tableName = () =>
+  requiredString().check(
+    z.regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'must be a DynamoDB table name (3 to 255 of [a-zA-Z0-9_.-])' }),
+  );
+
+/** A string variable that `assert` (one of contracts/naming's) accepts; `error` says what it must be otherwise. */
+export const accepted = (assert: (value: string) => void, error: string) =>
+  requiredString().check(
+    z.refine(
+      (value) => {
+        try {
+          assert(value);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error },
+    ),
+  );

@@ -1,7 +1,15 @@
 /**
- * Structured JSON logs, one object per line, with correlation keys (project, branch, commit, event id) carried by
- * child loggers. Lambda's JSON log format keeps these objects as they are.
+ * Structured JSON logs, one object per line, through Powertools for AWS Lambda's Logger: `level`, `message`,
+ * `timestamp`, `service` (POWERTOOLS_SERVICE_NAME), then the correlation keys (project, branch, commit, event id)
+ * carried by child loggers and the line's own fields. A thin adapter: the functions' modules see only `Logger`.
+ *
+ * Level: `options.level`, else POWERTOOLS_LOG_LEVEL, else LOG_LEVEL, else INFO (Powertools' order; Lambda's own
+ * application log level, AWS_LAMBDA_LOG_LEVEL, wins over both when set). Top-level fields that are undefined, null
+ * or '' are left out of the line.
  */
+import { LogItem, Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
+
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type LogContext = Record<string, unknown>;
 
@@ -14,24 +22,61 @@ export interface Logger {
   child(context: LogContext): Logger;
 }
 
-const ORDER: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
+export interface LoggerOptions {
+  /** @default - POWERTOOLS_LOG_LEVEL, LOG_LEVEL, else INFO */
+  readonly level?: LogLevel;
+  /** Receives each line instead of stdout (tests, benchmarks). @default - stdout (stderr for WARN and ERROR) */
+  readonly write?: (line: string) => void;
+  /** The `service` key. @default - POWERTOOLS_SERVICE_NAME */
+  readonly serviceName?: string;
+}
 
-export function createLogger(
-  context: LogContext = {},
-  options: { level?: LogLevel; write?: (line: string) => void } = {},
-): Logger {
-  const envLevel = (process.env.LOG_LEVEL ?? '').toUpperCase();
-  const level: LogLevel = options.level ?? (envLevel in ORDER ? (envLevel as LogLevel) : 'INFO');
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const emit = (lvl: LogLevel, message: string, extra?: LogContext) => {
-    if (ORDER[lvl] < ORDER[level]) return;
-    write(JSON.stringify({ level: lvl, timestamp: new Date().toISOString(), message, ...context, ...extra }));
-  };
+/** Powertools' Logger, printing each line to `write` when one is given. */
+class LineLogger extends PowertoolsLogger {
+  // Assigned after super(): Powertools may print (a warning) while constructing, to the console then.
+  private write?: (line: string) => void;
+
+  constructor(options: ConstructorOptions, write?: (line: string) => void) {
+    super(options);
+    this.write = write;
+  }
+
+  protected override printLog(logLevel: number, log: LogItem): void {
+    if (this.write === undefined) return super.printLog(logLevel, log);
+    log.prepareForPrint();
+    this.write(JSON.stringify(log.getAttributes(), this.getJsonReplacer()));
+  }
+}
+
+/** The function's service, the `service` of its logs and metrics: POWERTOOLS_SERVICE_NAME, else `fallback`. */
+export function serviceName(fallback: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.POWERTOOLS_SERVICE_NAME || fallback;
+}
+
+const LEVELS: readonly string[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+/** POWERTOOLS_LOG_LEVEL, else LOG_LEVEL, in any case (`debug` too); undefined when neither names a level. */
+export function levelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel | undefined {
+  const value = (env.POWERTOOLS_LOG_LEVEL || env.LOG_LEVEL || '').toUpperCase();
+  return LEVELS.includes(value) ? (value as LogLevel) : undefined;
+}
+
+export function createLogger(context: LogContext = {}, options: LoggerOptions = {}): Logger {
+  const powertools = new LineLogger(
+    { logLevel: options.level ?? levelFromEnv(), serviceName: options.serviceName, persistentKeys: context },
+    options.write,
+  );
+  return adapt(powertools, {});
+}
+
+/** One Powertools logger per function; a child only merges its keys into each line (no per-child instance). */
+function adapt(powertools: PowertoolsLogger, context: LogContext): Logger {
+  const fields = (extra?: LogContext) => ({ ...context, ...extra });
   return {
-    debug: (m, e) => emit('DEBUG', m, e),
-    info: (m, e) => emit('INFO', m, e),
-    warn: (m, e) => emit('WARN', m, e),
-    error: (m, e) => emit('ERROR', m, e),
-    child: (more) => createLogger({ ...context, ...more }, { level, write }),
+    debug: (message, extra) => powertools.debug(message, fields(extra)),
+    info: (message, extra) => powertools.info(message, fields(extra)),
+    warn: (message, extra) => powertools.warn(message, fields(extra)),
+    error: (message, extra) => powertools.error(message, fields(extra)),
+    child: (more) => adapt(powertools, { ...context, ...more }),
   };
 }

@@ -15,11 +15,11 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import type { BranchTemplateParameter } from '../branch-pipeline-stack';
 import { BranchPipelineRoles } from './branch-pipeline-roles';
-import { ProjectSource } from './codecommit-source';
 import { grantPassRoleTo } from './iam';
 import { ownOrUntagged, ownRequest, ownRequestOnOwnOrNew, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
+import type { BranchEventSource } from './source/project-source';
 import { branchStackPrefix, legacyBranchStackPrefix } from '../../contracts/naming';
 
 /** The input of the reconcile schedule, as the branch Lambda expects it (docs/design.md). */
@@ -28,7 +28,8 @@ export const RECONCILE_INPUT = { action: 'reconcile' } as const;
 export interface BranchAutomationProps {
   readonly projectName: string;
   readonly projectId: string;
-  readonly source: ProjectSource;
+  /** The repository whose branch events call the function, and which the branch pipelines read from. */
+  readonly source: BranchEventSource;
   readonly branchPrefix: string;
   /** The synthesized per-branch template (a file), published as an asset. */
   readonly templateFile: string;

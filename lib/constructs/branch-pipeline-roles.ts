@@ -22,6 +22,7 @@ export interface BranchPipelineRolesProps {
   readonly projectName: string;
   readonly projectId: string;
   readonly artifactBucket: s3.Bucket;
+  /** The project's CodeCommit repository (`CodeCommitSource.repository`), which the pipeline role reads branches of. */
   readonly repository: codecommit.IRepository;
   readonly buildProject: codebuild.IProject;
 }

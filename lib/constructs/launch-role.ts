@@ -21,7 +21,7 @@ export interface LaunchRoleProps {
   /** The bucket that holds the product's assets. */
   readonly assetBucket: s3.IBucket;
   /**
-   * What the project template creates for the code: a CodeCommit repository, or (`jenkins`) the Studio association
+   * What the project template creates for the code: a CodeCommit repository, or (`external-ci`) the Studio association
    * of an outside repository.
    * @default 'codecommit'
    */
@@ -176,7 +176,7 @@ export class LaunchRole extends Construct {
       { StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'codebuild.amazonaws.com'] } },
     );
 
-    if (props.sourceProvider === 'jenkins') {
+    if (props.sourceProvider === 'external-ci') {
       allow(
         'StudioCodeRepository',
         [

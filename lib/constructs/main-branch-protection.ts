@@ -66,6 +66,7 @@ export function approvalRuleTemplateContent(
 export interface MainBranchProtectionProps {
   readonly projectName: string;
   readonly projectId: string;
+  /** The project's CodeCommit repository (`CodeCommitSource.repository`), whose main branch is protected. */
   readonly repository: codecommit.IRepository;
   readonly mainBranch: string;
   readonly approvers: readonly string[];

@@ -25,7 +25,7 @@ export interface MonitoredFunctionProps {
   readonly handlerDir: string;
   /** What the function does, shown in the console. */
   readonly description: string;
-  /** Environment variables. */
+  /** Environment variables (POWERTOOLS_SERVICE_NAME, the `service` of its logs and metrics, is `handlerDir`). */
   readonly environment: Record<string, string>;
   /** Log retention of the function's log group. */
   readonly logRetention: logs.RetentionDays;
@@ -100,7 +100,7 @@ export class MonitoredFunction extends Construct {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.minutes(1),
       role: this.role,
-      environment: props.environment,
+      environment: { POWERTOOLS_SERVICE_NAME: props.handlerDir, ...props.environment },
       loggingFormat: lambda.LoggingFormat.JSON,
       logGroup: this.logGroup,
       deadLetterQueue: this.deadLetterQueue,

@@ -31,13 +31,8 @@ import {
   PR_REPORT_PIPELINE_ACTIONS,
   PR_REPORT_EXECUTION_ACTIONS,
 } from '../../lambda/pr-report/permissions';
-import {
-  MODEL_PACKAGE_STATE_CHANGE,
-  PIPELINE_EXECUTION_STATUS_CHANGE,
-  PULL_REQUEST_EVENTS,
-  PULL_REQUEST_STATE_CHANGE,
-  REPORTED_EXECUTION_STATUSES,
-} from '../../lambda/pr-report/route';
+import { PULL_REQUEST_EVENTS, REPORTED_EXECUTION_STATUSES } from '../../lambda/pr-report/route';
+import { DETAIL_TYPES, EVENT_SOURCES } from '../../contracts/events';
 import { ownOrUntagged, ownResource } from './isolation';
 import { MonitoredFunction } from './monitored-function';
 import { acknowledgeWildcards, nagResource } from './nag';
@@ -46,7 +41,7 @@ import { acknowledgeWildcards, nagResource } from './nag';
  * Grants what reading a report needs (lambda/pr-report/collect.ts), read-only and scoped to the project: tags of
  * its model package groups, their versions, its branch pipelines' executions, evaluation reports in its artifact
  * bucket; the two SageMaker list actions that support no resource-level permission. Used by the report function and
- * by the GitHub workflow's report role (lib/constructs/jenkins-source.ts), with each wildcard acknowledged.
+ * by the GitHub workflow's report role (lib/constructs/source/external-ci-source.ts), with each wildcard acknowledged.
  */
 export function grantReportRead(
   role: iam.Role,
@@ -171,8 +166,8 @@ export class PullRequestReport extends Construct {
     this.pullRequestRule = new events.Rule(this, 'PullRequestRule', {
       description: `Pull requests into ${props.mainBranch} from ${props.branchPrefix}* created or updated`,
       eventPattern: {
-        source: ['aws.codecommit'],
-        detailType: [PULL_REQUEST_STATE_CHANGE],
+        source: [EVENT_SOURCES.codecommit],
+        detailType: [DETAIL_TYPES.pullRequestStateChange],
         resources: [props.repository.repositoryArn],
         detail: {
           event: [...PULL_REQUEST_EVENTS],
@@ -185,8 +180,8 @@ export class PullRequestReport extends Construct {
     this.modelPackageRule = new events.Rule(this, 'ModelPackageRule', {
       description: `Model packages of the groups of project ${props.projectName} changed state`,
       eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: [MODEL_PACKAGE_STATE_CHANGE],
+        source: [EVENT_SOURCES.sagemaker],
+        detailType: [DETAIL_TYPES.modelPackageStateChange],
         detail: { ModelPackageGroupName: [baseGroup, { prefix: `${baseGroup}-` }] },
       },
     });
@@ -194,8 +189,8 @@ export class PullRequestReport extends Construct {
     this.pipelineRule = new events.Rule(this, 'PipelineExecutionRule', {
       description: `Pipeline executions of project ${props.projectName} started, failed or stopped`,
       eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: [PIPELINE_EXECUTION_STATUS_CHANGE],
+        source: [EVENT_SOURCES.sagemaker],
+        detailType: [DETAIL_TYPES.pipelineExecutionStatusChange],
         detail: {
           currentPipelineExecutionStatus: [...REPORTED_EXECUTION_STATUSES],
           pipelineArn: [{ prefix: sageMakerArn('pipeline', `${props.projectName}-`) }],

@@ -17,21 +17,25 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ProjectSource } from './codecommit-source';
 import { restrictPrefixToWriter } from './artifact-bucket';
 import { MonitoredFunction } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
-
-export const MODEL_PACKAGE_STATE_CHANGE = 'SageMaker Model Package State Change';
+import type { ReleaseEventSource } from './source/project-source';
+import { DETAIL_TYPES, EVENT_SOURCES } from '../../contracts/events';
 
 export interface ReleaseAutomationProps {
   readonly projectName: string;
   /**
-   * The source whose merges and pushes to main call the function.
-   * @default - no source events: CI invokes the function directly (source provider `jenkins`)
+   * The project's repository name (`model-<project>-train`), which the function matches source events on; with an
+   * external CI no CodeCommit event names it, so nothing matches it.
    */
-  readonly source?: ProjectSource;
+  readonly repositoryName: string;
+  /**
+   * The source whose merges and pushes to main call the function, and whose repository it verifies merges with.
+   * @default - no source events: CI invokes the function directly (source provider `external-ci`)
+   */
+  readonly releaseEvents?: ReleaseEventSource;
   readonly mainBranch: string;
   readonly modelPackageGroupName: string;
   readonly intentTtlDays: number;
@@ -93,8 +97,7 @@ export class ReleaseAutomation extends Construct {
       logRetention: props.logRetention,
       environment: {
         PROJECT_NAME: props.projectName,
-        // The promised repository name; with a `jenkins` source no CodeCommit event names it, so nothing matches it.
-        REPOSITORY_NAME: props.source?.repository.repositoryName ?? `model-${props.projectName}-train`,
+        REPOSITORY_NAME: props.repositoryName,
         MAIN_BRANCH: props.mainBranch,
         MODEL_PACKAGE_GROUP_NAME: props.modelPackageGroupName,
         INTENT_TABLE_NAME: this.intentTable.tableName,
@@ -178,12 +181,12 @@ export class ReleaseAutomation extends Construct {
       }),
     );
     props.artifactBucket.encryptionKey?.grantEncryptDecrypt(role);
-    if (props.source !== undefined) {
+    if (props.releaseEvents !== undefined) {
       role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'VerifyMergesWithCodeCommit',
           actions: VERIFY_MERGE_ACTIONS,
-          resources: [props.source.repository.repositoryArn],
+          resources: [props.releaseEvents.repository.repositoryArn],
         }),
       );
     }
@@ -208,7 +211,7 @@ export class ReleaseAutomation extends Construct {
       }),
     );
 
-    props.source?.addReleaseTarget(
+    props.releaseEvents?.addReleaseTarget(
       new targets.LambdaFunction(this.handler.function, {
         deadLetterQueue: this.handler.deadLetterQueue,
         retryAttempts: 4,
@@ -218,8 +221,8 @@ export class ReleaseAutomation extends Construct {
     this.modelPackageRule = new events.Rule(this, 'ModelPackageRule', {
       description: `Model packages of the groups of project ${props.projectName} changed state`,
       eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: [MODEL_PACKAGE_STATE_CHANGE],
+        source: [EVENT_SOURCES.sagemaker],
+        detailType: [DETAIL_TYPES.modelPackageStateChange],
         // Every group of the project by name; the function keeps only groups tagged with the project id.
         detail: {
           ModelPackageGroupName: [props.modelPackageGroupName, { prefix: `${props.modelPackageGroupName}-` }],

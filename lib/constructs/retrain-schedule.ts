@@ -26,6 +26,7 @@ import type { RetrainConfig } from '../config';
 import { ROLE_PATH } from './monitored-function';
 import { ownOrUntagged, ownResource } from './isolation';
 import { acknowledgeWildcards, nagResource } from './nag';
+import { DETAIL_TYPES, EVENT_SOURCES } from '../../contracts/events';
 
 /**
  * `mainPipelineName(projectName, mainBranch)` while the project name is a CloudFormation parameter: `<project>-` and
@@ -35,9 +36,6 @@ import { acknowledgeWildcards, nagResource } from './nag';
 export function mainPipelineNameFor(projectName: string, mainBranch: string): string {
   return `${projectName}-${branchSlug(mainBranch, 256 - PROJECT_NAME_MAX_LENGTH - 1)}`;
 }
-
-/** The detail-type SageMaker sends when a pipeline execution changes status (sample in shared/fixtures). */
-export const PIPELINE_EXECUTION_STATUS_CHANGE = 'SageMaker Model Building Pipeline Execution Status Change';
 
 export interface RetrainScheduleProps {
   /** The SageMaker project's name (a CloudFormation parameter in the product stack). */
@@ -49,6 +47,7 @@ export interface RetrainScheduleProps {
   readonly buildProject: codebuild.IProject;
   /** The build project's role: it gets GitPull on the repository and read access to the registry. */
   readonly buildRole: iam.IRole;
+  /** The project's CodeCommit repository (`CodeCommitSource.repository`): the build pulls the head of main from it. */
   readonly repository: codecommit.IRepository;
   /**
    * The project's alarm topic (contract 6): a failed execution of the main pipeline is published to it.
@@ -195,8 +194,8 @@ export class RetrainSchedule extends Construct {
       this.failedRunRule = new events.Rule(this, 'FailedRunRule', {
         description: `Failed executions of ${props.mainBranch}'s SageMaker pipeline (scheduled retraining)`,
         eventPattern: {
-          source: ['aws.sagemaker'],
-          detailType: [PIPELINE_EXECUTION_STATUS_CHANGE],
+          source: [EVENT_SOURCES.sagemaker],
+          detailType: [DETAIL_TYPES.pipelineExecutionStatusChange],
           detail: { pipelineArn: [pipelineArn], currentPipelineExecutionStatus: ['Failed'] },
         },
       });

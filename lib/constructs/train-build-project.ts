@@ -2,8 +2,8 @@
  * The one CodeBuild project every branch pipeline of a project runs its "Train" action on. It executes the
  * repository's `buildspec.yml`, which builds the SageMaker pipeline definition of the branch, upserts the pipeline and
  * starts an execution. Per-branch values come from the pipeline (`BRANCH_NAME`, `COMMIT_HASH`); per-project values
- * are set here. With the `jenkins` source provider the same project builds from a source archive CI uploads
- * (`source`, see JenkinsSource) instead of a pipeline artifact.
+ * are set here. With the `external-ci` source provider the same project builds from a source archive CI uploads
+ * (`source`, see ExternalCiSource) instead of a pipeline artifact.
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';

@@ -18,7 +18,8 @@ import {
   paginateListPipelineExecutions,
 } from '@aws-sdk/client-sagemaker';
 import { createHash } from 'node:crypto';
-import { isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
+import { isAccessDenied } from '../../contracts/sdk-errors/match';
+import { isSageMakerAlreadyExists, isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 
 export function defaultClients(region: string): { s3: S3Client; sagemaker: SageMakerClient } {
   const emulated = process.env.AWS_ENDPOINT_URL !== undefined && process.env.AWS_ENDPOINT_URL !== '';
@@ -73,8 +74,7 @@ export async function upsertPipeline(
       return { action: 'created', arn: created.PipelineArn ?? '' };
     } catch (err) {
       // A concurrent build created it first: fall through to the update.
-      const e = err as { name?: string; message?: string };
-      if (!/already exists/i.test(e.message ?? '')) throw err;
+      if (!isSageMakerAlreadyExists(err)) throw err;
     }
   }
   const updated = await sagemaker.send(
@@ -208,7 +208,7 @@ export async function ensureModelPackageGroup(
   } catch (err) {
     // The build role describes only its project's groups or untagged ones (lib/constructs/isolation.ts).
     if (isAccessDenied(err)) throw anotherProjectsGroup(input, 'another project (access denied to this project)');
-    if (!isSageMakerNotFound(err) && !/does not exist/i.test((err as Error).message ?? '')) throw err;
+    if (!isSageMakerNotFound(err)) throw err;
   }
   if (arn === undefined) {
     try {

@@ -26,6 +26,7 @@ import {
   upsertPipeline,
   waitForExecution,
 } from './aws';
+import { IAM_ROLE_ARN_PATTERN as ROLE_ARN, S3_BUCKET_NAME_PATTERN as BUCKET } from '../../contracts/patterns';
 import { assertReferences } from './check';
 import {
   COMMIT_PATTERN,
@@ -82,9 +83,6 @@ WAREHOUSE_SECURITY_GROUP_IDS]; --dry-run uses placeholders when they are unset a
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
-
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export interface RunOptions {
   readonly context: RunContext;

@@ -10,7 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { collectReport, CollectDeps, ReportTarget } from '../../lambda/pr-report/collect';
 import { PrReport, renderReport } from '../../lambda/pr-report/render';
-import { COMMIT_ID_PATTERN } from '../../contracts/events';
+import { COMMIT_ID_PATTERN, S3_BUCKET_NAME_PATTERN as BUCKET } from '../../contracts/patterns';
 import { assertBranchName, assertProjectName } from '../../contracts/naming';
 
 export const REPORT_USAGE = `Usage: node report.js [options]
@@ -39,8 +39,6 @@ export interface ReportOptions {
   readonly waitMs: number;
   readonly pollMs: number;
 }
-
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Parses flags and environment; throws ReportUsageError naming every missing or malformed value. */
 export function parseReportOptions(argv: readonly string[], env: NodeJS.ProcessEnv): ReportOptions | 'help' {

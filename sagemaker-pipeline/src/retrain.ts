@@ -26,7 +26,8 @@ import {
   SageMakerClient,
   paginateListModelPackages,
 } from '@aws-sdk/client-sagemaker';
-import { isAccessDenied, isSageMakerNotFound } from '../../contracts/errors';
+import { isAccessDenied } from '../../contracts/sdk-errors/match';
+import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { TAG_PROJECT_ID } from '../../contracts/naming';
 import { MAX_WARM_START_PARENTS } from './definition';
 

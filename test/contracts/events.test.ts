@@ -1,8 +1,11 @@
 import { awsEvent } from '../support/fixtures';
 import {
+  DETAIL_TYPES,
   detailTypeOf,
+  EVENT_SOURCES,
   modelPackageStateChangeSchema,
   parseOrThrow,
+  pipelineExecutionStatusChangeSchema,
   pullRequestStateChangeSchema,
   repositoryStateChangeSchema,
 } from '../../contracts/events';
@@ -51,5 +54,39 @@ describe('event schemas on the documented samples', () => {
     expect(detailTypeOf(fixture('codecommit-referenceCreated.json'))).toBe('CodeCommit Repository State Change');
     expect(detailTypeOf({ commit_id: 'abc' })).toBeUndefined();
     expect(detailTypeOf(null)).toBeUndefined();
+  });
+});
+
+describe('detail-types and sources, defined once', () => {
+  // The sample AWS publishes of each event: the constants must be what AWS sends, or no rule ever matches.
+  const SAMPLES: [keyof typeof DETAIL_TYPES, keyof typeof EVENT_SOURCES, string][] = [
+    ['repositoryStateChange', 'codecommit', 'codecommit-referenceCreated.json'],
+    ['pullRequestStateChange', 'codecommit', 'codecommit-pullRequestMergeStatusUpdated.json'],
+    ['modelPackageStateChange', 'sagemaker', 'sagemaker-model-package-state-change.json'],
+    ['pipelineExecutionStatusChange', 'sagemaker', 'sagemaker-pipeline-execution-status-change.json'],
+  ];
+
+  it.each(SAMPLES)('%s from %s is what AWS sample %s carries', (type, source, name) => {
+    const sample = fixture(name) as { 'detail-type': string; source: string | string[] };
+    expect(sample['detail-type']).toBe(DETAIL_TYPES[type]);
+    expect([sample.source].flat()).toEqual([EVENT_SOURCES[source]]);
+  });
+
+  it('the pipeline execution schema parses its sample and refuses another detail-type (the schemas use the constants)', () => {
+    const sample = fixture('sagemaker-pipeline-execution-status-change.json') as Record<string, unknown>;
+    const event = parseOrThrow(pipelineExecutionStatusChangeSchema, sample, 'event');
+    expect(event.detail.pipelineExecutionArn).toMatch(/^arn:aws:sagemaker:/);
+    expect(() =>
+      parseOrThrow(
+        pipelineExecutionStatusChangeSchema,
+        { ...sample, 'detail-type': DETAIL_TYPES.modelPackageStateChange },
+        'event',
+      ),
+    ).toThrow(/detail-type/);
+  });
+
+  it('every detail-type is distinct', () => {
+    const values = Object.values(DETAIL_TYPES);
+    expect(new Set(values).size).toBe(values.length);
   });
 });

@@ -145,18 +145,18 @@ describe('event patterns: the home-made matcher agrees with moto', () => {
   let patterns: Pattern[];
   beforeAll(async () => {
     const codecommit = buildApp();
-    const jenkins = buildApp({ context: { sourceProvider: 'jenkins', githubRepository: 'acme/churn' } });
+    const externalCi = buildApp({ context: { sourceProvider: 'external-ci', githubRepository: 'acme/churn' } });
     try {
       const dc = deploymentOf(codecommit);
-      const dj = deploymentOf(jenkins);
+      const dj = deploymentOf(externalCi);
       patterns = [
         ...patternsOf(dc.product, 'product'),
-        ...patternsOf(dj.product, 'jenkins product'),
+        ...patternsOf(dj.product, 'external-ci product'),
         ...(dc.branch ? patternsOf(dc.branch, 'branch') : []),
       ];
     } finally {
       removeApp(codecommit);
-      removeApp(jenkins);
+      removeApp(externalCi);
     }
     moto = await startMoto();
     useMotoEnvironment(moto.endpoint);

@@ -22,7 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesizeBranchTemplate } from '../../lib/branch-pipeline-stack';
 import { branchStackName, branchTagValue, codePipelineName, sageMakerPipelineName } from '../../contracts/naming';
-import { isSageMakerNotFound } from '../../contracts/errors';
+import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
 import { ENV, referenceEvent } from '../lambda/branch-pipeline/support';
 

@@ -15,7 +15,7 @@ function topicOf(template: Template): string {
 
 describe.each([
   ['codecommit', {}],
-  ['jenkins', { sourceProvider: 'jenkins' }],
+  ['external-ci', { sourceProvider: 'external-ci' }],
 ])('alarm topic of a %s project', (_, context) => {
   let template: Template;
   beforeAll(() => {
@@ -70,7 +70,7 @@ describe.each([
   it('is notified by every alarm of the project, when it fires and when it recovers', () => {
     const topic = topicOf(template);
     const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm'));
-    // Each function has an errors alarm and a dead-letter alarm (2 functions, or 1 with the jenkins provider).
+    // Each function has an errors alarm and a dead-letter alarm (2 functions, or 1 with the external-ci provider).
     expect(alarms.length).toBeGreaterThanOrEqual(2);
     for (const [id, alarm] of alarms) {
       const props = (alarm as { Properties: { AlarmActions?: unknown; OKActions?: unknown } }).Properties;

@@ -50,7 +50,7 @@ describe('cdk synth with a bad context value', () => {
     outdirs.push(result.outdir);
     expect(result.status).not.toBe(0);
     expect(result.output).toContain(
-      'Invalid configuration: context key "sourceProvider" must be one of "codecommit", "jenkins", got "github"',
+      'Invalid configuration: context key "sourceProvider" must be one of "codecommit", "external-ci", got "github"',
     );
     expect(result.output).not.toMatch(/^\s+at /m);
     expect(fs.readdirSync(result.outdir).filter((f) => f.endsWith('.template.json'))).toEqual([]);

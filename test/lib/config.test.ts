@@ -1,6 +1,10 @@
-import { ConfigError, readConfig } from '../../lib/config';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, DEPRECATED_SOURCE_PROVIDERS, readConfig, SOURCE_PROVIDERS } from '../../lib/config';
 
 const BASE: Record<string, unknown> = { account: '123456789012', region: 'eu-west-1' };
+const A_ROLE = 'arn:aws:iam::123456789012:role/jenkins-train';
+const B_ROLE = 'arn:aws:iam::123456789012:role/jenkins-release';
 
 function read(context: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
   const merged = { ...BASE, ...context };
@@ -32,6 +36,7 @@ describe('readConfig', () => {
       logRetentionDays: 90,
       productVersionLocked: false,
       retainedProductVersions: [],
+      warnings: [],
     });
     expect(config.productVersion).toMatch(/^v\d+\.\d+\.\d+/);
   });
@@ -83,17 +88,43 @@ describe('readConfig', () => {
     expect(errorOf({ region: 'Europe' }).message).toContain('"region" must be an AWS region');
   });
 
-  it('accepts both source providers', () => {
-    expect(read({ sourceProvider: 'jenkins' }).sourceProvider).toBe('jenkins');
-    expect(read({ sourceProvider: 'codecommit' }).sourceProvider).toBe('codecommit');
+  it('accepts both source providers, with no warning', () => {
+    for (const provider of ['codecommit', 'external-ci']) {
+      const config = read({ sourceProvider: provider });
+      expect(config.sourceProvider).toBe(provider);
+      expect(config.warnings).toEqual([]);
+    }
+  });
+
+  it('reads the deprecated provider name jenkins as external-ci, with a warning', () => {
+    const config = read({ sourceProvider: 'jenkins' });
+    expect(config.sourceProvider).toBe('external-ci');
+    expect(config.ci?.principal).toEqual({ kind: 'account' });
+    expect(config.warnings).toEqual([
+      "sourceProvider 'jenkins' is deprecated: use 'external-ci' (same behaviour: Jenkins, GitHub Actions or any CI)",
+    ]);
+    expect(read({ sourceProvider: 'jenkins', ciPrincipalArn: A_ROLE, ciReleasePrincipalArn: B_ROLE })).toEqual({
+      ...read({ sourceProvider: 'external-ci', ciPrincipalArn: A_ROLE, ciReleasePrincipalArn: B_ROLE }),
+      warnings: [expect.stringContaining("'jenkins' is deprecated")],
+    });
   });
 
   it('rejects an unknown source provider, naming the key and the allowed values', () => {
     const error = errorOf({ sourceProvider: 'github' });
     expect(error.key).toBe('sourceProvider');
     expect(error.message).toBe(
-      'Invalid configuration: context key "sourceProvider" must be one of "codecommit", "jenkins", got "github"',
+      'Invalid configuration: context key "sourceProvider" must be one of "codecommit", "external-ci", got "github"',
     );
+    expect(errorOf({ sourceProvider: 42 }).message).toBe(
+      'Invalid configuration: context key "sourceProvider" must be a string, got 42',
+    );
+  });
+
+  it('refuses CI keys without the external-ci provider, naming the provider to use', () => {
+    const error = errorOf({ ciPrincipalArn: A_ROLE });
+    expect(error.key).toBe('ciPrincipalArn');
+    expect(error.message).toContain('applies only to sourceProvider "external-ci" (formerly "jenkins")');
+    expect(error.message).toContain('with "codecommit"');
   });
 
   it('reads principals from a JSON array, a JSON string and a comma-separated string', () => {
@@ -201,5 +232,39 @@ describe('readConfig', () => {
   it('rejects retaining the current product version as an earlier one', () => {
     const error = errorOf({ productVersion: 'v2', retainedProductVersions: ['v1', 'v2'] });
     expect(error.key).toBe('retainedProductVersions');
+  });
+});
+
+describe('readConfig: which problem is reported', () => {
+  it('names a misspelled key rather than the required key it hides', () => {
+    const retrain = errorOf({ retrain: { schedul: 'rate(1 day)' } });
+    expect(retrain.key).toBe('retrain');
+    expect(retrain.message).toContain('has unknown key "schedul"');
+    const serving = errorOf({ serving: { projects: [{ name: 'churn', id: 'p-1' }], stagess: [{ name: 'qa' }] } });
+    expect(serving.message).toContain('serving.stagess is not a known key');
+  });
+
+  it('reports keys in the order the reference lists them, each rule between keys after the keys it reads', () => {
+    expect(errorOf({ account: '1', region: 'Europe' }).key).toBe('account');
+    expect(errorOf({ ciPrincipalArn: 'not an arn' }).message).toContain('applies only to sourceProvider "external-ci"');
+    expect(errorOf({ branchPrefix: 'exp-', mainBranch: 'exp-main', intentTtlDays: 0 }).key).toBe('intentTtlDays');
+  });
+});
+
+describe('docs/configuration.md', () => {
+  const reference = fs.readFileSync(path.join(__dirname, '../../docs/configuration.md'), 'utf8');
+  const undocumented = (keys: readonly string[]) => keys.filter((key) => !reference.includes(`\`${key}\``));
+
+  it('documents every context key the configuration reads, and every source provider', () => {
+    const keys = new Set<string>();
+    readConfig((key) => {
+      keys.add(key);
+      return BASE[key];
+    }, {});
+    expect(keys.size).toBeGreaterThan(20);
+    expect(undocumented([...keys])).toEqual([]);
+    expect(undocumented([...SOURCE_PROVIDERS, ...Object.keys(DEPRECATED_SOURCE_PROVIDERS)])).toEqual([]);
+    // the check fails for a key the page does not name
+    expect(undocumented(['branchPrefix', 'notAContextKey'])).toEqual(['notAContextKey']);
   });
 });

@@ -63,7 +63,7 @@ const EVERY_OPTION = {
 
 describe.each([
   ['codecommit', {}],
-  ['jenkins', { sourceProvider: 'jenkins', githubRepository: 'acme/churn' }],
+  ['external-ci', { sourceProvider: 'external-ci', githubRepository: 'acme/churn' }],
   ['codecommit with every option', EVERY_OPTION],
 ])('deploy-time IAM oracle, source provider %s', (variant, context) => {
   let deployment: Deployment;

@@ -212,9 +212,9 @@ describe('isolation of project churn from churn-v2 and churn-branch (attacks 1 a
   });
 });
 
-describe('isolation with the jenkins source provider (CI roles)', () => {
+describe('isolation with the external-ci source provider (CI roles)', () => {
   it('allows nothing on the other projects but what the services cannot scope', () => {
-    const built = buildApp({ context: { sourceProvider: 'jenkins' } });
+    const built = buildApp({ context: { sourceProvider: 'external-ci' } });
     try {
       const template = built.productTemplate.toJSON() as CfnTemplate;
       const roles = rolePolicies(template, CHURN);

@@ -245,6 +245,12 @@ describe('ProjectProductStack', () => {
     template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
+  it("names each function's Powertools service (the `service` of its logs and metrics) after its folder", () => {
+    const service = (name: string) => ({ Environment: { Variables: { POWERTOOLS_SERVICE_NAME: name } } });
+    expect(branchFn.Properties).toMatchObject(service('branch-pipeline'));
+    expect(releaseFn.Properties).toMatchObject(service('release-model'));
+  });
+
   it('alarms on errors of each function and on messages in each dead-letter queue', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 6); // + the pull request report function's two
     for (const fnId of [branchFnId, releaseFnId]) {
@@ -277,6 +283,7 @@ describe('ProjectProductStack', () => {
         'CLOUDFORMATION_ROLE_ARN',
         'PIPELINE_STACK_PARAMETERS',
         'MAX_BRANCH_PIPELINES',
+        'POWERTOOLS_SERVICE_NAME',
       ].sort(),
     );
     expect(env.BRANCH_PREFIX).toBe(PREFIX);
@@ -304,6 +311,7 @@ describe('ProjectProductStack', () => {
         'COMMIT_INDEX_TABLE_NAME',
         'APPROVE_ON_PUSH_TO_MAIN',
         'ARTIFACT_BUCKET_NAME',
+        'POWERTOOLS_SERVICE_NAME',
       ].sort(),
     );
     expect(env.MAIN_BRANCH).toBe('main');

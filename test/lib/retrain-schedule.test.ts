@@ -257,8 +257,8 @@ describe('context retrain', () => {
     expect(errorOf(retrain)).toMatch(message);
   });
 
-  it('refuses retraining with the jenkins source provider, saying why', () => {
-    expect(errorOf({ schedule: 'rate(1 day)' }, { sourceProvider: 'jenkins' })).toMatch(
+  it('refuses retraining with the external-ci source provider, saying why', () => {
+    expect(errorOf({ schedule: 'rate(1 day)' }, { sourceProvider: 'external-ci' })).toMatch(
       /context key "retrain" needs sourceProvider "codecommit".*not supported yet/,
     );
   });

@@ -13,6 +13,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BaselineStack } from '../../lib/baseline-stack';
+import { prepareBuildInputs } from '../../lib/build-inputs';
 import { DEPLOY_PERMISSIONS } from '../../lambda/deploy-model/permissions';
 import { readConfig } from '../../lib/config';
 import { createServingStacks, ServingStack } from '../../lib/serving-stack';
@@ -53,6 +54,7 @@ function build(serving: unknown = SERVING, extend?: (stacks: ServingStack[]) => 
   const baseline = new BaselineStack(app, 'MultibranchMlops', {
     config,
     snapshotDirectory: path.join(outdir, 'snapshots'),
+    buildInputs: prepareBuildInputs({ sourceProvider: config.sourceProvider, outdir }),
   });
   const stacks = createServingStacks(app, config);
   extend?.(stacks);

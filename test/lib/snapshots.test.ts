@@ -58,16 +58,16 @@ describe('product version snapshots', () => {
     expect(snapshotDirectoryForSynth({ provider: 'codecommit', release: true, outdir, root })).toBe(committed);
   });
 
-  it('keeps one folder per provider, so a jenkins synth never overwrites the codecommit snapshot', () => {
-    const built = ['codecommit', 'jenkins'].map((provider) => {
-      const directory = committedSnapshotDirectory(provider as 'codecommit' | 'jenkins', root);
+  it('keeps one folder per provider, so an external-ci synth never overwrites the codecommit snapshot', () => {
+    const built = ['codecommit', 'external-ci'].map((provider) => {
+      const directory = committedSnapshotDirectory(provider as 'codecommit' | 'external-ci', root);
       return buildApp({ context: { sourceProvider: provider }, snapshotDirectory: directory });
     });
     try {
       const codecommit = treeDigest(committedSnapshotDirectory('codecommit', root));
-      const jenkins = treeDigest(committedSnapshotDirectory('jenkins', root));
-      expect(Object.keys(codecommit)).toEqual(Object.keys(jenkins));
-      expect(Object.values(codecommit)).not.toEqual(Object.values(jenkins));
+      const externalCi = treeDigest(committedSnapshotDirectory('external-ci', root));
+      expect(Object.keys(codecommit)).toEqual(Object.keys(externalCi));
+      expect(Object.values(codecommit)).not.toEqual(Object.values(externalCi));
     } finally {
       built.forEach(removeApp);
     }

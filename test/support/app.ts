@@ -11,8 +11,8 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BaselineStack } from '../../lib/baseline-stack';
+import { BRANCH_TEMPLATE_FILE, prepareBuildInputs } from '../../lib/build-inputs';
 import { readConfig } from '../../lib/config';
-import { BRANCH_TEMPLATE_FILE } from '../../lib/project-product-stack';
 import { PROJECT_ROOT } from '../../lib/seed-code';
 
 export const TEST_ACCOUNT = '111111111111';
@@ -35,7 +35,7 @@ export interface BuiltApp {
   readonly baseline: BaselineStack;
   readonly baselineTemplate: Template;
   readonly productTemplate: Template;
-  /** The per-branch template; undefined with the `jenkins` source provider, which has no branch stacks. */
+  /** The per-branch template; undefined with the `external-ci` source provider, which has no branch stacks. */
   readonly branchTemplate?: Template;
   /** Every CloudFormation template the synth wrote: baseline, product stack, per-branch (if any). */
   readonly templateFiles: readonly string[];
@@ -67,10 +67,15 @@ export function buildApp(options: BuildOptions = {}): BuiltApp {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-app-'));
   const app = new App({ outdir, context: testContext(options.context) });
   const config = readConfig((key) => app.node.tryGetContext(key), {});
+  const buildInputs = prepareBuildInputs({
+    sourceProvider: config.sourceProvider,
+    outdir,
+    branchTemplateValidation: options.nag ? (branchApp) => [new AwsSolutionsChecks(branchApp)] : undefined,
+  });
   const baseline = new BaselineStack(app, STACK_NAME, {
     config,
     snapshotDirectory: options.snapshotDirectory ?? path.join(outdir, 'product-stack-snapshots'),
-    branchTemplateValidation: options.nag ? (branchApp) => [new AwsSolutionsChecks(branchApp)] : undefined,
+    buildInputs,
   });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   options.extend?.(baseline);

@@ -23,7 +23,7 @@ import { deployFunctionName, servingParameterPrefix } from '../../../contracts/s
 import type { ServedProjectConfig } from '../../config';
 import { MonitoredFunction } from '../monitored-function';
 import { acknowledgeWildcards, nagResource } from '../nag';
-import { MODEL_PACKAGE_STATE_CHANGE } from '../release-automation';
+import { DETAIL_TYPES, EVENT_SOURCES } from '../../../contracts/events';
 
 /** Margin added to the stage delay: the Wait starts when the event arrives, a little after LastModifiedTime. */
 export const DELAY_MARGIN_SECONDS = 60;
@@ -184,8 +184,8 @@ export class DeployAutomation extends Construct {
     });
 
     const eventPattern: events.EventPattern = {
-      source: ['aws.sagemaker'],
-      detailType: [MODEL_PACKAGE_STATE_CHANGE],
+      source: [EVENT_SOURCES.sagemaker],
+      detailType: [DETAIL_TYPES.modelPackageStateChange],
       account: [props.registryAccount],
       detail: {
         ModelPackageGroupName: props.projects.flatMap((p) => [`model-${p.name}`, { prefix: `model-${p.name}-` }]),
@@ -274,7 +274,10 @@ export class DeployAutomation extends Construct {
           Action: 'events:PutEvents',
           Resource: `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:event-bus/default`,
           Condition: {
-            StringEquals: { 'events:source': 'aws.sagemaker', 'events:detail-type': MODEL_PACKAGE_STATE_CHANGE },
+            StringEquals: {
+              'events:source': EVENT_SOURCES.sagemaker,
+              'events:detail-type': DETAIL_TYPES.modelPackageStateChange,
+            },
           },
         },
       });

@@ -18,7 +18,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 import { ROLE_PATH } from '../monitored-function';
-import { MODEL_PACKAGE_STATE_CHANGE } from '../release-automation';
+import { DETAIL_TYPES, EVENT_SOURCES } from '../../../contracts/events';
 
 /** What a stage's deploy function may do on the shared group (its resource policy). */
 export const STAGE_REGISTRY_ACTIONS = ['sagemaker:DescribeModelPackage', 'sagemaker:ListModelPackages'];
@@ -113,8 +113,8 @@ export class RegistryAccess extends Construct {
     this.forwardRule = new events.Rule(this, 'ForwardToStages', {
       description: `Approved and rejected versions of ${props.modelPackageGroupName}, to the serving stages' buses`,
       eventPattern: {
-        source: ['aws.sagemaker'],
-        detailType: [MODEL_PACKAGE_STATE_CHANGE],
+        source: [EVENT_SOURCES.sagemaker],
+        detailType: [DETAIL_TYPES.modelPackageStateChange],
         detail: {
           ModelPackageGroupName: [props.modelPackageGroupName],
           ModelApprovalStatus: ['Approved', 'Rejected'],

@@ -28,7 +28,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BranchPipelineDeps, handleBranchPipelineEvent } from '../../../lambda/branch-pipeline/branch-pipeline';
-import { requestToken } from '../../../lambda/branch-pipeline/stacks';
+import { requestToken } from '../../../lambda/branch-pipeline/stack-lookup';
 import { ConflictError, RetryLaterError, ValidationError } from '../../../contracts/errors';
 import {
   branchStackName,

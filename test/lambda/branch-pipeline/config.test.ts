@@ -32,7 +32,7 @@ describe('branch function configuration', () => {
     ['PIPELINE_STACK_PARAMETERS', '{"ProjectName":1}', /PIPELINE_STACK_PARAMETERS: must be a JSON object whose values/],
     ['PIPELINE_STACK_PARAMETERS', '{"BranchName":"x"}', /PIPELINE_STACK_PARAMETERS: must not set BranchName/],
     ['STACK_DELETE_WAIT_SECONDS', '1.5', /STACK_DELETE_WAIT_SECONDS: must be a whole number/],
-    ['STACK_DELETE_WAIT_SECONDS', '900', /STACK_DELETE_WAIT_SECONDS: must be at most 840/],
+    ['STACK_DELETE_WAIT_SECONDS', '900', /STACK_DELETE_WAIT_SECONDS: must be between 0 and 840 seconds/],
   ])('rejects %s=%j, naming it', (name, value, message) => {
     expect(() => loadBranchPipelineConfig({ ...ENV, [name]: value })).toThrow(message);
   });

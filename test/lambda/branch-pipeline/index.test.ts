@@ -1,5 +1,6 @@
 import { mockClient } from 'aws-sdk-client-mock';
-import { ENV, referenceEvent } from './support';
+import { emfPoints } from '../../support/emf';
+import { branchStack, ENV, referenceEvent } from './support';
 
 type HandlerModule = typeof import('../../../lambda/branch-pipeline/index');
 type CloudFormationModule = typeof import('@aws-sdk/client-cloudformation');
@@ -7,6 +8,7 @@ type CodeCommitModule = typeof import('@aws-sdk/client-codecommit');
 
 interface Loaded {
   handler: HandlerModule['handler'];
+  branchPipelineMetrics: HandlerModule['branchPipelineMetrics'];
   sdk: CloudFormationModule;
   codecommitSdk: CodeCommitModule;
 }
@@ -23,8 +25,10 @@ function coldStart(env: NodeJS.ProcessEnv): Loaded {
     jest.isolateModules(() => {
       const sdk = jest.requireActual<CloudFormationModule>('@aws-sdk/client-cloudformation');
       const codecommitSdk = jest.requireActual<CodeCommitModule>('@aws-sdk/client-codecommit');
-      const { handler } = jest.requireActual<HandlerModule>('../../../lambda/branch-pipeline/index');
-      loaded = { handler, sdk, codecommitSdk };
+      const { handler, branchPipelineMetrics } = jest.requireActual<HandlerModule>(
+        '../../../lambda/branch-pipeline/index',
+      );
+      loaded = { handler, branchPipelineMetrics, sdk, codecommitSdk };
     });
     return loaded!;
   } finally {
@@ -67,5 +71,108 @@ describe('branch function handler', () => {
   it('fails the cold start on a missing variable, naming it', () => {
     const env: NodeJS.ProcessEnv = { ...ENV, CLOUDFORMATION_ROLE_ARN: undefined };
     expect(() => coldStart(env)).toThrow(/CLOUDFORMATION_ROLE_ARN: is required/);
+  });
+});
+
+describe('branch function metrics (EMF on stdout, namespace MultibranchMlops)', () => {
+  let write: jest.SpyInstance;
+  beforeEach(() => {
+    write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => write.mockRestore());
+  const dimensions = { service: 'branch-pipeline', project: 'fraud' };
+
+  /** A cold start whose DescribeStacks lists `stacks` for the project and finds no stack by name. */
+  function withStacks(env: NodeJS.ProcessEnv, stacks: ReturnType<typeof branchStack>[]) {
+    const loaded = coldStart(env);
+    const cloudformation = mockClient(loaded.sdk.CloudFormationClient);
+    cloudformation
+      .on(loaded.sdk.DescribeStacksCommand)
+      .callsFake(async (input: { StackName?: string }) => ({ Stacks: input.StackName === undefined ? stacks : [] }));
+    cloudformation.on(loaded.sdk.CreateStackCommand).resolves({ StackId: 'arn:new' });
+    const codecommit = mockClient(loaded.codecommitSdk.CodeCommitClient);
+    codecommit.on(loaded.codecommitSdk.GetBranchCommand).resolves({ branch: { branchName: 'experiment/x' } });
+    codecommit
+      .on(loaded.codecommitSdk.ListBranchesCommand)
+      .resolves({ branches: ['main', 'experiment/a', 'experiment/x'] });
+    return {
+      ...loaded,
+      cloudformation,
+      restore: () => {
+        cloudformation.restore();
+        codecommit.restore();
+      },
+    };
+  }
+
+  it('counts a created branch pipeline', async () => {
+    const { handler, restore } = withStacks(ENV, []);
+    await handler(referenceEvent('referenceCreated', 'experiment/x'));
+    restore();
+    expect(emfPoints(write)).toEqual([
+      { namespace: 'MultibranchMlops', name: 'BranchPipelinesCreated', unit: 'Count', value: 1, dimensions },
+    ]);
+  });
+
+  it('counts a refusal at maxBranchPipelines, and no creation', async () => {
+    const { handler, sdk, cloudformation, restore } = withStacks({ ...ENV, MAX_BRANCH_PIPELINES: '1' }, [
+      branchStack('experiment/a', 'CREATE_COMPLETE'),
+    ]);
+    await expect(handler(referenceEvent('referenceCreated', 'experiment/x'))).resolves.toMatchObject({
+      action: 'ignored',
+    });
+    expect(cloudformation).not.toHaveReceivedCommand(sdk.CreateStackCommand);
+    restore();
+    const points = emfPoints(write);
+    expect(points).toEqual([
+      { namespace: 'MultibranchMlops', name: 'BranchPipelinesRefused', unit: 'Count', value: 1, dimensions },
+    ]);
+    expect(points.map((p) => p.name)).not.toContain('BranchPipelinesCreated');
+  });
+
+  it('gives the number of branch pipelines after a reconcile, with what it created', async () => {
+    const { handler, restore } = withStacks(ENV, [branchStack('experiment/a', 'CREATE_COMPLETE')]);
+    await expect(handler({ action: 'reconcile' })).resolves.toMatchObject({
+      unchanged: ['experiment/a'],
+      created: ['experiment/x'],
+    });
+    restore();
+    const points = emfPoints(write);
+    expect(points).toContainEqual(expect.objectContaining({ name: 'BranchPipelines', value: 2, dimensions }));
+    expect(points).toContainEqual(expect.objectContaining({ name: 'BranchPipelinesCreated', value: 1, dimensions }));
+    expect(points).toHaveLength(2);
+  });
+
+  it('counts a failed invocation under Errors', async () => {
+    const { handler, restore } = withStacks(ENV, []);
+    await expect(handler({ action: 'unknown' })).rejects.toThrow();
+    restore();
+    expect(emfPoints(write)).toEqual([
+      { namespace: 'MultibranchMlops', name: 'Errors', unit: 'Count', value: 1, dimensions },
+    ]);
+  });
+
+  it('counts a started deletion (not an absent stack) and the stacks a project deletion removed', () => {
+    const { branchPipelineMetrics } = coldStart(ENV);
+    const branch = 'experiment/x';
+    expect(
+      branchPipelineMetrics({ action: 'delete', branch, stack: 'deleting', sageMakerPipeline: 'deleted' }),
+    ).toEqual([{ name: 'BranchPipelinesDeleted', value: 1 }]);
+    expect(branchPipelineMetrics({ action: 'delete', branch, stack: 'absent', sageMakerPipeline: 'absent' })).toEqual(
+      [],
+    );
+    expect(
+      branchPipelineMetrics({ action: 'lifecycle', requestType: 'Delete', status: 'SUCCESS', removed: ['s1', 's2'] }),
+    ).toEqual([{ name: 'BranchPipelinesDeleted', value: 2 }]);
+    expect(
+      branchPipelineMetrics({
+        action: 'lifecycle',
+        requestType: 'Delete',
+        status: 'FAILED',
+        reason: 'r',
+        remaining: ['s1'],
+      }),
+    ).toEqual([]);
+    expect(branchPipelineMetrics({ action: 'ignored', reason: 'branch exists again', branch })).toEqual([]);
   });
 });

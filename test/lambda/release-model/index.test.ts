@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
+import { ModelApprovalStatus, SageMakerClient, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ConflictError } from '../../../contracts/errors';
+import { emfPoints } from '../../support/emf';
 import { arnOf, commit, mockArtifacts, mockIntentTable, mockRegistry, versions } from './support';
 
 type Handler = (event: unknown) => Promise<{ outcome: string }>;
@@ -62,5 +64,48 @@ describe('release handler', () => {
   it('fails at cold start naming a missing variable', () => {
     delete process.env.MODEL_PACKAGE_GROUP_NAME;
     expect(() => coldStart()).toThrow('MODEL_PACKAGE_GROUP_NAME: is required');
+  });
+
+  describe('metrics (EMF on stdout, namespace MultibranchMlops)', () => {
+    let write: jest.SpyInstance;
+    beforeEach(() => {
+      write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    });
+    afterEach(() => write.mockRestore());
+    const dimensions = { service: 'release-model', project: 'demo' };
+
+    it('counts an approval: ModelVersionsApproved 1, in one EMF object', async () => {
+      mockRegistry(sagemaker, versions(3));
+      await loadHandler()({ commit_id: commit(2) });
+      expect(emfPoints(write)).toEqual([
+        { namespace: 'MultibranchMlops', name: 'ModelVersionsApproved', unit: 'Count', value: 1, dimensions },
+      ]);
+    });
+
+    it('counts a refusal by its reason and no approval: a Rejected version (the direct caller gets the error)', async () => {
+      mockRegistry(sagemaker, [{ version: 1, commitId: commit(1), status: ModelApprovalStatus.REJECTED }]);
+      await expect(loadHandler()({ commit_id: commit(1) })).rejects.toThrow(ConflictError);
+      const points = emfPoints(write);
+      expect(points).toContainEqual({
+        namespace: 'MultibranchMlops',
+        name: 'ReleaseRefused',
+        unit: 'Count',
+        value: 1,
+        dimensions: { ...dimensions, reason: 'rejected-version' },
+      });
+      expect(points).toContainEqual(expect.objectContaining({ name: 'Errors', value: 1, dimensions }));
+      expect(points.map((p) => p.name)).not.toContain('ModelVersionsApproved');
+      expect(sagemaker).not.toHaveReceivedCommand(UpdateModelPackageCommand);
+    });
+
+    it('counts a recorded intent, and nothing approved', async () => {
+      mockRegistry(sagemaker, versions(1));
+      await expect(loadHandler()({ commit_id: commit(7), approve_when_registered: true })).resolves.toMatchObject({
+        outcome: 'intent-recorded',
+      });
+      expect(emfPoints(write)).toEqual([
+        { namespace: 'MultibranchMlops', name: 'ReleaseIntentsRecorded', unit: 'Count', value: 1, dimensions },
+      ]);
+    });
   });
 });

@@ -10,7 +10,7 @@ import {
   FALLBACK_MAX_VERSIONS,
 } from '../../../lambda/release-model/registry';
 import { IndexEntry } from '../../../lambda/release-model/commit-index';
-import { chooseVersions } from '../../../lambda/release-model/merge';
+import { chooseVersions } from '../../../lambda/release-model/choose';
 import { COMMIT_ID_PATTERN } from '../../../contracts/events';
 import { COMMIT_PATTERN } from '../../../sagemaker-pipeline/src/definition';
 import { arnOf, commit, GROUP, mockRegistry, NOW, versions } from './support';

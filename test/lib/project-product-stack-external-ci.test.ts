@@ -1,9 +1,10 @@
 /**
- * The project template with the `jenkins` source provider, synthesized as the app does (cdk-nag on): no CodeCommit
+ * The project template with the `external-ci` source provider (Jenkins or GitHub Actions), synthesized as the app does (cdk-nag on): no CodeCommit
  * repository, no branch automation, no IAM user or access key; the train build from a source archive, the CI roles
  * scoped to this project's resources, the Studio association, and the outputs CI is configured from.
  */
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { DEPRECATED_CONFIG_WARNING_ID } from '../../lib/baseline-stack';
 import { ConfigError, readConfig } from '../../lib/config';
 import { BuiltApp, buildApp, removeApp, TEST_ACCOUNT } from '../support/app';
 import { cfnLint } from '../support/cfn-lint';
@@ -47,7 +48,7 @@ function trustOf(template: Template, roleId: string): unknown {
   return (template.findResources('AWS::IAM::Role')[roleId] as Resource).Properties.AssumeRolePolicyDocument;
 }
 
-describe('project template, source provider jenkins with GitHub Actions', () => {
+describe('project template, source provider external-ci with GitHub Actions', () => {
   let built: BuiltApp;
   let template: Template;
   let trainRoleId: string;
@@ -59,7 +60,7 @@ describe('project template, source provider jenkins with GitHub Actions', () => 
 
   beforeAll(() => {
     // cdk-nag on: synthesis fails on any unacknowledged finding.
-    built = buildApp({ nag: true, context: { sourceProvider: 'jenkins', githubRepository: 'acme/churn' } });
+    built = buildApp({ nag: true, context: { sourceProvider: 'external-ci', githubRepository: 'acme/churn' } });
     template = built.productTemplate;
     trainRoleId = idStartingWith(template, 'AWS::IAM::Role', 'JenkinsSourceTrainRole');
     releaseRoleId = idStartingWith(template, 'AWS::IAM::Role', 'JenkinsSourceReleaseRole');
@@ -265,11 +266,15 @@ describe('project template, source provider jenkins with GitHub Actions', () => 
   });
 });
 
-describe('project template, source provider jenkins with a Jenkins principal or none', () => {
+describe('project template, source provider external-ci with a Jenkins principal or none', () => {
   it('lets the Jenkins role assume the train role and only the release principal the release role, no repository without a URL', () => {
     const built = buildApp({
       nag: true,
-      context: { sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE, ciReleasePrincipalArn: JENKINS_RELEASE_ROLE },
+      context: {
+        sourceProvider: 'external-ci',
+        ciPrincipalArn: JENKINS_ROLE,
+        ciReleasePrincipalArn: JENKINS_RELEASE_ROLE,
+      },
     });
     try {
       const template = built.productTemplate;
@@ -288,8 +293,8 @@ describe('project template, source provider jenkins with a Jenkins principal or 
     }
   });
 
-  it('synthesizes with -c sourceProvider=jenkins alone, the CI roles then trusting the account', () => {
-    const built = buildApp({ nag: true, context: { sourceProvider: 'jenkins' } });
+  it('synthesizes with -c sourceProvider=external-ci alone, the CI roles then trusting the account', () => {
+    const built = buildApp({ nag: true, context: { sourceProvider: 'external-ci' } });
     try {
       const template = built.productTemplate;
       const trust = JSON.stringify(
@@ -303,7 +308,30 @@ describe('project template, source provider jenkins with a Jenkins principal or 
   });
 });
 
-describe('configuration of the jenkins source provider', () => {
+describe('the deprecated source provider name jenkins', () => {
+  it('synthesizes the same templates as external-ci and warns on the baseline stack to use external-ci', () => {
+    const [deprecated, current] = ['jenkins', 'external-ci'].map((sourceProvider) =>
+      buildApp({ context: { sourceProvider, githubRepository: 'acme/churn' } }),
+    ) as [BuiltApp, BuiltApp];
+    try {
+      expect(deprecated.productTemplate.toJSON()).toEqual(current.productTemplate.toJSON());
+      expect(deprecated.baselineTemplate.toJSON()).toEqual(current.baselineTemplate.toJSON());
+      const warning = Match.stringLikeRegexp("'jenkins' is deprecated.*use 'external-ci'");
+      Annotations.fromStack(deprecated.baseline).hasWarning('*', warning);
+      Annotations.fromStack(current.baseline).hasNoWarning('*', warning);
+      const ids = (built: BuiltApp) =>
+        Annotations.fromStack(built.baseline)
+          .findWarning('*', Match.anyValue())
+          .map((message) => JSON.stringify(message.entry.data));
+      expect(ids(deprecated).filter((data) => data.includes(DEPRECATED_CONFIG_WARNING_ID))).toHaveLength(1);
+    } finally {
+      removeApp(deprecated);
+      removeApp(current);
+    }
+  });
+});
+
+describe('configuration of the external-ci source provider', () => {
   const read = (context: Record<string, unknown>) =>
     readConfig((key) => ({ account: '123456789012', region: 'eu-west-1', ...context })[key], {});
   const errorOf = (context: Record<string, unknown>): ConfigError => {
@@ -318,56 +346,57 @@ describe('configuration of the jenkins source provider', () => {
 
   it('reads the CI principal and repository URL', () => {
     expect(
-      read({ sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE, ciReleasePrincipalArn: JENKINS_RELEASE_ROLE }).ci,
+      read({ sourceProvider: 'external-ci', ciPrincipalArn: JENKINS_ROLE, ciReleasePrincipalArn: JENKINS_RELEASE_ROLE })
+        .ci,
     ).toEqual({
       principal: { kind: 'iam', arn: JENKINS_ROLE },
       releasePrincipal: { kind: 'iam', arn: JENKINS_RELEASE_ROLE },
       repositoryUrl: undefined,
     });
-    expect(read({ sourceProvider: 'jenkins', githubRepository: 'acme/churn' }).ci?.principal).toEqual({
+    expect(read({ sourceProvider: 'external-ci', githubRepository: 'acme/churn' }).ci?.principal).toEqual({
       kind: 'github-oidc',
       repository: 'acme/churn',
       providerArn: undefined,
     });
-    expect(read({ sourceProvider: 'jenkins' }).ci?.principal).toEqual({ kind: 'account' });
+    expect(read({ sourceProvider: 'external-ci' }).ci?.principal).toEqual({ kind: 'account' });
     expect(read({}).ci).toBeUndefined();
   });
 
   it.each([
-    [{ ciPrincipalArn: JENKINS_ROLE }, 'ciPrincipalArn', /applies only to sourceProvider "jenkins"/],
+    [{ ciPrincipalArn: JENKINS_ROLE }, 'ciPrincipalArn', /applies only to sourceProvider "external-ci"/],
     [
-      { sourceProvider: 'jenkins', ciPrincipalArn: 'arn:aws:sts::1:assumed-role/x/y' },
+      { sourceProvider: 'external-ci', ciPrincipalArn: 'arn:aws:sts::1:assumed-role/x/y' },
       'ciPrincipalArn',
       /IAM role or user ARN/,
     ],
     [
-      { sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE, githubRepository: 'acme/churn' },
+      { sourceProvider: 'external-ci', ciPrincipalArn: JENKINS_ROLE, githubRepository: 'acme/churn' },
       'githubRepository',
       /choose one CI principal/,
     ],
-    [{ sourceProvider: 'jenkins', githubRepository: 'acme' }, 'githubRepository', /"owner\/repo"/],
+    [{ sourceProvider: 'external-ci', githubRepository: 'acme' }, 'githubRepository', /"owner\/repo"/],
     [
       {
-        sourceProvider: 'jenkins',
+        sourceProvider: 'external-ci',
         githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
       },
       'githubOidcProviderArn',
       /needs githubRepository/,
     ],
-    [{ sourceProvider: 'jenkins', repositoryUrl: 'git@github.com:acme/churn.git' }, 'repositoryUrl', /https:\/\//],
+    [{ sourceProvider: 'external-ci', repositoryUrl: 'git@github.com:acme/churn.git' }, 'repositoryUrl', /https:\/\//],
     // issue 10, attack 6: with one IAM principal for both CI roles, any branch's Jenkinsfile could approve
     [
-      { sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE },
+      { sourceProvider: 'external-ci', ciPrincipalArn: JENKINS_ROLE },
       'ciReleasePrincipalArn',
       /is required with ciPrincipalArn .*any branch Jenkinsfile could approve/,
     ],
     [
-      { sourceProvider: 'jenkins', ciPrincipalArn: JENKINS_ROLE, ciReleasePrincipalArn: JENKINS_ROLE },
+      { sourceProvider: 'external-ci', ciPrincipalArn: JENKINS_ROLE, ciReleasePrincipalArn: JENKINS_ROLE },
       'ciReleasePrincipalArn',
       /must differ from ciPrincipalArn/,
     ],
     [
-      { sourceProvider: 'jenkins', githubRepository: 'acme/churn', ciReleasePrincipalArn: JENKINS_RELEASE_ROLE },
+      { sourceProvider: 'external-ci', githubRepository: 'acme/churn', ciReleasePrincipalArn: JENKINS_RELEASE_ROLE },
       'ciReleasePrincipalArn',
       /GitHub OIDC already trusts only the main branch/,
     ],

@@ -9,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { JenkinsSource, JenkinsSourceProps } from '../../lib/constructs/jenkins-source';
+import { ExternalCiSource, ExternalCiSourceProps } from '../../lib/constructs/source/external-ci-source';
 import { PR_REPORT_READ_ACTIONS } from '../../lambda/pr-report/permissions';
 import { ROLE_PATH } from '../../lib/constructs/monitored-function';
 import { TrainBuildProject } from '../../lib/constructs/train-build-project';
@@ -22,7 +22,7 @@ const JENKINS_RELEASE_ROLE = 'arn:aws:iam::222222222222:role/jenkins-main-releas
 interface Built {
   readonly app: App;
   readonly stack: Stack;
-  readonly ci: JenkinsSource;
+  readonly ci: ExternalCiSource;
   readonly trainBuild: TrainBuildProject;
   readonly template: () => Template;
 }
@@ -30,13 +30,13 @@ interface Built {
 interface Fixtures {
   readonly app: App;
   readonly stack: Stack;
-  readonly base: Omit<JenkinsSourceProps, 'principal'>;
+  readonly base: Omit<ExternalCiSourceProps, 'principal'>;
   readonly trainBuild: TrainBuildProject;
 }
 
 /** A small stack: the artifact bucket, a release function and a build role as the project template has them. */
 function fixtures(projectName = 'churn'): Fixtures {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'jenkins-source-'));
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'external-ci-source-'));
   const app = new App({ outdir });
   const stack = new Stack(app, 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
   const artifactBucket = new s3.Bucket(stack, 'ArtifactBucket', {
@@ -59,7 +59,7 @@ function fixtures(projectName = 'churn'): Fixtures {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
     }),
     logRetention: logs.RetentionDays.ONE_MONTH,
-    source: JenkinsSource.buildSource(artifactBucket),
+    source: ExternalCiSource.buildSource(artifactBucket),
   });
   // Findings of the fixtures above, which stand in for the foundation's resources and are not under test.
   for (const id of ['AwsSolutions-S1', 'AwsSolutions-L1']) {
@@ -85,9 +85,9 @@ function fixtures(projectName = 'churn'): Fixtures {
   };
 }
 
-function build(overrides: Partial<JenkinsSourceProps> = {}): Built {
+function build(overrides: Partial<ExternalCiSourceProps> = {}): Built {
   const { app, stack, base, trainBuild } = fixtures();
-  const ci = new JenkinsSource(stack, 'JenkinsSource', {
+  const ci = new ExternalCiSource(stack, 'JenkinsSource', {
     ...base,
     principal: { kind: 'iam', arn: JENKINS_ROLE },
     ...(overrides.principal === undefined || overrides.principal.kind === 'iam'
@@ -118,7 +118,7 @@ function statementsOf(built: Built, role: iam.Role): Record<string, unknown>[] {
 const idOf = (built: Built, construct: { node: { defaultChild?: unknown } }) =>
   built.stack.getLogicalId(construct.node.defaultChild as iam.CfnRole);
 
-describe('JenkinsSource', () => {
+describe('ExternalCiSource', () => {
   beforeAll(() => {
     process.env.CDK_VALIDATION = 'false';
   });
@@ -356,13 +356,13 @@ describe('JenkinsSource', () => {
     const name = new CfnParameter(stack, 'SageMakerProjectName', { type: 'String' }).valueAsString;
     const bucket = new s3.Bucket(stack, 'B');
     const logGroup = new logs.LogGroup(stack, 'L');
-    new JenkinsSource(stack, 'JenkinsSource', {
+    new ExternalCiSource(stack, 'JenkinsSource', {
       projectName: name,
       projectId: 'p-1',
       artifactBucket: bucket,
       releaseFunction: lambda.Function.fromFunctionName(stack, 'F', 'release-model-package-x'),
       project: new codebuild.Project(stack, 'P', {
-        source: JenkinsSource.buildSource(bucket),
+        source: ExternalCiSource.buildSource(bucket),
         logging: { cloudWatch: { logGroup } },
       }),
       logGroup,
@@ -377,7 +377,7 @@ describe('JenkinsSource', () => {
     const { stack, base } = fixtures();
     const project = codebuild.Project.fromProjectName(stack, 'Imported', 'model-churn-train');
     expect(
-      () => new JenkinsSource(stack, 'JenkinsSource', { ...base, project, principal: { kind: 'account' } }),
+      () => new ExternalCiSource(stack, 'JenkinsSource', { ...base, project, principal: { kind: 'account' } }),
     ).toThrow(/project must have a service role/);
   });
 
@@ -399,7 +399,7 @@ describe('JenkinsSource', () => {
   });
 
   describe('rejects bad configuration by name, before creating anything', () => {
-    const cases: [string, Partial<JenkinsSourceProps>, RegExp][] = [
+    const cases: [string, Partial<ExternalCiSourceProps>, RegExp][] = [
       [
         'an assumed-role session ARN',
         { principal: { kind: 'iam', arn: 'arn:aws:sts::222222222222:assumed-role/jenkins/i-123' } },
@@ -441,7 +441,7 @@ describe('JenkinsSource', () => {
       const { stack, base } = fixtures();
       expect(
         () =>
-          new JenkinsSource(stack, 'JenkinsSource', {
+          new ExternalCiSource(stack, 'JenkinsSource', {
             ...base,
             principal: { kind: 'iam', arn: JENKINS_ROLE },
             releasePrincipal: { kind: 'iam', arn: JENKINS_RELEASE_ROLE },
@@ -454,7 +454,7 @@ describe('JenkinsSource', () => {
     it('a project name SageMaker would refuse', () => {
       const { stack, base } = fixtures('bad_name');
       expect(
-        () => new JenkinsSource(stack, 'JenkinsSource', { ...base, principal: { kind: 'iam', arn: JENKINS_ROLE } }),
+        () => new ExternalCiSource(stack, 'JenkinsSource', { ...base, principal: { kind: 'iam', arn: JENKINS_ROLE } }),
       ).toThrow(/project name "bad_name"/);
       expect(stack.node.tryFindChild('JenkinsSource')).toBeUndefined();
     });

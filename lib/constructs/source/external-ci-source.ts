@@ -1,8 +1,8 @@
 /**
- * What a project whose code lives outside CodeCommit (source provider `jenkins`) needs instead of the CodeCommit
- * repository and the branch automation, beside the project's train build `model-<project>-train` (which builds a
- * source archive CI uploads, {@link JenkinsSource.buildSource}): two IAM roles for the CI system, with no IAM user and
- * no access key, and the Studio association of the repository.
+ * What a project whose code lives outside CodeCommit (source provider `external-ci`: Jenkins or GitHub Actions)
+ * needs instead of the CodeCommit repository and the branch automation, beside the project's train build
+ * `model-<project>-train` (which builds a source archive CI uploads, {@link ExternalCiSource.buildSource}): IAM roles
+ * for the CI system, with no IAM user and no access key, and the Studio association of the repository.
  *
  * - the train role uploads under `ci-source/`, starts and reads builds of that one project, and reads their logs;
  * - the release role invokes the release function, nothing else.
@@ -16,7 +16,7 @@
  * Studio lists a project's repositories from SageMaker code repositories tagged with the project; when a repository
  * URL is known, an `AWS::SageMaker::CodeRepository` so tagged associates it.
  */
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,41 +24,22 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { ROLE_PATH } from './monitored-function';
-import { acknowledgeWildcards, nagResource } from './nag';
-import { grantReportRead } from './pr-report';
-import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../contracts/naming';
+import { CiPrincipal, ciPrincipals, ciReportPrincipal, HTTPS_URL, validateCiPrincipals } from './ci-principal';
+import { ROLE_PATH } from '../monitored-function';
+import { acknowledgeWildcards, nagResource } from '../nag';
+import { grantReportRead } from '../pr-report';
+import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../../contracts/naming';
 
 /** Where CI uploads source archives in the artifact bucket: `ci-source/<branch>--<hash>/<commit>.zip`. */
 export const CI_SOURCE_PREFIX = 'ci-source/';
 
-/** GitHub Actions' OIDC issuer, without the scheme, as IAM condition keys name it. */
-export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
+/** The settings of an external CI source that come from configuration, checked before anything is created. */
+export type ExternalCiSettings = Pick<
+  ExternalCiSourceProps,
+  'projectName' | 'principal' | 'releasePrincipal' | 'branchPrefix' | 'mainBranch' | 'repositoryUrl'
+>;
 
-/** The principal that assumes the CI roles. */
-export type CiPrincipal =
-  /** An IAM role or user ARN, for example the role of the Jenkins controller or agents. */
-  | { readonly kind: 'iam'; readonly arn: string }
-  /**
-   * This account: any IAM principal of the account whose own policy allows sts:AssumeRole on the roles (the
-   * account's administrators decide who). The fallback when configuration names no principal.
-   */
-  | { readonly kind: 'account' }
-  /**
-   * GitHub Actions through the account's OIDC provider for token.actions.githubusercontent.com, for one repository.
-   */
-  | {
-      readonly kind: 'github-oidc';
-      /** `owner/repo`. */
-      readonly repository: string;
-      /**
-       * ARN of the IAM OIDC provider for GitHub Actions (one per account, created once outside the project).
-       * @default - arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com
-       */
-      readonly providerArn?: string;
-    };
-
-export interface JenkinsSourceProps {
+export interface ExternalCiSourceProps {
   /** The SageMaker project name; may be a CloudFormation parameter. */
   readonly projectName: string;
   /** The SageMaker project id; may be a CloudFormation parameter. */
@@ -68,7 +49,7 @@ export interface JenkinsSourceProps {
   /** The release function `release-model-package-<project>`, which the release role may invoke. */
   readonly releaseFunction: lambda.IFunction;
   /**
-   * The project's train build `model-<project>-train`, whose source is {@link JenkinsSource.buildSource}; its role is
+   * The project's train build `model-<project>-train`, whose source is {@link ExternalCiSource.buildSource}; its role is
    * granted read on `ci-source/`.
    */
   readonly project: codebuild.IProject;
@@ -99,50 +80,12 @@ export interface JenkinsSourceProps {
   readonly repositoryUrl?: string;
 }
 
-export const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
-export const GITHUB_REPOSITORY = /^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/;
-export const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
 const BRANCH_PREFIX = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/$/;
-export const HTTPS_URL = /^https:\/\/[^\s]+$/;
 
-function validate(props: JenkinsSourceProps): void {
+/** Throws, naming the prop and the fix, on settings that would build a wrong or unsafe CI integration. */
+export function validateExternalCiSettings(props: ExternalCiSettings): void {
   if (!Token.isUnresolved(props.projectName)) assertProjectName(props.projectName);
-  const principal = props.principal;
-  if (principal.kind === 'iam') {
-    if (!Token.isUnresolved(principal.arn) && !IAM_PRINCIPAL_ARN.test(principal.arn)) {
-      throw new Error(
-        `principal.arn ${JSON.stringify(principal.arn)} must be an IAM role or user ARN ` +
-          '(arn:aws:iam::<account>:role/<name> or :user/<name>); assumed-role session ARNs cannot be trusted',
-      );
-    }
-  } else if (principal.kind === 'github-oidc') {
-    if (!GITHUB_REPOSITORY.test(principal.repository)) {
-      throw new Error(`principal.repository ${JSON.stringify(principal.repository)} must be "owner/repo"`);
-    }
-    const providerArn = principal.providerArn;
-    if (providerArn !== undefined && !Token.isUnresolved(providerArn) && !OIDC_PROVIDER_ARN.test(providerArn)) {
-      throw new Error(
-        `principal.providerArn ${JSON.stringify(providerArn)} must be the ARN of the IAM OIDC provider ` +
-          'for token.actions.githubusercontent.com',
-      );
-    }
-  }
-  const release = props.releasePrincipal;
-  if (principal.kind === 'iam' && release === undefined) {
-    throw new Error(
-      'releasePrincipal is required when principal is an IAM principal: every branch build runs as it, so it must ' +
-        'not be able to assume the release role (give the release role a principal only jobs of main use)',
-    );
-  }
-  if (release !== undefined) {
-    if (release.kind !== 'iam') throw new Error('releasePrincipal must be an IAM principal ({ kind: "iam", arn })');
-    if (!Token.isUnresolved(release.arn) && !IAM_PRINCIPAL_ARN.test(release.arn)) {
-      throw new Error(`releasePrincipal.arn ${JSON.stringify(release.arn)} must be an IAM role or user ARN`);
-    }
-    if (principal.kind === 'iam' && principal.arn === release.arn) {
-      throw new Error(`releasePrincipal.arn must differ from principal.arn ${JSON.stringify(principal.arn)}`);
-    }
-  }
+  validateCiPrincipals(props.principal, props.releasePrincipal);
   if (props.branchPrefix !== undefined && !BRANCH_PREFIX.test(props.branchPrefix)) {
     throw new Error(
       `branchPrefix ${JSON.stringify(props.branchPrefix)} must be path segments of [A-Za-z0-9._-] ending with "/"`,
@@ -161,7 +104,7 @@ function validate(props: JenkinsSourceProps): void {
   }
 }
 
-export class JenkinsSource extends Construct {
+export class ExternalCiSource extends Construct {
   /**
    * The source of the train build: an archive in the artifact bucket. Every build overrides the location with its
    * own `ci-source/<branch>--<hash>/<commit>.zip`; a build started without an override fails on this missing object
@@ -183,8 +126,8 @@ export class JenkinsSource extends Construct {
   /** The Studio association, when a repository URL is known. */
   readonly codeRepository?: sagemaker.CfnCodeRepository;
 
-  constructor(scope: Construct, id: string, props: JenkinsSourceProps) {
-    validate(props); // before super(): bad configuration adds nothing to the tree
+  constructor(scope: Construct, id: string, props: ExternalCiSourceProps) {
+    validateExternalCiSettings(props); // before super(): bad configuration adds nothing to the tree
     super(scope, id);
     const branchPrefix = props.branchPrefix ?? 'experiment/';
     const mainBranch = props.mainBranch ?? 'main';
@@ -201,7 +144,7 @@ export class JenkinsSource extends Construct {
     );
     props.artifactBucket.encryptionKey?.grantDecrypt(buildRole);
 
-    const [trainPrincipal, defaultReleasePrincipal] = this.principals(props.principal, branchPrefix, mainBranch);
+    const [trainPrincipal, defaultReleasePrincipal] = ciPrincipals(this, props.principal, branchPrefix, mainBranch);
     const releasePrincipal =
       props.releasePrincipal?.kind === 'iam'
         ? new iam.ArnPrincipal(props.releasePrincipal.arn)
@@ -240,7 +183,7 @@ export class JenkinsSource extends Construct {
     props.releaseFunction.grantInvokeLatestVersion(this.releaseRole);
 
     this.reportRole = new iam.Role(this, 'ReportRole', {
-      assumedBy: this.reportPrincipal(props.principal),
+      assumedBy: ciReportPrincipal(this, props.principal),
       description: `CI of project ${props.projectName}: reads model metrics for the pull request report`,
       maxSessionDuration: Duration.hours(1),
       path: ROLE_PATH,
@@ -268,63 +211,8 @@ export class JenkinsSource extends Construct {
     this.acknowledge(props, buildRole);
   }
 
-  private principals(
-    principal: CiPrincipal,
-    branchPrefix: string,
-    mainBranch: string,
-  ): [iam.IPrincipal, iam.IPrincipal] {
-    if (principal.kind === 'iam') {
-      return [new iam.ArnPrincipal(principal.arn), new iam.ArnPrincipal(principal.arn)];
-    }
-    if (principal.kind === 'account') {
-      return [new iam.AccountRootPrincipal(), new iam.AccountRootPrincipal()];
-    }
-    const stack = Stack.of(this);
-    const providerArn =
-      principal.providerArn ??
-      stack.formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'oidc-provider',
-        resourceName: GITHUB_OIDC_ISSUER,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
-    const subject = `repo:${principal.repository}:ref:refs/heads/`;
-    const audience = { [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com' };
-    return [
-      new iam.WebIdentityPrincipal(providerArn, {
-        StringEquals: audience,
-        StringLike: { [`${GITHUB_OIDC_ISSUER}:sub`]: `${subject}${branchPrefix}*` },
-      }),
-      new iam.WebIdentityPrincipal(providerArn, {
-        StringEquals: { ...audience, [`${GITHUB_OIDC_ISSUER}:sub`]: `${subject}${mainBranch}` },
-      }),
-    ];
-  }
-
-  /** Who assumes the report role: the CI principal; with GitHub OIDC, pull request workflows of the repository. */
-  private reportPrincipal(principal: CiPrincipal): iam.IPrincipal {
-    if (principal.kind === 'iam') return new iam.ArnPrincipal(principal.arn);
-    if (principal.kind === 'account') return new iam.AccountRootPrincipal();
-    const providerArn =
-      principal.providerArn ??
-      Stack.of(this).formatArn({
-        service: 'iam',
-        region: '',
-        resource: 'oidc-provider',
-        resourceName: GITHUB_OIDC_ISSUER,
-        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-      });
-    return new iam.WebIdentityPrincipal(providerArn, {
-      StringEquals: {
-        [`${GITHUB_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
-        [`${GITHUB_OIDC_ISSUER}:sub`]: `repo:${principal.repository}:pull_request`,
-      },
-    });
-  }
-
   /** cdk-nag findings this construct causes, each acknowledged with its reason. */
-  private acknowledge(props: JenkinsSourceProps, buildRole: iam.IRole): void {
+  private acknowledge(props: ExternalCiSourceProps, buildRole: iam.IRole): void {
     const sourceObjects = nagResource(this, props.artifactBucket.arnForObjects(`${CI_SOURCE_PREFIX}*`));
     acknowledgeWildcards(this.trainRole, {
       [sourceObjects]: 'Uploads have one key per branch and commit, all under the ci-source/ prefix of the bucket.',
