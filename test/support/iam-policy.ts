@@ -86,13 +86,22 @@ export function evaluate(
   return { decision: 'implicitly-denied', statements: [] };
 }
 
+/** Compiled wildcard patterns: the oracles test the same few hundred patterns tens of thousands of times. */
+const compiled = new Map<string, RegExp>();
+
 /** `*` and `?` wildcard match of a whole string. */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const source = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(value);
+  const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let regex = compiled.get(key);
+  if (regex === undefined) {
+    const source = pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+      .join('');
+    regex = new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
+    compiled.set(key, regex);
+  }
+  return regex.test(value);
 }
 
 function statementMatches(
