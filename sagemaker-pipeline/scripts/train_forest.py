@@ -21,25 +21,23 @@ METRICS = ("mse", "rmse", "mae", "r2")
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, allow_abbrev=False)
+    add_channel_arguments(parser)
     parser.add_argument("--n_estimators", type=int, default=300)
     parser.add_argument("--max_depth", type=int, default=8)
     parser.add_argument("--min_samples_leaf", type=int, default=2)
     parser.add_argument("--max_features", type=float, default=0.6)
     parser.add_argument("--random_state", type=int, default=0)
-    add_channel_arguments(parser)
     return parser.parse_args(argv)
+
+
+# The options of parse_args that RandomForestRegressor takes as they are.
+FOREST_OPTIONS = ("n_estimators", "max_depth", "min_samples_leaf", "max_features", "random_state")
 
 
 def main(argv=None):
     args = parse_args(argv)
-    model = RandomForestRegressor(
-        n_estimators=args.n_estimators,
-        max_depth=args.max_depth,
-        min_samples_leaf=args.min_samples_leaf,
-        max_features=args.max_features,
-        random_state=args.random_state,
-        n_jobs=-1,
-    )
+    # n_jobs=-1: the trees are fitted on every core of the training instance.
+    model = RandomForestRegressor(n_jobs=-1, **{name: getattr(args, name) for name in FOREST_OPTIONS})
     return fit_and_save(model, args)
 
 
