@@ -1,8 +1,8 @@
 /**
- * The deploy function of a serving stage and what calls it: a rule on the stage's default bus for the served
- * projects' "SageMaker Model Package State Change" events (Approved or Rejected; forwarded from the registry account
- * when the stage is in another account), and, for a stage with a delay, a state machine that waits before the
- * function re-resolves an Approved version (a Rejected one goes through at once, so a rollback never waits).
+ * The deploy function of a serving stage and what calls it: a rule on the stage's default bus for the served projects'
+ * model package events (Approved or Rejected; forwarded from the registry account when the stage is in another), and,
+ * for a stage with a delay, a state machine that waits before the function re-resolves an Approved version (a
+ * Rejected one goes through at once, so a rollback never waits).
  */
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -18,12 +18,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DEPLOY_PERMISSIONS } from '../../../lambda/deploy-model/permissions';
+import { DETAIL_TYPES, EVENT_SOURCES } from '../../../contracts/events';
 import { TAG_PROJECT_ID } from '../../../contracts/naming';
 import { deployFunctionName, servingParameterPrefix } from '../../../contracts/serving';
 import type { ServedProjectConfig } from '../../config';
 import { MonitoredFunction } from '../monitored-function';
 import { acknowledgeWildcards, nagResource } from '../nag';
-import { DETAIL_TYPES, EVENT_SOURCES } from '../../../contracts/events';
 import * as rules from '../validation';
 
 /** What DeployAutomation checks before it creates anything. */
@@ -34,6 +34,7 @@ const validate = rules.propChecker<DeployAutomationProps>('DeployAutomation', {
   delay: rules.durationRule('days', 0, 90, 'set serving.stages[].delayMinutes to 0 to 129600'),
   retainArtifacts: rules.integerRule(2, 100, 'set serving.retainArtifacts to 2 to 100'),
 });
+
 /** Margin added to the stage delay: the Wait starts when the event arrives, a little after LastModifiedTime. */
 export const DELAY_MARGIN_SECONDS = 60;
 export interface DeployAutomationProps {
@@ -199,9 +200,10 @@ export class DeployAutomation extends Construct {
         "One parameter per served model, created at run time; only under this stage's path.",
     });
 
+    const [source, detailType] = [EVENT_SOURCES.sagemaker, DETAIL_TYPES.modelPackageStateChange];
     const eventPattern: events.EventPattern = {
-      source: [EVENT_SOURCES.sagemaker],
-      detailType: [DETAIL_TYPES.modelPackageStateChange],
+      source: [source],
+      detailType: [detailType],
       account: [props.registryAccount],
       detail: {
         ModelPackageGroupName: props.projects.flatMap((p) => [`model-${p.name}`, { prefix: `model-${p.name}-` }]),
@@ -289,12 +291,7 @@ export class DeployAutomation extends Construct {
           Principal: { AWS: `arn:${Aws.PARTITION}:iam::${props.registryAccount}:root` },
           Action: 'events:PutEvents',
           Resource: `arn:${Aws.PARTITION}:events:${stack.region}:${stack.account}:event-bus/default`,
-          Condition: {
-            StringEquals: {
-              'events:source': EVENT_SOURCES.sagemaker,
-              'events:detail-type': DETAIL_TYPES.modelPackageStateChange,
-            },
-          },
+          Condition: { StringEquals: { 'events:source': source, 'events:detail-type': detailType } },
         },
       });
     }
