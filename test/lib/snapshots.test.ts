@@ -73,6 +73,28 @@ describe('product version snapshots', () => {
     }
   });
 
+  it('refuses a locked version whose snapshot differs from the synthesized template, and accepts an equal one', () => {
+    const snapshots = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-locked-'));
+    try {
+      // An unlocked synth writes the current version's template: the snapshot a release would commit.
+      removeApp(buildApp({ snapshotDirectory: snapshots }));
+      const [name, ...others] = fs
+        .readdirSync(snapshots)
+        .filter((file) => file.includes(`.${platformVersion()}.product.template.json`));
+      expect(others).toEqual([]);
+      const file = path.join(snapshots, name as string);
+      removeApp(buildApp({ snapshotDirectory: snapshots, context: { productVersionLocked: true } }));
+
+      const released = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      fs.writeFileSync(file, JSON.stringify({ ...released, Description: 'what an earlier build released' }));
+      expect(() => buildApp({ snapshotDirectory: snapshots, context: { productVersionLocked: true } })).toThrow(
+        /Template has changed/,
+      );
+    } finally {
+      fs.rmSync(snapshots, { recursive: true, force: true });
+    }
+  });
+
   it('writes only inside the cloud assembly on `cdk synth`, and a locked released version matches its snapshot', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-synth-'));
     const before = treeDigest(SNAPSHOT_ROOT);
