@@ -18,7 +18,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { buildApp, removeApp } from '../support/app';
+import { appTemplates, removeApp } from '../support/app';
 import { DeployedTemplate, logicalIdsOfType } from '../support/cfn-template';
 import { deploymentOf } from '../support/deployment';
 import { awsEvent, EVENTS_DIR } from '../support/fixtures';
@@ -144,8 +144,8 @@ describe('event patterns: the home-made matcher agrees with moto', () => {
   let moto: MotoServer;
   let patterns: Pattern[];
   beforeAll(async () => {
-    const codecommit = buildApp();
-    const externalCi = buildApp({ context: { sourceProvider: 'external-ci', githubRepository: 'acme/churn' } });
+    const codecommit = appTemplates();
+    const externalCi = appTemplates({ context: { sourceProvider: 'external-ci', githubRepository: 'acme/churn' } });
     try {
       const dc = deploymentOf(codecommit);
       const dj = deploymentOf(externalCi);

@@ -5,7 +5,7 @@
  * documented permissions; delivery is AWS's).
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp, removeApp } from '../support/app';
+import { appTemplates, buildApp, removeApp } from '../support/app';
 
 function topicOf(template: Template): string {
   const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
@@ -19,7 +19,7 @@ describe.each([
 ])('alarm topic of a %s project', (_, context) => {
   let template: Template;
   beforeAll(() => {
-    const built = buildApp({ context: { ...context, alarmEmail: 'ml-team@example.com' } });
+    const built = appTemplates({ context: { ...context, alarmEmail: 'ml-team@example.com' } });
     template = built.productTemplate;
     removeApp(built);
   }, 120_000);
@@ -92,7 +92,7 @@ describe.each([
 });
 
 it('has no subscription without alarmEmail, and refuses a malformed address', () => {
-  const built = buildApp();
+  const built = appTemplates();
   try {
     built.productTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
   } finally {

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BuiltApp, buildApp, removeApp } from '../support/app';
+import { appTemplates, BuiltTemplates, removeApp } from '../support/app';
 import { checkTemplate, denials, OracleResult, summary } from '../support/deploy-oracle';
 import { Deployment, deploymentOf } from '../support/deployment';
 import { DeployedTemplate } from '../support/cfn-template';
@@ -67,9 +67,9 @@ describe.each([
   ['codecommit with every option', EVERY_OPTION],
 ])('deploy-time IAM oracle, source provider %s', (variant, context) => {
   let deployment: Deployment;
-  let built: BuiltApp;
+  let built: BuiltTemplates;
   beforeAll(() => {
-    built = buildApp({ context });
+    built = appTemplates({ context });
     deployment = deploymentOf(built);
   });
   afterAll(() => removeApp(built));

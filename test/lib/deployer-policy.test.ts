@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/seed-code';
-import { buildApp, removeApp } from '../support/app';
+import { appTemplates, removeApp } from '../support/app';
 import { checkTemplate, denials, summary } from '../support/deploy-oracle';
 import { deploymentOf } from '../support/deployment';
 import type { PolicyDocument } from '../support/iam-policy';
@@ -19,7 +19,7 @@ describe('deployer policy (docs/deployer-policy.json) against the baseline templ
   const policy = JSON.parse(fs.readFileSync(POLICY_FILE, 'utf8')) as PolicyDocument;
   let result: ReturnType<typeof checkTemplate>;
   beforeAll(() => {
-    const built = buildApp({ context: { studioPrincipalArns: ['arn:aws:iam::111111111111:role/DataScientist'] } });
+    const built = appTemplates({ context: { studioPrincipalArns: ['arn:aws:iam::111111111111:role/DataScientist'] } });
     try {
       result = checkTemplate(deploymentOf(built).baseline, [policy]);
     } finally {
@@ -42,7 +42,7 @@ describe('deployer policy (docs/deployer-policy.json) against the baseline templ
     const deny: PolicyDocument = {
       Statement: [{ Effect: 'Deny', Action: 'servicecatalog:CreateConstraint', Resource: '*' }],
     };
-    const built = buildApp();
+    const built = appTemplates();
     try {
       expect(denials(checkTemplate(deploymentOf(built).baseline, [policy, deny]))).toEqual([
         expect.stringContaining('(AWS::ServiceCatalog::LaunchRoleConstraint) create: servicecatalog:CreateConstraint'),

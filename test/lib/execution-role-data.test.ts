@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
 import { loadPipelineFile } from '../../sagemaker-pipeline/src/pipeline-file';
-import { buildApp, removeApp, TEST_REGION } from '../support/app';
+import { appTemplates, removeApp, TEST_REGION } from '../support/app';
 import { rolePolicies } from '../support/cfn-template';
 import { deploymentOf, roleTrusting } from '../support/deployment';
 import { isAllowed, PolicyDocument } from '../support/iam-policy';
@@ -14,7 +14,7 @@ import { isAllowed, PolicyDocument } from '../support/iam-policy';
 describe('SageMaker execution role and the default input', () => {
   let policies: PolicyDocument[];
   beforeAll(() => {
-    const built = buildApp();
+    const built = appTemplates();
     try {
       const { product } = deploymentOf(built);
       policies = rolePolicies(product, roleTrusting(product, 'sagemaker.amazonaws.com'));

@@ -13,7 +13,7 @@ import { UNSCOPABLE } from '../../lib/constructs/isolation';
 import { SEED_SOURCE_DIR } from '../../lib/seed-code';
 import { loadPipelineFile } from '../../sagemaker-pipeline/src/pipeline-file';
 import { buildDefinition, RunContext } from '../../sagemaker-pipeline/src/definition';
-import { buildApp, removeApp } from '../support/app';
+import { appTemplates, removeApp } from '../support/app';
 import { evaluate, Request, requestKeys, Statement, valuesOf } from './support/iam-evaluator';
 import { CfnTemplate, ownedResources, OwnedResource, Project, rolePolicies } from './support/project-policies';
 
@@ -133,7 +133,7 @@ let mentioned: Statement[];
 let extraValues: string[];
 
 beforeAll(() => {
-  const built = buildApp();
+  const built = appTemplates();
   try {
     const template = built.productTemplate.toJSON() as CfnTemplate;
     churnRoles = rolePolicies(template, CHURN);
@@ -214,7 +214,7 @@ describe('isolation of project churn from churn-v2 and churn-branch (attacks 1 a
 
 describe('isolation with the external-ci source provider (CI roles)', () => {
   it('allows nothing on the other projects but what the services cannot scope', () => {
-    const built = buildApp({ context: { sourceProvider: 'external-ci' } });
+    const built = appTemplates({ context: { sourceProvider: 'external-ci' } });
     try {
       const template = built.productTemplate.toJSON() as CfnTemplate;
       const roles = rolePolicies(template, CHURN);
@@ -230,7 +230,7 @@ describe('isolation with the external-ci source provider (CI roles)', () => {
 
 describe('isolation with the optional features (retrain schedule, SQL warehouse)', () => {
   it('allows nothing on the other projects but what the services cannot scope', () => {
-    const built = buildApp({
+    const built = appTemplates({
       context: {
         retrain: { schedule: 'cron(0 3 1 * ? *)', timeZone: 'UTC', testMode: false, maxParents: 3 },
         warehouse: {

@@ -7,7 +7,7 @@
  * CodeCommit enforces the rule (no CodeCommit here); the custom resource calls are checked against the SDK's shapes.
  */
 import { approvalRuleTemplateContent, BRANCH_WRITE_ACTIONS } from '../../lib/constructs/main-branch-protection';
-import { buildApp, removeApp } from '../support/app';
+import { appTemplates, buildApp, removeApp } from '../support/app';
 import { evaluate, Request, Statement } from './support/iam-evaluator';
 import { CfnTemplate, Project, ProjectResolver } from './support/project-policies';
 
@@ -18,7 +18,7 @@ let template: CfnTemplate;
 let policies: Record<string, Statement[]>;
 
 beforeAll(() => {
-  const built = buildApp({
+  const built = appTemplates({
     context: { mainApprovers: ['arn:aws:sts::111111111111:assumed-role/MlLead/*'], mainApprovalsRequired: 2 },
   });
   try {

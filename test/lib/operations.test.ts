@@ -2,11 +2,11 @@
  * Issue 10, attacks 8 (deleting a project deletes its code history and registry) and 13 (nothing caps builds or
  * branches), on the synthesized project template.
  */
-import { buildApp, removeApp } from '../support/app';
+import { appTemplates, buildApp, removeApp } from '../support/app';
 
 describe('retention and caps of the project template', () => {
   it('retains the repository and the model package group when the project is deleted (attack 8)', () => {
-    const built = buildApp();
+    const built = appTemplates();
     try {
       const resources = built.productTemplate.toJSON().Resources as Record<
         string,
@@ -28,8 +28,8 @@ describe('retention and caps of the project template', () => {
   });
 
   it('caps concurrent train builds and branch pipelines, from configuration (attack 13)', () => {
-    const defaults = buildApp();
-    const configured = buildApp({ context: { concurrentBuildLimit: 2, maxBranchPipelines: 7 } });
+    const defaults = appTemplates();
+    const configured = appTemplates({ context: { concurrentBuildLimit: 2, maxBranchPipelines: 7 } });
     try {
       defaults.productTemplate.hasResourceProperties('AWS::CodeBuild::Project', { ConcurrentBuildLimit: 4 });
       configured.productTemplate.hasResourceProperties('AWS::CodeBuild::Project', { ConcurrentBuildLimit: 2 });
@@ -46,7 +46,7 @@ describe('retention and caps of the project template', () => {
 
 describe('project deletion removes the branch stacks first (attack 8)', () => {
   it('has a custom resource served by the branch function, deleted before the roles the branch stacks use', () => {
-    const built = buildApp();
+    const built = appTemplates();
     try {
       const resources = built.productTemplate.toJSON().Resources as Record<
         string,

@@ -4,7 +4,7 @@ import { RECONCILE_INPUT } from '../../lib/constructs/branch-automation';
 import { EVENT_RULE_ACTIONS } from '../../lib/constructs/iam';
 import { ROLE_PATH } from '../../lib/constructs/monitored-function';
 import { RUN_COMMAND_PERMISSIONS } from '../../sagemaker-pipeline/src/permissions';
-import { BuiltApp, buildApp, removeApp } from '../support/app';
+import { appTemplates, BuiltTemplates, removeApp } from '../support/app';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -59,7 +59,7 @@ function ruleTargeting(template: Template, functionId: string): Resource[] {
 }
 
 describe('ProjectProductStack', () => {
-  let built: BuiltApp;
+  let built: BuiltTemplates;
   let template: Template;
   let branchFnId: string;
   let branchFn: Resource;
@@ -68,7 +68,7 @@ describe('ProjectProductStack', () => {
   let repositoryId: string;
 
   beforeAll(() => {
-    built = buildApp();
+    built = appTemplates();
     template = built.productTemplate;
     [branchFnId, branchFn] = functionNamed(template, 'BranchAutomationHandlerFunction');
     [releaseFnId, releaseFn] = functionNamed(template, 'ReleaseAutomationHandlerFunction');

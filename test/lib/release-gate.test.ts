@@ -7,16 +7,16 @@
  * exact shape, which IAM's documented evaluation (an explicit Deny wins over any Allow) then decides.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp, BuiltApp, removeApp } from '../support/app';
+import { appTemplates, BuiltTemplates, removeApp } from '../support/app';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = Record<string, unknown>;
 
-let built: BuiltApp;
+let built: BuiltTemplates;
 let template: Template;
 
 beforeAll(() => {
-  built = buildApp();
+  built = appTemplates();
   template = built.productTemplate;
 });
 afterAll(() => removeApp(built));
@@ -102,7 +102,7 @@ describe('the release gate in the project template', () => {
       (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables.APPROVE_ON_PUSH_TO_MAIN;
     const release = () => resources('AWS::Lambda::Function').find(([id]) => id.startsWith('ReleaseAutomation'))?.[1];
     expect(env(release())).toBe('false');
-    const optedIn = buildApp({ context: { approveOnPushToMain: true } });
+    const optedIn = appTemplates({ context: { approveOnPushToMain: true } });
     try {
       const [, fn] =
         Object.entries(optedIn.productTemplate.findResources('AWS::Lambda::Function') as Record<string, Resource>).find(

@@ -15,7 +15,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ConfigError, RetrainConfig, readConfig } from '../../lib/config';
 import { RetrainSchedule } from '../../lib/constructs/retrain-schedule';
-import { BuiltApp, buildApp, removeApp } from '../support/app';
+import { appTemplates, BuiltTemplates, removeApp } from '../support/app';
 import { cfnLint } from '../support/cfn-lint';
 
 const RETRAIN = { schedule: 'cron(0 3 1 * ? *)', timeZone: 'Europe/Paris', testMode: true, maxParents: 3 };
@@ -48,13 +48,13 @@ function only<T>(record: Record<string, T>): [string, T] {
 }
 
 describe('retraining in the product template', () => {
-  let off: BuiltApp;
-  let on: BuiltApp;
+  let off: BuiltTemplates;
+  let on: BuiltTemplates;
 
   beforeAll(() => {
-    off = buildApp();
+    off = appTemplates();
     // With cdk-nag: synthesis fails on any unacknowledged finding.
-    on = buildApp({ nag: true, context: { retrain: RETRAIN } });
+    on = appTemplates({ nag: true, context: { retrain: RETRAIN } });
   });
   afterAll(() => {
     removeApp(off);

@@ -7,7 +7,7 @@
  * present at run time (no AWS account here; the statements follow the Service Authorization Reference).
  */
 import { ConfigError, readConfig } from '../../lib/config';
-import { BuiltApp, buildApp, removeApp, TEST_ACCOUNT, TEST_REGION } from '../support/app';
+import { appTemplates, BuiltTemplates, removeApp, TEST_ACCOUNT, TEST_REGION } from '../support/app';
 import { cfnLint } from '../support/cfn-lint';
 
 const SECRET_ARN = `arn:aws:secretsmanager:${TEST_REGION}:${TEST_ACCOUNT}:secret:warehouse/readonly-AbC123`;
@@ -66,12 +66,12 @@ describe('context warehouse', () => {
 });
 
 describe('product template with a warehouse', () => {
-  let built: BuiltApp;
-  let without: BuiltApp;
+  let built: BuiltTemplates;
+  let without: BuiltTemplates;
   beforeAll(() => {
     // nag: synthesis throws on any unacknowledged cdk-nag finding in any template.
-    built = buildApp({ nag: true, context: { warehouse: WAREHOUSE } });
-    without = buildApp({ context: {} });
+    built = appTemplates({ nag: true, context: { warehouse: WAREHOUSE } });
+    without = appTemplates({ context: {} });
   });
   afterAll(() => {
     removeApp(built);

@@ -5,7 +5,7 @@
  * `PIPELINE_STACK_PARAMETERS` plus `BranchName` and `PipelineName`), with the roles CloudFormation uses for each.
  */
 import { branchStackName, codePipelineName } from '../../contracts/naming';
-import { BuiltApp, STACK_NAME, TEST_ACCOUNT, TEST_REGION } from './app';
+import { BuiltTemplates, STACK_NAME, TEST_ACCOUNT, TEST_REGION } from './app';
 import { CfnTemplateJson, DeployedTemplate, logicalIdsOfType, rolePolicies } from './cfn-template';
 import type { PolicyDocument } from './iam-policy';
 
@@ -32,7 +32,7 @@ export function roleTrusting(stack: DeployedTemplate, service: string): string {
   return found[0];
 }
 
-export function deploymentOf(built: BuiltApp, project: { name: string; id: string } = PROJECT): Deployment {
+export function deploymentOf(built: BuiltTemplates, project: { name: string; id: string } = PROJECT): Deployment {
   const env = { account: TEST_ACCOUNT, region: TEST_REGION };
   const baseline = new DeployedTemplate({
     ...env,
