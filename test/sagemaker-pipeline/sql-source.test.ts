@@ -276,5 +276,12 @@ describe('sql code objects and the build environment', () => {
     expect(() => warehouseFromEnv({ WAREHOUSE_SECRET_ARN: SECRET_ARN })).toThrow(
       'WAREHOUSE_SUBNET_IDS, WAREHOUSE_SECURITY_GROUP_IDS not set',
     );
+    expect(() =>
+      warehouseFromEnv({
+        WAREHOUSE_SECRET_ARN: SECRET_ARN,
+        WAREHOUSE_SUBNET_IDS: ' , ',
+        WAREHOUSE_SECURITY_GROUP_IDS: 'sg-1',
+      }),
+    ).toThrow('WAREHOUSE_SUBNET_IDS lists no id');
   });
 });

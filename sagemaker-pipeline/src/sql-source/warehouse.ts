@@ -1,4 +1,5 @@
 /** The project's warehouse connection settings, from the build's environment (WAREHOUSE_*). */
+import * as z from 'zod/mini';
 
 /** The project's warehouse connection (CDK context `warehouse`, passed to the build as environment variables). */
 export interface Warehouse {
@@ -17,24 +18,41 @@ export class WarehouseError extends Error {
   override readonly name = 'WarehouseError';
 }
 
+/** A comma-separated list of ids, blanks dropped; at least one id. */
+const idList = z
+  .pipe(
+    z.string(),
+    z.transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    ),
+  )
+  .check(z.minLength(1, 'lists no id'));
+
+const warehouseEnvSchema = z.object({
+  [WAREHOUSE_ENV.secretArn]: z.string().check(z.minLength(1)),
+  [WAREHOUSE_ENV.subnetIds]: idList,
+  [WAREHOUSE_ENV.securityGroupIds]: idList,
+});
+
+const FIX = 'the project\'s CDK context "warehouse" needs secretArn, subnetIds and securityGroupIds';
+
 /** The warehouse from the build's environment; undefined when none is configured (no variable set). */
 export function warehouseFromEnv(env: NodeJS.ProcessEnv): Warehouse | undefined {
-  const values = Object.values(WAREHOUSE_ENV).map((k) => env[k] ?? '');
-  if (values.every((v) => v === '')) return undefined;
-  const missing = Object.values(WAREHOUSE_ENV).filter((k) => !env[k]);
-  if (missing.length > 0) {
-    throw new WarehouseError(
-      `${missing.join(', ')} not set: the project's CDK context "warehouse" needs secretArn, subnetIds and securityGroupIds`,
-    );
+  const names = Object.values(WAREHOUSE_ENV);
+  if (names.every((name) => !env[name])) return undefined;
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length > 0) throw new WarehouseError(`${missing.join(', ')} not set: ${FIX}`);
+  const parsed = warehouseEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
+    throw new WarehouseError(`${problems.join('; ')}: ${FIX}`);
   }
-  const list = (k: string) =>
-    (env[k] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
   return {
-    secretArn: env[WAREHOUSE_ENV.secretArn] as string,
-    subnetIds: list(WAREHOUSE_ENV.subnetIds),
-    securityGroupIds: list(WAREHOUSE_ENV.securityGroupIds),
+    secretArn: parsed.data[WAREHOUSE_ENV.secretArn],
+    subnetIds: parsed.data[WAREHOUSE_ENV.subnetIds],
+    securityGroupIds: parsed.data[WAREHOUSE_ENV.securityGroupIds],
   };
 }
