@@ -137,7 +137,6 @@ export const scheduledEventSchema = z.object({
 export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
 
 /** A 40-hex-digit git commit id (defined in ./patterns, kept here for the modules that import it from events). */
-export { COMMIT_ID_PATTERN } from './patterns';
 
 /** Formats zod issues as "path: message; ..." for error messages and logs. */
 export function formatIssues(error: z.core.$ZodError): string {

@@ -5,7 +5,7 @@
  * for the names: writers and readers import them from here.
  */
 import * as z from 'zod/mini';
-import { COMMIT_ID_PATTERN } from './events';
+import { COMMIT_ID_PATTERN } from './patterns';
 
 /** Keys the pipeline's RegisterModel steps write (contract 2). */
 export const MODEL_METADATA = {

@@ -14,7 +14,8 @@
  * Exported so that callers (the CI scripts' tests) validate against the same schema the function uses.
  */
 import * as z from 'zod/mini';
-import { COMMIT_ID_PATTERN, parseOrThrow } from '../../contracts/events';
+import { parseOrThrow } from '../../contracts/events';
+import { COMMIT_ID_PATTERN } from '../../contracts/patterns';
 
 export const directInvocationSchema = z.strictObject(
   {

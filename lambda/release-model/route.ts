@@ -4,8 +4,8 @@
  * an event that is not about this project's main branch, repository or model package group is ignored.
  */
 import { ValidationError } from '../../contracts/errors';
+import { COMMIT_ID_PATTERN } from '../../contracts/patterns';
 import {
-  COMMIT_ID_PATTERN,
   DETAIL_TYPES,
   detailTypeOf,
   modelPackageStateChangeSchema,

@@ -7,10 +7,9 @@ import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
-  GITHUB_OIDC_PROVIDER_ARN_PATTERN as OIDC_PROVIDER_ARN,
-  GITHUB_REPOSITORY_PATTERN as GITHUB_REPOSITORY,
-  HTTPS_URL_PATTERN as HTTPS_URL,
-  IAM_PRINCIPAL_ARN_PATTERN as IAM_PRINCIPAL_ARN,
+  GITHUB_OIDC_PROVIDER_ARN_PATTERN,
+  GITHUB_REPOSITORY_PATTERN,
+  IAM_PRINCIPAL_ARN_PATTERN,
 } from '../../../contracts/patterns';
 
 /** GitHub Actions' OIDC issuer, without the scheme, as IAM condition keys name it. */
@@ -39,24 +38,25 @@ export type CiPrincipal =
       readonly providerArn?: string;
     };
 
-/** The shapes the CI settings must have (defined once in contracts/patterns.ts). */
-export { OIDC_PROVIDER_ARN, GITHUB_REPOSITORY, HTTPS_URL, IAM_PRINCIPAL_ARN };
-
 /** Throws, naming the prop and the fix, when the principals could let a branch build approve or are malformed. */
 export function validateCiPrincipals(principal: CiPrincipal, release: CiPrincipal | undefined): void {
   if (principal.kind === 'iam') {
-    if (!Token.isUnresolved(principal.arn) && !IAM_PRINCIPAL_ARN.test(principal.arn)) {
+    if (!Token.isUnresolved(principal.arn) && !IAM_PRINCIPAL_ARN_PATTERN.test(principal.arn)) {
       throw new Error(
         `principal.arn ${JSON.stringify(principal.arn)} must be an IAM role or user ARN ` +
           '(arn:aws:iam::<account>:role/<name> or :user/<name>); assumed-role session ARNs cannot be trusted',
       );
     }
   } else if (principal.kind === 'github-oidc') {
-    if (!GITHUB_REPOSITORY.test(principal.repository)) {
+    if (!GITHUB_REPOSITORY_PATTERN.test(principal.repository)) {
       throw new Error(`principal.repository ${JSON.stringify(principal.repository)} must be "owner/repo"`);
     }
     const providerArn = principal.providerArn;
-    if (providerArn !== undefined && !Token.isUnresolved(providerArn) && !OIDC_PROVIDER_ARN.test(providerArn)) {
+    if (
+      providerArn !== undefined &&
+      !Token.isUnresolved(providerArn) &&
+      !GITHUB_OIDC_PROVIDER_ARN_PATTERN.test(providerArn)
+    ) {
       throw new Error(
         `principal.providerArn ${JSON.stringify(providerArn)} must be the ARN of the IAM OIDC provider ` +
           'for token.actions.githubusercontent.com',
@@ -71,7 +71,7 @@ export function validateCiPrincipals(principal: CiPrincipal, release: CiPrincipa
   }
   if (release !== undefined) {
     if (release.kind !== 'iam') throw new Error('releasePrincipal must be an IAM principal ({ kind: "iam", arn })');
-    if (!Token.isUnresolved(release.arn) && !IAM_PRINCIPAL_ARN.test(release.arn)) {
+    if (!Token.isUnresolved(release.arn) && !IAM_PRINCIPAL_ARN_PATTERN.test(release.arn)) {
       throw new Error(`releasePrincipal.arn ${JSON.stringify(release.arn)} must be an IAM role or user ARN`);
     }
     if (principal.kind === 'iam' && principal.arn === release.arn) {

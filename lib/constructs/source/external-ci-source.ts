@@ -24,11 +24,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
-import { CiPrincipal, ciPrincipals, ciReportPrincipal, HTTPS_URL, validateCiPrincipals } from './ci-principal';
+import { CiPrincipal, ciPrincipals, ciReportPrincipal, validateCiPrincipals } from './ci-principal';
 import { ROLE_PATH } from '../monitored-function';
 import { acknowledgeWildcards, nagResource } from '../nag';
 import { grantReportRead } from '../pr-report';
 import { assertBranchName, assertProjectName, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../../contracts/naming';
+import { HTTPS_URL_PATTERN } from '../../../contracts/patterns';
 
 /** Where CI uploads source archives in the artifact bucket: `ci-source/<branch>--<hash>/<commit>.zip`. */
 export const CI_SOURCE_PREFIX = 'ci-source/';
@@ -98,7 +99,7 @@ export function validateExternalCiSettings(props: ExternalCiSettings): void {
     }
   }
   if (props.repositoryUrl !== undefined && !Token.isUnresolved(props.repositoryUrl)) {
-    if (!HTTPS_URL.test(props.repositoryUrl)) {
+    if (!HTTPS_URL_PATTERN.test(props.repositoryUrl)) {
       throw new Error(`repositoryUrl ${JSON.stringify(props.repositoryUrl)} must be an https:// URL`);
     }
   }

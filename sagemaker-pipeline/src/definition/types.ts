@@ -8,7 +8,7 @@ import type {
   CreateProcessingJobRequest,
   CreateTrainingJobRequest,
 } from '@aws-sdk/client-sagemaker';
-import { COMMIT_ID_PATTERN } from '../../../contracts/events';
+import { COMMIT_ID_PATTERN } from '../../../contracts/patterns';
 import { Get, Join, JsonGet, Pipelined } from '../expressions';
 import type { RetrainContext } from '../retrain/settings';
 import type { Warehouse } from '../sql-source';

@@ -11,7 +11,7 @@ import {
 } from '../../../lambda/release-model/registry';
 import { IndexEntry } from '../../../lambda/release-model/commit-index';
 import { chooseVersions } from '../../../lambda/release-model/choose';
-import { COMMIT_ID_PATTERN } from '../../../contracts/events';
+import { COMMIT_ID_PATTERN } from '../../../contracts/patterns';
 import { COMMIT_PATTERN } from '../../../sagemaker-pipeline/src/definition';
 import { arnOf, commit, GROUP, mockRegistry, NOW, versions } from './support';
 
