@@ -16,6 +16,7 @@ import {
   FakeVersion,
   GROUP,
   indexDirectly,
+  indexItems,
   makeDeps,
   mergeEvent,
   mockIntentTable,
@@ -48,16 +49,33 @@ function updates() {
 }
 
 describe('pull request merged into main', () => {
+  /**
+   * 1,000 versions; the experiment's last commit is version 990; newer versions exist for other commits, including
+   * the destination commit, which a merge-commit or squash lookup by main's head would wrongly pick.
+   */
+  const thousand = (): FakeVersion[] => [...versions(999), { version: 1000, commitId: commit('destination') }];
+  /** The commit index the function wrote when SageMaker reported the 1,000 versions registered. */
+  let indexedThousand: typeof indexItems;
+
+  // The 1,000 registrations are played once for the three merge options below (the function is deterministic under
+  // the fixed clock, and the registrations read only the registry); each test starts from a fresh registry and its
+  // own copy of the index they wrote, so one test's approval is never seen by another.
+  beforeAll(async () => {
+    mockRegistry(sagemaker, thousand());
+    mockIntentTable(dynamodb);
+    await register(thousand(), makeDeps().deps);
+    expect(indexItems.size).toBe(1000);
+    indexedThousand = new Map(indexItems);
+  });
+
   it.each(['FAST_FORWARD_MERGE', 'SQUASH_MERGE', 'THREE_WAY_MERGE'])(
     'approves the version of the source commit for a %s, with 2 calls before the update among 1,000 versions',
     async (mergeOption) => {
-      // prepare: 1,000 versions; the experiment's last commit is version 990; newer versions exist for other commits,
-      // including the destination commit, which a merge-commit or squash lookup by main's head would wrongly pick.
-      const all: FakeVersion[] = [...versions(999), { version: 1000, commitId: commit('destination') }];
-      mockRegistry(sagemaker, all);
+      // prepare: the 1,000 versions, registered (above)
+      mockRegistry(sagemaker, thousand());
       mockIntentTable(dynamodb);
+      for (const [key, item] of indexedThousand) indexItems.set(key, structuredClone(item));
       const { deps } = makeDeps();
-      await register(all, deps);
 
       // act
       const result = await handleReleaseEvent(mergeEvent(commit(990), { mergeOption }), deps);
