@@ -46,6 +46,9 @@ beforeAll(async () => {
   moto = await startMoto();
   process.env = { ...savedEnv };
   useMotoEnvironment(moto.endpoint);
+  // Without CDK's built-in CloudFormation validation (about 8 CPU-s of WebAssembly), as the other tests synthesize:
+  // the template's own checks are test/lib/branch-pipeline-stack.test.ts's and cfn-lint's; here moto deploys it.
+  process.env.CDK_VALIDATION = 'false';
   templateFile = synthesizeBranchTemplate(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bp-it-')), 't.json'));
   Object.assign(process.env, ENV, {
     // The virtual-hosted S3 URL form the project template passes; moto reads bucket and key from it.
