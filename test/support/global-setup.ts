@@ -1,12 +1,22 @@
 /**
  * jest's global setup: one cache directory for the run, named to the workers in MBM_TEST_CACHE_DIR (they inherit the
  * environment) and removed by test/support/global-teardown.ts. test/support/esbuild-cache.ts keeps its bundles there.
+ * Also the run's moto broker (test/support/moto-broker.ts), named to the workers in MBM_MOTO_BROKER: it keeps one
+ * moto_server per worker for test/support/moto.ts; the teardown stops it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TEST_CACHE_DIR_VARIABLE } from './esbuild-cache';
+import { MOTO_BROKER_VARIABLE } from './moto';
+import { MotoBroker, startMotoBroker } from './moto-broker';
 
-export default function globalSetup(): void {
+/** Where the teardown finds the broker (jest shares the main process's globals between setup and teardown). */
+export const BROKER_GLOBAL = '__mbmMotoBroker';
+
+export default async function globalSetup(): Promise<void> {
   process.env[TEST_CACHE_DIR_VARIABLE] = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-test-cache-'));
+  const broker: MotoBroker = await startMotoBroker();
+  (globalThis as Record<string, unknown>)[BROKER_GLOBAL] = broker;
+  process.env[MOTO_BROKER_VARIABLE] = broker.url;
 }

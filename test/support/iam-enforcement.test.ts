@@ -11,7 +11,7 @@ describe('run-time IAM harness (moto IAM enforcement)', () => {
   let moto: MotoServer;
   let session: RoleSession;
   beforeAll(async () => {
-    moto = await startMoto();
+    moto = await startMoto({ dedicated: true });
     useMotoEnvironment(moto.endpoint);
     await enableIamEnforcement(moto);
     session = await credentialsForRole(moto, {

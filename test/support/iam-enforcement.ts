@@ -71,6 +71,12 @@ const iam = () => new IAMClient({});
  * from now on every request to `moto` must be signed by credentials moto knows, and is authorized by their policies.
  */
 export async function enableIamEnforcement(moto: MotoServer): Promise<{ accessKeyId: string; userArn: string }> {
+  if (moto.shared) {
+    throw new Error(
+      "IAM enforcement would outlive this suite on the worker's shared moto server (moto's reset keeps it): " +
+        'start the server with startMoto({ dedicated: true })',
+    );
+  }
   const client = iam();
   const userName = 'test-admin';
   const user = await client.send(new CreateUserCommand({ UserName: userName }));

@@ -1,5 +1,8 @@
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
-import { MotoServer, startMoto, useMotoEnvironment } from './moto';
+import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { enableIamEnforcement } from './iam-enforcement';
+import { MOTO_BROKER_VARIABLE, MotoServer, startMoto, useMotoEnvironment } from './moto';
+import { startMotoBroker } from './moto-broker';
 
 describe('moto harness', () => {
   let moto: MotoServer;
@@ -17,5 +20,100 @@ describe('moto harness', () => {
     await moto.reset();
     const after = await s3.send(new ListBucketsCommand({}));
     expect(after.Buckets ?? []).toEqual([]);
+  });
+});
+
+/**
+ * The worker's shared server: a later suite gets the same server, emptied. A later suite is played by a fresh copy
+ * of the harness module (jest.isolateModules), as jest loads it for every test file: it knows the server only from the
+ * run's record. What this cannot prove: state moto's reset keeps (its settings, such as IAM enforcement), hence the
+ * refusal below.
+ */
+describe('moto server shared by the suites of a worker', () => {
+  const freshHarness = (): typeof import('./moto') => {
+    let harness: typeof import('./moto') | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      harness = require('./moto') as typeof import('./moto');
+    });
+    if (!harness) throw new Error('the harness did not load');
+    return harness;
+  };
+
+  it("is kept by the run's broker in jest's main process", () => {
+    expect(process.env[MOTO_BROKER_VARIABLE]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('hands a later suite the same server with nothing an earlier suite left (buckets, queues)', async () => {
+    const first = await freshHarness().startMoto();
+    useMotoEnvironment(first.endpoint);
+    const s3 = new S3Client({ forcePathStyle: true });
+    const sqs = new SQSClient({});
+    await s3.send(new CreateBucketCommand({ Bucket: 'left-by-the-first-suite' }));
+    await sqs.send(new CreateQueueCommand({ QueueName: 'left-by-the-first-suite' }));
+    expect((await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toEqual([
+      'left-by-the-first-suite',
+    ]);
+    await first.stop();
+
+    const second = await freshHarness().startMoto();
+
+    expect(second.shared).toBe(true);
+    expect(second.endpoint).toBe(first.endpoint);
+    expect((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
+    expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []).toEqual([]);
+    await second.stop();
+  });
+
+  it('never resets the lease a suite still holds: a second server there is its own, stopped with it', async () => {
+    const harness = freshHarness();
+    const held = await harness.startMoto();
+    useMotoEnvironment(held.endpoint);
+    const s3 = new S3Client({ forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'still-in-use' }));
+
+    const other = await harness.startMoto();
+
+    expect(other.shared).toBe(false);
+    expect(other.endpoint).not.toBe(held.endpoint);
+    expect((await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toEqual(['still-in-use']);
+    await other.stop();
+    await expect(fetch(`${other.endpoint}/moto-api/`)).rejects.toThrow();
+    await held.stop();
+  });
+
+  it('refuses IAM enforcement on the shared server (its reset would not undo it), changing nothing', async () => {
+    const shared = await freshHarness().startMoto();
+    useMotoEnvironment(shared.endpoint);
+
+    await expect(enableIamEnforcement(shared)).rejects.toThrow(/startMoto\(\{ dedicated: true \}\)/);
+
+    // no admin user was created: the refusal came first
+    expect((await new S3Client({ forcePathStyle: true }).send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
+    await shared.stop();
+  });
+});
+
+describe('moto broker', () => {
+  it('keeps one server per worker, refuses what it does not know, and stops every server it started', async () => {
+    const broker = await startMotoBroker();
+    try {
+      const lease = async (worker: string) => {
+        const res = await fetch(`${broker.url}/shared/${worker}`, { method: 'POST' });
+        expect(res.status).toBe(200);
+        return ((await res.json()) as { port: number }).port;
+      };
+      const port = await lease('7');
+      expect(await lease('7')).toBe(port);
+      expect((await fetch(`${broker.url}/shared/7`)).status).toBe(404);
+      expect((await fetch(`${broker.url}/other`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/moto-api/`)).status).toBe(200);
+
+      await broker.stop();
+
+      await expect(fetch(`http://127.0.0.1:${port}/moto-api/`)).rejects.toThrow();
+    } finally {
+      await broker.stop();
+    }
   });
 });

@@ -1,13 +1,24 @@
 /**
- * Starts `moto_server` (the AWS API emulator from requirements-dev.txt) on 127.0.0.1 and a free port,
- * for integration tests that run the real AWS SDK against it.
+ * `moto_server` (the AWS API emulator from requirements-dev.txt) on 127.0.0.1 and a free port, for integration
+ * tests that run the real AWS SDK against it.
  *
  *   const moto = await startMoto();
  *   process.env.AWS_ENDPOINT_URL = moto.endpoint; // default SDK clients now talk to the emulator
  *   ...
  *   await moto.stop();
  *
- * The server is a child process of the test worker; `stop()` kills it, and so does the worker's exit.
+ * One server per jest worker, shared by the suites that worker runs (a server costs ~0.75 CPU-s to start, and some
+ * sixteen suites use one): `startMoto()` leases the worker's server and resets it (moto's reset API) before handing
+ * it over, so a suite never sees what an earlier one left; `stop()` ends the lease. jest gives every test file its
+ * own module registry, so the shared servers are kept by the run's moto broker (test/support/moto-broker.ts, started
+ * by jest's global setup in the main process, named to the workers in MBM_MOTO_BROKER), one per JEST_WORKER_ID, and
+ * stopped by the global teardown: the main process starts, stops and reaps them, so none outlives the run and their
+ * CPU is counted in the run's. Suites of one worker run one after another, so a lease is never shared; a second
+ * `startMoto()` while this suite still holds the lease gets a server of its own.
+ *
+ * `startMoto({ dedicated: true })` always starts a server of its own, a child of the test worker stopped by `stop()`:
+ * for a test that changes the server's settings (IAM enforcement, test/support/iam-enforcement.ts), which moto's
+ * reset does not undo. Outside a jest run (no broker) every server is dedicated.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as net from 'node:net';
@@ -16,10 +27,16 @@ export interface MotoServer {
   /** http://127.0.0.1:<port> */
   readonly endpoint: string;
   readonly port: number;
+  /** The worker's shared server (reset when leased), or one of this caller's own. */
+  readonly shared: boolean;
   /** Clears every resource in the emulator (moto's reset API). */
   reset(): Promise<void>;
+  /** Ends the lease of a shared server; stops a dedicated one. */
   stop(): Promise<void>;
 }
+
+/** The environment variable that names the run's moto broker to the workers (test/support/global-setup.ts). */
+export const MOTO_BROKER_VARIABLE = 'MBM_MOTO_BROKER';
 
 /** Credentials and region for the emulator; moto accepts any. Sets them in process.env and returns them. */
 export function useMotoEnvironment(endpoint: string, region = 'us-east-1'): void {
@@ -65,7 +82,13 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, output: () => 
   throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms:\n${output()}`);
 }
 
-export async function startMoto(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
+async function resetServer(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+}
+
+/** Starts a moto_server process, a child of this process. */
+export async function spawnServer(timeoutMs: number): Promise<{ child: ChildProcess; port: number; endpoint: string }> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   let log = '';
@@ -81,26 +104,70 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
   child.on('error', (err) => {
     log += `\nspawn error: ${err.message} (is moto installed? pip install -r requirements-dev.txt)`;
   });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  try {
+    await waitUntilUp(endpoint, child, () => log, timeoutMs);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return { child, port, endpoint };
+}
 
-  await waitUntilUp(endpoint, child, () => log, options.timeoutMs ?? 30_000);
+/** Whether this module registry (this suite) holds the worker's shared server. */
+let leased = false;
 
+async function leaseShared(broker: string): Promise<MotoServer> {
+  const key = encodeURIComponent(process.env.JEST_WORKER_ID ?? '1');
+  const res = await fetch(`${broker}/shared/${key}`, { method: 'POST' });
+  if (!res.ok)
+    throw new Error(`the run's moto broker could not start a server: HTTP ${res.status} ${await res.text()}`);
+  const { port } = (await res.json()) as { port: number };
+  const endpoint = `http://127.0.0.1:${port}`;
+  await resetServer(endpoint);
+  leased = true;
+  let released = false;
   return {
     endpoint,
     port,
-    async reset() {
-      const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
-    },
+    shared: true,
+    reset: () => resetServer(endpoint),
     async stop() {
-      process.removeListener('exit', killOnExit);
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
+      if (released) return;
+      released = true;
+      leased = false;
     },
   };
+}
+
+async function startDedicated(timeoutMs: number): Promise<MotoServer> {
+  const { child, port, endpoint } = await spawnServer(timeoutMs);
+  // Outside jest (whose test files see a copy of `process` whose exit never fires) this stops a forgotten server.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  return {
+    endpoint,
+    port,
+    shared: false,
+    reset: () => resetServer(endpoint),
+    stop: async () => {
+      process.removeListener('exit', killOnExit);
+      await stopServer(child);
+    },
+  };
+}
+
+/** Stops a server this process started, and waits until it is gone. */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
+}
+
+export async function startMoto(options: { timeoutMs?: number; dedicated?: boolean } = {}): Promise<MotoServer> {
+  const broker = process.env[MOTO_BROKER_VARIABLE];
+  if (broker && !options.dedicated && !leased) return leaseShared(broker);
+  return startDedicated(options.timeoutMs ?? 30_000);
 }

@@ -67,7 +67,7 @@ export class World {
   static async create(): Promise<World> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-world-'));
     const app = synthesizeApp(ACCOUNT, REGION);
-    const moto = await startMoto();
+    const moto = await startMoto({ dedicated: true }); // its IAM enforcement outlives moto's reset
     useMotoEnvironment(moto.endpoint, REGION);
     // The run-time IAM oracle: from here on moto authorizes every call; the test's own clients are an admin user,
     // the functions and the run command their synthesized roles (test/support/iam-enforcement.ts).
