@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { loadReleaseConfig } from '../../lambda/release-model/config';
 import { handleReleaseEvent, ReleaseDeps } from '../../lambda/release-model/release';
+import { FALLBACK_MAX_VERSIONS } from '../../lambda/release-model/registry';
 import { createLogger } from '../../lambda/shared/logger';
 import { CodeCommitStandIn, reviewedMergeRecord, startCodeCommitStandIn } from '../e2e/support/codecommit-standin';
 import { PullRequestRecord } from '../e2e/support/git-events';
@@ -38,8 +39,8 @@ import {
 import { SageMakerStepsStandIn, startSageMakerStepsStandIn } from '../support/sagemaker-steps';
 
 const SOURCE = 'experiment/deeper-trees';
-/** More than the bounded fallback reads (100), so the oldest is found through the index only. */
-const SIZE = 110;
+/** One more than the bounded fallback reads (its one page of the newest), so the oldest is found through the index only. */
+const SIZE = FALLBACK_MAX_VERSIONS + 1;
 const r: ReleaseResources = {
   projectName: 'demo',
   projectId: 'p-demo00000001',
@@ -149,7 +150,7 @@ beforeEach(() => {
 });
 
 describe('release function against moto_server', () => {
-  it('approves exactly the merged version on a squash merge, the oldest of 110, with its immutable artifact', async () => {
+  it(`approves exactly the merged version on a squash merge, the oldest of ${SIZE}, with its immutable artifact`, async () => {
     // prepare
     const before = await listAll();
     expect(before).toHaveLength(SIZE);
