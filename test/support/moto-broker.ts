@@ -24,6 +24,7 @@ export async function startMotoBroker(options: { timeoutMs?: number } = {}): Pro
     const started = (async () => {
       if (known && (await alive)) return known;
       const { child, port } = await spawnServer(options.timeoutMs ?? 30_000);
+      children.push(child);
       return { child, port };
     })();
     servers.set(worker, started);
@@ -50,10 +51,15 @@ export async function startMotoBroker(options: { timeoutMs?: number } = {}): Pro
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   server.unref();
+  // A run that ends without its teardown (interrupted) still takes its servers with it.
+  const children: ChildProcess[] = [];
+  const killOnExit = () => children.forEach((child) => child.kill('SIGKILL'));
+  process.once('exit', killOnExit);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     async stop() {
+      process.removeListener('exit', killOnExit);
       const started = await Promise.allSettled(servers.values());
       await Promise.all(started.map((s) => (s.status === 'fulfilled' ? stopServer(s.value.child) : undefined)));
       await new Promise<void>((resolve) => server.close(() => resolve()));
