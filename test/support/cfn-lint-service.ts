@@ -5,7 +5,7 @@
  * stops it (and it ends by itself when the jest process goes: it exits when its stdin closes).
  * test/support/cfn-lint.ts asks it when the variable is set and runs the cfn-lint CLI otherwise.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 
 /** The service's URL (`http://127.0.0.1:<port>`), set by global setup for the run. */
@@ -14,6 +14,9 @@ export const CFN_LINT_SERVICE_VARIABLE = 'MBM_CFN_LINT_SERVICE';
 export const CFN_LINT_SERVICE_PID_VARIABLE = 'MBM_CFN_LINT_SERVICE_PID';
 
 const SCRIPT = path.join(__dirname, 'cfn_lint_service.py');
+
+/** The service this process started (global setup and teardown run in jest's main process, with one module cache). */
+let started: ChildProcess | undefined;
 
 /** Starts the service (cfnlint itself is imported on its first request) and resolves with its URL and process id. */
 export function startCfnLintService(python = 'python3'): Promise<{ url: string; pid: number }> {
@@ -37,17 +40,30 @@ export function startCfnLintService(python = 'python3'): Promise<{ url: string; 
       // Neither the process nor its stdin pipe keeps jest alive; the pipe closing (jest gone) ends the service.
       child.unref();
       (child.stdin as unknown as { unref?: () => void }).unref?.();
+      started = child;
       resolve({ url: `http://127.0.0.1:${port}`, pid: child.pid as number });
     });
   });
 }
 
-/** Stops the service global setup started (a no-op when there is none or it already ended). */
-export function stopCfnLintService(pid: string | undefined): void {
-  if (!pid) return;
-  try {
-    process.kill(Number(pid));
-  } catch {
-    // already gone
+/**
+ * Stops the service global setup started and waits until it is gone (so its CPU time counts as jest's); a no-op when
+ * there is none or it already ended. Without the process at hand (another module instance), it signals `pid`.
+ */
+export async function stopCfnLintService(pid: string | undefined): Promise<void> {
+  const child = started;
+  started = undefined;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill();
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    return;
+  }
+  if (!child && pid) {
+    try {
+      process.kill(Number(pid));
+    } catch {
+      // already gone
+    }
   }
 }
