@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cfnLint, cfnLintOutput, CfnLintRunError } from './cfn-lint';
-import { CFN_LINT_SERVICE_VARIABLE } from './cfn-lint-service';
+import { CFN_LINT_SERVICE_VARIABLE, startCfnLintService } from './cfn-lint-service';
 
 let dir: string;
 beforeAll(() => {
@@ -56,6 +56,13 @@ describe('the cfn-lint service cannot pass silently either', () => {
   }
   const lintWith = (service: string) => cfnLint([path.join(dir, 'ok.json')], { service });
   const cli = (status: number, stdout: string, stderr = '') => JSON.stringify({ status, stdout, stderr });
+
+  it('fails to start without a Python that serves (global setup then leaves cfnLint to the CLI)', async () => {
+    await expect(startCfnLintService(path.join(dir, 'no-such-python'))).rejects.toThrow(
+      /did not start: spawn .*ENOENT/,
+    );
+    await expect(startCfnLintService('false')).rejects.toThrow(/did not start: it exited \(1\) before naming its port/);
+  });
 
   it('fails when the service cannot be reached', async () => {
     let closedUrl = '';
