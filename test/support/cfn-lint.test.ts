@@ -138,7 +138,7 @@ describe('the cfn-lint service answers what the cfn-lint CLI does', () => {
     expect(first.stdout).toContain(a);
     expect(first.status).toBe(byCli.status);
     expect(withoutIds(first.stdout)).toEqual(withoutIds(byCli.stdout.split(b).join(a)));
-  });
+  }, 180_000); // the CLI and a first lint of a large template, on a loaded machine
 
   it('lints a file again when its contents change, and keeps answers by contents', async () => {
     const file = path.join(dir, 'changing.json');
