@@ -1,8 +1,9 @@
 /**
- * jest's global teardown: stops the run's moto servers and broker (test/support/moto-broker.ts), then removes the
- * run's cache directory (test/support/global-setup.ts).
+ * jest's global teardown: stops the run's moto servers and broker (test/support/moto-broker.ts), removes the run's
+ * cache directory and stops its cfn-lint service (test/support/global-setup.ts).
  */
 import * as fs from 'node:fs';
+import { CFN_LINT_SERVICE_PID_VARIABLE, stopCfnLintService } from './cfn-lint-service';
 import { TEST_CACHE_DIR_VARIABLE } from './esbuild-cache';
 import { BROKER_GLOBAL } from './global-setup';
 import type { MotoBroker } from './moto-broker';
@@ -11,4 +12,5 @@ export default async function globalTeardown(): Promise<void> {
   await ((globalThis as Record<string, unknown>)[BROKER_GLOBAL] as MotoBroker | undefined)?.stop();
   const directory = process.env[TEST_CACHE_DIR_VARIABLE];
   if (directory) fs.rmSync(directory, { recursive: true, force: true });
+  await stopCfnLintService(process.env[CFN_LINT_SERVICE_PID_VARIABLE]);
 }
