@@ -347,11 +347,25 @@ describe('the scripts, run for real against moto_server', () => {
         .join('\n');
       expect(keyLines.split('\n')).toHaveLength(3);
       const commit = 'a'.repeat(40);
-      const keyOf = (branch: string) =>
-        execFileSync('bash', ['-c', `set -euo pipefail\ncommit=${commit}\n${keyLines}\nprintf '%s' "$key"`], {
-          env: { PATH: process.env.PATH, BRANCH_NAME: branch },
+      // The script's own lines for each branch, all branches in one bash (not one process per branch): each in a
+      // subshell with BRANCH_NAME set as the script gets it; names in and keys out NUL-separated.
+      const keysOf = (branches: readonly string[]): string[] => {
+        const loop = [
+          `while IFS= read -r -d '' BRANCH_NAME; do`,
+          `  (set -euo pipefail; export BRANCH_NAME; commit=${commit}`,
+          keyLines,
+          `  printf '%s\\0' "$key")`,
+          'done',
+        ].join('\n');
+        const out = execFileSync('bash', ['-c', loop], {
+          env: { PATH: process.env.PATH },
+          input: branches.map((b) => `${b}\0`).join(''),
           encoding: 'utf8',
         });
+        const keys = out.split('\0').slice(0, -1);
+        expect(keys).toHaveLength(branches.length);
+        return keys;
+      };
       const branchName = fc
         .array(
           fc.constantFrom('experiment/', 'a', 'Z', '9', '-', '_', '.', '/', '$(', ')', '`', ';', '"', "'", 'é', '🙂'),
@@ -361,15 +375,20 @@ describe('the scripts, run for real against moto_server', () => {
           },
         )
         .map((parts) => parts.join(''));
-      fc.assert(
-        fc.property(branchName, (branch) => {
-          const key = keyOf(branch);
-          expect(key).toMatch(/^ci-source\/([A-Za-z0-9]+(-[A-Za-z0-9]+)*--)?[0-9a-f]{10}\/a{40}\.zip$/);
-          expect(key.split('/')[1]?.endsWith(branchHash(branch, CI_KEY_HASH_LENGTH))).toBe(true);
-        }),
-        { numRuns: 40 },
-      );
-      expect(keyOf('experiment/a-b')).not.toBe(keyOf('experiment/a_b'));
+      const branches = [...fc.sample(branchName, 40), 'experiment/a-b', 'experiment/a_b'];
+      const keys = keysOf(branches);
+      branches.forEach((branch, i) => {
+        const key = keys[i] as string;
+        expect({ branch, key }).toEqual({
+          branch,
+          key: expect.stringMatching(/^ci-source\/([A-Za-z0-9]+(-[A-Za-z0-9]+)*--)?[0-9a-f]{10}\/a{40}\.zip$/),
+        });
+        expect({ branch, hashed: key.split('/')[1]?.endsWith(branchHash(branch, CI_KEY_HASH_LENGTH)) }).toEqual({
+          branch,
+          hashed: true,
+        });
+      });
+      expect(keys.at(-2)).not.toBe(keys.at(-1));
     });
 
     it('rejects a missing setting by name before any AWS call', async () => {

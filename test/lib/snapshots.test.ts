@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { platformVersion, PROJECT_ROOT } from '../../lib/seed-code';
 import { committedSnapshotDirectory, SNAPSHOT_ROOT, snapshotDirectoryForSynth } from '../../lib/snapshots';
-import { buildApp, removeApp } from '../support/app';
+import { buildApp, cdkJsonContext, removeApp } from '../support/app';
 
 /** path → sha256 of every file below `dir`. */
 function treeDigest(dir: string): Record<string, string> {
@@ -46,6 +46,22 @@ describe('product version snapshots', () => {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
+  // One unlocked synth of the default (codecommit) app for the suite: the snapshot folder it writes is what both the
+  // per-provider test and the locked-version test start from (each gets its own copy); synthesized on first use.
+  let codecommitRoot: string | undefined;
+  afterAll(() => {
+    if (codecommitRoot !== undefined) fs.rmSync(codecommitRoot, { recursive: true, force: true });
+  });
+  /** Copies the snapshot folder an unlocked codecommit synth writes (cdk.json's context) to `destination`. */
+  function copyCodecommitSnapshots(destination: string): void {
+    if (codecommitRoot === undefined) {
+      const synthRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-snapshot-codecommit-'));
+      removeApp(buildApp({ snapshotDirectory: committedSnapshotDirectory('codecommit', synthRoot) }));
+      codecommitRoot = synthRoot;
+    }
+    fs.cpSync(committedSnapshotDirectory('codecommit', codecommitRoot), destination, { recursive: true });
+  }
+
   it('gives a normal synth a copy inside the cloud assembly, and a release the committed folder', () => {
     const committed = committedSnapshotDirectory('codecommit', root);
     fs.mkdirSync(committed, { recursive: true });
@@ -59,25 +75,28 @@ describe('product version snapshots', () => {
   });
 
   it('keeps one folder per provider, so an external-ci synth never overwrites the codecommit snapshot', () => {
-    const built = ['codecommit', 'external-ci'].map((provider) => {
-      const directory = committedSnapshotDirectory(provider as 'codecommit' | 'external-ci', root);
-      return buildApp({ context: { sourceProvider: provider }, snapshotDirectory: directory });
-    });
-    try {
-      const codecommit = treeDigest(committedSnapshotDirectory('codecommit', root));
-      const externalCi = treeDigest(committedSnapshotDirectory('external-ci', root));
-      expect(Object.keys(codecommit)).toEqual(Object.keys(externalCi));
-      expect(Object.values(codecommit)).not.toEqual(Object.values(externalCi));
-    } finally {
-      built.forEach(removeApp);
-    }
+    // The codecommit synth's folder first (cdk.json's sourceProvider is codecommit), then the external-ci synth.
+    expect(cdkJsonContext().sourceProvider).toBe('codecommit');
+    copyCodecommitSnapshots(committedSnapshotDirectory('codecommit', root));
+    const codecommitBefore = treeDigest(committedSnapshotDirectory('codecommit', root));
+    removeApp(
+      buildApp({
+        context: { sourceProvider: 'external-ci' },
+        snapshotDirectory: committedSnapshotDirectory('external-ci', root),
+      }),
+    );
+    const codecommit = treeDigest(committedSnapshotDirectory('codecommit', root));
+    const externalCi = treeDigest(committedSnapshotDirectory('external-ci', root));
+    expect(codecommit).toEqual(codecommitBefore);
+    expect(Object.keys(codecommit)).toEqual(Object.keys(externalCi));
+    expect(Object.values(codecommit)).not.toEqual(Object.values(externalCi));
   });
 
   it('refuses a locked version whose snapshot differs from the synthesized template, and accepts an equal one', () => {
     const snapshots = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-locked-'));
     try {
       // An unlocked synth writes the current version's template: the snapshot a release would commit.
-      removeApp(buildApp({ snapshotDirectory: snapshots }));
+      copyCodecommitSnapshots(snapshots);
       const [name, ...others] = fs
         .readdirSync(snapshots)
         .filter((file) => file.includes(`.${platformVersion()}.product.template.json`));

@@ -18,10 +18,15 @@ function git(repo: string, ...args: string[]): string {
 describe('upgrading an existing project', () => {
   let seed: string;
   let work: string;
+  /** The old project, built once; each test gets a copy of the clone (work tree and .git) in its own folder. */
+  let template: string | undefined;
   beforeAll(() => {
     seed = stageSeedCode(fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-upgrade-new-')));
   });
-  afterAll(() => fs.rmSync(seed, { recursive: true, force: true }));
+  afterAll(() => {
+    fs.rmSync(seed, { recursive: true, force: true });
+    if (template !== undefined) fs.rmSync(path.dirname(template), { recursive: true, force: true });
+  });
   beforeEach(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-upgrade-repo-'));
   });
@@ -30,11 +35,18 @@ describe('upgrading an existing project', () => {
   /** A project repository created from an older seed, with the data scientists' own commits on top. */
   function oldProject(): string {
     const repo = path.join(work, 'model-churn-train');
+    template ??= createOldProject(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-upgrade-old-')), 'old'));
+    fs.cpSync(template, repo, { recursive: true });
+    return repo;
+  }
+
+  /** Creates the old project's clone at `repo` (copying a clone keeps it a working clone: git stores no paths). */
+  function createOldProject(repo: string): string {
     fs.cpSync(seed, repo, { recursive: true });
     fs.writeFileSync(path.join(repo, SEED_VERSION_FILE), 'v0.0.9\n');
     fs.writeFileSync(path.join(repo, 'run.js'), '// the run command of v0.0.9\n');
     fs.rmSync(path.join(repo, 'ci', 'release.sh'));
-    git(work, 'init', '--quiet', '-b', 'main', repo);
+    git(path.dirname(repo), 'init', '--quiet', '-b', 'main', repo);
     git(repo, 'config', 'user.email', 'ds@example.com');
     git(repo, 'config', 'user.name', 'Data Scientist');
     git(repo, 'add', '-A');

@@ -55,18 +55,22 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv) {
   return { code, out, err: err.join('\n') };
 }
 
+// One moto_server for the file: each describe starts from an empty moto (reset), as with a server of its own.
+let moto: MotoServer;
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => moto.stop());
+
 describe('run command against moto', () => {
-  let moto: MotoServer;
   let sagemaker: SageMakerClient;
   let s3: S3Client;
 
   beforeAll(async () => {
-    moto = await startMoto();
     useMotoEnvironment(moto.endpoint);
     sagemaker = new SageMakerClient({});
     s3 = new S3Client({ forcePathStyle: true });
   });
-  afterAll(async () => moto.stop());
   beforeEach(async () => {
     await moto.reset();
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
@@ -319,11 +323,10 @@ describe('run command against moto', () => {
 /** Names of the members of an uncompressed tar archive. */
 
 describe('bundled run command (the seed repository as staged)', () => {
-  let moto: MotoServer;
   let seed: string;
 
   beforeAll(async () => {
-    moto = await startMoto();
+    await moto.reset();
     useMotoEnvironment(moto.endpoint);
     seed = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -331,10 +334,7 @@ describe('bundled run command (the seed repository as staged)', () => {
     stageSeedCode(seed);
     await new S3Client({ forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: BUCKET }));
   });
-  afterAll(async () => {
-    await moto.stop();
-    fs.rmSync(seed, { recursive: true, force: true });
-  });
+  afterAll(() => fs.rmSync(seed, { recursive: true, force: true }));
 
   it('runs the buildspec commands as CodeBuild would, passing a hostile branch name only as data', async () => {
     const buildspec = readBuildspec(seed);

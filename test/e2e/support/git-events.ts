@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { TEST_CACHE_DIR_VARIABLE } from '../../support/esbuild-cache';
 import { awsEvent } from '../../support/fixtures';
 
 /** An EventBridge event as CodeCommit publishes it (a fresh object, safe to change). */
@@ -76,6 +77,30 @@ export function git(cwd: string, args: string[]): string {
   }).trim();
 }
 
+/**
+ * A bare repository holding only the README seed commit on `mainBranch`, made once per jest run in the run's cache
+ * directory (test/support/global-setup.ts) and copied by each {@link GitRepository} that has no seed code (a bare
+ * repository stores no paths, so a copy is a repository of its own). Outside a jest run: undefined (each repository
+ * makes its own). Copies share the seed commit's id; nothing compares commits across repositories.
+ */
+function readmeOnlyTemplate(mainBranch: string): string | undefined {
+  const cacheRoot = process.env[TEST_CACHE_DIR_VARIABLE];
+  if (cacheRoot === undefined) return undefined;
+  const template = path.join(cacheRoot, 'git-readme-seed', `${Buffer.from(mainBranch).toString('hex')}.git`);
+  if (fs.existsSync(template)) return template;
+  // Made beside, then renamed: another worker sees the whole repository or none.
+  const staging = fs.mkdtempSync(path.join(cacheRoot, 'staging-git-'));
+  GitRepository.createSeeded(staging, path.join(staging, 'bare.git'), mainBranch);
+  fs.mkdirSync(path.dirname(template), { recursive: true });
+  try {
+    fs.renameSync(path.join(staging, 'bare.git'), template);
+  } catch {
+    // the other worker was first: its repository is as good
+  }
+  fs.rmSync(staging, { recursive: true, force: true });
+  return template;
+}
+
 /** The time format of the published samples: ISO 8601 to the second, UTC. */
 export function eventTime(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -103,15 +128,28 @@ export class GitRepository {
     this.repositoryId = randomUUID();
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-git-'));
     this.bareDir = path.join(this.root, `${this.repositoryName}.git`);
-    git(this.root, ['init', '--quiet', '--bare', `--initial-branch=${this.mainBranch}`, this.bareDir]);
+    const template = options.seedDir === undefined ? readmeOnlyTemplate(this.mainBranch) : undefined;
+    if (template !== undefined) {
+      fs.cpSync(template, this.bareDir, { recursive: true });
+      return;
+    }
+    GitRepository.createSeeded(this.root, this.bareDir, this.mainBranch, options.seedDir);
+  }
 
-    // The project's first commit: what the repository is created with (CodeCommit's initial code).
-    const seed = this.clone('seed');
-    if (options.seedDir) fs.cpSync(options.seedDir, seed.dir, { recursive: true });
-    else fs.writeFileSync(path.join(seed.dir, 'README.md'), '# model\n');
-    git(seed.dir, ['add', '--all']);
-    git(seed.dir, ['commit', '--quiet', '-m', 'Initial commit: seed code']);
-    git(seed.dir, ['push', '--quiet', 'origin', `HEAD:refs/heads/${this.mainBranch}`]);
+  /**
+   * Creates the bare repository `bareDir` with the project's first commit on `mainBranch`: what the repository is
+   * created with (CodeCommit's initial code), the files of `seedDir` or a README only. `root` holds the seed clone.
+   */
+  static createSeeded(root: string, bareDir: string, mainBranch: string, seedDir?: string): void {
+    git(root, ['init', '--quiet', '--bare', `--initial-branch=${mainBranch}`, bareDir]);
+    const seed = path.join(root, 'clones', 'seed');
+    fs.mkdirSync(path.dirname(seed), { recursive: true });
+    git(root, ['clone', '--quiet', bareDir, seed]);
+    if (seedDir) fs.cpSync(seedDir, seed, { recursive: true });
+    else fs.writeFileSync(path.join(seed, 'README.md'), '# model\n');
+    git(seed, ['add', '--all']);
+    git(seed, ['commit', '--quiet', '-m', 'Initial commit: seed code']);
+    git(seed, ['push', '--quiet', 'origin', `HEAD:refs/heads/${mainBranch}`]);
   }
 
   get repositoryArn(): string {

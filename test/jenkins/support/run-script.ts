@@ -2,9 +2,9 @@
  * Runs a CI script file of the seed code (`ci/*.sh`) with `bash`, as the Jenkinsfile and the workflow call it, in a
  * real git work tree, with the real AWS CLI pointed at moto_server.
  *
- * `aws` on the script's PATH is a recording wrapper: it logs every call's arguments (and the bytes of a
- * `--payload fileb://...` file) and then runs the real AWS CLI. The one exception is `aws lambda invoke`: moto runs
- * no Lambda code without Docker, so the wrapper answers it as a stand-in (FunctionError from FAKE_FUNCTION_ERROR,
+ * `aws` on the script's PATH is a recording wrapper: it logs every call's arguments (a JSON array) and the bytes of
+ * a `--payload fileb://...` file, then runs the real AWS CLI. The one exception is `aws lambda invoke`: moto runs no
+ * Lambda code without Docker, so the wrapper answers it as a stand-in (FunctionError from FAKE_FUNCTION_ERROR,
  * response body from FAKE_LAMBDA_RESPONSE) and the tests invoke the real handler with the recorded payload.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -13,7 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const WRAPPER = `#!/bin/sh
-python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@" >> "$AWS_CALL_LOG"
+# -S -E: no site packages, no PYTHON* variables; json and sys are all it needs.
+"$WRAPPER_PYTHON" -S -E -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@" >> "$AWS_CALL_LOG"
 previous=''
 for argument in "$@"; do
   if [ "$previous" = --payload ]; then
@@ -31,6 +32,16 @@ fi
 exec "$REAL_AWS" "$@"
 `;
 
+/**
+ * The executable `name` runs: behind a pyenv shim (a bash script that runs `pyenv exec`, about 0.1 CPU-s per call)
+ * the one `pyenv which` names, otherwise the one on PATH. The AWS CLI and the wrapper's Python run once per call.
+ */
+function executable(name: string): string {
+  const onPath = execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
+  if (!onPath.includes('/shims/')) return onPath;
+  return execFileSync('pyenv', ['which', name], { encoding: 'utf8' }).trim();
+}
+
 export interface ScriptRun {
   readonly code: number;
   readonly stdout: string;
@@ -45,12 +56,14 @@ export class ScriptSandbox {
   readonly dir: string;
   readonly binDir: string;
   private readonly realAws: string;
+  private readonly python: string;
 
   constructor() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-script-'));
     this.binDir = path.join(this.dir, 'bin');
     fs.mkdirSync(this.binDir);
-    this.realAws = execFileSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).trim();
+    this.realAws = executable('aws');
+    this.python = executable('python3');
     fs.writeFileSync(path.join(this.binDir, 'aws'), WRAPPER, { mode: 0o755 });
   }
 
@@ -66,6 +79,7 @@ export class ScriptSandbox {
       AWS_CALL_LOG: callLog,
       AWS_PAYLOAD_LOG: payloadLog,
       REAL_AWS: this.realAws,
+      WRAPPER_PYTHON: this.python,
       MLOPS_POLL_SECONDS: '0',
     };
     for (const key of [
