@@ -65,8 +65,8 @@ describe('compliance of the synthesized templates', () => {
     expect(blanket).toEqual([]);
   });
 
-  it('reports zero cfn-lint errors on every template, and only accepted warnings', () => {
-    const { errors, warnings } = cfnLint(built.templateFiles);
+  it('reports zero cfn-lint errors on every template, and only accepted warnings', async () => {
+    const { errors, warnings } = await cfnLint(built.templateFiles);
     expect(errors).toEqual([]);
     expect(warnings.filter((id) => !ACCEPTED_CFN_LINT_WARNINGS.includes(id))).toEqual([]);
   });

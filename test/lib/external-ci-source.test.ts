@@ -390,12 +390,12 @@ describe('ExternalCiSource', () => {
     expect(() => dirty.app.synth()).toThrow(/AwsSolutions-IAM5\[Action::s3:\*\]/);
   });
 
-  it('synthesizes a template cfn-lint finds no error in', () => {
+  it('synthesizes a template cfn-lint finds no error in', async () => {
     const built = build({ principal: { kind: 'github-oidc', repository: 'acme/churn' } });
     const assembly = built.app.synth();
     const file = path.join(assembly.directory, built.stack.templateFile);
     // A missing cfn-lint or a crash fails here too (test/support/cfn-lint.ts).
-    expect(cfnLint([file]).errors).toEqual([]);
+    expect((await cfnLint([file])).errors).toEqual([]);
   });
 
   describe('rejects bad configuration by name, before creating anything', () => {

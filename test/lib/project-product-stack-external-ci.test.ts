@@ -259,8 +259,8 @@ describe('project template, source provider external-ci with GitHub Actions', ()
     expect(policies).not.toContain('codecommit:CreateRepository');
   });
 
-  it('reports no cfn-lint error on the templates, and only the accepted warning', () => {
-    const { errors, warnings } = cfnLint(built.templateFiles);
+  it('reports no cfn-lint error on the templates, and only the accepted warning', async () => {
+    const { errors, warnings } = await cfnLint(built.templateFiles);
     expect(errors).toEqual([]);
     expect(warnings.filter((id) => id !== 'W3005')).toEqual([]);
   });

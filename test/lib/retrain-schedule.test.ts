@@ -152,8 +152,8 @@ describe('retraining in the product template', () => {
     expect(pull?.Resource).toEqual({ 'Fn::GetAtt': [repositoryId, 'Arn'] });
   });
 
-  it('passes cfn-lint with zero errors', () => {
-    const { errors, warnings } = cfnLint(on.templateFiles);
+  it('passes cfn-lint with zero errors', async () => {
+    const { errors, warnings } = await cfnLint(on.templateFiles);
     expect(errors).toEqual([]);
     expect(warnings.filter((id) => id !== 'W3005')).toEqual([]);
   });

@@ -106,8 +106,8 @@ describe('serving stacks', () => {
     ).toThrow(/AwsSolutions-S10/);
   });
 
-  it('reports zero cfn-lint errors and no warning on the serving and product templates', () => {
-    const { errors, warnings } = cfnLint(built.files);
+  it('reports zero cfn-lint errors and no warning on the serving and product templates', async () => {
+    const { errors, warnings } = await cfnLint(built.files);
     expect(errors).toEqual([]);
     expect(warnings.filter((id) => id !== 'W3005')).toEqual([]);
   });

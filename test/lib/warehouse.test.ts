@@ -125,8 +125,8 @@ describe('product template with a warehouse', () => {
     expect(text).not.toContain('WAREHOUSE_');
   });
 
-  it('reports zero cfn-lint errors (and only the accepted W3005 warnings)', () => {
-    const { errors, warnings } = cfnLint(built.templateFiles);
+  it('reports zero cfn-lint errors (and only the accepted W3005 warnings)', async () => {
+    const { errors, warnings } = await cfnLint(built.templateFiles);
     expect(errors).toEqual([]);
     expect(warnings.filter((id) => id !== 'W3005')).toEqual([]);
   });

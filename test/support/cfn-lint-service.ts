@@ -1,0 +1,69 @@
+/**
+ * The cfn-lint service of a jest run (test/support/cfn_lint_service.py): one Python process that imports cfnlint once
+ * and runs cfn-lint's own CLI entry per request, keeping answers by the templates' contents. jest's global setup
+ * starts it and names it to the workers in MBM_CFN_LINT_SERVICE (they inherit the environment); global teardown
+ * stops it (and it ends by itself when the jest process goes: it exits when its stdin closes).
+ * test/support/cfn-lint.ts asks it when the variable is set and runs the cfn-lint CLI otherwise.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+/** The service's URL (`http://127.0.0.1:<port>`), set by global setup for the run. */
+export const CFN_LINT_SERVICE_VARIABLE = 'MBM_CFN_LINT_SERVICE';
+/** The service's process id, for global teardown. */
+export const CFN_LINT_SERVICE_PID_VARIABLE = 'MBM_CFN_LINT_SERVICE_PID';
+
+const SCRIPT = path.join(__dirname, 'cfn_lint_service.py');
+
+/** The service this process started (global setup and teardown run in jest's main process, with one module cache). */
+let started: ChildProcess | undefined;
+
+/** Starts the service (cfnlint itself is imported on its first request) and resolves with its URL and process id. */
+export function startCfnLintService(python = 'python3'): Promise<{ url: string; pid: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    const fail = (why: string) => {
+      child.kill();
+      reject(new Error(`the cfn-lint service (${python} ${SCRIPT}) did not start: ${why}`));
+    };
+    child.on('error', (error) => fail(error.message));
+    child.on('exit', (code, signal) => fail(`it exited (${code ?? signal}) before naming its port`));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n');
+      if (line.length < 2) return;
+      const port = Number(line[0]);
+      if (!Number.isInteger(port) || port <= 0) return fail(`it printed ${JSON.stringify(line[0])}, not a port`);
+      child.removeAllListeners('exit');
+      child.stdout.destroy();
+      // Neither the process nor its stdin pipe keeps jest alive; the pipe closing (jest gone) ends the service.
+      child.unref();
+      (child.stdin as unknown as { unref?: () => void }).unref?.();
+      started = child;
+      resolve({ url: `http://127.0.0.1:${port}`, pid: child.pid as number });
+    });
+  });
+}
+
+/**
+ * Stops the service global setup started and waits until it is gone (so its CPU time counts as jest's); a no-op when
+ * there is none or it already ended. Without the process at hand (another module instance), it signals `pid`.
+ */
+export async function stopCfnLintService(pid: string | undefined): Promise<void> {
+  const child = started;
+  started = undefined;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill();
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    return;
+  }
+  if (!child && pid) {
+    try {
+      process.kill(Number(pid));
+    } catch {
+      // already gone
+    }
+  }
+}
