@@ -56,11 +56,38 @@ type Produced = { readonly dir: string } | { readonly skipped: string };
 
 export const LOCAL_DIR = '.local-run';
 
-/** The imports that tell whether a framework's scripts can run with this Python. */
-const FRAMEWORK_IMPORTS: Readonly<Record<'sklearn' | 'xgboost', string>> = {
-  sklearn: 'import sklearn, pandas, numpy, joblib',
-  xgboost: 'import xgboost, sklearn, pandas, numpy',
+/**
+ * The modules whose presence tells whether a framework's scripts can run with this Python. They are found, not
+ * imported (importing sklearn loads scipy: seconds of CPU per run), so a package that is installed but broken shows up
+ * only when its step runs.
+ */
+const FRAMEWORK_MODULES: Readonly<Record<'sklearn' | 'xgboost', readonly string[]>> = {
+  sklearn: ['sklearn', 'pandas', 'numpy', 'joblib'],
+  xgboost: ['xgboost', 'sklearn', 'pandas', 'numpy'],
 };
+
+/** Given `framework=module,module...` arguments, prints JSON: framework → its first missing module's error, or null. */
+const FIND_MODULES = [
+  'import importlib.util, json, sys',
+  'def missing(modules):',
+  '    for m in modules.split(","):',
+  '        if importlib.util.find_spec(m) is None: return "ModuleNotFoundError: No module named %r" % m',
+  'print(json.dumps({a.split("=")[0]: missing(a.split("=")[1]) for a in sys.argv[1:]}))',
+].join('\n');
+
+/** Why this Python does not run, or why each framework cannot (null: it can), from one short Python process. */
+function checkPython(python: string): string | Record<string, string | null> {
+  const args = Object.entries(FRAMEWORK_MODULES).map(([framework, modules]) => `${framework}=${modules.join(',')}`);
+  const check = spawnSync(python, ['-c', FIND_MODULES, ...args], { encoding: 'utf8' });
+  if (check.status === 0) {
+    try {
+      return JSON.parse(check.stdout) as Record<string, string | null>;
+    } catch {
+      // Not the output of FIND_MODULES: reported as a Python that does not run, with what it printed.
+    }
+  }
+  return `${python} does not run (${check.error?.message ?? (check.stderr.trim() || check.stdout.trim())}); pass --python`;
+}
 
 function copyInto(from: string, to: string): void {
   fs.mkdirSync(to, { recursive: true });
@@ -99,30 +126,16 @@ export async function runLocal(
   fs.mkdirSync(work, { recursive: true });
   io.err(`running ${config.file} locally with ${options.python}; steps work in ${LOCAL_DIR}/<step>/`);
 
-  const pythonCheck = spawnSync(options.python, ['-c', 'import sys; print(sys.version.split()[0])'], {
-    encoding: 'utf8',
-  });
-  const pythonProblem =
-    pythonCheck.status === 0
-      ? undefined
-      : `${options.python} does not run (${pythonCheck.error?.message ?? pythonCheck.stderr.trim()}); pass --python`;
-  const frameworkCache = new Map<string, string | undefined>();
+  const python = checkPython(options.python);
   /** Why a step with this image cannot run here, or undefined when it can. */
   const cannotRun = (image: ImageSpec): string | undefined => {
-    if (pythonProblem) return pythonProblem;
+    if (typeof python === 'string') return python;
     if (image.ecr !== undefined) return `its image ${image.ecr} (project ECR) runs only in SageMaker`;
     const framework = image.framework!;
-    if (!frameworkCache.has(framework)) {
-      const check = spawnSync(options.python, ['-c', FRAMEWORK_IMPORTS[framework]], { encoding: 'utf8' });
-      const missing = check.stderr.trim().split('\n').pop();
-      frameworkCache.set(
-        framework,
-        check.status === 0
-          ? undefined
-          : `framework ${framework} is not installed for ${options.python} (${missing}); pip install the packages of scripts/ to run it here`,
-      );
-    }
-    return frameworkCache.get(framework);
+    const missing = python[framework];
+    return missing
+      ? `framework ${framework} is not installed for ${options.python} (${missing}); pip install the packages of scripts/ to run it here`
+      : undefined;
   };
 
   const produced = new Map<string, Produced>();

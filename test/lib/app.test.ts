@@ -8,6 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/seed-code';
 
+/** The CDK CLI of the project's node_modules, as `npx cdk` runs it (without npx's own Node start). */
+const CDK_CLI = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk');
+
 /** An environment in which the CDK CLI finds no AWS credentials (no keys, no profile files, no instance role). */
 function withoutCredentials(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -28,12 +31,12 @@ function synth(
   options: { environment?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): { status: number | null; output: string; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-cli-'));
-  const args = ['cdk', 'synth', '--quiet', '--no-notices', '-o', outdir];
+  const args = ['synth', '--quiet', '--no-notices', '-o', outdir];
   const target = options.environment === false ? {} : { account: '111111111111', region: 'us-east-1' };
   for (const [key, value] of Object.entries({ ...target, ...context })) {
     args.push('-c', `${key}=${value}`);
   }
-  const result = spawnSync('npx', args, {
+  const result = spawnSync(CDK_CLI, args, {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     env: { ...(options.env ?? process.env), CDK_DISABLE_CLI_TELEMETRY: 'true' },

@@ -119,10 +119,10 @@ describe('product version snapshots', () => {
     const before = treeDigest(SNAPSHOT_ROOT);
     const started = Date.now() - 1000;
     try {
+      // The project's CDK CLI, as `npx cdk` runs it (without npx's own Node start).
       const result = spawnSync(
-        'npx',
+        path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdk'),
         [
-          'cdk',
           'synth',
           '--quiet',
           '--no-notices',

@@ -93,6 +93,20 @@ describe('node run.js --local, in a fresh clone of the seed', () => {
     expect(result.stdout).toMatch(/rmse +- +<= 2\.6 +NOT EVALUATED/);
   });
 
+  it('reports a framework whose modules this --python lacks, naming the missing module, and skips its steps', () => {
+    // A Python without the scripts' packages: a venv without pip does not see the machine's site-packages.
+    const venv = path.join(work, 'bare-venv');
+    expect(sh('python3', ['-m', 'venv', '--without-pip', venv], work).status).toBe(0);
+    const bare = path.join(venv, 'bin', 'python');
+    const result = sh('node', ['run.js', '--local', '--python', bare], clone);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(
+      `PreprocessData: framework sklearn is not installed for ${bare} (ModuleNotFoundError: No module named 'sklearn'); pip install the packages of scripts/ to run it here`,
+    );
+    expect(result.stdout).toContain('EvaluateModel: needs the model: TrainModel was skipped');
+    expect(result.stderr).not.toContain(': ran in');
+  });
+
   it('exits 1 on a failing gate, with the value against the threshold; --input reads another file', () => {
     const config = path.join(work, 'strict.yaml');
     fs.writeFileSync(

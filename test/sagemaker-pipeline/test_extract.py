@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -374,12 +375,16 @@ class TestVendoredDriver:
 
 
 class TestRunLocal:
-    """`node run.js --local`'s extract (sagemaker-pipeline/src/sql-local.ts: runLocalExtract), run through tsx: the
-    TypeScript side builds the step's environment (the same function as the pipeline definition) and the Python
-    side extracts from the real server, with a connection string instead of the secret."""
+    """`node run.js --local`'s extract (sagemaker-pipeline/src/sql-local.ts: runLocalExtract), bundled and run with
+    node: the TypeScript side builds the step's environment (the same function as the pipeline definition) and the
+    Python side extracts from the real server, with a connection string instead of the secret."""
 
-    TSX = ROOT / "node_modules" / ".bin" / "tsx"
     DRIVER = Path(__file__).resolve().parent / "support" / "local-extract.ts"
+
+    @pytest.fixture(autouse=True)
+    def bundled_driver(self, node_bundle):
+        """local-extract.ts bundled once per session (conftest.py), run with node."""
+        self.driver_js = node_bundle(self.DRIVER)
 
     def run(self, tmp_path, block, url=None, env_url=None):
         repo = tmp_path / "repo"
@@ -389,7 +394,7 @@ class TestRunLocal:
         env = {k: v for k, v in os.environ.items() if k != "SQL_CONNECTION_URL"}
         if env_url:
             env["SQL_CONNECTION_URL"] = env_url
-        argv = [str(self.TSX), str(self.DRIVER), str(repo), str(tmp_path / ".local-run"), json.dumps(block)]
+        argv = ["node", str(self.driver_js), str(repo), str(tmp_path / ".local-run"), json.dumps(block)]
         return subprocess.run(argv + ([url] if url else []), env=env, capture_output=True, text=True, timeout=120)
 
     def test_extracts_from_a_local_connection_string_with_the_step_environment(self, tmp_path, pg):
@@ -423,12 +428,13 @@ class TestStepAsRendered:
     container's /opt/ml mapped under a temp dir, the code input holding extract.py and its vendored driver, and the
     secret ARN swapped for moto's (the only change)."""
 
-    def test_the_rendered_step_runs_and_records_the_window_it_was_given(self, tmp_path, pg, moto, secrets):
+    def test_the_rendered_step_runs_and_records_the_window_it_was_given(self, tmp_path, pg, moto, secrets,
+                                                                         node_bundle):
         arn = secrets("warehouse/readonly", pg.secret())
         block = {"query": "queries/sales.sql", "parameters": {"region": "eu", "min_amount": 5},
                  "window": {"start": "2026-01-01", "end": "2026-02-01"}, "sslMode": "disable"}
         rendered = subprocess.run(
-            [str(TestRunLocal.TSX), str(TestRunLocal.DRIVER), "--step", json.dumps(block), arn, REGION],
+            ["node", str(node_bundle(TestRunLocal.DRIVER)), "--step", json.dumps(block), arn, REGION],
             capture_output=True, text=True, timeout=120,
         )
         assert rendered.returncode == 0, rendered.stderr
@@ -486,14 +492,13 @@ class TestTls:
 
 
 class TestRunJsLocal:
-    """`node run.js --local --config examples/sql-source.yaml` end to end (sagemaker-pipeline/src/cli.ts main, run
-    through tsx): the extract runs against the real server with SQL_CONNECTION_URL, and the pipeline's steps train
+    """`node run.js --local --config examples/sql-source.yaml` end to end (run.js bundled from run.ts as the seed
+    build does): the extract runs against the real server with SQL_CONNECTION_URL, and the pipeline's steps train
     and gate the model on exactly the rows the query selected (its region and window). Without a URL the extract is
     reported skipped with the reason, and the sample is used. The seed's files are symlinked into a temp root so that
     .local-run/ is written there. What this cannot prove: the extract step in SageMaker (test_extract.py's job
     fixture runs the script as the job does; the definition is checked in sql-pipeline.test.ts)."""
 
-    TSX = ROOT / "node_modules" / ".bin" / "tsx"
     SEED = ROOT / "sagemaker-pipeline"
 
     @pytest.fixture(scope="class")
@@ -514,25 +519,21 @@ class TestRunJsLocal:
         expected = [r for i, r in enumerate(rows) if i % 3 != 0 and i % 5 != 0]
         return expected
 
-    def run_local(self, tmp_path, env_extra):
+    def run_local(self, tmp_path, seed_root, env_extra):
         root = tmp_path / "seed"
         root.mkdir()
         for name in ["scripts", "queries", "examples", "data"]:
             (root / name).symlink_to(self.SEED / name)
-        program = (
-            f"import {{ main }} from {json.dumps(str(self.SEED / 'src' / 'cli.ts'))};"
-            "const io = { out: (l) => process.stdout.write(l + '\\n'), err: (l) => process.stderr.write(l + '\\n') };"
-            f"main(['--local', '--config', 'examples/sql-source.yaml'], process.env, {json.dumps(str(root))}, io)"
-            ".then((c) => { process.exitCode = c; });"
-        )
+        # run.js as the seed build bundles it (conftest.py, once per session), copied: its folder is the seed's root.
+        shutil.copy(seed_root / "run.js", root / "run.js")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SQL_", "WAREHOUSE_"))}
         env.update(env_extra)
-        result = subprocess.run([str(self.TSX), "-e", program], cwd=root, env=env, capture_output=True, text=True,
-                                timeout=300)
+        result = subprocess.run(["node", "run.js", "--local", "--config", "examples/sql-source.yaml"], cwd=root,
+                                env=env, capture_output=True, text=True, timeout=300)
         return root, result
 
-    def test_extracts_with_the_connection_url_and_trains_on_exactly_those_rows(self, tmp_path, pg, table):
-        root, result = self.run_local(tmp_path, {"SQL_CONNECTION_URL": pg.url()})
+    def test_extracts_with_the_connection_url_and_trains_on_exactly_those_rows(self, tmp_path, seed_root, pg, table):
+        root, result = self.run_local(tmp_path, seed_root, {"SQL_CONNECTION_URL": pg.url()})
         assert result.returncode == 0, result.stdout + result.stderr
         assert f"ExtractAbalone: {len(table)} rows" in result.stderr
         data = root / ".local-run" / "ExtractAbalone" / "output" / "data" / "data.csv"
@@ -552,8 +553,8 @@ class TestRunJsLocal:
         assert f"data_sha256={manifest['data']['sha256']}" in result.stdout
         assert pg.password not in result.stdout + result.stderr
 
-    def test_without_a_url_the_extract_is_skipped_with_the_reason_and_the_sample_used(self, tmp_path):
-        root, result = self.run_local(tmp_path, {})
+    def test_without_a_url_the_extract_is_skipped_with_the_reason_and_the_sample_used(self, tmp_path, seed_root):
+        root, result = self.run_local(tmp_path, seed_root, {})
         assert "ExtractAbalone: skipped: a sql source runs locally against a database you name" in result.stderr
         assert "set SQL_CONNECTION_URL=postgresql://" in result.stderr
         assert "uses its sample data/abalone-sample.csv" in result.stderr

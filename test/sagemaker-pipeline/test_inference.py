@@ -1,8 +1,8 @@
 """The inference code of the multi-model endpoint (scripts/inference.py) on the tarball the deploy function wrote:
 train.py trains on the abalone sample, the tarball is registered and approved in moto_server, the deploy function
-(lambda/deploy-model, run with tsx) copies it to the stage's serving bucket, and the bytes at the TargetModel the SSM
-parameter names are extracted and served through model_fn → input_fn → predict_fn → output_fn, as the scikit-learn
-container does. What this cannot prove: the container's own model server (not available offline)."""
+(lambda/deploy-model, bundled with esbuild and run with node) copies it to the stage's serving bucket, and the bytes
+at the TargetModel the SSM parameter names are extracted and served through model_fn → input_fn → predict_fn →
+output_fn, as the scikit-learn container does. What this cannot prove: the container's own model server (not available offline)."""
 import json
 import os
 import shutil
@@ -21,7 +21,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "sagemaker-pipeline" / "scripts"
 SAMPLE = Path(__file__).resolve().parent / "data" / "abalone-sample.csv"
-TSX = ROOT / "node_modules" / ".bin" / "tsx"
 
 
 def run(script, *args, env=None):
@@ -59,7 +58,7 @@ def moto_endpoint():
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, moto_endpoint):
+def served(tmp_path_factory, moto_endpoint, node_bundle):
     work = tmp_path_factory.mktemp("serving")
     (work / "input").mkdir()
     shutil.copy(SAMPLE, work / "input" / "abalone.csv")
@@ -78,7 +77,8 @@ def served(tmp_path_factory, moto_endpoint):
             tar.add(f, arcname=f.name)
 
     downloaded = work / "served.tar.gz"
-    result = subprocess.run([str(TSX), "test/support/serve-tarball.ts", moto_endpoint, str(trained), str(downloaded)],
+    serve = node_bundle(ROOT / "test" / "support" / "serve-tarball.ts")  # bundled once per session: conftest.py
+    result = subprocess.run(["node", str(serve), moto_endpoint, str(trained), str(downloaded)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])

@@ -35,24 +35,24 @@ def run(script, *args, env=None):
     return result
 
 
-_DEFAULT_DEFINITION = []
+@pytest.fixture(scope="module")
+def dry_run_definition(seed_root):
+    """The run command's --dry-run (`node run.js`, bundled once per session: conftest.py) on pipeline.yaml, or on
+    another config; the default definition is read once per module."""
+    default = []
 
+    def definition(config=None):
+        if config is None and default:
+            return default[0]
+        args = ["--dry-run", "--branch", "main", "--commit", COMMIT] + (["--config", str(config)] if config else [])
+        result = subprocess.run(["node", str(seed_root / "run.js"), *args], capture_output=True, text=True,
+                                cwd=seed_root, timeout=120)
+        assert result.returncode == 0, result.stderr
+        parsed = json.loads(result.stdout)
+        if config is None:
+            default.append(parsed)
+        return parsed
 
-def dry_run_definition(config=None):
-    if config is None and _DEFAULT_DEFINITION:
-        return _DEFAULT_DEFINITION[0]
-    args = ["--dry-run", "--branch", "main", "--commit", COMMIT] + (["--config", str(config)] if config else [])
-    result = subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "tsx"), str(SEED / "run.ts"), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    definition = json.loads(result.stdout)
-    if config is None:
-        _DEFAULT_DEFINITION.append(definition)
     return definition
 
 
@@ -126,7 +126,7 @@ def test_report_has_every_metric_and_consistent_values(pipeline_run):
     assert pipeline_run["report"]["test_rows"] == 60
 
 
-def test_training_metrics_are_captured_by_the_metric_definitions(pipeline_run):
+def test_training_metrics_are_captured_by_the_metric_definitions(pipeline_run, dry_run_definition):
     definition = dry_run_definition()
     training = next(s for s in definition["Steps"] if s["Type"] == "Training")
     captured = {}
@@ -138,7 +138,7 @@ def test_training_metrics_are_captured_by_the_metric_definitions(pipeline_run):
     assert math.isclose(captured["validation:rmse"], math.sqrt(captured["validation:mse"]), rel_tol=1e-4)
 
 
-def test_gate_of_the_default_configuration_registers_the_model(pipeline_run):
+def test_gate_of_the_default_configuration_registers_the_model(pipeline_run, dry_run_definition):
     definition = dry_run_definition()
     passes, gate = gate_passes(definition, pipeline_run["report"])
     assert pipeline_run["report"]["regression_metrics"]["mse"]["value"] <= 6.0
@@ -154,7 +154,7 @@ def with_gate(tmp_path, gate):
     return tmp_path / "pipeline.yaml"
 
 
-def test_gate_with_a_stricter_threshold_fails_the_pipeline(pipeline_run, tmp_path):
+def test_gate_with_a_stricter_threshold_fails_the_pipeline(pipeline_run, dry_run_definition, tmp_path):
     mse = pipeline_run["report"]["regression_metrics"]["mse"]["value"]
     config = with_gate(tmp_path, {"metric": "mse", "max": round(mse / 2, 3)})
     passes, gate = gate_passes(dry_run_definition(config), pipeline_run["report"])
@@ -164,7 +164,7 @@ def test_gate_with_a_stricter_threshold_fails_the_pipeline(pipeline_run, tmp_pat
     assert f"mse <= {round(mse / 2, 3)}" in json.dumps(fail["Arguments"]["ErrorMessage"])
 
 
-def test_gate_on_r2_compares_upwards(pipeline_run, tmp_path):
+def test_gate_on_r2_compares_upwards(pipeline_run, dry_run_definition, tmp_path):
     config = with_gate(tmp_path, {"metric": "r2", "min": 0.99})
     passes, _ = gate_passes(dry_run_definition(config), pipeline_run["report"])
     assert not passes
