@@ -12,7 +12,8 @@ npm run --silent test:setup || exit 1
 declare -A pids=()
 start() { # name command...
   local name=$1; shift
-  ( "$@" >"$logs/$name.log" 2>&1; echo $? >"$logs/$name.rc" ) &
+  local began=$SECONDS
+  ( "$@" >"$logs/$name.log" 2>&1; echo $? >"$logs/$name.rc"; echo $((SECONDS - began)) >"$logs/$name.seconds" ) &
   pids[$name]=$!
 }
 start lint npm run --silent lint
@@ -24,7 +25,7 @@ failed=()
 for name in lint typecheck python jest; do
   wait "${pids[$name]}"
   rc=$(cat "$logs/$name.rc")
-  echo "::: $name (exit $rc)"
+  echo "::: $name (exit $rc, $(cat "$logs/$name.seconds") s)"
   cat "$logs/$name.log"
   [ "$rc" = 0 ] || failed+=("$name")
 done
