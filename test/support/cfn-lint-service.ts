@@ -10,16 +10,16 @@ import * as path from 'node:path';
 
 /** The service's URL (`http://127.0.0.1:<port>`), set by global setup for the run. */
 export const CFN_LINT_SERVICE_VARIABLE = 'MBM_CFN_LINT_SERVICE';
-/** The service's process id, for global teardown. */
-export const CFN_LINT_SERVICE_PID_VARIABLE = 'MBM_CFN_LINT_SERVICE_PID';
-
 const SCRIPT = path.join(__dirname, 'cfn_lint_service.py');
 
-/** The service this process started (global setup and teardown run in jest's main process, with one module cache). */
-let started: ChildProcess | undefined;
+/** A running service: its URL, and `stop()`, which ends it and waits until it is gone (so its CPU counts as jest's). */
+export interface CfnLintService {
+  readonly url: string;
+  stop(): Promise<void>;
+}
 
-/** Starts the service (cfnlint itself is imported on its first request) and resolves with its URL and process id. */
-export function startCfnLintService(python = 'python3'): Promise<{ url: string; pid: number }> {
+/** Starts the service (cfnlint itself is imported on its first request). */
+export function startCfnLintService(python = 'python3'): Promise<CfnLintService> {
   return new Promise((resolve, reject) => {
     const child = spawn(python, [SCRIPT], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
@@ -40,30 +40,14 @@ export function startCfnLintService(python = 'python3'): Promise<{ url: string; 
       // Neither the process nor its stdin pipe keeps jest alive; the pipe closing (jest gone) ends the service.
       child.unref();
       (child.stdin as unknown as { unref?: () => void }).unref?.();
-      started = child;
-      resolve({ url: `http://127.0.0.1:${port}`, pid: child.pid as number });
+      resolve({ url: `http://127.0.0.1:${port}`, stop: () => stop(child) });
     });
   });
 }
 
-/**
- * Stops the service global setup started and waits until it is gone (so its CPU time counts as jest's); a no-op when
- * there is none or it already ended. Without the process at hand (another module instance), it signals `pid`.
- */
-export async function stopCfnLintService(pid: string | undefined): Promise<void> {
-  const child = started;
-  started = undefined;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill();
-    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
-    return;
-  }
-  if (!child && pid) {
-    try {
-      process.kill(Number(pid));
-    } catch {
-      // already gone
-    }
-  }
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill();
+  await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 }

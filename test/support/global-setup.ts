@@ -9,13 +9,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CFN_LINT_SERVICE_PID_VARIABLE, CFN_LINT_SERVICE_VARIABLE, startCfnLintService } from './cfn-lint-service';
+import { CFN_LINT_SERVICE_VARIABLE, CfnLintService, startCfnLintService } from './cfn-lint-service';
 import { TEST_CACHE_DIR_VARIABLE } from './esbuild-cache';
 import { MOTO_BROKER_VARIABLE } from './moto';
 import { MotoBroker, startMotoBroker } from './moto-broker';
 
-/** Where the teardown finds the broker (jest shares the main process's globals between setup and teardown). */
+/** Where the teardown finds the broker and the cfn-lint service (jest shares the main process's globals between setup
+ * and teardown). */
 export const BROKER_GLOBAL = '__mbmMotoBroker';
+export const CFN_LINT_SERVICE_GLOBAL = '__mbmCfnLintService';
 
 export default async function globalSetup(): Promise<void> {
   process.env[TEST_CACHE_DIR_VARIABLE] = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-test-cache-'));
@@ -23,9 +25,9 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as Record<string, unknown>)[BROKER_GLOBAL] = broker;
   process.env[MOTO_BROKER_VARIABLE] = broker.url;
   try {
-    const service = await startCfnLintService();
+    const service: CfnLintService = await startCfnLintService();
+    (globalThis as Record<string, unknown>)[CFN_LINT_SERVICE_GLOBAL] = service;
     process.env[CFN_LINT_SERVICE_VARIABLE] = service.url;
-    process.env[CFN_LINT_SERVICE_PID_VARIABLE] = String(service.pid);
   } catch (error) {
     // The suites that lint then run the cfn-lint CLI, which fails them loudly if it cannot run either.
     console.warn(`${(error as Error).message}; cfnLint runs the cfn-lint CLI instead`);

@@ -3,14 +3,14 @@
  * cache directory and stops its cfn-lint service (test/support/global-setup.ts).
  */
 import * as fs from 'node:fs';
-import { CFN_LINT_SERVICE_PID_VARIABLE, stopCfnLintService } from './cfn-lint-service';
+import type { CfnLintService } from './cfn-lint-service';
 import { TEST_CACHE_DIR_VARIABLE } from './esbuild-cache';
-import { BROKER_GLOBAL } from './global-setup';
+import { BROKER_GLOBAL, CFN_LINT_SERVICE_GLOBAL } from './global-setup';
 import type { MotoBroker } from './moto-broker';
 
 export default async function globalTeardown(): Promise<void> {
   await ((globalThis as Record<string, unknown>)[BROKER_GLOBAL] as MotoBroker | undefined)?.stop();
   const directory = process.env[TEST_CACHE_DIR_VARIABLE];
   if (directory) fs.rmSync(directory, { recursive: true, force: true });
-  await stopCfnLintService(process.env[CFN_LINT_SERVICE_PID_VARIABLE]);
+  await ((globalThis as Record<string, unknown>)[CFN_LINT_SERVICE_GLOBAL] as CfnLintService | undefined)?.stop();
 }
