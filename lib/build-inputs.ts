@@ -29,6 +29,11 @@ export interface BuildInputOptions {
    * @default - the per-branch template is not checked
    */
   readonly branchTemplateValidation?: (app: App) => IPolicyValidationPlugin[];
+  /**
+   * Context of the per-branch template's own app (the tests turn creation stack traces off there too).
+   * @default - no context
+   */
+  readonly branchTemplateContext?: Record<string, unknown>;
 }
 
 /**
@@ -46,6 +51,7 @@ export function prepareBuildInputs(options: BuildInputOptions): ProjectBuildInpu
     seedDirectory: stageSeedCode(path.join(options.outdir, SEED_CODE_DIR)),
     branchTemplateFile: synthesizeBranchTemplate(path.join(options.outdir, BRANCH_TEMPLATE_FILE), {
       validationPlugins: options.branchTemplateValidation,
+      context: options.branchTemplateContext,
     }),
   };
 }

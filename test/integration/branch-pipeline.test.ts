@@ -24,6 +24,7 @@ import { synthesizeBranchTemplate } from '../../lib/branch-pipeline-stack';
 import { branchStackName, branchTagValue, codePipelineName, sageMakerPipelineName } from '../../contracts/naming';
 import { isSageMakerNotFound } from '../../contracts/sdk-errors/sagemaker';
 import { MotoServer, startMoto, useMotoEnvironment } from '../support/moto';
+import { NO_CREATION_STACKS } from '../support/creation-stacks';
 import { ENV, referenceEvent } from '../lambda/branch-pipeline/support';
 
 type HandlerModule = typeof import('../../lambda/branch-pipeline/index');
@@ -49,7 +50,9 @@ beforeAll(async () => {
   // Without CDK's built-in CloudFormation validation (about 8 CPU-s of WebAssembly), as the other tests synthesize:
   // the template's own checks are test/lib/branch-pipeline-stack.test.ts's and cfn-lint's; here moto deploys it.
   process.env.CDK_VALIDATION = 'false';
-  templateFile = synthesizeBranchTemplate(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bp-it-')), 't.json'));
+  templateFile = synthesizeBranchTemplate(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bp-it-')), 't.json'), {
+    context: NO_CREATION_STACKS,
+  });
   Object.assign(process.env, ENV, {
     // The virtual-hosted S3 URL form the project template passes; moto reads bucket and key from it.
     PIPELINE_TEMPLATE_URL: `https://${BUCKET}.s3.us-east-1.amazonaws.com/${TEMPLATE_KEY}`,

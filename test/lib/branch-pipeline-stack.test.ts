@@ -9,6 +9,7 @@ import {
   triggerRuleNamePrefix,
 } from '../../lib/branch-pipeline-stack';
 import { TAG_BRANCH, TAG_PROJECT_ID, TAG_PROJECT_NAME } from '../../contracts/naming';
+import { NO_CREATION_STACKS } from '../support/creation-stacks';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -25,7 +26,7 @@ describe('BranchPipelineStack', () => {
   beforeAll(() => {
     process.env.CDK_VALIDATION = 'false';
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-branch-'));
-    const file = synthesizeBranchTemplate(path.join(dir, 'branch.template.json'));
+    const file = synthesizeBranchTemplate(path.join(dir, 'branch.template.json'), { context: NO_CREATION_STACKS });
     raw = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof raw;
     template = Template.fromJSON(raw);
   });
@@ -186,6 +187,7 @@ describe('synthesizeBranchTemplate', () => {
     try {
       expect(() =>
         synthesizeBranchTemplate(path.join(dir, 'branch.template.json'), {
+          context: NO_CREATION_STACKS,
           validationPlugins: (app) => {
             seen.push(app);
             return [rejectPipelines];

@@ -22,6 +22,7 @@ import { MultiModelEndpoint, MultiModelEndpointProps } from '../../lib/construct
 import { TrainBuildProject, TrainBuildProjectProps } from '../../lib/constructs/train-build-project';
 import { z } from 'zod';
 import { integerRule, propChecker, PropError } from '../../lib/constructs/validation';
+import { NO_CREATION_STACKS } from '../support/creation-stacks';
 
 /** A dependency the constructor must not touch before it validates: any use throws. */
 const NOT_REACHED = new Proxy(
@@ -37,7 +38,7 @@ const IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-lea
 
 function newStack(): Stack {
   // No esbuild bundling of the functions: validation tests need none.
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...NO_CREATION_STACKS } });
   return new Stack(app, 'S', { env: { account: '111111111111', region: 'us-east-1' } });
 }
 

@@ -14,6 +14,7 @@ import { PR_REPORT_READ_ACTIONS } from '../../lambda/pr-report/permissions';
 import { ROLE_PATH } from '../../lib/constructs/monitored-function';
 import { TrainBuildProject } from '../../lib/constructs/train-build-project';
 import { cfnLint } from '../support/cfn-lint';
+import { NO_CREATION_STACKS } from '../support/creation-stacks';
 
 const JENKINS_ROLE = 'arn:aws:iam::222222222222:role/jenkins-agents';
 /** A credential only jobs of main use (context ciReleasePrincipalArn). */
@@ -37,7 +38,7 @@ interface Fixtures {
 /** A small stack: the artifact bucket, a release function and a build role as the project template has them. */
 function fixtures(projectName = 'churn'): Fixtures {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'external-ci-source-'));
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: NO_CREATION_STACKS });
   const stack = new Stack(app, 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
   const artifactBucket = new s3.Bucket(stack, 'ArtifactBucket', {
     encryption: s3.BucketEncryption.S3_MANAGED,
@@ -351,7 +352,7 @@ describe('ExternalCiSource', () => {
   });
 
   it('names its resources from a project name given as a template parameter', () => {
-    const app = new App();
+    const app = new App({ context: NO_CREATION_STACKS });
     const stack = new Stack(app, 'Param');
     const name = new CfnParameter(stack, 'SageMakerProjectName', { type: 'String' }).valueAsString;
     const bucket = new s3.Bucket(stack, 'B');

@@ -18,6 +18,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { PullRequestReport } from '../../lib/constructs/pr-report';
 import { matchesEventPattern } from '../e2e/support/event-pattern';
 import { cfnLint } from '../support/cfn-lint';
+import { NO_CREATION_STACKS } from '../support/creation-stacks';
 import { awsEvent } from '../support/fixtures';
 
 type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
@@ -25,7 +26,7 @@ type Statement = { Sid?: string; Action: string | string[]; Resource: unknown };
 function build(options: { alarmTopic?: boolean; extend?: (r: PullRequestReport) => void } = {}) {
   process.env.CDK_VALIDATION = 'false';
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pr-report-'));
-  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...NO_CREATION_STACKS } });
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
   const bucket = new s3.Bucket(stack, 'Artifacts', {
     encryption: s3.BucketEncryption.S3_MANAGED,

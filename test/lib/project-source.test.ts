@@ -10,6 +10,7 @@ import { prepareBuildInputs } from '../../lib/build-inputs';
 import { readConfig, SourceProvider } from '../../lib/config';
 import { createProjectSource, SOURCE_PROVIDER_ENTRIES } from '../../lib/constructs/source';
 import { CodeCommitSource } from '../../lib/constructs/source/codecommit-source';
+import { NO_CREATION_STACKS } from '../support/creation-stacks';
 import { recordFileWrites } from '../support/file-writes';
 
 const config = (context: Record<string, unknown> = {}) =>
@@ -27,7 +28,7 @@ describe('source strategies', () => {
   });
 
   it('refuses a codecommit project without build inputs, naming the prop and the fix, and adds nothing', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(new App({ context: NO_CREATION_STACKS }), 'S');
     expect(() => createProjectSource(stack, 'codecommit', { projectName: 'churn', config: config() })).toThrow(
       /needs buildInputs .*prepareBuildInputs \(lib\/build-inputs\.ts\)/,
     );
@@ -35,7 +36,7 @@ describe('source strategies', () => {
   });
 
   it('refuses external CI settings that would let a branch build approve, before creating anything', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(new App({ context: NO_CREATION_STACKS }), 'S');
     const settings = config({
       sourceProvider: 'external-ci',
       ciPrincipalArn: 'arn:aws:iam::111111111111:role/jenkins',
@@ -56,7 +57,7 @@ describe('source strategies', () => {
     [{ branchPrefix: 'experiment' }, /branchPrefix "experiment" must .* ending with a separator/],
     [{ mainBranch: 'refs/heads/main' }, /short name/],
   ])('refuses a CodeCommit source with %j, adding nothing', (overrides, message) => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(new App({ context: NO_CREATION_STACKS }), 'S');
     const props = {
       repositoryName: 'r',
       description: 'd',

@@ -15,6 +15,7 @@ import { prepareBuildInputs } from '../../lib/build-inputs';
 import { readConfig, SourceProvider } from '../../lib/config';
 import { createServingStacks } from '../../lib/serving-stack';
 import { STACK_NAME, testContext } from '../support/app';
+import { NO_CREATION_STACKS } from '../support/creation-stacks';
 import { outside, recordFileWrites } from '../support/file-writes';
 
 /**
@@ -37,7 +38,11 @@ function constructAndSynth(provider: SourceProvider, extend?: (baseline: Baselin
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-pure-'));
   const app = new App({ outdir, context: testContext({ sourceProvider: provider, serving: SERVING }) });
   const config = readConfig((key) => app.node.tryGetContext(key), {});
-  const buildInputs = prepareBuildInputs({ sourceProvider: provider, outdir });
+  const buildInputs = prepareBuildInputs({
+    sourceProvider: provider,
+    outdir,
+    branchTemplateContext: NO_CREATION_STACKS,
+  });
   const construction = recordFileWrites(() => {
     const baseline = new BaselineStack(app, STACK_NAME, {
       config,
@@ -88,7 +93,7 @@ describe('constructs are pure', () => {
       class NestedSynth extends Construct {
         constructor(scope: Construct, id: string) {
           super(scope, id);
-          synthesizeBranchTemplate(target);
+          synthesizeBranchTemplate(target, { context: NO_CREATION_STACKS });
         }
       }
       const { outdir, construction } = constructAndSynth('codecommit', (baseline) => {

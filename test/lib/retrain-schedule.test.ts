@@ -17,6 +17,7 @@ import { ConfigError, RetrainConfig, readConfig } from '../../lib/config';
 import { RetrainSchedule } from '../../lib/constructs/retrain-schedule';
 import { appTemplates, BuiltTemplates, removeApp } from '../support/app';
 import { cfnLint } from '../support/cfn-lint';
+import { NO_CREATION_STACKS } from '../support/creation-stacks';
 
 const RETRAIN = { schedule: 'cron(0 3 1 * ? *)', timeZone: 'Europe/Paris', testMode: true, maxParents: 3 };
 
@@ -161,7 +162,7 @@ describe('retraining in the product template', () => {
 
 describe('RetrainSchedule alarm (contract 6: optional alarmTopic)', () => {
   function stackWith(alarm: boolean) {
-    const app = new App();
+    const app = new App({ context: NO_CREATION_STACKS });
     const stack = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
     const project = new codebuild.PipelineProject(stack, 'Build');
     const repository = new codecommit.Repository(stack, 'Repo', { repositoryName: 'model-demo-train' });

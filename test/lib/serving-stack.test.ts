@@ -19,6 +19,7 @@ import { readConfig } from '../../lib/config';
 import { createServingStacks, ServingStack } from '../../lib/serving-stack';
 import { TEST_ACCOUNT, testContext } from '../support/app';
 import { cfnLint } from '../support/cfn-lint';
+import { NO_CREATION_STACKS } from '../support/creation-stacks';
 import { awsEvent, SHARED_DIR } from '../support/fixtures';
 import { matchesEventPattern } from '../e2e/support/event-pattern';
 
@@ -54,7 +55,11 @@ function build(serving: unknown = SERVING, extend?: (stacks: ServingStack[]) => 
   const baseline = new BaselineStack(app, 'MultibranchMlops', {
     config,
     snapshotDirectory: path.join(outdir, 'snapshots'),
-    buildInputs: prepareBuildInputs({ sourceProvider: config.sourceProvider, outdir }),
+    buildInputs: prepareBuildInputs({
+      sourceProvider: config.sourceProvider,
+      outdir,
+      branchTemplateContext: NO_CREATION_STACKS,
+    }),
   });
   const stacks = createServingStacks(app, config);
   extend?.(stacks);

@@ -1,8 +1,9 @@
 /**
  * Builds the app for tests as bin/app.ts composes it (cdk.json's context, overrides on top), without the costs a
- * test does not need: no esbuild bundling (context `aws:cdk:bundling-stacks: []`) and no built-in CloudFormation
- * validation (CDK_VALIDATION=false). Output and product stack snapshots go to a temporary directory, so tests never
- * touch the committed `product-stack-snapshots/`.
+ * test does not need: no esbuild bundling (context `aws:cdk:bundling-stacks: []`), no creation stack traces
+ * (test/support/creation-stacks.ts, in the per-branch template's app too) and no built-in CloudFormation validation
+ * (CDK_VALIDATION=false). Output and product stack snapshots go to a temporary directory, so tests never touch the
+ * committed `product-stack-snapshots/`.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +16,7 @@ import { BaselineStack } from '../../lib/baseline-stack';
 import { BRANCH_TEMPLATE_FILE, prepareBuildInputs } from '../../lib/build-inputs';
 import { readConfig } from '../../lib/config';
 import { PROJECT_ROOT } from '../../lib/seed-code';
+import { NO_CREATION_STACKS } from './creation-stacks';
 import { TEST_CACHE_DIR_VARIABLE } from './esbuild-cache';
 
 export const TEST_ACCOUNT = '111111111111';
@@ -60,6 +62,7 @@ export function testContext(overrides: Record<string, unknown> = {}): Record<str
     account: TEST_ACCOUNT,
     region: TEST_REGION,
     'aws:cdk:bundling-stacks': [],
+    ...NO_CREATION_STACKS,
     ...overrides,
   };
 }
@@ -77,6 +80,7 @@ export function buildApp(options: BuildOptions = {}): BuiltApp {
     sourceProvider: config.sourceProvider,
     outdir,
     branchTemplateValidation: options.nag ? (branchApp) => [new AwsSolutionsChecks(branchApp)] : undefined,
+    branchTemplateContext: NO_CREATION_STACKS,
   });
   const baseline = new BaselineStack(app, STACK_NAME, {
     config,
