@@ -72,13 +72,14 @@ def _inside(path, folder):
 
 
 def _project_module(path, folder, repository):
-    """A module of the project: beside the script, or in the repository but not in this Python's installation (a
+    """A module of the project: beside the script or in the repository, but not in this Python's installation (a
     virtual environment inside the repository, `.venv/`, holds installed packages, not the project's code)."""
-    return _inside(path, folder) or (_inside(path, repository) and not _inside(path, sys.prefix))
+    return (_inside(path, folder) or _inside(path, repository)) and not _inside(path, sys.prefix)
 
 
 def preload(script, repository):
-    """Imports the leading imports of `script` that resolve outside `repository`; returns the names imported."""
+    """Imports the leading imports of `script` that resolve outside `repository`; returns their names (those this
+    process had imported already included)."""
     folder = os.path.dirname(os.path.realpath(script))
     saved = sys.path[0]
     sys.path[0] = folder  # resolved as the step will resolve them
@@ -87,6 +88,7 @@ def preload(script, repository):
         for name in leading_imports(script):
             top = name.split(".")[0]
             if top in sys.modules and name in sys.modules:
+                imported.append(name)
                 continue
             try:
                 spec = importlib.util.find_spec(top)
@@ -177,7 +179,7 @@ def _run_script(script):
     return status
 
 
-def _child(script, args, env, cwd, stdout, stderr, replace_env, closing):
+def _child(script, args, env, cwd, stdout, stderr, replace_env, closing, inherit_atexit):
     """Runs the script in this (forked) process and ends it with the status `python3 script.py` would have."""
     status = 1
     try:
@@ -193,6 +195,8 @@ def _child(script, args, env, cwd, stdout, stderr, replace_env, closing):
         os.chdir(cwd)
         sys.argv = [script, *args]
         sys.path[0] = os.path.dirname(os.path.realpath(script))
+        if not inherit_atexit:
+            atexit._clear()
         status = _run_script(script)
     except BaseException:  # noqa: BLE001 - a failure of this runner itself: on the step's stderr, exit 1
         traceback.print_exc()
@@ -204,11 +208,14 @@ def _child(script, args, env, cwd, stdout, stderr, replace_env, closing):
 
 
 def run_forked(script, args=(), env=None, cwd=None, stdout=os.devnull, stderr=os.devnull, replace_env=False,
-               started=None, closing=(), timeout=None):
+               started=None, closing=(), timeout=None, inherit_atexit=True):
     """Runs `script` as `python3 script <args>` would, in a child forked from this process; waits for it. `env`:
     variables added to this process's environment (or the whole environment with replace_env). `started(pid)` is
-    called once the child runs; after `timeout` seconds the child is killed and TimeoutError raised. Returns
-    {"exit": status or None, "signal": name or None}."""
+    called once the child runs; after `timeout` seconds the child is killed and TimeoutError raised. The child runs
+    the atexit handlers it inherits (here: those of the modules preloaded for the scripts, as a plain run registers
+    them), unless inherit_atexit is false: a host process with handlers of its own (pytest's, a temporary
+    directory's cleanup) passes False, and the child runs only the handlers registered while the script runs.
+    Returns {"exit": status or None, "signal": name or None}."""
     script = os.path.abspath(script)
     cwd = os.path.abspath(cwd or os.getcwd())
     preload(script, cwd)
@@ -216,7 +223,8 @@ def run_forked(script, args=(), env=None, cwd=None, stdout=os.devnull, stderr=os
         stream.flush()
     pid = os.fork()
     if pid == 0:
-        _child(script, [str(a) for a in args], dict(env or {}), cwd, stdout, stderr, replace_env, closing)
+        _child(script, [str(a) for a in args], dict(env or {}), cwd, stdout, stderr, replace_env, closing,
+               inherit_atexit)
     if started is not None:
         started(pid)
     status = _wait(pid, timeout)
