@@ -5,7 +5,6 @@ A step does not see the module state an earlier step left, reads an empty stdin 
 requests, and the server imports only the leading third-party imports of a script, never the project's modules.
 The same comparison through run.js, with its `ran`/`FAILED` lines: test/sagemaker-pipeline/local-runner.test.ts."""
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
