@@ -98,7 +98,9 @@ def preload(script, repository):
                     continue
                 importlib.import_module(name)
                 imported.append(name)
-            except Exception:  # noqa: BLE001 - the step imports it again and fails with its own error
+            except KeyboardInterrupt:
+                raise
+            except BaseException:  # noqa: BLE001 - the step imports it again and fails with its own error
                 continue
     finally:
         sys.path[0] = saved

@@ -106,6 +106,8 @@ class ForkServer {
         child.kill('SIGKILL');
       }
     });
+    // A server that died is reported by 'close' (next() rejects); writing to its stdin then must not throw.
+    child.stdin!.on('error', () => undefined);
     this.closed = new Promise((resolve) => {
       child.on('error', (error) => this.end(new Error(`${describe} did not start: ${error.message}`)));
       child.on('close', (code, signal) => {
