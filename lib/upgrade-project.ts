@@ -21,6 +21,7 @@ export const PLATFORM_OWNED_PATHS: readonly string[] = [
   SEED_VERSION_FILE,
   'run.js',
   'report.js',
+  'local_runner.py',
   'scripts/extract.py',
   'scripts/vendor/',
   'scripts/inference.py',

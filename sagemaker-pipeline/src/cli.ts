@@ -46,7 +46,9 @@ Options (each falls back to the environment variable in brackets):
   --wait-timeout-minutes N    give up waiting after N minutes (default 120)
   --dry-run                   print the pipeline definition and touch nothing
   --local                     run every step here with your Python, writing under .local-run/<step>/; prints a
-                              table per model; exit 0 only when every gate passes
+                              table per model; exit 0 only when every gate passes. On Linux the steps are forked
+                              from one Python that imported their libraries once (local_runner.py) [LOCAL_RUN_FORK:
+                              0 one Python process per step, 1 the fork server on macOS too]
   --input [DATA=]FILE         with --local: read this file for the data entry (default: each entry's sample)
   --python EXE                with --local: the Python to run the scripts with [PYTHON], default python3
   --sql-url URL               with --local: the database sql: sources query, postgresql://user:pw@host:5432/db

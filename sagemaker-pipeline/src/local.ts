@@ -14,6 +14,9 @@
  * A step whose framework is not installed here, a built-in algorithm or an image of the project's ECR repository is
  * reported as skipped with the reason, and so is everything that needs its output. Then each model's gate is
  * evaluated and a table per model printed, with what would be registered. Exit 0 only when every gate passes.
+ *
+ * Each step's script runs in a Python process of its own, forked on Linux from one runner process that imported the
+ * scripts' libraries once (src/local-steps.ts, local_runner.py); stdout and stderr go to `.local-run/<step>/`.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -36,6 +39,7 @@ import { PipelineConfig, processingOrder } from './pipeline-file';
 import type { ImageSpec, ModelSpec } from './pipeline-schema';
 import { localConnectionUrl, runLocalExtract } from './sql-local';
 import { extractStepName } from './sql-source';
+import { StepRunner, stepRunner } from './local-steps';
 import { tarGz } from './tarball';
 
 export interface LocalOptions {
@@ -44,6 +48,8 @@ export interface LocalOptions {
   readonly python: string;
   /** The database `sql:` sources query here (--sql-url, else SQL_CONNECTION_URL); their extract is skipped without. */
   readonly sqlUrl?: string;
+  /** LOCAL_RUN_FORK: true runs the steps through the fork server, false one process each (unset: on Linux only). */
+  readonly fork?: boolean;
 }
 
 interface Io {
@@ -120,11 +126,33 @@ export async function runLocal(
   options: LocalOptions,
   io: Io,
 ): Promise<number> {
-  const { spec, root } = config;
-  const work = path.join(root, LOCAL_DIR);
+  const work = path.join(config.root, LOCAL_DIR);
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   io.err(`running ${config.file} locally with ${options.python}; steps work in ${LOCAL_DIR}/<step>/`);
+  const steps = stepRunner({
+    python: options.python,
+    root: config.root,
+    work,
+    ...(options.fork !== undefined ? { fork: options.fork } : {}),
+    note: io.err,
+  });
+  try {
+    return await runSteps(config, ctx, options, io, steps);
+  } finally {
+    await steps.close();
+  }
+}
+
+async function runSteps(
+  config: PipelineConfig,
+  ctx: RunContext,
+  options: LocalOptions,
+  io: Io,
+  steps: StepRunner,
+): Promise<number> {
+  const { spec, root } = config;
+  const work = path.join(root, LOCAL_DIR);
 
   const python = checkPython(options.python);
   /** Why a step with this image cannot run here, or undefined when it can. */
@@ -216,22 +244,20 @@ export async function runLocal(
     return dirs;
   };
 
-  const runScript = (step: string, script: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const runScript = async (step: string, script: string, args: string[], env: Record<string, string> = {}) => {
     const started = Date.now();
-    const result = spawnSync(options.python, [path.resolve(root, script), ...args], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    fs.writeFileSync(path.join(work, step, 'stdout.log'), result.stdout ?? '');
-    fs.writeFileSync(path.join(work, step, 'stderr.log'), result.stderr ?? '');
+    const logs = { stdout: path.join(work, step, 'stdout.log'), stderr: path.join(work, step, 'stderr.log') };
+    const result = await steps.run({ script: path.resolve(root, script), args, env, cwd: root, ...logs });
+    const [stdout, stderr] = [logs.stdout, logs.stderr].map((file) => fs.readFileSync(file, 'utf8')) as [
+      string,
+      string,
+    ];
     const ok = result.status === 0;
     io.err(
       `${step}: ${ok ? 'ran' : `FAILED (exit ${result.status ?? result.signal})`} in ${formatSeconds(Date.now() - started)} (${LOCAL_DIR}/${step}/)`,
     );
-    if (!ok) for (const line of (result.stderr ?? '').trim().split('\n').slice(-8)) io.err(`  ${line}`);
-    return { ok, stdout: result.stdout ?? '', status: result.status };
+    if (!ok) for (const line of stderr.trim().split('\n').slice(-8)) io.err(`  ${line}`);
+    return { ok, stdout, status: result.status };
   };
 
   const argList = (args: Readonly<Record<string, string | number | boolean>>) =>
@@ -253,7 +279,7 @@ export async function runLocal(
     }
     const outputs = Object.fromEntries(step.outputs.map((o) => [o, path.join(work, name, 'output', o)]));
     Object.values(outputs).forEach((d) => fs.mkdirSync(d, { recursive: true }));
-    const result = runScript(name, step.script, [
+    const result = await runScript(name, step.script, [
       ...Object.entries(inputs).flatMap(([k, d]) => [`--${k}`, d]),
       ...Object.entries(outputs).flatMap(([k, d]) => [`--${k}`, d]),
       ...argList(step.arguments),
@@ -276,7 +302,7 @@ export async function runLocal(
     const { model } = plan;
     const t = model.training;
     let note: string | undefined;
-    const trained = ((): Produced => {
+    const trained = await (async (): Promise<Produced> => {
       if (t.algorithm !== undefined) {
         const reason = `SageMaker's built-in ${t.algorithm} algorithm runs only in its SageMaker container (no script to run here)`;
         skip(plan.train, reason, []);
@@ -305,7 +331,7 @@ export async function runLocal(
       const outputDir = path.join(work, plan.train, 'output');
       fs.mkdirSync(modelDir, { recursive: true });
       fs.mkdirSync(path.join(outputDir, 'data'), { recursive: true });
-      const env: NodeJS.ProcessEnv = {
+      const env: Record<string, string> = {
         SM_MODEL_DIR: modelDir,
         SM_OUTPUT_DATA_DIR: path.join(outputDir, 'data'),
         SM_CHANNELS: JSON.stringify(Object.keys(channels)),
@@ -315,7 +341,7 @@ export async function runLocal(
         SM_HOSTS: JSON.stringify(['algo-1']),
         ...Object.fromEntries(Object.entries(channels).map(([c, d]) => [`SM_CHANNEL_${c.toUpperCase()}`, d])),
       };
-      const result = runScript(plan.train, t.entry!, argList(hyperparameters), env);
+      const result = await runScript(plan.train, t.entry!, argList(hyperparameters), env);
       if (!result.ok) return { skipped: `${plan.train} failed` };
       if (model.tuning) {
         const metric = model.tuning.objective.metric;
@@ -348,7 +374,7 @@ export async function runLocal(
         copyInto(path.join((trained as { dir: string }).dir, 'model.tar.gz'), modelInput);
         const report = path.join(work, plan.evaluate, 'output', EVALUATION.output);
         fs.mkdirSync(report, { recursive: true });
-        const result = runScript(plan.evaluate, e.script, [
+        const result = await runScript(plan.evaluate, e.script, [
           '--model',
           modelInput,
           ...Object.entries(inputs).flatMap(([k, d]) => [`--${k}`, d]),

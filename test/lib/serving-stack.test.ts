@@ -48,19 +48,33 @@ interface Built {
 }
 
 function build(serving: unknown = SERVING, extend?: (stacks: ServingStack[]) => void): Built {
+  return synthesize(serving, extend, true) as Built;
+}
+
+/**
+ * The serving stacks alone (`product` and `baseline` then undefined), for tests that read only them: they do not
+ * depend on the baseline stack, which bin/app.ts creates beside them and `built` checks.
+ */
+function buildServing(serving: unknown, extend?: (stacks: ServingStack[]) => void) {
+  return synthesize(serving, extend, false);
+}
+
+function synthesize(serving: unknown, extend: ((stacks: ServingStack[]) => void) | undefined, withBaseline: boolean) {
   process.env.CDK_VALIDATION = 'false';
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-serving-'));
   const app = new App({ outdir, context: testContext({ serving }) });
   const config = readConfig((key) => app.node.tryGetContext(key), {});
-  const baseline = new BaselineStack(app, 'MultibranchMlops', {
-    config,
-    snapshotDirectory: path.join(outdir, 'snapshots'),
-    buildInputs: prepareBuildInputs({
-      sourceProvider: config.sourceProvider,
-      outdir,
-      branchTemplateContext: NO_CREATION_STACKS,
-    }),
-  });
+  const baseline = withBaseline
+    ? new BaselineStack(app, 'MultibranchMlops', {
+        config,
+        snapshotDirectory: path.join(outdir, 'snapshots'),
+        buildInputs: prepareBuildInputs({
+          sourceProvider: config.sourceProvider,
+          outdir,
+          branchTemplateContext: NO_CREATION_STACKS,
+        }),
+      })
+    : undefined;
   const stacks = createServingStacks(app, config);
   extend?.(stacks);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -68,15 +82,15 @@ function build(serving: unknown = SERVING, extend?: (stacks: ServingStack[]) => 
   const read = (file: string) =>
     Template.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>);
   const files = stacks.map((s) => assembly.getStackByName(s.stackName).templateFullPath);
-  const productFile = path.join(assembly.directory, baseline.productStack.templateFile);
+  const productFile = baseline && path.join(assembly.directory, baseline.productStack.templateFile);
   return {
     outdir,
     stacks,
     sandbox: read(files[0] as string),
     qa: read((files[1] ?? files[0]) as string),
-    product: read(productFile),
-    baseline: read(assembly.getStackByName(baseline.stackName).templateFullPath),
-    files: [...files, productFile],
+    product: productFile === undefined ? undefined : read(productFile),
+    baseline: baseline && read(assembly.getStackByName(baseline.stackName).templateFullPath),
+    files: productFile === undefined ? files : [...files, productFile],
   };
 }
 
@@ -105,7 +119,7 @@ describe('serving stacks', () => {
 
   it('fails synthesis on an unacknowledged cdk-nag finding in a serving stack (the check can fail)', () => {
     expect(() =>
-      build(SERVING, (stacks) => {
+      buildServing(SERVING, (stacks) => {
         new s3.Bucket(stacks[0] as ServingStack, 'UncheckedBucket');
       }),
     ).toThrow(/AwsSolutions-S10/);
@@ -226,7 +240,7 @@ describe('serving stacks', () => {
     expect(policies).toContain('s3:ResourceAccount');
     const qaPolicies = JSON.stringify(built.qa.findResources('AWS::IAM::Policy'));
     expect(qaPolicies).not.toContain('sagemaker:ListTags');
-    const narrow = build({ ...SERVING, projects: [SERVING.projects[0]] });
+    const narrow = buildServing({ ...SERVING, projects: [SERVING.projects[0]] });
     try {
       const statements = JSON.stringify(narrow.sandbox.findResources('AWS::IAM::Policy'));
       expect(statements).toContain('churn-artifacts-bucket/*');

@@ -5,11 +5,17 @@ on every call.
 - `seed_root`: a folder laid out as the seed repository (the seed's files symlinked, run.js bundled from run.ts with
   the options of lib/seed-code.ts), for `node run.js ...` as a data scientist runs it.
 - `node_bundle(entry)`: a test helper (test/support/*.ts, ...) bundled into one .js file, run with `node <file>`.
+- `run_script(script, *args, ...)`: a seed script run as `python3 script.py` would run, forked from this process by
+  the seed's step runner (local_runner.py), reported as subprocess.run reports it.
 
 What this cannot prove: that tsx runs these files (the tests run TypeScript through the same bundler as the seed's
 run.js; tsx stays what `npm run bench*` and the docs use).
 """
+import os
+import signal
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -71,3 +77,25 @@ def node_bundle(tmp_path_factory):
         return built[entry]
 
     return bundle
+
+
+# The step runner of `node run.js --local` (sagemaker-pipeline/local_runner.py), imported from the seed: the tests run
+# the scripts through it, forked from this process (which imported pandas and scikit-learn once), instead of paying a
+# new interpreter and its imports per run. Each script keeps one test that runs it as `python3 script.py` and
+# compares (test_scripts.py, test_extract.py); test_local_runner.py compares the runner itself with plain runs.
+sys.path.insert(0, str(SEED))
+import local_runner  # noqa: E402
+sys.path.remove(str(SEED))
+
+
+def run_script(script, *args, env=None, replace_env=False, cwd=None, timeout=300):
+    """`python3 script args` as subprocess.run(capture_output=True, text=True) reports it (returncode negative for a
+    signal), run through the step runner. env: variables added to this process's (the whole environment with
+    replace_env, as subprocess.run's env=); stdin is empty."""
+    with tempfile.TemporaryDirectory(prefix="run-script-") as logs:
+        out, err = os.path.join(logs, "stdout"), os.path.join(logs, "stderr")
+        ended = local_runner.run_forked(script, [str(a) for a in args], env or {}, cwd or os.getcwd(), out, err,
+                                        replace_env=replace_env, timeout=timeout, inherit_atexit=False)
+        returncode = ended["exit"] if ended["signal"] is None else -signal.Signals[ended["signal"]].value
+        with open(out, encoding="utf-8", errors="replace") as o, open(err, encoding="utf-8", errors="replace") as e:
+            return subprocess.CompletedProcess([script, *args], returncode, o.read(), e.read())

@@ -106,4 +106,18 @@ describe('run.js options', () => {
       local: { sqlUrl: 'postgresql://h/db', python: 'python3' },
     });
   });
+
+  it('reads LOCAL_RUN_FORK with --local (1 the fork server, 0 one process per step), refusing any other value', () => {
+    expect(parseOptions(['--local'], { LOCAL_RUN_FORK: '0' }, SEED_SOURCE_DIR)).toMatchObject({
+      local: { fork: false },
+    });
+    expect(parseOptions(['--local'], { LOCAL_RUN_FORK: '1' }, SEED_SOURCE_DIR)).toMatchObject({
+      local: { fork: true },
+    });
+    const unset = parseOptions(['--local'], {}, SEED_SOURCE_DIR);
+    expect(unset !== 'help' && unset.local !== undefined && 'fork' in unset.local).toBe(false);
+    expect(problems(['--local'], { LOCAL_RUN_FORK: 'yes' })).toEqual([
+      'LOCAL_RUN_FORK=yes: set it to 1 (run the steps through local_runner.py) or 0 (one Python process per step), or unset it (the runner on Linux only)',
+    ]);
+  });
 });

@@ -39,6 +39,7 @@ describe('seed code staging', () => {
         'queries/abalone.sql',
         'data/abalone-sample.csv',
         'run.js',
+        'local_runner.py',
         'scripts/preprocess.py',
         'scripts/train.py',
         'scripts/train_forest.py',

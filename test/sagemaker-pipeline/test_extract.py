@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from conftest import run_script
 from postgres_server import PostgresServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +112,8 @@ def job(tmp_path, pg, moto, secrets):
     paths["query"].parent.mkdir(parents=True)
     secret_arn = secrets("warehouse/readonly", pg.secret())
 
-    def run(query=QUERY, env=None, secret=None, timeout=60):
+    def run(query=QUERY, env=None, secret=None, timeout=60, plain=False):
+        """plain: a new `python3 extract.py` process; else forked from this one by the step runner (conftest.py)."""
         paths["query"].write_text(query, encoding="utf-8")
         arn = secrets(f"warehouse/{hashlib.sha1(json.dumps(secret).encode()).hexdigest()}", secret) if secret else secret_arn
         full_env = {
@@ -123,11 +126,13 @@ def job(tmp_path, pg, moto, secrets):
             **(env if env is not None else default_env()),
         }
         started = time.monotonic()
-        result = subprocess.run(
-            [sys.executable, str(SCRIPT), "--query-file", str(paths["query"]), "--data-dir", str(paths["data"]),
-             "--manifest-dir", str(paths["manifest"]), "--message-file", str(paths["message"])],
-            env=full_env, capture_output=True, text=True, timeout=timeout,
-        )
+        args = ["--query-file", paths["query"], "--data-dir", paths["data"], "--manifest-dir", paths["manifest"],
+                "--message-file", paths["message"]]
+        if plain:
+            result = subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], env=full_env,
+                                    capture_output=True, text=True, timeout=timeout)
+        else:
+            result = run_script(SCRIPT, *args, env=full_env, replace_env=True, timeout=timeout)
         result.seconds = time.monotonic() - started
         result.paths = paths
         result.outputs = "".join(
@@ -233,6 +238,25 @@ class TestExtract:
         unbounded = job("SELECT v FROM fixed_width ORDER BY v", {})
         assert manifest_of(unbounded)["memory"]["batches"] < 5
         assert manifest_of(unbounded)["data"]["sha256"] == manifest["data"]["sha256"]
+
+
+    def test_runs_as_python3_extract_py_does(self, job):
+        """The step runner (every other test here) against a plain `python3 extract.py`: a success and a failure end
+        with the same status, output and files (the run's time and duration aside)."""
+        def outcome(result):
+            manifest = manifest_of(result) if result.returncode == 0 else {}
+            for when in ("seconds", "startedAt", "finishedAt"):
+                manifest.pop(when, None)
+            data = result.paths["data"] / "data.csv"
+            stdout = re.sub(r", [0-9.]+ s$", ", <seconds> s", result.stdout.strip())
+            return (result.returncode, stdout, result.stderr, manifest, result.paths["message"].read_text(),
+                    data.read_bytes() if data.exists() else None)
+
+        for query, env, status in ((QUERY, None, 0), ("SELECT * FROM no_such_table WHERE id = :id",
+                                                      {"SQL_PARAM_id": "1"}, 5)):
+            forked = outcome(job(query, env))
+            assert forked == outcome(job(query, env, plain=True))
+            assert forked[0] == status
 
 
 class TestFailures:

@@ -4,7 +4,6 @@ train.py trains on the abalone sample, the tarball is registered and approved in
 at the TargetModel the SSM parameter names are extracted and served through model_fn → input_fn → predict_fn →
 output_fn, as the scikit-learn container does. What this cannot prove: the container's own model server (not available offline)."""
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -18,14 +17,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import run_script
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "sagemaker-pipeline" / "scripts"
 SAMPLE = Path(__file__).resolve().parent / "data" / "abalone-sample.csv"
 
 
 def run(script, *args, env=None):
-    result = subprocess.run([sys.executable, str(SCRIPTS / script), *args], capture_output=True, text=True,
-                            env={**os.environ, **(env or {})})
+    """The script run as `python3 script.py` would, forked from this process by the step runner (conftest.py; the
+    comparison with a plain run is in test_scripts.py)."""
+    result = run_script(SCRIPTS / script, *args, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     return result
 

@@ -13,9 +13,12 @@ import sys
 import tarfile
 from pathlib import Path
 
+import joblib
 import pandas as pd
 import pytest
 import yaml
+
+from conftest import run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "sagemaker-pipeline"
@@ -25,14 +28,14 @@ COMMIT = "3f786850e387550fdab836ed7e6dc881de23001b"
 
 
 def run(script, *args, env=None):
-    result = subprocess.run(
-        [sys.executable, str(SCRIPTS / script), *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=300,
-    )
-    return result
+    """The script run as `python3 script.py` would, forked from this process by the step runner (conftest.py)."""
+    return run_script(SCRIPTS / script, *args, env=env, timeout=300)
+
+
+def plain_run(script, *args, env=None):
+    """A new `python3 script.py` process (test_the_runner_gives_what_python3_script_py_gives compares)."""
+    return subprocess.run([sys.executable, str(SCRIPTS / script), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +74,8 @@ def gate_passes(definition, report):
     return {"LessThanOrEqualTo": left <= right, "GreaterThanOrEqualTo": left >= right}[condition["Type"]], gate
 
 
-@pytest.fixture(scope="module")
-def pipeline_run(tmp_path_factory):
-    """Runs the three scripts once; returns the work directory, the training output and the report."""
-    work = tmp_path_factory.mktemp("pipeline")
+def run_pipeline(work, run):
+    """Runs the three scripts in work with run (run or plain_run); returns each run's result and the report."""
     (work / "input").mkdir()
     shutil.copy(SAMPLE, work / "input" / "abalone.csv")
 
@@ -102,7 +103,34 @@ def pipeline_run(tmp_path_factory):
                    "--evaluation", str(work / "evaluation"))
     assert evaluate.returncode == 0, evaluate.stderr
     report = json.loads((work / "evaluation" / "evaluation.json").read_text())
-    return {"work": work, "train_stdout": train.stdout, "report": report}
+    return {"work": work, "train_stdout": train.stdout, "report": report, "runs": [pre, train, evaluate]}
+
+
+@pytest.fixture(scope="module")
+def pipeline_run(tmp_path_factory):
+    """Runs the three scripts once (through the step runner); the work directory, training output and report."""
+    return run_pipeline(tmp_path_factory.mktemp("pipeline"), run)
+
+
+def test_the_runner_gives_what_python3_script_py_gives(pipeline_run, tmp_path):
+    """Each script run as a new `python3 script.py` process: the same exit status, stdout and stderr (paths aside)
+    and the same files as through the step runner (pipeline_run, and every other test here)."""
+    plain = run_pipeline(tmp_path, plain_run)
+    forked_work = str(pipeline_run["work"])
+
+    def outcome(result, work):
+        return result.returncode, result.stdout.replace(str(work), "<work>"), result.stderr.replace(str(work), "<work>")
+
+    assert [outcome(r, tmp_path) for r in plain["runs"]] == [outcome(r, forked_work) for r in pipeline_run["runs"]]
+    assert plain["report"] == pipeline_run["report"]
+    for made in ("train/train.csv", "validation/validation.csv", "test/test.csv"):
+        assert (tmp_path / made).read_bytes() == (pipeline_run["work"] / made).read_bytes(), made
+    # The same model, compared loaded: its pickle's bytes can depend on the state of the process that wrote it (seen
+    # after the whole pytest run: one frame boundary of the pickle moved, the file's length the same).
+    models = [joblib.load(work / "model" / "model.joblib") for work in (tmp_path, pipeline_run["work"])]
+    assert models[0].get_params() == models[1].get_params()
+    rows = pd.read_csv(tmp_path / "test" / "test.csv", header=None).iloc[:, 1:].to_numpy()
+    assert (models[0].predict(rows) == models[1].predict(rows)).all()
 
 
 def test_preprocess_splits_the_rows_with_the_label_first(pipeline_run):

@@ -11,7 +11,7 @@ describe('run-time IAM harness (moto IAM enforcement)', () => {
   let moto: MotoServer;
   let session: RoleSession;
   beforeAll(async () => {
-    moto = await startMoto({ dedicated: true });
+    moto = await startMoto();
     useMotoEnvironment(moto.endpoint);
     await enableIamEnforcement(moto);
     session = await credentialsForRole(moto, {

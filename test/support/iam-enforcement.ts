@@ -69,14 +69,10 @@ const iam = () => new IAMClient({});
 /**
  * Creates an admin user for the test's own clients (its keys go to process.env), then turns IAM enforcement on:
  * from now on every request to `moto` must be signed by credentials moto knows, and is authorized by their policies.
+ * On the worker's shared server it lasts until the next suite leases the server, which turns it off first
+ * (test/support/moto.ts).
  */
 export async function enableIamEnforcement(moto: MotoServer): Promise<{ accessKeyId: string; userArn: string }> {
-  if (moto.shared) {
-    throw new Error(
-      "IAM enforcement would outlive this suite on the worker's shared moto server (moto's reset keeps it): " +
-        'start the server with startMoto({ dedicated: true })',
-    );
-  }
   const client = iam();
   const userName = 'test-admin';
   const user = await client.send(new CreateUserCommand({ UserName: userName }));

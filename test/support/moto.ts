@@ -7,18 +7,17 @@
  *   ...
  *   await moto.stop();
  *
- * One server per jest worker, shared by the suites that worker runs (a server costs ~0.75 CPU-s to start, and some
- * sixteen suites use one): `startMoto()` leases the worker's server and resets it (moto's reset API) before handing
- * it over, so a suite never sees what an earlier one left; `stop()` ends the lease. jest gives every test file its
- * own module registry, so the shared servers are kept by the run's moto broker (test/support/moto-broker.ts, started
- * by jest's global setup in the main process, named to the workers in MBM_MOTO_BROKER), one per JEST_WORKER_ID, and
- * stopped by the global teardown: the main process starts, stops and reaps them, so none outlives the run and their
- * CPU is counted in the run's. Suites of one worker run one after another, so a lease is never shared; a second
+ * One server per jest worker, shared by the suites that worker runs (a server costs ~0.75 CPU-s to start, and each
+ * service's first request some more: its models, loaded once per server): `startMoto()` leases the worker's server,
+ * turns its IAM enforcement off (moto's reset-auth API: a suite may have turned it on, test/support/iam-enforcement.ts)
+ * and resets it (moto's reset API) before handing it over, so a suite never sees what an earlier one left or set;
+ * `stop()` ends the lease. jest gives every test file its own module registry, so the shared servers are kept by the
+ * run's moto broker (test/support/moto-broker.ts, started by jest's global setup in the main process, named to the
+ * workers in MBM_MOTO_BROKER), one per JEST_WORKER_ID, and stopped by the global teardown: the main process starts,
+ * stops and reaps them, so none outlives the run and their CPU is counted in the run's. Suites of one worker run one after another, so a lease is never shared; a second
  * `startMoto()` while this suite still holds the lease gets a server of its own.
  *
- * `startMoto({ dedicated: true })` always starts a server of its own, a child of the test worker stopped by `stop()`:
- * for a test that changes the server's settings (IAM enforcement, test/support/iam-enforcement.ts), which moto's
- * reset does not undo. Outside a jest run (no broker) every server is dedicated.
+ * Outside a jest run (no broker) every server is one of the caller's own, a child process stopped by `stop()`.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import * as net from 'node:net';
@@ -31,7 +30,7 @@ export interface MotoServer {
   readonly shared: boolean;
   /** Clears every resource in the emulator (moto's reset API). */
   reset(): Promise<void>;
-  /** Ends the lease of a shared server; stops a dedicated one. */
+  /** Ends the lease of a shared server; stops one of the caller's own. */
   stop(): Promise<void>;
 }
 
@@ -82,6 +81,12 @@ async function waitUntilUp(endpoint: string, child: ChildProcess, output: () => 
   throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms:\n${output()}`);
 }
 
+/** What a fresh server has: no IAM enforcement (moto's default INITIAL_NO_AUTH_ACTION_COUNT, infinity). */
+async function turnOffIamEnforcement(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset-auth`, { method: 'POST', body: 'inf' });
+  if (!res.ok) throw new Error(`moto reset-auth failed: HTTP ${res.status}`);
+}
+
 async function resetServer(endpoint: string): Promise<void> {
   const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
   if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
@@ -123,6 +128,8 @@ async function leaseShared(broker: string): Promise<MotoServer> {
     throw new Error(`the run's moto broker could not start a server: HTTP ${res.status} ${await res.text()}`);
   const { port } = (await res.json()) as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
+  // First the enforcement an earlier suite may have left on (moto's reset keeps it), then the resources.
+  await turnOffIamEnforcement(endpoint);
   await resetServer(endpoint);
   leased = true;
   let released = false;
@@ -166,8 +173,8 @@ export async function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startMoto(options: { timeoutMs?: number; dedicated?: boolean } = {}): Promise<MotoServer> {
+export async function startMoto(options: { timeoutMs?: number } = {}): Promise<MotoServer> {
   const broker = process.env[MOTO_BROKER_VARIABLE];
-  if (broker && !options.dedicated && !leased) return leaseShared(broker);
+  if (broker && !leased) return leaseShared(broker);
   return startDedicated(options.timeoutMs ?? 30_000);
 }

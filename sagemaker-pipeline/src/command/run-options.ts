@@ -10,6 +10,7 @@ import * as z from 'zod/mini';
 import { IAM_ROLE_ARN_PATTERN } from '../../../contracts/patterns';
 import { sageMakerPipelineName } from '../../../contracts/naming';
 import { COMMIT_PATTERN, RunContext } from '../definition';
+import { FORK_ENV, parseForkSetting } from '../local-steps';
 import { PipelineConfig, loadPipelineFile } from '../pipeline-file';
 import { RetrainSettings, RetrainSettingsError, readRetrainSettings } from '../retrain';
 import { LOCAL_CONNECTION_ENV, LOCAL_CONNECTION_FLAG } from '../sql-local';
@@ -36,6 +37,8 @@ export interface RunOptions {
     readonly python: string;
     /** The local database of `sql:` sources (--sql-url, else SQL_CONNECTION_URL). */
     readonly sqlUrl?: string;
+    /** LOCAL_RUN_FORK=1/0: the steps through the fork server, or one Python process each (src/local-steps.ts). */
+    readonly fork?: boolean;
   };
   /** The repository root (where run.js is): scripts and .local-run/ are relative to it. */
   readonly seedRoot: string;
@@ -138,6 +141,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
   if (!local && (v.input !== undefined || v.python !== undefined || sqlUrlFlag !== undefined)) {
     throw new UsageError(`--input, --python and ${LOCAL_CONNECTION_FLAG} go with --local`);
   }
+  const fork = local ? parseForkSetting(env[FORK_ENV]) : undefined;
+  if (typeof fork === 'string') throw new UsageError(fork);
   // --local touches no AWS either: it needs what --dry-run needs, nothing more.
   const dryRun = v['dry-run'] === true || local;
   // Without AWS a placeholder stands in for what only a real run needs; a real run requires the value.
@@ -230,6 +235,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv, se
             inputs,
             python: v.python ?? fromEnv(undefined, env, 'PYTHON') ?? 'python3',
             sqlUrl: sqlUrlFlag ?? fromEnv(undefined, env, LOCAL_CONNECTION_ENV),
+            ...(fork !== undefined ? { fork } : {}),
           },
         }
       : {}),

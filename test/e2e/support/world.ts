@@ -67,7 +67,8 @@ export class World {
   static async create(): Promise<World> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-world-'));
     const app = synthesizeApp(ACCOUNT, REGION);
-    const moto = await startMoto({ dedicated: true }); // its IAM enforcement outlives moto's reset
+    // The worker's shared server: the next suite's lease turns off the IAM enforcement turned on below.
+    const moto = await startMoto();
     useMotoEnvironment(moto.endpoint, REGION);
     // The run-time IAM oracle: from here on moto authorizes every call; the test's own clients are an admin user,
     // the functions and the run command their synthesized roles (test/support/iam-enforcement.ts).
