@@ -32,6 +32,9 @@ export async function startMotoBroker(options: { timeoutMs?: number } = {}): Pro
     return started;
   };
   const server = http.createServer((req, res) => {
+    // No keep-alive: a lease a while after the last one would otherwise reuse a pooled connection the server's
+    // keep-alive timeout is closing at that moment (ECONNRESET; seen in band, where both ends share one event loop).
+    res.shouldKeepAlive = false;
     const worker = /^\/shared\/([\w.-]+)$/.exec(req.url ?? '')?.[1];
     if (req.method !== 'POST' || worker === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' });

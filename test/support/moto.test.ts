@@ -104,6 +104,8 @@ describe('moto broker', () => {
       const lease = async (worker: string) => {
         const res = await fetch(`${broker.url}/shared/${worker}`, { method: 'POST' });
         expect(res.status).toBe(200);
+        // Closed after each answer: no pooled connection for a later lease to race the keep-alive timeout with.
+        expect(res.headers.get('connection')).toBe('close');
         return ((await res.json()) as { port: number }).port;
       };
       const port = await lease('7');
