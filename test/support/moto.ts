@@ -14,8 +14,9 @@
  * `stop()` ends the lease. jest gives every test file its own module registry, so the shared servers are kept by the
  * run's moto broker (test/support/moto-broker.ts, started by jest's global setup in the main process, named to the
  * workers in MBM_MOTO_BROKER), one per JEST_WORKER_ID, and stopped by the global teardown: the main process starts,
- * stops and reaps them, so none outlives the run and their CPU is counted in the run's. Suites of one worker run one after another, so a lease is never shared; a second
- * `startMoto()` while this suite still holds the lease gets a server of its own.
+ * stops and reaps them, so none outlives the run and their CPU is counted in the run's. Suites of one worker run one
+ * after another, so a lease is never shared; a second `startMoto()` while this suite still holds the lease gets a
+ * server of its own.
  *
  * Outside a jest run (no broker) every server is one of the caller's own, a child process stopped by `stop()`.
  */
