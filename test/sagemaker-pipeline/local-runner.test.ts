@@ -212,16 +212,19 @@ describe('stepRunner: where the fork server is not used', () => {
     }
   }
 
+  /** Both steps ran, each a child of this test process (no runner), and the one note said why. */
+  function expectOneProcessPerStep(result: Awaited<ReturnType<typeof runWhere>>, why: string) {
+    expect(result.notes).toEqual([`steps run one Python process each (${why})`]);
+    expect(result.statuses).toEqual([
+      { status: 0, signal: null },
+      { status: 0, signal: null },
+    ]);
+    expect(result.parent).toContain(`parent ${process.pid}:`);
+  }
+
   it('is not used on macOS unless LOCAL_RUN_FORK=1: each step is a child of run.js', async () => {
     const mac = await runWhere({ platform: 'darwin' }, 'mac-');
-    expect(mac.notes).toEqual([
-      'steps run one Python process each (the fork server local_runner.py runs on Linux only; LOCAL_RUN_FORK=1 uses it here)',
-    ]);
-    expect(mac.statuses).toEqual([
-      { status: 0, signal: null },
-      { status: 0, signal: null },
-    ]);
-    expect(mac.parent).toContain(`parent ${process.pid}:`);
+    expectOneProcessPerStep(mac, 'the fork server local_runner.py runs on Linux only; LOCAL_RUN_FORK=1 uses it here');
     const optedIn = await runWhere({ platform: 'darwin', fork: true }, 'mac-fork-');
     expect(optedIn).toMatchObject({ notes: [], statuses: [{ status: 0 }, { status: 0 }] });
     expect(optedIn.parent).toMatch(/local_runner\.py/);
@@ -236,14 +239,7 @@ describe('stepRunner: where the fork server is not used', () => {
       { mode: 0o755 },
     );
     const withoutFork = await runWhere({ python: noFork, platform: 'linux' }, 'nofork-');
-    expect(withoutFork.notes).toEqual([
-      'steps run one Python process each (local_runner.py did not start: os.fork does not exist on this platform)',
-    ]);
-    expect(withoutFork.statuses).toEqual([
-      { status: 0, signal: null },
-      { status: 0, signal: null },
-    ]);
-    expect(withoutFork.parent).toContain(`parent ${process.pid}:`);
+    expectOneProcessPerStep(withoutFork, 'local_runner.py did not start: os.fork does not exist on this platform');
     const missing = await runWhere({ root: work, platform: 'linux' }, 'missing-');
     expect(missing.notes).toEqual([
       'steps run one Python process each (local_runner.py did not start: local_runner.py is not beside run.js)',
