@@ -63,7 +63,8 @@ export function contextBoolean(fallback: boolean) {
  * is not JSON is refused with `notJson`.
  */
 export function fromJson<S extends z.ZodType>(schema: S, notJson: (raw: string) => string) {
-  return z.pipe(
+  // Type arguments spelled out: TypeScript 7 infers `S` for the transform otherwise.
+  return z.pipe<z.ZodTransform<unknown, unknown>, S>(
     z.transform((raw: unknown, context) => {
       if (typeof raw !== 'string') return raw;
       try {
