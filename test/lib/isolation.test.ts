@@ -57,6 +57,16 @@ export function reach(
   extraValues: readonly string[],
 ): Finding[] {
   const findings: Finding[] = [];
+  // The values worth trying for a key depend only on `mentioned` and `extraValues`: computed once per key.
+  const candidatesByKey = new Map<string, readonly (string | typeof ABSENT)[]>();
+  const candidates = (key: string) => {
+    let values = candidatesByKey.get(key);
+    if (values === undefined) {
+      values = [ABSENT, ...new Set([...valuesOf(mentioned, key), ...extraValues])];
+      candidatesByKey.set(key, values);
+    }
+    return values;
+  };
   for (const [role, statements] of roles) {
     const actions = new Set(
       statements
@@ -64,7 +74,6 @@ export function reach(
         .flatMap((s) => (Array.isArray(s.Action) ? s.Action : s.Action === undefined ? [] : [s.Action])),
     );
     const keys = requestKeys(statements);
-    const candidates = (key: string) => [ABSENT, ...new Set([...valuesOf(mentioned, key), ...extraValues])] as const;
     for (const resource of resources) {
       const service = resource.arn.split(':')[2];
       for (const action of actions) {
