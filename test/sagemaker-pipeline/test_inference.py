@@ -41,7 +41,9 @@ def free_port():
 @pytest.fixture(scope="module")
 def moto_endpoint():
     port = free_port()
-    proc = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)],
+    # moto's own server through the tests' launcher (test/support/moto_server.py).
+    launcher = Path(__file__).resolve().parents[1] / "support" / "moto_server.py"
+    proc = subprocess.Popen([sys.executable, str(launcher), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
