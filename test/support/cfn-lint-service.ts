@@ -47,7 +47,12 @@ export function startCfnLintService(python = 'python3'): Promise<CfnLintService>
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
+  // Referenced again while it is awaited: with nothing referenced, Node would end the process (jest's teardown)
+  // in the middle of this await, before the child is reaped and before what follows in the teardown.
+  child.ref();
+  let timer: NodeJS.Timeout | undefined;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill();
-  await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  await Promise.race([gone, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+  clearTimeout(timer);
 }
