@@ -1,9 +1,8 @@
 /**
  * jest's global setup and teardown (test/support/global-setup.ts, global-teardown.ts), run for real in a process of
- * their own as jest runs them: the run's temporary directory is every child's `TMPDIR` and is gone after the teardown,
- * which runs to its end (its cfn-lint service is awaited, not left to end with the process), so a run leaves nothing
- * in the system's temporary directory. What this cannot prove: that jest's workers inherit the variable (they are
- * started after the global setup; the full run's leftovers were counted by hand, see docs/development.md).
+ * their own as jest runs them: the teardown runs to its end (the cfn-lint service is awaited until it is gone, not
+ * left unreferenced for Node to end the process in the middle of the teardown), the run's cache directory is removed
+ * and the service no longer answers. What this cannot prove: jest's own handling of a teardown that never returns.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,19 +11,17 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from './fixtures';
 
 const SCRIPT = `
-const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 (async () => {
   const setup = require('./test/support/global-setup.ts').default;
   const teardown = require('./test/support/global-teardown.ts').default;
   await setup();
-  const run = process.env.TMPDIR;
-  fs.writeFileSync(path.join(os.tmpdir(), 'written-by-a-test'), 'x');
-  const fromPython = execFileSync('python3', ['-c', 'import tempfile; print(tempfile.mkdtemp())']).toString().trim();
+  const cache = process.env.MBM_TEST_CACHE_DIR;
+  const service = process.env.MBM_CFN_LINT_SERVICE;
+  fs.writeFileSync(cache + '/written-by-a-suite', 'x');
   await teardown();
-  console.log(JSON.stringify({ run, fromPython, runLeft: fs.existsSync(run), tmpdirAfter: process.env.TMPDIR ?? null }));
+  const answers = await fetch(service).then(() => true, () => false);
+  console.log(JSON.stringify({ cache, cacheLeft: fs.existsSync(cache), service, answers }));
 })();
 `;
 
@@ -35,7 +32,7 @@ describe('the global setup and teardown', () => {
   });
   afterEach(() => fs.rmSync(outer, { recursive: true, force: true }));
 
-  it("give the run a temporary directory of its own, every child's TMPDIR, and remove it at the end", () => {
+  it('run to their end: the cache directory is removed and the cfn-lint service stopped', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', SCRIPT], {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
@@ -46,12 +43,10 @@ describe('the global setup and teardown', () => {
     // The last line is printed after the teardown returned: a teardown cut short prints nothing.
     const last = result.stdout.trim().split('\n').pop() ?? '';
     expect(last).toMatch(/^\{/);
-    const seen = JSON.parse(last) as { run: string; fromPython: string; runLeft: boolean; tmpdirAfter: string };
-    expect(path.dirname(seen.run)).toBe(outer);
-    expect(path.dirname(seen.fromPython)).toBe(seen.run);
-    expect(seen.runLeft).toBe(false);
-    expect(seen.tmpdirAfter).toBe(outer);
-    // tsx-<uid>: tsx's own compile cache, made when this child started (before the setup), kept by design.
-    expect(fs.readdirSync(outer).filter((name) => !/^tsx-\d+$/.test(name))).toEqual([]);
+    const seen = JSON.parse(last) as { cache: string; cacheLeft: boolean; service: string; answers: boolean };
+    expect(path.dirname(seen.cache)).toBe(outer);
+    expect(seen.cacheLeft).toBe(false);
+    expect(seen.service).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(seen.answers).toBe(false);
   });
 });
