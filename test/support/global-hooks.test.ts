@@ -26,19 +26,15 @@ const fs = require('node:fs');
 `;
 
 describe('the global setup and teardown', () => {
-  let outer: string;
-  beforeEach(() => {
-    outer = fs.mkdtempSync(path.join(os.tmpdir(), 'global-hooks-'));
-  });
-  afterEach(() => fs.rmSync(outer, { recursive: true, force: true }));
-
   it('run to their end: the cache directory is removed and the cfn-lint service stopped', () => {
+    const outer = fs.mkdtempSync(path.join(os.tmpdir(), 'global-hooks-'));
     const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', SCRIPT], {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
       env: { ...process.env, TMPDIR: outer, MBM_TEST_CACHE_DIR: '', MBM_MOTO_BROKER: '', MBM_CFN_LINT_SERVICE: '' },
       timeout: 60_000,
     });
+    fs.rmSync(outer, { recursive: true, force: true });
     expect(result.status).toBe(0);
     // The last line is printed after the teardown returned: a teardown cut short prints nothing.
     const last = result.stdout.trim().split('\n').pop() ?? '';
