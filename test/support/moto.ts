@@ -113,7 +113,7 @@ export async function spawnServer(timeoutMs: number): Promise<{ child: ChildProc
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   child.on('error', (err) => {
-    log += `\nspawn error: ${err.message} (is moto installed? pip install -r requirements-dev.txt)`;
+    log += `\nspawn error: ${err.message} (is python3 on PATH, with moto from pip install -r requirements-dev.txt?)`;
   });
   try {
     await waitUntilUp(endpoint, child, () => log, timeoutMs);
