@@ -1,6 +1,9 @@
 /**
- * jest's global setup: one cache directory for the run, named to the workers in MBM_TEST_CACHE_DIR (they inherit the
- * environment) and removed by test/support/global-teardown.ts. test/support/esbuild-cache.ts keeps its bundles there.
+ * jest's global setup: one temporary directory for the run, made the workers' and their children's `TMPDIR` (so
+ * `os.tmpdir()`, CDK's unnamed cloud assemblies, Python's `tempfile` and git all write below it) and removed whole
+ * by test/support/global-teardown.ts, so a run leaves nothing in the system's temporary directory (one run used to
+ * leave about 90 folders there: CDK's `cdk.out*` of apps built without an `outdir`, suites' `mkdtemp` folders). In
+ * it, one cache directory for the run, named to the workers in MBM_TEST_CACHE_DIR (they inherit the environment). test/support/esbuild-cache.ts keeps its bundles there.
  * It also starts the run's cfn-lint service (test/support/cfn-lint-service.ts), named in MBM_CFN_LINT_SERVICE (if it
  * cannot start, test/support/cfn-lint.ts runs the CLI, and the cfn-lint suites fail if that cannot run either), and
  * the run's moto broker (test/support/moto-broker.ts), named to the workers in MBM_MOTO_BROKER: it keeps one
@@ -18,9 +21,14 @@ import { MotoBroker, startMotoBroker } from './moto-broker';
  * and teardown). */
 export const BROKER_GLOBAL = '__mbmMotoBroker';
 export const CFN_LINT_SERVICE_GLOBAL = '__mbmCfnLintService';
+/** The run's temporary directory and the `TMPDIR` it replaced, for the teardown. */
+export const RUN_TMPDIR_GLOBAL = '__mbmRunTmpdir';
 
 export default async function globalSetup(): Promise<void> {
-  process.env[TEST_CACHE_DIR_VARIABLE] = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-test-cache-'));
+  const runTmpdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mbm-test-run-'));
+  (globalThis as Record<string, unknown>)[RUN_TMPDIR_GLOBAL] = { directory: runTmpdir, replaced: process.env.TMPDIR };
+  process.env.TMPDIR = runTmpdir;
+  process.env[TEST_CACHE_DIR_VARIABLE] = fs.mkdtempSync(path.join(runTmpdir, 'mbm-test-cache-'));
   const broker: MotoBroker = await startMotoBroker();
   (globalThis as Record<string, unknown>)[BROKER_GLOBAL] = broker;
   process.env[MOTO_BROKER_VARIABLE] = broker.url;
