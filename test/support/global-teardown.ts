@@ -5,15 +5,12 @@
  */
 import * as fs from 'node:fs';
 import type { CfnLintService } from './cfn-lint-service';
-import { TEST_CACHE_DIR_VARIABLE } from './esbuild-cache';
 import { BROKER_GLOBAL, CFN_LINT_SERVICE_GLOBAL, RUN_TMPDIR_GLOBAL } from './global-setup';
 import type { MotoBroker } from './moto-broker';
 
 export default async function globalTeardown(): Promise<void> {
   await ((globalThis as Record<string, unknown>)[BROKER_GLOBAL] as MotoBroker | undefined)?.stop();
   await ((globalThis as Record<string, unknown>)[CFN_LINT_SERVICE_GLOBAL] as CfnLintService | undefined)?.stop();
-  const cache = process.env[TEST_CACHE_DIR_VARIABLE];
-  if (cache) fs.rmSync(cache, { recursive: true, force: true });
   const run = (globalThis as Record<string, unknown>)[RUN_TMPDIR_GLOBAL] as
     { directory: string; replaced: string | undefined } | undefined;
   if (run) {
