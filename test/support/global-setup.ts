@@ -3,7 +3,8 @@
  * `os.tmpdir()`, CDK's unnamed cloud assemblies, Python's `tempfile` and git all write below it) and removed whole
  * by test/support/global-teardown.ts, so a run leaves nothing in the system's temporary directory (one run used to
  * leave about 90 folders there: CDK's `cdk.out*` of apps built without an `outdir`, suites' `mkdtemp` folders). In
- * it, one cache directory for the run, named to the workers in MBM_TEST_CACHE_DIR (they inherit the environment). test/support/esbuild-cache.ts keeps its bundles there.
+ * it, one cache directory for the run, named to the workers in MBM_TEST_CACHE_DIR (they inherit the environment):
+ * test/support/esbuild-cache.ts keeps its bundles there.
  * It also starts the run's cfn-lint service (test/support/cfn-lint-service.ts), named in MBM_CFN_LINT_SERVICE (if it
  * cannot start, test/support/cfn-lint.ts runs the CLI, and the cfn-lint suites fail if that cannot run either), and
  * the run's moto broker (test/support/moto-broker.ts), named to the workers in MBM_MOTO_BROKER: it keeps one
